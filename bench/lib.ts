@@ -1,0 +1,149 @@
+// What the harness's pieces share: arguments, throw-away databases, child processes, load runs, statistics.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { createInterface } from 'node:readline';
+import autocannon from 'autocannon';
+import postgres from 'postgres';
+
+export const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/postgres';
+
+export function option(args: string[], name: string): string | undefined {
+  const i = args.indexOf(name);
+  return i >= 0 ? args[i + 1] : undefined;
+}
+
+export const flag = (args: string[], name: string) => args.includes(name);
+
+/** A new, empty PostgreSQL database next to `base`; `drop` removes it (even with connections still open). */
+export async function createPostgresDatabase(base = DEFAULT_DATABASE_URL): Promise<{ url: string; drop: () => Promise<void> }> {
+  const name = `bench_${new Date().toISOString().replace(/\D/g, '').slice(0, 14)}_${process.pid}`;
+  const admin = postgres(base, { max: 1, onnotice: () => {} });
+  try {
+    await admin.unsafe(`create database ${name}`);
+  } finally {
+    await admin.end();
+  }
+  const url = new URL(base);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    drop: async () => {
+      const again = postgres(base, { max: 1, onnotice: () => {} });
+      try {
+        await again.unsafe(`drop database if exists ${name} with (force)`);
+      } finally {
+        await again.end();
+      }
+    },
+  };
+}
+
+export function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+export interface Child {
+  pid: number;
+  url: string;
+  /** Peak resident set size so far (VmHWM), in MB. */
+  peakRssMb(): number;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts `node <entry>` (built JavaScript, as `npm start` runs the server; `.ts` entries go through tsx) and waits for the line `LISTENING <port>` on its stdout. The harness measures
+ * the child's memory, so the server never shares a heap with the load generator.
+ */
+export async function startChild(entry: string, env: Record<string, string>, nodeFlags: string[] = []): Promise<Child> {
+  const loader = entry.endsWith('.ts') ? ['--import', 'tsx'] : [];
+  const child: ChildProcess = spawn(process.execPath, [...nodeFlags, ...loader, entry], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const port = await new Promise<number>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${entry} did not start within 60 s`)), 60_000);
+    child.once('exit', (code) => reject(new Error(`${entry} exited with ${code} before listening`)));
+    createInterface({ input: child.stdout! }).on('line', (line) => {
+      const m = line.match(/^LISTENING (\d+)$/);
+      if (m) {
+        clearTimeout(timer);
+        resolve(Number(m[1]));
+      } else console.log(`  [${entry}] ${line}`);
+    });
+  });
+  const pid = child.pid!;
+  return {
+    pid,
+    url: `http://127.0.0.1:${port}`,
+    peakRssMb() {
+      const m = readFileSync(`/proc/${pid}/status`, 'utf8').match(/VmHWM:\s+(\d+) kB/);
+      return m ? Number(m[1]) / 1024 : NaN;
+    },
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        const kill = setTimeout(() => child.kill('SIGKILL'), 10_000);
+        child.once('exit', () => {
+          clearTimeout(kill);
+          resolve();
+        });
+        child.kill('SIGTERM');
+      }),
+  };
+}
+
+export interface Load {
+  rps: number;
+  p50: number;
+  p99: number;
+  requests: number;
+}
+
+export interface LoadOptions {
+  url: string;
+  connections: number;
+  seconds: number;
+  headers: Record<string, string>;
+  /** One body for every request, or a function making each (e.g. a unique user name). */
+  body: string | (() => string);
+}
+
+/** One autocannon run; fails on any error, non-2xx answer or GraphQL error, so a broken run is never a number. */
+export async function load(o: LoadOptions): Promise<Load> {
+  let bad = 0;
+  let firstBad = '';
+  const makeBody = typeof o.body === 'function' ? o.body : null;
+  const result = await autocannon({
+    url: o.url,
+    connections: o.connections,
+    duration: o.seconds,
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...o.headers },
+    body: typeof o.body === 'string' ? o.body : undefined,
+    requests: makeBody ? [{ setupRequest: (req: Record<string, unknown>) => ({ ...req, body: makeBody() }) }] : undefined,
+    verifyBody: (body: string) => {
+      const ok = !body.includes('"errors"') && !body.includes('"userErrors":[{');
+      if (!ok && !firstBad) firstBad = body.slice(0, 500);
+      if (!ok) bad++;
+      return ok;
+    },
+  } as autocannon.Options);
+  if (result.errors || result.timeouts || result.non2xx || bad) {
+    throw new Error(
+      `load run against ${o.url} failed: ${result.errors} errors, ${result.timeouts} timeouts, ${result.non2xx} non-2xx, ${bad} error bodies ${firstBad}`,
+    );
+  }
+  return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, requests: result.requests.total };
+}
+
+export async function post(url: string, body: unknown, headers: Record<string, string> = {}): Promise<any> {
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify(body),
+  });
+  if (!res.ok) throw new Error(`${url} answered ${res.status}: ${await res.text()}`);
+  return res.json();
+}

@@ -1,0 +1,37 @@
+// The real server (createApp, the same plugins, authentication and GDAP checks) as a child of the harness, plus one
+// bench-only route, GET /__bench/statements, giving the count of SQL statements sent so far: the harness reads it
+// before and after a request to learn what one request costs. Not part of src/, so the product carries no such
+// route. BENCH_DATABASE_URL is the database; the server listens on a free loopback port and prints it.
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { loadConfig } from '../src/config.js';
+import { openDatabase } from '../src/db/client.js';
+import { createApp } from '../src/server.js';
+
+const url = process.env.BENCH_DATABASE_URL;
+if (!url) throw new Error('BENCH_DATABASE_URL is required');
+const database = await openDatabase({ url, poolSize: Number(process.env.BENCH_POOL_SIZE ?? 10) });
+const app = createApp({ config: loadConfig({ DATABASE_URL: url, SEED_DEMO: '0' }), database });
+// Requests still being answered: a load run's last requests outlive its connections, and closing the database under
+// them would log errors; the harness also waits for zero before it starts the next run.
+let inFlight = 0;
+const server = createServer((req, res) => {
+  if (req.url === '/__bench/statements') {
+    res.setHeader('content-type', 'application/json');
+    return res.end(JSON.stringify({ count: database.statements.count, inFlight }));
+  }
+  inFlight++;
+  // Counted until yoga has answered, not until the socket closes: a client that hung up leaves the work running.
+  void Promise.resolve(app.yoga(req, res)).finally(() => inFlight--);
+});
+server.keepAliveTimeout = 60_000;
+server.listen(0, '127.0.0.1', () => console.log(`LISTENING ${(server.address() as AddressInfo).port}`));
+
+// A clean exit once the requests in flight are answered, so that `node --cpu-prof` writes its profile.
+process.once('SIGTERM', async () => {
+  server.close();
+  server.closeIdleConnections();
+  for (let waited = 0; inFlight > 0 && waited < 10_000; waited += 50) await new Promise((r) => setTimeout(r, 50));
+  await database.close();
+  process.exit(0);
+});

@@ -1,0 +1,106 @@
+// The role catalogue and the task → roles table of DESIGN.md. Enforcement (services/authorization.ts), the
+// @requiresRole directives of the SDL and the authorization tests all read this module, so they cannot drift.
+
+export const PARTNER_ROLES = ['ADMIN_AGENT', 'SALES_AGENT', 'HELPDESK_AGENT'] as const;
+export type PartnerRole = (typeof PARTNER_ROLES)[number];
+
+export const DIRECTORY_ROLES = [
+  'GLOBAL_ADMINISTRATOR',
+  'USER_ADMINISTRATOR',
+  'DIRECTORY_WRITERS',
+  'LICENSE_ADMINISTRATOR',
+  'PRIVILEGED_ROLE_ADMINISTRATOR',
+  'PRIVILEGED_AUTHENTICATION_ADMINISTRATOR',
+  'PASSWORD_ADMINISTRATOR',
+  'HELPDESK_ADMINISTRATOR',
+  'AUTHENTICATION_ADMINISTRATOR',
+  'GROUPS_ADMINISTRATOR',
+  'DIRECTORY_READERS',
+  'GUEST_INVITER',
+  'MESSAGE_CENTER_READER',
+  'REPORTS_READER',
+  'USAGE_SUMMARY_REPORTS_READER',
+  'GLOBAL_READER',
+  'SECURITY_ADMINISTRATOR',
+] as const;
+export type DirectoryRole = (typeof DIRECTORY_ROLES)[number];
+
+/** The partner role every customer task needs on top of its directory roles. */
+export const CUSTOMER_TASK_PARTNER_ROLE: PartnerRole = 'ADMIN_AGENT';
+
+type TaskSpec = { description: string; anyOf: readonly DirectoryRole[] };
+
+const GA = 'GLOBAL_ADMINISTRATOR' as const;
+
+export const RESET_PASSWORD_ROLES = [
+  'PASSWORD_ADMINISTRATOR',
+  'HELPDESK_ADMINISTRATOR',
+  'AUTHENTICATION_ADMINISTRATOR',
+  'USER_ADMINISTRATOR',
+  'PRIVILEGED_AUTHENTICATION_ADMINISTRATOR',
+  GA,
+] as const satisfies readonly DirectoryRole[];
+
+export const TASKS = {
+  READ_CUSTOMER: { description: 'read the customer, its users, licenses and audit', anyOf: DIRECTORY_ROLES },
+  CREATE_USER: { description: 'create users', anyOf: ['DIRECTORY_WRITERS', 'USER_ADMINISTRATOR', GA] },
+  DELETE_USER: { description: 'delete users', anyOf: ['USER_ADMINISTRATOR', GA] },
+  RESTORE_USER: { description: 'restore deleted users', anyOf: ['DIRECTORY_WRITERS', 'USER_ADMINISTRATOR', GA] },
+  EDIT_USER_INFO: { description: 'edit user info', anyOf: ['DIRECTORY_WRITERS', 'USER_ADMINISTRATOR', GA] },
+  EDIT_USER_LICENSES: {
+    description: 'assign or remove licenses',
+    anyOf: ['LICENSE_ADMINISTRATOR', 'USER_ADMINISTRATOR', 'DIRECTORY_WRITERS', GA],
+  },
+  EDIT_USER_ROLES: { description: 'assign or remove admin roles', anyOf: ['PRIVILEGED_ROLE_ADMINISTRATOR', GA] },
+  RESET_PASSWORD: { description: 'reset passwords', anyOf: RESET_PASSWORD_ROLES },
+} as const satisfies Record<string, TaskSpec>;
+export type Task = keyof typeof TASKS;
+
+// Entra's who-can-reset table: for each kind of target, the caller roles that may reset its password.
+const ANY_RESETTER: readonly DirectoryRole[] = RESET_PASSWORD_ROLES;
+const RESET_BY_TARGET_ROLE: Partial<Record<DirectoryRole, readonly DirectoryRole[]>> = {
+  DIRECTORY_READERS: ANY_RESETTER,
+  GUEST_INVITER: ANY_RESETTER,
+  PASSWORD_ADMINISTRATOR: ANY_RESETTER,
+  MESSAGE_CENTER_READER: ANY_RESETTER.filter((r) => r !== 'PASSWORD_ADMINISTRATOR'),
+  REPORTS_READER: ANY_RESETTER.filter((r) => r !== 'PASSWORD_ADMINISTRATOR'),
+  USAGE_SUMMARY_REPORTS_READER: ANY_RESETTER.filter((r) => r !== 'PASSWORD_ADMINISTRATOR'),
+  HELPDESK_ADMINISTRATOR: ['HELPDESK_ADMINISTRATOR', 'USER_ADMINISTRATOR', 'PRIVILEGED_AUTHENTICATION_ADMINISTRATOR', GA],
+  GROUPS_ADMINISTRATOR: ['USER_ADMINISTRATOR', 'PRIVILEGED_AUTHENTICATION_ADMINISTRATOR', GA],
+  USER_ADMINISTRATOR: ['USER_ADMINISTRATOR', 'PRIVILEGED_AUTHENTICATION_ADMINISTRATOR', GA],
+  AUTHENTICATION_ADMINISTRATOR: ['AUTHENTICATION_ADMINISTRATOR', 'PRIVILEGED_AUTHENTICATION_ADMINISTRATOR', GA],
+};
+const MOST_PROTECTED: readonly DirectoryRole[] = ['PRIVILEGED_AUTHENTICATION_ADMINISTRATOR', GA];
+
+/** Caller roles allowed to reset the password of a user holding `targetRoles` (judged by its most protected role). */
+export function rolesThatMayReset(targetRoles: readonly DirectoryRole[]): DirectoryRole[] {
+  let allowed: readonly DirectoryRole[] = ANY_RESETTER;
+  for (const role of targetRoles) {
+    const forRole = RESET_BY_TARGET_ROLE[role] ?? MOST_PROTECTED;
+    allowed = allowed.filter((r) => forRole.includes(r));
+  }
+  return [...allowed];
+}
+
+/** The target role that decides who may reset (the most protected one), or null for an ordinary user. */
+export function decisiveTargetRole(targetRoles: readonly DirectoryRole[]): DirectoryRole | null {
+  let best: DirectoryRole | null = null;
+  let bestSize = ANY_RESETTER.length;
+  for (const role of targetRoles) {
+    const size = (RESET_BY_TARGET_ROLE[role] ?? MOST_PROTECTED).length;
+    if (size < bestSize) {
+      best = role;
+      bestSize = size;
+    }
+  }
+  return best;
+}
+
+/** True when the target is more protected than an ordinary user (DESIGN.md: delete/restore/edit follow reset). */
+export function isProtectedTarget(targetRoles: readonly DirectoryRole[]): boolean {
+  return rolesThatMayReset(targetRoles).length < ANY_RESETTER.length;
+}
+
+export function holdsAny(held: ReadonlySet<DirectoryRole>, anyOf: readonly DirectoryRole[]): boolean {
+  return anyOf.some((r) => held.has(r));
+}

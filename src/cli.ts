@@ -1,0 +1,114 @@
+#!/usr/bin/env node
+// One entry point: serve (default), migrate, seed, purge, schema:print, schema:check.
+import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { systemClock } from './clock.js';
+import { loadConfig, type Config } from './config.js';
+import { openDatabase, type Database } from './db/client.js';
+import { printSchema } from './graphql/schema.js';
+import { PROJECT_ROOT } from './paths.js';
+import { createApp, listen } from './server.js';
+import { credentialsKey } from './services/bulk/credentials.js';
+import { startJobRunner } from './services/bulk/runner.js';
+import { serviceContext } from './services/context.js';
+import { bootstrapPartner, partnerCount } from './services/partners.js';
+import { seedDemo, type DemoSummary } from './services/seed.js';
+import { ensureSkuCatalogue } from './services/skus.js';
+import { purgeDeletedUsers } from './services/users/purge.js';
+
+const SCHEMA_FILE = join(PROJECT_ROOT, 'schema', 'schema.graphql');
+
+/** Opens the database, applies migrations, the SKU catalogue, the bootstrap partner and (first start) the demo. */
+export async function prepare(config: Config): Promise<{ database: Database; demo: DemoSummary | null }> {
+  const database = await openDatabase({ url: config.databaseUrl });
+  await database.migrate();
+  await ensureSkuCatalogue(database.db);
+  let demo: DemoSummary | null = null;
+  if (config.bootstrap) {
+    const created = await bootstrapPartner(serviceContext(database.db, systemClock), config.bootstrap);
+    if (created) console.log(`Bootstrapped partner ${created.partner.name} with ADMIN_AGENT ${created.admin.email}.`);
+  }
+  if (config.seedDemo && (await partnerCount(serviceContext(database.db, systemClock))) === 0) {
+    console.log('Seeding the demo partner (first start)…');
+    demo = await seedDemo(database.db, systemClock);
+  }
+  return { database, demo };
+}
+
+async function serve(config: Config) {
+  // Checked before anything starts: without the key, imports could not keep the passwords they create.
+  const key = credentialsKey(config);
+  const { database, demo } = await prepare(config);
+  const app = createApp({ config, database });
+  await listen(app, config.port, config.host);
+  const url = `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${config.port}/graphql`;
+  const lines = [`\nGraphiQL: ${url}   (database: ${database.kind === 'pglite' ? config.databaseUrl : 'PostgreSQL'})`];
+  if (demo || config.seedDemo) {
+    lines.push(
+      'Sign in with: mutation { signIn(input: {email: "admin@northwind.example", password: "Demo-Passw0rd!"}) { token } }',
+      'then add the header {"Authorization": "Bearer <token>"}. Other demo agents: licenses@northwind.example, sales@northwind.example (same password).',
+    );
+  }
+  // One write, so a reader of the output sees the address and the sign-in together.
+  console.log(lines.join('\n'));
+  const purge = setInterval(() => {
+    purgeDeletedUsers(database.db, systemClock)
+      .then((n) => n && console.log(`Purged ${n} users deleted more than 30 days ago.`))
+      .catch((e) => console.error('purge failed', e));
+  }, config.purgeIntervalMs);
+  purge.unref();
+  const runner = startJobRunner(database.db, systemClock, { credentialsKey: key });
+  const stop = async () => {
+    clearInterval(purge);
+    await runner.stop();
+    await database.close();
+    process.exit(0);
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}
+
+async function main() {
+  const [command = 'serve'] = process.argv.slice(2);
+  const config = loadConfig();
+  switch (command) {
+    case 'serve':
+      return serve(config);
+    case 'migrate': {
+      const { database } = await prepare({ ...config, seedDemo: false });
+      await database.close();
+      return console.log('Migrations applied.');
+    }
+    case 'seed': {
+      const { database, demo } = await prepare({ ...config, seedDemo: true });
+      await database.close();
+      return console.log(demo ? 'Demo seeded.' : 'The database already has a partner: nothing seeded.');
+    }
+    case 'purge': {
+      const { database } = await prepare({ ...config, seedDemo: false });
+      const n = await purgeDeletedUsers(database.db, systemClock);
+      await database.close();
+      return console.log(`Purged ${n} users deleted more than 30 days ago.`);
+    }
+    case 'schema:print':
+      mkdirSync(dirname(SCHEMA_FILE), { recursive: true });
+      writeFileSync(SCHEMA_FILE, printSchema());
+      return console.log(`Wrote ${SCHEMA_FILE}`);
+    case 'schema:check': {
+      const current = readFileSync(SCHEMA_FILE, 'utf8');
+      if (current !== printSchema()) {
+        console.error('schema/schema.graphql differs from the code: run npm run schema:print');
+        process.exit(1);
+      }
+      return console.log('schema/schema.graphql is up to date.');
+    }
+    default:
+      console.error(`Unknown command ${command}. Commands: serve, migrate, seed, purge, schema:print, schema:check`);
+      process.exit(2);
+  }
+}
+
+main().catch((e) => {
+  console.error(e instanceof Error ? e.message : e);
+  process.exit(1);
+});

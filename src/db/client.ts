@@ -1,0 +1,85 @@
+import { join } from 'node:path';
+import { mkdirSync } from 'node:fs';
+import { PGlite } from '@electric-sql/pglite';
+import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
+import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
+import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
+import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
+import postgres from 'postgres';
+import { PROJECT_ROOT } from '../paths.js';
+import * as schema from './schema.js';
+
+/** The common base of both drivers' database and transaction types (a union would break Drizzle's overloads). */
+export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
+
+export const MIGRATIONS_FOLDER = join(PROJECT_ROOT, 'migrations');
+
+export interface Database {
+  db: Db;
+  kind: 'pglite' | 'postgres';
+  /** SQL statements sent since start: the query-count tests and the benchmark read it. */
+  statements: { count: number };
+  migrate(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface DatabaseOptions {
+  /** postgres://… for PostgreSQL; otherwise a PGlite data folder, or `memory://` for a throw-away database. */
+  url: string;
+  poolSize?: number;
+}
+
+export function isPostgresUrl(url: string): boolean {
+  return /^postgres(ql)?:\/\//.test(url);
+}
+
+export async function openDatabase(options: DatabaseOptions): Promise<Database> {
+  const statements = { count: 0 };
+  const logger = { logQuery: () => void statements.count++ };
+  if (isPostgresUrl(options.url)) {
+    const client = postgres(options.url, { max: options.poolSize ?? 10, onnotice: () => {} });
+    const db = drizzlePostgres({ client, schema, logger }) as unknown as Db;
+    return {
+      db,
+      kind: 'postgres',
+      statements,
+      async migrate() {
+        // Several instances may start at once: one applies the migrations, the others wait for it.
+        const single = postgres(options.url, { max: 1, onnotice: () => {} });
+        try {
+          await single`select pg_advisory_lock(7243001)`;
+          await migratePostgres(drizzlePostgres({ client: single }), { migrationsFolder: MIGRATIONS_FOLDER });
+          await single`select pg_advisory_unlock(7243001)`;
+        } finally {
+          await single.end({ timeout: 5 });
+        }
+      },
+      close: () => client.end({ timeout: 5 }),
+    };
+  }
+  const dataDir = options.url === 'memory://' ? undefined : options.url;
+  if (dataDir) mkdirSync(dataDir, { recursive: true });
+  const client = dataDir ? await PGlite.create(dataDir) : await PGlite.create();
+  const db = drizzlePglite({ client, schema, logger }) as unknown as Db;
+  return {
+    db,
+    kind: 'pglite',
+    statements,
+    migrate: () => migratePglite(drizzlePglite({ client }), { migrationsFolder: MIGRATIONS_FOLDER }),
+    close: () => client.close(),
+  };
+}
+
+/** The SQLSTATE of a database error, whichever driver raised it (Drizzle wraps them in `cause`). */
+export function pgErrorCode(error: unknown): string | undefined {
+  let e: unknown = error;
+  for (let depth = 0; e && depth < 4; depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code)) return code;
+    e = (e as { cause?: unknown }).cause;
+  }
+  return undefined;
+}
+
+export const UNIQUE_VIOLATION = '23505';

@@ -1,0 +1,318 @@
+// Every customer-owned table carries customer_id and its keys and unique constraints include it, so the data can be
+// distributed by customer (Citus) later. Partner-level tables (partners, agents, groups, skus) are small.
+import { sql } from 'drizzle-orm';
+import {
+  boolean,
+  check,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from 'drizzle-orm/pg-core';
+
+const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
+const id = () => uuid('id').notNull().default(sql`gen_random_uuid()`);
+
+export const partners = pgTable('partners', {
+  id: id().primaryKey(),
+  name: text('name').notNull(),
+  createdAt: ts('created_at').notNull().defaultNow(),
+});
+
+export const agents = pgTable(
+  'agents',
+  {
+    id: id().primaryKey(),
+    partnerId: uuid('partner_id').notNull().references(() => partners.id),
+    email: text('email').notNull(),
+    emailLower: text('email_lower').notNull().generatedAlwaysAs(sql`lower(email)`),
+    displayName: text('display_name').notNull(),
+    passwordHash: text('password_hash').notNull(),
+    roles: text('roles').array().notNull(),
+    createdAt: ts('created_at').notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex('agents_email_lower_key').on(t.emailLower), index('agents_partner_idx').on(t.partnerId)],
+);
+
+export const securityGroups = pgTable(
+  'security_groups',
+  {
+    id: id().primaryKey(),
+    partnerId: uuid('partner_id').notNull().references(() => partners.id),
+    name: text('name').notNull(),
+    createdAt: ts('created_at').notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex('security_groups_partner_name_key').on(t.partnerId, t.name)],
+);
+
+export const groupMembers = pgTable(
+  'group_members',
+  {
+    groupId: uuid('group_id').notNull().references(() => securityGroups.id),
+    agentId: uuid('agent_id').notNull().references(() => agents.id),
+  },
+  (t) => [primaryKey({ columns: [t.groupId, t.agentId] }), index('group_members_agent_idx').on(t.agentId)],
+);
+
+export const customers = pgTable(
+  'customers',
+  {
+    id: id().primaryKey(),
+    partnerId: uuid('partner_id').notNull().references(() => partners.id),
+    name: text('name').notNull(),
+    nameLower: text('name_lower').notNull().generatedAlwaysAs(sql`lower(name)`),
+    createdAt: ts('created_at').notNull().defaultNow(),
+  },
+  (t) => [index('customers_partner_name_idx').on(t.partnerId, t.nameLower, t.id)],
+);
+
+export const domains = pgTable(
+  'domains',
+  {
+    customerId: uuid('customer_id').notNull().references(() => customers.id),
+    name: text('name').notNull(),
+    isDefault: boolean('is_default').notNull().default(false),
+    verified: boolean('verified').notNull().default(true),
+  },
+  (t) => [
+    primaryKey({ columns: [t.customerId, t.name] }),
+    uniqueIndex('domains_one_default_key').on(t.customerId).where(sql`is_default`),
+    index('domains_name_idx').on(t.name),
+  ],
+);
+
+export const skus = pgTable('skus', {
+  id: id().primaryKey(),
+  partNumber: text('part_number').notNull().unique(),
+  name: text('name').notNull(),
+});
+
+export const subscriptions = pgTable(
+  'subscriptions',
+  {
+    customerId: uuid('customer_id').notNull().references(() => customers.id),
+    id: id(),
+    skuId: uuid('sku_id').notNull().references(() => skus.id),
+    totalSeats: integer('total_seats').notNull(),
+    consumedSeats: integer('consumed_seats').notNull().default(0),
+    createdAt: ts('created_at').notNull().defaultNow(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.customerId, t.id] }),
+    uniqueIndex('subscriptions_customer_sku_key').on(t.customerId, t.skuId),
+    // The last line of defence for "never more seats than the subscription has".
+    check('subscriptions_seats_check', sql`consumed_seats >= 0 AND consumed_seats <= total_seats`),
+  ],
+);
+
+export const users = pgTable(
+  'users',
+  {
+    customerId: uuid('customer_id').notNull().references(() => customers.id),
+    id: id(),
+    userPrincipalName: text('user_principal_name').notNull(),
+    upnLower: text('upn_lower').notNull().generatedAlwaysAs(sql`lower(user_principal_name)`),
+    firstName: text('first_name'),
+    lastName: text('last_name'),
+    displayName: text('display_name').notNull(),
+    usageLocation: text('usage_location'),
+    jobTitle: text('job_title'),
+    department: text('department'),
+    office: text('office'),
+    officePhone: text('office_phone'),
+    mobilePhone: text('mobile_phone'),
+    streetAddress: text('street_address'),
+    city: text('city'),
+    stateOrProvince: text('state_or_province'),
+    postalCode: text('postal_code'),
+    countryOrRegion: text('country_or_region'),
+    alternateEmail: text('alternate_email'),
+    state: text('state', { enum: ['ACTIVE', 'INACTIVE'] }).notNull().default('ACTIVE'),
+    deletedAt: ts('deleted_at'),
+    passwordHash: text('password_hash').notNull(),
+    mustChangePassword: boolean('must_change_password').notNull().default(true),
+    createdAt: ts('created_at').notNull().defaultNow(),
+    updatedAt: ts('updated_at').notNull().defaultNow(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.customerId, t.id] }),
+    // UPN unique among a customer's active users, case-insensitively; also the keyset order of `users`.
+    uniqueIndex('users_active_upn_key').on(t.customerId, t.upnLower).where(sql`state = 'ACTIVE'`),
+    index('users_deleted_idx').on(t.customerId, t.deletedAt, t.id).where(sql`state = 'INACTIVE'`),
+    // Sign-in looks a user up by UPN without knowing the customer.
+    index('users_upn_signin_idx').on(t.upnLower).where(sql`state = 'ACTIVE'`),
+  ],
+);
+
+export const userRoles = pgTable(
+  'user_roles',
+  {
+    customerId: uuid('customer_id').notNull(),
+    userId: uuid('user_id').notNull(),
+    role: text('role').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.customerId, t.userId, t.role] })],
+);
+
+export const licenseAssignments = pgTable(
+  'license_assignments',
+  {
+    customerId: uuid('customer_id').notNull(),
+    userId: uuid('user_id').notNull(),
+    skuId: uuid('sku_id').notNull().references(() => skus.id),
+    // false while the user is deleted: the assignment is remembered for restore but holds no seat.
+    seated: boolean('seated').notNull().default(true),
+    createdAt: ts('created_at').notNull().defaultNow(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.customerId, t.userId, t.skuId] }),
+    index('license_assignments_sku_idx').on(t.customerId, t.skuId, t.userId),
+  ],
+);
+
+export const GDAP_STATUSES = ['APPROVAL_PENDING', 'ACTIVE', 'EXPIRED', 'TERMINATED'] as const;
+
+export const gdapRelationships = pgTable(
+  'gdap_relationships',
+  {
+    customerId: uuid('customer_id').notNull().references(() => customers.id),
+    id: id(),
+    partnerId: uuid('partner_id').notNull().references(() => partners.id),
+    displayName: text('display_name').notNull(),
+    status: text('status', { enum: GDAP_STATUSES }).notNull(),
+    roles: text('roles').array().notNull(),
+    durationDays: integer('duration_days').notNull(),
+    autoExtend: boolean('auto_extend').notNull().default(false),
+    approvalTokenHash: text('approval_token_hash'),
+    createdAt: ts('created_at').notNull().defaultNow(),
+    activatedAt: ts('activated_at'),
+    endsAt: ts('ends_at'),
+    terminatedAt: ts('terminated_at'),
+  },
+  (t) => [
+    primaryKey({ columns: [t.customerId, t.id] }),
+    index('gdap_partner_idx').on(t.partnerId, t.createdAt),
+    index('gdap_approval_idx').on(t.approvalTokenHash),
+  ],
+);
+
+export const accessAssignments = pgTable(
+  'access_assignments',
+  {
+    customerId: uuid('customer_id').notNull(),
+    id: id(),
+    relationshipId: uuid('relationship_id').notNull(),
+    groupId: uuid('group_id').notNull().references(() => securityGroups.id),
+    roles: text('roles').array().notNull(),
+    createdAt: ts('created_at').notNull().defaultNow(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.customerId, t.id] }),
+    uniqueIndex('access_assignments_rel_group_key').on(t.customerId, t.relationshipId, t.groupId),
+    index('access_assignments_group_idx').on(t.groupId),
+  ],
+);
+
+export const sessions = pgTable(
+  'sessions',
+  {
+    tokenHash: text('token_hash').primaryKey(),
+    agentId: uuid('agent_id'),
+    customerId: uuid('customer_id'),
+    userId: uuid('user_id'),
+    createdAt: ts('created_at').notNull().defaultNow(),
+    expiresAt: ts('expires_at').notNull(),
+    revokedAt: ts('revoked_at'),
+  },
+  (t) => [index('sessions_user_idx').on(t.customerId, t.userId)],
+);
+
+export const signInThrottle = pgTable('sign_in_throttle', {
+  login: text('login').primaryKey(),
+  failures: integer('failures').notNull(),
+  windowStart: ts('window_start').notNull(),
+  lockedUntil: ts('locked_until'),
+});
+
+export const auditEvents = pgTable(
+  'audit_events',
+  {
+    customerId: uuid('customer_id').notNull(),
+    id: id(),
+    at: ts('at').notNull(),
+    actorAgentId: uuid('actor_agent_id'),
+    actorUserId: uuid('actor_user_id'),
+    actorName: text('actor_name').notNull(),
+    action: text('action').notNull(),
+    outcome: text('outcome', { enum: ['SUCCESS', 'DENIED', 'FAILED'] }).notNull(),
+    targetUserId: uuid('target_user_id'),
+    targetName: text('target_name'),
+    details: jsonb('details').$type<Record<string, unknown>>().notNull().default({}),
+  },
+  (t) => [primaryKey({ columns: [t.customerId, t.id] }), index('audit_events_order_idx').on(t.customerId, t.at, t.id)],
+);
+
+export const BULK_JOB_STATUSES = ['QUEUED', 'RUNNING', 'SUCCEEDED', 'PARTIAL', 'FAILED'] as const;
+export const BULK_ROW_OUTCOMES = ['PENDING', 'CREATED', 'FAILED', 'SKIPPED'] as const;
+
+/** A bulk import: the file's header and counters; its rows live in bulk_job_rows. Claimed by runners with a lease. */
+export const bulkJobs = pgTable(
+  'bulk_jobs',
+  {
+    customerId: uuid('customer_id').notNull().references(() => customers.id),
+    id: id(),
+    status: text('status', { enum: BULK_JOB_STATUSES }).notNull().default('QUEUED'),
+    createdByAgentId: uuid('created_by_agent_id').notNull().references(() => agents.id),
+    createdByName: text('created_by_name').notNull(),
+    fileName: text('file_name'),
+    /** The header as the partner wrote it, so the result file is the partner's own file. */
+    header: jsonb('header').$type<string[]>().notNull(),
+    delimiter: text('delimiter').notNull(),
+    bom: boolean('bom').notNull(),
+    /** Which parts of the task the file needs (EDIT_USER_LICENSES, EDIT_USER_ROLES): re-checked when the job runs. */
+    parts: text('parts').array().notNull(),
+    total: integer('total').notNull(),
+    succeeded: integer('succeeded').notNull().default(0),
+    failed: integer('failed').notNull().default(0),
+    skipped: integer('skipped').notNull().default(0),
+    error: text('error'),
+    lockedBy: text('locked_by'),
+    lockedUntil: ts('locked_until'),
+    createdAt: ts('created_at').notNull(),
+    startedAt: ts('started_at'),
+    finishedAt: ts('finished_at'),
+  },
+  (t) => [
+    primaryKey({ columns: [t.customerId, t.id] }),
+    // The runners' claim query: unfinished jobs, oldest first.
+    index('bulk_jobs_claim_idx').on(t.createdAt).where(sql`status in ('QUEUED', 'RUNNING')`),
+  ],
+);
+
+export const bulkJobRows = pgTable(
+  'bulk_job_rows',
+  {
+    customerId: uuid('customer_id').notNull(),
+    jobId: uuid('job_id').notNull(),
+    /** The line of the file where the row starts (the header is line 1). */
+    rowNumber: integer('row_number').notNull(),
+    cells: jsonb('cells').$type<string[]>().notNull(),
+    outcome: text('outcome', { enum: BULK_ROW_OUTCOMES }).notNull(),
+    /** What goes into the row's `Status update` cell of the result file. */
+    message: text('message'),
+    errors: jsonb('errors').$type<{ column: string | null; code: string; message: string }[]>().notNull().default([]),
+    userId: uuid('user_id'),
+    /** The temporary password, AES-256-GCM encrypted, until the starting agent fetches it or 24 h pass. */
+    credential: text('credential'),
+    processedAt: ts('processed_at'),
+  },
+  (t) => [
+    primaryKey({ columns: [t.customerId, t.jobId, t.rowNumber] }),
+    index('bulk_job_rows_credential_idx').on(t.processedAt).where(sql`credential is not null`),
+  ],
+);

@@ -1,0 +1,59 @@
+// Global ids: base64("Type:key"). Customer-owned objects carry the customer id in the key so every lookup can
+// filter by customer_id (the Citus distribution column).
+import { decodeGlobalID, encodeGlobalID } from '@pothos/plugin-relay';
+import { DomainError } from '../services/errors.js';
+
+const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export const SCOPED_TYPES = ['User', 'GdapRelationship', 'BulkJob'] as const;
+export const PLAIN_TYPES = ['Customer', 'Agent', 'SecurityGroup', 'Sku', 'Partner'] as const;
+export type ScopedType = (typeof SCOPED_TYPES)[number];
+export type PlainType = (typeof PLAIN_TYPES)[number];
+export type NodeType = ScopedType | PlainType;
+
+export const scopedId = (customerId: string, id: string) => `${customerId}:${id}`;
+
+export interface DecodedId {
+  typename: NodeType;
+  id: string;
+  customerId?: string;
+}
+
+/** Decodes any global id, or throws INVALID_ID naming the field. */
+export function decodeAnyId(globalId: string, field: string[]): DecodedId {
+  const bad = () => new DomainError('INVALID_ID', `${field.at(-1)} is not a valid id.`, { field });
+  let decoded: { typename: string; id: string };
+  try {
+    decoded = decodeGlobalID(globalId);
+  } catch {
+    throw bad();
+  }
+  const typename = decoded.typename as NodeType;
+  if ((SCOPED_TYPES as readonly string[]).includes(typename)) {
+    const [customerId, id, ...rest] = decoded.id.split(':');
+    if (!customerId || !id || rest.length || !UUID_RE.test(customerId) || !UUID_RE.test(id)) throw bad();
+    return { typename, id: id.toLowerCase(), customerId: customerId.toLowerCase() };
+  }
+  if ((PLAIN_TYPES as readonly string[]).includes(typename) && UUID_RE.test(decoded.id)) {
+    return { typename, id: decoded.id.toLowerCase() };
+  }
+  throw bad();
+}
+
+export function decodeId(globalId: string, type: PlainType, field: string[]): string {
+  const d = decodeAnyId(globalId, field);
+  if (d.typename !== type) {
+    throw new DomainError('INVALID_ID', `${field.at(-1)} must be the id of a ${type}, not of a ${d.typename}.`, { field });
+  }
+  return d.id;
+}
+
+export function decodeScopedId(globalId: string, type: ScopedType, field: string[]): { customerId: string; id: string } {
+  const d = decodeAnyId(globalId, field);
+  if (d.typename !== type || !d.customerId) {
+    throw new DomainError('INVALID_ID', `${field.at(-1)} must be the id of a ${type}, not of a ${d.typename}.`, { field });
+  }
+  return { customerId: d.customerId, id: d.id };
+}
+
+export { encodeGlobalID };

@@ -1,0 +1,139 @@
+// Bulk import: importUsers (multipart `file` or `csv` text) and the one-time fetch of the created users' passwords.
+import { credentialsKey, takeBulkJobCredentials } from '../../services/bulk/credentials.js';
+import { importUsers, type ImportSource } from '../../services/bulk/import.js';
+import { DomainError } from '../../services/errors.js';
+import { builder, requiresRole } from '../builder.js';
+import { runMutation } from '../errors.js';
+import { decodeId, decodeScopedId } from '../ids.js';
+import { UserErrorRef } from '../types/common.js';
+import { BulkJobRef } from '../types/bulk-job.js';
+import { SkuRef, UserRef } from '../types/refs.js';
+
+builder.scalarType('Upload', {
+  description: 'A file sent with the GraphQL multipart request (curl -F operations=… -F map=… -F 0=@users.csv).',
+  serialize: () => {
+    throw new TypeError('Upload is an input-only scalar.');
+  },
+  parseValue: (value) => {
+    if (value && typeof value === 'object' && 'stream' in value) return value as never;
+    throw new TypeError('Upload expects a file part of a multipart request.');
+  },
+});
+
+const ImportUsersInput = builder.inputType('ImportUsersInput', {
+  fields: (t) => ({
+    customerId: t.id({ required: true }),
+    file: t.field({ type: 'Upload', required: false, description: 'The CSV, as a multipart upload (up to MAX_UPLOAD_BYTES).' }),
+    csv: t.string({ required: false, description: 'The CSV as text, for scripts (the request body limit applies).' }),
+    dryRun: t.boolean({ required: false, description: 'Only validate: return the report, create nothing.' }),
+  }),
+});
+
+const ImportRowErrorRef = builder.simpleObject('ImportRowError', {
+  description: 'A problem of one row: its line in the file, the column (as named in the file) and the reason.',
+  fields: (t) => ({
+    rowNumber: t.int(),
+    column: t.string({ nullable: true }),
+    code: t.string({ description: 'A UserErrorCode.' }),
+    message: t.string(),
+  }),
+});
+const SeatDemandRef = builder.simpleObject('SeatDemand', {
+  fields: (t) => ({
+    sku: t.field({ type: SkuRef }),
+    requested: t.int({ description: 'Seats the valid rows ask for.' }),
+    available: t.int({ description: 'Seats free in the subscription now.' }),
+  }),
+});
+const ImportReportRef = builder.simpleObject('ImportReport', {
+  description: 'The validation of every row, before anything is created.',
+  fields: (t) => ({
+    rows: t.int(),
+    validRows: t.int(),
+    invalidRows: t.int(),
+    skippedRows: t.int({ description: 'Rows with State INACTIVE.' }),
+    errorCount: t.int(),
+    errors: t.field({ type: [ImportRowErrorRef], description: 'The first 1 000 row errors, in file order (errorCount counts them all).' }),
+    seats: t.field({ type: [SeatDemandRef] }),
+  }),
+});
+const ImportUsersPayload = builder.simpleObject('ImportUsersPayload', {
+  fields: (t) => ({
+    job: t.field({ type: BulkJobRef, nullable: true, description: 'The queued job (not for a dry run).' }),
+    report: t.field({ type: ImportReportRef, nullable: true }),
+    userErrors: t.field({ type: [UserErrorRef] }),
+  }),
+});
+
+const BulkJobCredentialsInput = builder.inputType('BulkJobCredentialsInput', { fields: (t) => ({ jobId: t.id({ required: true }) }) });
+const CredentialRef = builder.simpleObject('ImportedUserCredential', {
+  fields: (t) => ({
+    rowNumber: t.int(),
+    user: t.field({ type: UserRef }),
+    userPrincipalName: t.string(),
+    displayName: t.string(),
+    temporaryPassword: t.string(),
+  }),
+});
+const BulkJobCredentialsPayload = builder.simpleObject('BulkJobCredentialsPayload', {
+  fields: (t) => ({
+    credentials: t.field({ type: [CredentialRef], description: 'Passwords not given before; each is given once, then erased.' }),
+    userErrors: t.field({ type: [UserErrorRef] }),
+  }),
+});
+
+function sourceOf(input: { file?: { name: string; stream(): ReadableStream<Uint8Array> } | null; csv?: string | null }): ImportSource {
+  if (input.file && input.csv != null) throw new DomainError('INVALID', 'Send the CSV either as file or as csv, not both.', { field: ['file'] });
+  if (input.file) {
+    const file = input.file;
+    return {
+      kind: 'file',
+      name: file.name || null,
+      chunks: (async function* () {
+        const reader = file.stream().getReader();
+        for (let r = await reader.read(); !r.done; r = await reader.read()) yield r.value;
+      })(),
+    };
+  }
+  if (input.csv != null) return { kind: 'text', text: input.csv };
+  throw new DomainError('REQUIRED', 'Send the CSV as file (multipart upload) or as csv.', { field: ['file'] });
+}
+
+builder.mutationFields((t) => ({
+  importUsers: t.field({
+    type: ImportUsersPayload,
+    description:
+      'Validates a CSV of users (Partner Center template plus our columns), then queues a job that creates them. Licences and roles in the file need their own roles, as with createUser.',
+    directives: requiresRole('CREATE_USER', 'EDIT_USER_LICENSES', 'EDIT_USER_ROLES'),
+    args: { input: t.arg({ type: ImportUsersInput, required: true }) },
+    resolve: (_, { input }, ctx) =>
+      runMutation(
+        async () => {
+          const customerId = decodeId(input.customerId, 'Customer', ['customerId']);
+          const { report, job } = await importUsers(ctx.svc, {
+            customerId,
+            source: sourceOf(input),
+            dryRun: input.dryRun ?? false,
+            maxBytes: ctx.config.maxUploadBytes,
+          });
+          return { job, report: { ...report, errors: report.errors.map((e) => ({ ...e, rowNumber: e.line })) } };
+        },
+        { job: null },
+      ),
+  }),
+  bulkJobCredentials: t.field({
+    type: BulkJobCredentialsPayload,
+    description:
+      'The temporary passwords of the users a job created, for the agent who started it: each is returned once, then erased (unfetched ones are erased after 24 hours).',
+    directives: requiresRole('CREATE_USER'),
+    args: { input: t.arg({ type: BulkJobCredentialsInput, required: true }) },
+    resolve: (_, { input }, ctx) =>
+      runMutation(
+        async () => {
+          const j = decodeScopedId(input.jobId, 'BulkJob', ['jobId']);
+          return { credentials: (await takeBulkJobCredentials(ctx.svc, credentialsKey(ctx.config), j.customerId, j.id)) as never };
+        },
+        { credentials: [] as never },
+      ),
+  }),
+}));

@@ -1,0 +1,45 @@
+import { printSchemaWithDirectives } from '@graphql-tools/utils';
+import { DirectiveLocation, GraphQLDirective, GraphQLList, GraphQLNonNull, GraphQLString, lexicographicSortSchema, type GraphQLSchema } from 'graphql';
+import { builder } from './builder.js';
+import './types/common.js';
+import './types/user.js';
+import './types/customer.js';
+import './types/agent.js';
+import './types/gdap.js';
+import './types/bulk-job.js';
+import './types/node.js';
+import './mutations/partner.js';
+import './mutations/users.js';
+import './mutations/bulk.js';
+
+const stringList = new GraphQLNonNull(new GraphQLList(new GraphQLNonNull(GraphQLString)));
+
+const requiresRole = new GraphQLDirective({
+  name: 'requiresRole',
+  description:
+    'The field is a customer task: the caller needs the partner role `partnerRole` and, through an active GDAP relationship, any one of the directory roles `anyOf`. Enforced by the service layer from the same table.',
+  locations: [DirectiveLocation.FIELD_DEFINITION],
+  isRepeatable: true,
+  args: {
+    task: { type: new GraphQLNonNull(GraphQLString) },
+    anyOf: { type: stringList },
+    partnerRole: { type: new GraphQLNonNull(GraphQLString) },
+  },
+});
+
+const requiresPartnerRole = new GraphQLDirective({
+  name: 'requiresPartnerRole',
+  description: 'The field is a partner-side task: the caller needs any one of these partner roles.',
+  locations: [DirectiveLocation.FIELD_DEFINITION],
+  args: { anyOf: { type: stringList } },
+});
+
+let built: GraphQLSchema | undefined;
+export function buildSchema(): GraphQLSchema {
+  built ??= builder.toSchema({ directives: [requiresRole, requiresPartnerRole] });
+  return built;
+}
+
+export function printSchema(): string {
+  return printSchemaWithDirectives(lexicographicSortSchema(buildSchema())) + '\n';
+}

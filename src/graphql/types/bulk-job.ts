@@ -1,0 +1,127 @@
+// Bulk jobs: the job node with its counters and rows, its result file, the progress subscription, and the export.
+import { BULK_JOB_STATUSES, BULK_ROW_OUTCOMES } from '../../db/schema.js';
+import { exportUsers } from '../../services/bulk/export.js';
+import {
+  bulkJobResultCsv,
+  listBulkJobRows,
+  processedOf,
+  watchBulkJob,
+  type BulkJobRow,
+  type BulkJobRowView,
+} from '../../services/bulk/jobs.js';
+import type { RowError } from '../../services/bulk/validate.js';
+import { builder, requiresRole } from '../builder.js';
+import { decodeId, decodeScopedId, scopedId } from '../ids.js';
+import { toConnection } from './common.js';
+import { CustomerRef, UserRef } from './refs.js';
+
+export const BulkJobRef = builder.objectRef<BulkJobRow>('BulkJob');
+const BulkJobRowRef = builder.objectRef<BulkJobRowView>('BulkJobRow');
+export const BulkRowErrorRef = builder.objectRef<RowError>('BulkRowError');
+
+export const BulkJobStatusEnum = builder.enumType('BulkJobStatus', {
+  values: {
+    QUEUED: { description: 'Validated and waiting for a runner.' },
+    RUNNING: { description: 'A runner is creating the users.' },
+    SUCCEEDED: { description: 'Every row was created (or skipped).' },
+    PARTIAL: { description: 'Some rows were created, some failed.' },
+    FAILED: { description: 'No row was created.' },
+  } satisfies Record<(typeof BULK_JOB_STATUSES)[number], unknown>,
+});
+
+const BulkRowOutcomeEnum = builder.enumType('BulkRowOutcome', {
+  values: {
+    PENDING: { description: 'Not processed yet.' },
+    CREATED: { description: 'The user was created.' },
+    FAILED: { description: 'Not created: see errors.' },
+    SKIPPED: { description: 'State INACTIVE in the file (a deleted user of an export): not created.' },
+  } satisfies Record<(typeof BULK_ROW_OUTCOMES)[number], unknown>,
+});
+
+BulkRowErrorRef.implement({
+  description: 'Why a row of a bulk file was refused: the column at fault (as named in the file) and the reason.',
+  fields: (t) => ({
+    column: t.exposeString('column', { nullable: true }),
+    code: t.exposeString('code', { description: 'A UserErrorCode; FORBIDDEN or NOT_FOUND when your access ended before the job ran.' }),
+    message: t.exposeString('message'),
+  }),
+});
+
+BulkJobRowRef.implement({
+  description: 'One row of the imported file and its outcome.',
+  fields: (t) => ({
+    rowNumber: t.exposeInt('rowNumber', { description: 'The line of the file where the row starts (the header is line 1).' }),
+    outcome: t.field({ type: BulkRowOutcomeEnum, resolve: (r) => r.outcome }),
+    statusUpdate: t.exposeString('message', { nullable: true, description: 'What the result file shows in `Status update`.' }),
+    errors: t.field({ type: [BulkRowErrorRef], resolve: (r) => r.errors as RowError[] }),
+    userPrincipalName: t.exposeString('userPrincipalName', { nullable: true }),
+    user: t.field({ type: UserRef, nullable: true, resolve: (r) => r.user }),
+  }),
+});
+
+builder.node(BulkJobRef, {
+  id: { resolve: (j) => scopedId(j.customerId, j.id) },
+  description: 'A CSV import of users, processed in the background. Poll it through node(id) or subscribe to bulkJobProgress.',
+  fields: (t) => ({
+    status: t.field({ type: BulkJobStatusEnum, resolve: (j) => j.status }),
+    fileName: t.exposeString('fileName', { nullable: true }),
+    total: t.exposeInt('total', { description: 'Rows in the file.' }),
+    processed: t.int({ description: 'Rows with an outcome: succeeded + failed + skipped.', resolve: (j) => processedOf(j) }),
+    succeeded: t.exposeInt('succeeded'),
+    failed: t.exposeInt('failed', { description: 'Rows not created: refused by validation, or by the directory when their turn came.' }),
+    skipped: t.exposeInt('skipped'),
+    error: t.exposeString('error', { nullable: true, description: 'Why the whole job stopped early, if it did.' }),
+    createdBy: t.exposeString('createdByName', { description: 'The agent who started the import.' }),
+    createdAt: t.expose('createdAt', { type: 'DateTime' }),
+    startedAt: t.expose('startedAt', { type: 'DateTime', nullable: true }),
+    finishedAt: t.expose('finishedAt', { type: 'DateTime', nullable: true }),
+    customer: t.field({ type: CustomerRef, resolve: async (j, _, ctx) => (await ctx.loaders.customers.load(j.customerId))! }),
+    rows: t.connection({
+      type: BulkJobRowRef,
+      description: 'The rows in file order, with their outcome.',
+      directives: requiresRole('READ_CUSTOMER'),
+      args: { outcome: t.arg({ type: BulkRowOutcomeEnum, required: false }) },
+      resolve: async (j, args, ctx) => toConnection(await listBulkJobRows(ctx.svc, j, args)),
+    }),
+    resultCsv: t.string({
+      description: "The partner's file as uploaded (same header, delimiter and BOM) with `Status update` filled for every row.",
+      directives: requiresRole('READ_CUSTOMER'),
+      resolve: (j, _, ctx) => bulkJobResultCsv(ctx.svc, j),
+    }),
+  }),
+});
+
+const UsersExportRef = builder.simpleObject('UsersExport', {
+  fields: (t) => ({
+    csv: t.string({ description: 'The import columns plus State; re-imports into another customer once the Email domain is changed.' }),
+    userCount: t.int(),
+  }),
+});
+
+builder.queryFields((t) => ({
+  exportUsers: t.field({
+    type: UsersExportRef,
+    description: "The customer's users as a CSV in the import format.",
+    directives: requiresRole('READ_CUSTOMER'),
+    args: {
+      customerId: t.arg.id({ required: true }),
+      includeDeleted: t.arg.boolean({ required: false, defaultValue: false, description: 'Add the deleted (INACTIVE) users, with State INACTIVE.' }),
+    },
+    resolve: (_, args, ctx) => exportUsers(ctx.svc, decodeId(args.customerId, 'Customer', ['customerId']), args.includeDeleted ?? false),
+  }),
+}));
+
+builder.subscriptionType({});
+builder.subscriptionFields((t) => ({
+  bulkJobProgress: t.field({
+    type: BulkJobRef,
+    description: 'The job whenever its status or counters change, until it is finished (over SSE: Accept: text/event-stream).',
+    directives: requiresRole('READ_CUSTOMER'),
+    args: { id: t.arg.id({ required: true }) },
+    subscribe: (_, args, ctx) => {
+      const j = decodeScopedId(args.id, 'BulkJob', ['id']);
+      return watchBulkJob(ctx.svc, j.customerId, j.id);
+    },
+    resolve: (job) => job,
+  }),
+}));

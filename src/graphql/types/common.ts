@@ -1,0 +1,47 @@
+import { DIRECTORY_ROLES, PARTNER_ROLES } from '../../auth/roles.js';
+import { ACCESS_ERROR_CODES, USER_ERROR_CODES } from '../../services/errors.js';
+import type { Page } from '../../services/pagination.js';
+import { builder } from '../builder.js';
+import type { UserErrorShape } from '../errors.js';
+
+export const DirectoryRoleEnum = builder.enumType('DirectoryRole', {
+  description: 'An Entra directory role, held by a customer user or granted to partner agents through GDAP.',
+  values: DIRECTORY_ROLES,
+});
+
+export const PartnerRoleEnum = builder.enumType('PartnerRole', { values: PARTNER_ROLES });
+
+export const UserStateEnum = builder.enumType('UserState', {
+  values: {
+    ACTIVE: { description: 'A working account.' },
+    INACTIVE: { description: 'Deleted: restorable for 30 days, then purged.' },
+  },
+});
+
+export const UserErrorCodeEnum = builder.enumType('UserErrorCode', { values: USER_ERROR_CODES });
+
+builder.enumType('AccessErrorCode', {
+  description: 'The extensions.code of top-level errors when access is refused.',
+  values: ACCESS_ERROR_CODES,
+});
+
+export const UserErrorRef = builder.objectRef<UserErrorShape>('UserError').implement({
+  description: 'A business rule the input broke; nothing was changed.',
+  fields: (t) => ({
+    field: t.exposeStringList('field', { nullable: true, description: 'Path of the input field at fault.' }),
+    code: t.field({ type: UserErrorCodeEnum, resolve: (e) => e.code as (typeof USER_ERROR_CODES)[number] }),
+    message: t.exposeString('message'),
+  }),
+});
+
+export function toConnection<T>(page: Page<T>) {
+  return {
+    edges: page.rows.map((node, i) => ({ node, cursor: page.cursors[i]! })),
+    pageInfo: {
+      hasNextPage: page.hasNextPage,
+      hasPreviousPage: false,
+      startCursor: page.cursors[0] ?? null,
+      endCursor: page.cursors.at(-1) ?? null,
+    },
+  };
+}

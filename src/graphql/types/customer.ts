@@ -1,0 +1,126 @@
+import { listAuditEvents } from '../../services/audit.js';
+import { grantsFor, requireAdminAgent } from '../../services/authorization.js';
+import { licenseHolders, listDomains, listLicenses } from '../../services/customers.js';
+import { getGdapRelationship, listCustomerRelationships } from '../../services/gdap.js';
+import { getSecurityGroup } from '../../services/partners.js';
+import { getUserByUpn, listDeletedUsers, listUsers } from '../../services/users/read.js';
+import { builder, requiresRole } from '../builder.js';
+import { DirectoryRoleEnum, toConnection } from './common.js';
+import {
+  AuditEventRef,
+  CustomerRef,
+  DomainRef,
+  GdapRelationshipRef,
+  LicenseRef,
+  RoleGrantRef,
+  SecurityGroupRef,
+  SkuRef,
+  UserRef,
+} from './refs.js';
+
+const UserFilter = builder.inputType('UserFilter', {
+  fields: (t) => ({
+    search: t.string({ required: false, description: 'Part of the user principal name or display name.' }),
+    roleIn: t.field({ type: [DirectoryRoleEnum], required: false, description: 'Holds any of these admin roles.' }),
+    hasLicense: t.boolean({ required: false, description: 'Holds at least one licence (true) or none (false).' }),
+  }),
+});
+
+builder.node(CustomerRef, {
+  id: { resolve: (c) => c.id },
+  description: 'A tenant the partner serves.',
+  fields: (t) => ({
+    name: t.exposeString('name'),
+    createdAt: t.expose('createdAt', { type: 'DateTime' }),
+    domains: t.field({ type: [DomainRef], resolve: (c, _, ctx) => listDomains(ctx.svc, c.id) }),
+    myRoles: t.field({
+      type: [RoleGrantRef],
+      description: 'The directory roles you hold in this customer now, and the relationship and group each comes from.',
+      resolve: (c, _, ctx) => grantsFor(ctx.svc, requireAdminAgent(ctx.svc), c.id),
+    }),
+    users: t.connection({
+      type: UserRef,
+      description: 'Active users, in user principal name order.',
+      directives: requiresRole('READ_CUSTOMER'),
+      args: { filter: t.arg({ type: UserFilter, required: false }) },
+      resolve: async (c, args, ctx) => toConnection(await listUsers(ctx.svc, c.id, args)),
+    }),
+    deletedUsers: t.connection({
+      type: UserRef,
+      description: 'Deleted (INACTIVE) users, restorable until their purgeAt; most recently deleted first.',
+      directives: requiresRole('READ_CUSTOMER'),
+      resolve: async (c, args, ctx) => toConnection(await listDeletedUsers(ctx.svc, c.id, args)),
+    }),
+    user: t.field({
+      type: UserRef,
+      nullable: true,
+      directives: requiresRole('READ_CUSTOMER'),
+      args: { userPrincipalName: t.arg.string({ required: true }) },
+      resolve: (c, args, ctx) => getUserByUpn(ctx.svc, c.id, args.userPrincipalName),
+    }),
+    licenses: t.field({
+      type: [LicenseRef],
+      description: 'Subscriptions: seats total, consumed and available.',
+      directives: requiresRole('READ_CUSTOMER'),
+      resolve: (c, _, ctx) => listLicenses(ctx.svc, c.id),
+    }),
+    gdapRelationships: t.field({
+      type: [GdapRelationshipRef],
+      directives: requiresRole('READ_CUSTOMER'),
+      resolve: (c, _, ctx) => listCustomerRelationships(ctx.svc, c.id),
+    }),
+    auditEvents: t.connection({
+      type: AuditEventRef,
+      description: 'What was done in this customer, newest first.',
+      directives: requiresRole('READ_CUSTOMER'),
+      resolve: async (c, args, ctx) => toConnection(await listAuditEvents(ctx.svc, c.id, args)),
+    }),
+  }),
+});
+
+DomainRef.implement({
+  fields: (t) => ({
+    name: t.exposeString('name'),
+    isDefault: t.exposeBoolean('isDefault'),
+    verified: t.exposeBoolean('verified'),
+  }),
+});
+
+builder.node(SkuRef, {
+  id: { resolve: (s) => s.id },
+  description: 'A product licences are sold for.',
+  fields: (t) => ({
+    partNumber: t.exposeString('partNumber'),
+    name: t.exposeString('name'),
+  }),
+});
+
+LicenseRef.implement({
+  description: "A customer's subscription to a SKU: its seat pool.",
+  fields: (t) => ({
+    sku: t.field({ type: SkuRef, resolve: (l) => l.sku }),
+    totalSeats: t.int({ resolve: (l) => l.subscription.totalSeats }),
+    consumedSeats: t.int({ resolve: (l) => l.subscription.consumedSeats }),
+    availableSeats: t.int({ resolve: (l) => l.subscription.totalSeats - l.subscription.consumedSeats }),
+    users: t.connection({
+      type: UserRef,
+      description: 'Active users holding a seat, in user principal name order.',
+      resolve: async (l, args, ctx) =>
+        toConnection(await licenseHolders(ctx.svc, l.subscription.customerId, l.sku.id, args)),
+    }),
+  }),
+});
+
+RoleGrantRef.implement({
+  description: 'A directory role and where it comes from.',
+  fields: (t) => ({
+    role: t.field({ type: DirectoryRoleEnum, resolve: (g) => g.role }),
+    relationshipName: t.exposeString('relationshipName'),
+    groupName: t.exposeString('groupName'),
+    relationship: t.field({
+      type: GdapRelationshipRef,
+      resolve: (g, _, ctx) => getGdapRelationship(ctx.svc, g.customerId, g.relationshipId),
+    }),
+    group: t.field({ type: SecurityGroupRef, resolve: (g, _, ctx) => getSecurityGroup(ctx.svc, g.groupId) }),
+  }),
+});

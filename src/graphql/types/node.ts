@@ -1,0 +1,63 @@
+import { getBulkJob } from '../../services/bulk/jobs.js';
+import { getCustomer, listCustomers } from '../../services/customers.js';
+import { getGdapRelationship } from '../../services/gdap.js';
+import { getAgent, getPartner, getSecurityGroup } from '../../services/partners.js';
+import { skuById } from '../../services/skus.js';
+import { notFound } from '../../services/errors.js';
+import { getUser } from '../../services/users/read.js';
+import { builder, requiresRole } from '../builder.js';
+import type { GraphQLContext } from '../context.js';
+import { decodeAnyId, decodeId } from '../ids.js';
+import { toConnection } from './common.js';
+import { CustomerRef } from './refs.js';
+
+/** Loads any node with the same authorization as its typed field; unknown and invisible give the same NOT_FOUND. */
+async function loadNode(ctx: GraphQLContext, globalId: string, field: string[]) {
+  const d = decodeAnyId(globalId, field);
+  const svc = ctx.svc;
+  const value: object | undefined = await (async () => {
+    switch (d.typename) {
+      case 'Customer':
+        return getCustomer(svc, d.id);
+      case 'User':
+        return getUser(svc, d.customerId!, d.id);
+      case 'GdapRelationship':
+        return getGdapRelationship(svc, d.customerId!, d.id);
+      case 'Agent':
+        return getAgent(svc, d.id);
+      case 'SecurityGroup':
+        return getSecurityGroup(svc, d.id);
+      case 'Partner':
+        return getPartner(svc, d.id);
+      case 'Sku':
+        return skuById(svc.db, d.id);
+      case 'BulkJob':
+        return getBulkJob(svc, d.customerId!, d.id);
+    }
+  })();
+  if (!value) throw notFound(d.typename);
+  return { ...value, __typename: d.typename };
+}
+
+builder.queryFields((t) => ({
+  node: t.field({
+    type: builder.nodeInterfaceRef(),
+    nullable: true,
+    args: { id: t.arg.id({ required: true }) },
+    resolve: (_, args, ctx) => loadNode(ctx, args.id, ['id']) as never,
+  }),
+  customers: t.connection({
+    type: CustomerRef,
+    description: 'Customers in which you hold a GDAP role now, by name.',
+    directives: requiresRole('READ_CUSTOMER'),
+    args: { search: t.arg.string({ required: false, description: 'Part of the name or of a domain.' }) },
+    resolve: async (_, args, ctx) => toConnection(await listCustomers(ctx.svc, args)),
+  }),
+  customer: t.field({
+    type: CustomerRef,
+    nullable: true,
+    directives: requiresRole('READ_CUSTOMER'),
+    args: { id: t.arg.id({ required: true }) },
+    resolve: (_, args, ctx) => getCustomer(ctx.svc, decodeId(args.id, 'Customer', ['id'])),
+  }),
+}));

@@ -1,0 +1,23 @@
+// Object refs, declared apart from their fields so the type files can refer to each other.
+import type { AuditEventRow } from '../../services/audit.js';
+import type { RoleGrant } from '../../services/context.js';
+import type { CustomerRow, DomainRow, License } from '../../services/customers.js';
+import type { AccessAssignmentRow, RelationshipRow } from '../../services/gdap.js';
+import type { AgentRow, GroupRow, PartnerRow } from '../../services/partners.js';
+import type { UserLicense } from '../../services/users/read.js';
+import type { SkuRow, UserRow } from '../../services/users/shared.js';
+import { builder } from '../builder.js';
+
+export const CustomerRef = builder.objectRef<CustomerRow>('Customer');
+export const DomainRef = builder.objectRef<DomainRow>('Domain');
+export const UserRef = builder.objectRef<UserRow>('User');
+export const SkuRef = builder.objectRef<SkuRow>('Sku');
+export const LicenseRef = builder.objectRef<License>('License');
+export const UserLicenseRef = builder.objectRef<UserLicense>('LicenseAssignment');
+export const AgentRef = builder.objectRef<AgentRow>('Agent');
+export const PartnerRef = builder.objectRef<PartnerRow>('Partner');
+export const SecurityGroupRef = builder.objectRef<GroupRow>('SecurityGroup');
+export const RoleGrantRef = builder.objectRef<RoleGrant>('RoleGrant');
+export const GdapRelationshipRef = builder.objectRef<RelationshipRow>('GdapRelationship');
+export const AccessAssignmentRef = builder.objectRef<{ assignment: AccessAssignmentRow; group: GroupRow }>('AccessAssignment');
+export const AuditEventRef = builder.objectRef<AuditEventRow>('AuditEvent');

@@ -1,0 +1,116 @@
+import { createServer, type Server } from 'node:http';
+import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
+import { useGraphQlJit } from '@envelop/graphql-jit';
+import { getOperationAST, GraphQLError, type DocumentNode } from 'graphql';
+import { createYoga, type Plugin } from 'graphql-yoga';
+import { systemClock, type Clock } from './clock.js';
+import type { Config } from './config.js';
+import type { Database } from './db/client.js';
+import { createLoaders } from './graphql/loaders.js';
+import type { GraphQLContext } from './graphql/context.js';
+import { unmaskDomainError } from './graphql/errors.js';
+import { buildSchema } from './graphql/schema.js';
+import { serviceContext } from './services/context.js';
+import { DomainError, ValidationErrors } from './services/errors.js';
+import { authenticate } from './services/sessions.js';
+
+// Limits on every request. Depth 10 is what the README's deepest query needs (customer → licenses → users → edges →
+// node → licenses → sku → name). graphql-armor's cost model multiplies a connection's cost by its `first`, so a
+// single users page of 100 costs ~7 100 and one of 500 (the page cap) ~35 600: the cost limit is 50 000 to let one
+// full page through while refusing fan-outs of many pages. Aliases, tokens and directives keep armor's defaults.
+export const LIMITS = { maxDepth: 10, maxAliases: 15, maxTokens: 1000, maxCost: 50_000, maxDirectives: 50 };
+
+/** Refuses bodies over the limit before reading them; multipart requests (CSV uploads) have their own, larger one. */
+function bodyLimit(maxBodyBytes: number, maxUploadBytes: number): Plugin {
+  return {
+    onRequest({ request, endResponse }) {
+      if (request.method !== 'POST') return;
+      const length = request.headers.get('content-length');
+      const maxBytes = request.headers.get('content-type')?.startsWith('multipart/form-data') ? maxUploadBytes : maxBodyBytes;
+      const refuse = (status: number, message: string) =>
+        endResponse(
+          new Response(JSON.stringify({ errors: [{ message, extensions: { code: status === 413 ? 'PAYLOAD_TOO_LARGE' : 'LENGTH_REQUIRED' } }] }), {
+            status,
+            headers: { 'content-type': 'application/json' },
+          }),
+        );
+      if (length === null) return refuse(411, 'Send a Content-Length header with the request body.');
+      if (Number(length) > maxBytes) return refuse(413, `The request body is larger than ${maxBytes} bytes.`);
+    },
+  };
+}
+
+function isSubscription(document: DocumentNode, operationName?: string | null): boolean {
+  return getOperationAST(document, operationName)?.operation === 'subscription';
+}
+
+export interface AppOptions {
+  config: Config;
+  database: Database;
+  clock?: Clock;
+}
+
+export function createApp({ config, database, clock = systemClock }: AppOptions) {
+  const yoga = createYoga<Record<string, never>, GraphQLContext>({
+    schema: buildSchema(),
+    graphqlEndpoint: '/graphql',
+    landingPage: false,
+    graphiql: { title: 'Partner users API', defaultQuery: '# Sign in with the mutation signIn, then set the header\n# Authorization: Bearer <token>\n{ viewer { kind agent { email partnerRoles } } }\n' },
+    // Domain errors are answers, not server faults: keep them out of the error log.
+    logging: {
+      debug: () => {},
+      info: (...args: unknown[]) => console.info(...args),
+      warn: (...args: unknown[]) => console.warn(...args),
+      error: (...args: unknown[]) => {
+        const isDomain = (a: unknown): boolean =>
+          a instanceof DomainError || a instanceof ValidationErrors || (a instanceof Error && 'originalError' in a && isDomain(a.originalError));
+        if (args.some(isDomain)) return;
+        console.error(...args);
+      },
+    },
+    maskedErrors: {
+      maskError: (error, message, isDev) => {
+        const mapped = unmaskDomainError(error);
+        if (mapped) return mapped;
+        // GraphQL's own errors (validation, armor limits) carry no original error: they are meant for the client.
+        if (error instanceof GraphQLError && !error.originalError) return error;
+        if (isDev && error instanceof Error) return error;
+        console.error(error);
+        return new Error(message);
+      },
+      isDev: config.development,
+    },
+    plugins: [
+      bodyLimit(config.maxBodyBytes, config.maxUploadBytes),
+      EnvelopArmorPlugin({
+        maxDepth: { n: LIMITS.maxDepth, ignoreIntrospection: true },
+        maxAliases: { n: LIMITS.maxAliases },
+        maxTokens: { n: LIMITS.maxTokens },
+        costLimit: { maxCost: LIMITS.maxCost, ignoreIntrospection: true },
+        maxDirectives: { n: LIMITS.maxDirectives },
+        blockFieldSuggestion: { enabled: !config.development },
+      }),
+      // Compiles each distinct query once: the users page resolves ~1 500 fields, and graphql-js's generic executor
+      // was most of the server's CPU there (BENCHMARKS.md). Subscriptions keep the standard executor.
+      useGraphQlJit({}, { enableIf: (args) => !isSubscription(args.document, args.operationName) }),
+    ],
+    context: async ({ request }) => {
+      const svc = serviceContext(database.db, clock);
+      const header = request.headers.get('authorization');
+      const token = header?.match(/^Bearer\s+(\S+)$/i)?.[1];
+      if (token) {
+        svc.caller = await authenticate(svc, token);
+        svc.tokenRejected = !svc.caller;
+      }
+      return { svc, loaders: createLoaders(svc), config };
+    },
+  });
+  return { yoga, database, clock, config };
+}
+
+export type App = ReturnType<typeof createApp>;
+
+export function listen(app: App, port: number, host: string): Promise<Server> {
+  const server = createServer(app.yoga);
+  return new Promise((resolve) => server.listen(port, host, () => resolve(server)));
+}

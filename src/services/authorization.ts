@@ -1,0 +1,187 @@
+// Where every access decision is made. The rules come from auth/roles.ts; this module applies them to a caller.
+import { and, eq, gt, or, sql } from 'drizzle-orm';
+import {
+  CUSTOMER_TASK_PARTNER_ROLE,
+  decisiveTargetRole,
+  holdsAny,
+  isProtectedTarget,
+  rolesThatMayReset,
+  TASKS,
+  type DirectoryRole,
+  type Task,
+} from '../auth/roles.js';
+import { preparedStatement } from '../db/prepared.js';
+import { accessAssignments, gdapRelationships, groupMembers, securityGroups } from '../db/schema.js';
+import type { Caller, RoleGrant, ServiceContext } from './context.js';
+import { DomainError, notFound } from './errors.js';
+
+export type AgentCaller = Extract<Caller, { kind: 'agent' }>;
+export type UserCaller = Extract<Caller, { kind: 'user' }>;
+
+/** Signed in, and not held back by a temporary password. */
+export function requireSignedIn(ctx: ServiceContext): Caller {
+  if (!ctx.caller) {
+    throw new DomainError(
+      'UNAUTHENTICATED',
+      ctx.tokenRejected
+        ? 'The bearer token is invalid, expired or revoked: sign in again.'
+        : 'Sign in first: send Authorization: Bearer <token>.',
+    );
+  }
+  if (ctx.caller.kind === 'user' && ctx.caller.mustChangePassword) {
+    throw new DomainError(
+      'PASSWORD_CHANGE_REQUIRED',
+      'Your password is temporary: call changePassword before anything else.',
+    );
+  }
+  return ctx.caller;
+}
+
+export function requireAgent(ctx: ServiceContext): AgentCaller {
+  const caller = requireSignedIn(ctx);
+  if (caller.kind !== 'agent') {
+    throw new DomainError('FORBIDDEN', 'Only partner agents may do this.', {
+      requiredPartnerRoles: [CUSTOMER_TASK_PARTNER_ROLE],
+    });
+  }
+  return caller;
+}
+
+/** A partner-side task: the partner role ADMIN_AGENT. */
+export function requireAdminAgent(ctx: ServiceContext, task = 'PARTNER_ADMIN'): AgentCaller {
+  const agent = requireAgent(ctx);
+  if (!agent.partnerRoles.includes(CUSTOMER_TASK_PARTNER_ROLE)) {
+    throw new DomainError('FORBIDDEN', `This needs the partner role ${CUSTOMER_TASK_PARTNER_ROLE}.`, {
+      task,
+      requiredPartnerRoles: [CUSTOMER_TASK_PARTNER_ROLE],
+    });
+  }
+  return agent;
+}
+
+/** The GDAP grants an agent holds in a customer now: active relationships only, expiry judged by the clock. */
+export function grantsFor(ctx: ServiceContext, agent: AgentCaller, customerId: string): Promise<RoleGrant[]> {
+  const key = `${agent.agentId}:${customerId}`;
+  let grants = ctx.grantCache.get(key);
+  if (!grants) {
+    grants = loadGrants(ctx, agent.agentId, agent.partnerId, customerId);
+    ctx.grantCache.set(key, grants);
+  }
+  return grants;
+}
+
+const grantRows = preparedStatement('agent_grants', (db, name) =>
+  db
+    .select({
+      roles: accessAssignments.roles,
+      relationshipId: gdapRelationships.id,
+      relationshipName: gdapRelationships.displayName,
+      groupId: securityGroups.id,
+      groupName: securityGroups.name,
+    })
+    .from(accessAssignments)
+    .innerJoin(
+      gdapRelationships,
+      and(
+        eq(gdapRelationships.customerId, accessAssignments.customerId),
+        eq(gdapRelationships.id, accessAssignments.relationshipId),
+      ),
+    )
+    .innerJoin(groupMembers, eq(groupMembers.groupId, accessAssignments.groupId))
+    .innerJoin(securityGroups, eq(securityGroups.id, accessAssignments.groupId))
+    .where(
+      and(
+        eq(accessAssignments.customerId, sql.placeholder('customerId')),
+        eq(groupMembers.agentId, sql.placeholder('agentId')),
+        eq(gdapRelationships.partnerId, sql.placeholder('partnerId')),
+        eq(gdapRelationships.status, 'ACTIVE'),
+        or(gt(gdapRelationships.endsAt, sql`${sql.placeholder('now')}::timestamptz`), eq(gdapRelationships.autoExtend, true)),
+      ),
+    )
+    .prepare(name),
+);
+
+async function loadGrants(
+  ctx: ServiceContext,
+  agentId: string,
+  partnerId: string,
+  customerId: string,
+): Promise<RoleGrant[]> {
+  const rows = await grantRows(ctx.db).execute({ customerId, agentId, partnerId, now: ctx.clock.now().toISOString() });
+  return rows.flatMap((r) =>
+    r.roles.map((role) => ({
+      role: role as DirectoryRole,
+      customerId,
+      relationshipId: r.relationshipId,
+      relationshipName: r.relationshipName,
+      groupId: r.groupId,
+      groupName: r.groupName,
+    })),
+  );
+}
+
+/** SQL condition: the agent holds some role in the customer whose id is `customerIdColumn`. */
+export function visibleCustomerCondition(ctx: ServiceContext, agent: AgentCaller, customerIdColumn: unknown) {
+  const now = sql`${ctx.clock.now().toISOString()}::timestamptz`;
+  return sql`exists (
+    select 1 from ${accessAssignments}
+    join ${gdapRelationships} on ${gdapRelationships.customerId} = ${accessAssignments.customerId}
+      and ${gdapRelationships.id} = ${accessAssignments.relationshipId}
+    join ${groupMembers} on ${groupMembers.groupId} = ${accessAssignments.groupId}
+    where ${accessAssignments.customerId} = ${customerIdColumn}
+      and ${groupMembers.agentId} = ${agent.agentId}
+      and ${gdapRelationships.partnerId} = ${agent.partnerId}
+      and ${gdapRelationships.status} = 'ACTIVE'
+      and (${gdapRelationships.endsAt} > ${now} or ${gdapRelationships.autoExtend}))`;
+}
+
+export interface CustomerAccess {
+  agent: AgentCaller;
+  customerId: string;
+  roles: ReadonlySet<DirectoryRole>;
+}
+
+/**
+ * A task in a customer: ADMIN_AGENT, then any role in the customer (else NOT_FOUND, as if it did not exist), then
+ * one of the task's roles (else FORBIDDEN naming them).
+ */
+export async function authorizeCustomerTask(
+  ctx: ServiceContext,
+  task: Task,
+  customerId: string,
+): Promise<CustomerAccess> {
+  const agent = requireAdminAgent(ctx, task);
+  const roles = new Set((await grantsFor(ctx, agent, customerId)).map((g) => g.role));
+  if (roles.size === 0) throw notFound('customer');
+  const anyOf = TASKS[task].anyOf;
+  if (!holdsAny(roles, anyOf)) {
+    throw new DomainError('FORBIDDEN', `To ${TASKS[task].description} you need one of: ${anyOf.join(', ')}.`, {
+      task,
+      requiredRoles: anyOf,
+    });
+  }
+  return { agent, customerId, roles };
+}
+
+/**
+ * The who-can-reset table. For RESET_PASSWORD it decides alone; delete, restore and edit-info of a user more
+ * protected than an ordinary one also need a role that could reset that user's password (or GLOBAL_ADMINISTRATOR).
+ */
+export function authorizeOnTarget(
+  access: CustomerAccess,
+  task: Task,
+  targetRoles: readonly DirectoryRole[],
+): void {
+  if (access.roles.has('GLOBAL_ADMINISTRATOR')) return;
+  if (task !== 'RESET_PASSWORD' && !isProtectedTarget(targetRoles)) return;
+  const allowed = rolesThatMayReset(targetRoles);
+  if (holdsAny(access.roles, allowed)) return;
+  const decisive = decisiveTargetRole(targetRoles);
+  const needs = allowed.filter((r) => r !== 'GLOBAL_ADMINISTRATOR').join(' or ') || 'GLOBAL_ADMINISTRATOR';
+  const rule = `target holds ${decisive}; ${task === 'RESET_PASSWORD' ? 'resetting its password' : `to ${TASKS[task].description} on it you`} need${task === 'RESET_PASSWORD' ? 's' : ''} ${needs}`;
+  throw new DomainError('FORBIDDEN', rule.charAt(0).toUpperCase() + rule.slice(1) + '.', {
+    task,
+    requiredRoles: allowed,
+    targetRole: decisive,
+  });
+}

@@ -1,0 +1,143 @@
+// The temporary passwords of imported users: kept AES-256-GCM encrypted until the agent who started the import
+// fetches them (once), and erased 24 hours after the user was created either way.
+import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { and, asc, eq, gt, isNotNull, lte } from 'drizzle-orm';
+import type { Clock } from '../../clock.js';
+import type { Config } from '../../config.js';
+import { isPostgresUrl, type Db } from '../../db/client.js';
+import { bulkJobRows, bulkJobs, users } from '../../db/schema.js';
+import type { UserRow } from '../users/shared.js';
+import { recordAudit } from '../audit.js';
+import { authorizeCustomerTask } from '../authorization.js';
+import type { ServiceContext } from '../context.js';
+import { DomainError, notFound } from '../errors.js';
+
+export const CREDENTIALS_TTL_MS = 24 * 3_600_000;
+
+const keys = new Map<string, Buffer>();
+
+function decodeKey(value: string): Buffer {
+  const key = /^[0-9a-f]{64}$/i.test(value) ? Buffer.from(value, 'hex') : Buffer.from(value, 'base64');
+  if (key.length !== 32) throw new Error('CREDENTIALS_KEY must be 32 bytes, as 64 hex digits or base64.');
+  return key;
+}
+
+/**
+ * The server key: CREDENTIALS_KEY; else, for the embedded database, a key generated once into the data folder (an
+ * in-memory database gets one for the life of the process, as its data). PostgreSQL is shared by instances, so it
+ * needs the key from the environment.
+ */
+export function credentialsKey(config: Config): Buffer {
+  if (config.credentialsKey) return decodeKey(config.credentialsKey);
+  const cacheKey = config.databaseUrl;
+  const cached = keys.get(cacheKey);
+  if (cached) return cached;
+  let key: Buffer;
+  if (isPostgresUrl(config.databaseUrl)) {
+    throw new Error('Set CREDENTIALS_KEY (32 bytes, hex or base64) to use bulk imports with PostgreSQL: every instance needs the same key.');
+  } else if (config.databaseUrl === 'memory://') {
+    key = randomBytes(32);
+  } else {
+    const file = join(config.dataDir, 'credentials.key');
+    if (existsSync(file)) key = decodeKey(readFileSync(file, 'utf8').trim());
+    else {
+      mkdirSync(config.dataDir, { recursive: true });
+      key = randomBytes(32);
+      writeFileSync(file, key.toString('hex') + '\n', { mode: 0o600 });
+      chmodSync(file, 0o600);
+    }
+  }
+  keys.set(cacheKey, key);
+  return key;
+}
+
+/** iv.tag.ciphertext, base64url; the row's key is bound in as associated data so a value cannot be moved. */
+export function encryptCredential(key: Buffer, plaintext: string, aad: string): string {
+  const iv = randomBytes(12);
+  const cipher = createCipheriv('aes-256-gcm', key, iv);
+  cipher.setAAD(Buffer.from(aad));
+  const data = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
+  return [iv, cipher.getAuthTag(), data].map((b) => b.toString('base64url')).join('.');
+}
+
+export function decryptCredential(key: Buffer, sealed: string, aad: string): string {
+  const [iv, tag, data] = sealed.split('.').map((p) => Buffer.from(p, 'base64url'));
+  const decipher = createDecipheriv('aes-256-gcm', key, iv!);
+  decipher.setAAD(Buffer.from(aad));
+  decipher.setAuthTag(tag!);
+  return Buffer.concat([decipher.update(data!), decipher.final()]).toString('utf8');
+}
+
+export const credentialAad = (customerId: string, jobId: string, rowNumber: number) => `${customerId}:${jobId}:${rowNumber}`;
+
+export interface Credential {
+  rowNumber: number;
+  user: UserRow;
+  userPrincipalName: string;
+  displayName: string;
+  temporaryPassword: string;
+}
+
+/** Gives the agent who started the job the passwords not yet given, and erases them in the same transaction. */
+export async function takeBulkJobCredentials(
+  ctx: ServiceContext,
+  key: Buffer,
+  customerId: string,
+  jobId: string,
+): Promise<Credential[]> {
+  const access = await authorizeCustomerTask(ctx, 'CREATE_USER', customerId);
+  const [job] = await ctx.db
+    .select()
+    .from(bulkJobs)
+    .where(and(eq(bulkJobs.customerId, customerId), eq(bulkJobs.id, jobId)));
+  if (!job) throw notFound('bulk job');
+  if (job.createdByAgentId !== access.agent.agentId) {
+    throw new DomainError('FORBIDDEN', `Only ${job.createdByName}, who started the import, receives its temporary passwords.`);
+  }
+  const since = new Date(ctx.clock.now().getTime() - CREDENTIALS_TTL_MS);
+  const mine = and(
+    eq(bulkJobRows.customerId, customerId),
+    eq(bulkJobRows.jobId, jobId),
+    isNotNull(bulkJobRows.credential),
+    gt(bulkJobRows.processedAt, since),
+  );
+  const credentials = await ctx.db.transaction(async (tx) => {
+    // Locked, read and erased in one transaction: two concurrent fetches cannot both get a password.
+    const rows = await tx
+      .select({ rowNumber: bulkJobRows.rowNumber, cells: bulkJobRows.cells, sealed: bulkJobRows.credential, user: users })
+      .from(bulkJobRows)
+      .innerJoin(users, and(eq(users.customerId, bulkJobRows.customerId), eq(users.id, bulkJobRows.userId)))
+      .where(mine)
+      .orderBy(asc(bulkJobRows.rowNumber))
+      .for('update', { of: bulkJobRows });
+    if (rows.length) {
+      await tx.update(bulkJobRows).set({ credential: null }).where(mine);
+      await recordAudit(
+        ctx,
+        { customerId, action: 'FETCH_IMPORT_CREDENTIALS', outcome: 'SUCCESS', details: { bulkJobId: jobId, passwords: rows.length } },
+        tx,
+      );
+    }
+    return rows;
+  });
+  return credentials.map((r) => ({
+    rowNumber: r.rowNumber,
+    user: r.user,
+    userPrincipalName: r.user.userPrincipalName,
+    displayName: r.user.displayName,
+    temporaryPassword: decryptCredential(key, r.sealed!, credentialAad(customerId, jobId, r.rowNumber)),
+  }));
+}
+
+/** Erases the passwords nobody fetched within 24 hours (every job, every customer: a maintenance sweep). */
+export async function eraseExpiredCredentials(db: Db, clock: Clock): Promise<number> {
+  const before = new Date(clock.now().getTime() - CREDENTIALS_TTL_MS);
+  const erased = await db
+    .update(bulkJobRows)
+    .set({ credential: null })
+    .where(and(isNotNull(bulkJobRows.credential), lte(bulkJobRows.processedAt, before)))
+    .returning({ rowNumber: bulkJobRows.rowNumber });
+  return erased.length;
+}

@@ -1,0 +1,153 @@
+// Reading bulk jobs: the job and its counters, its rows page by page, the partner's file with `Status update`
+// filled, and a progress stream for the subscription.
+import { setTimeout as sleep } from 'node:timers/promises';
+import { EventEmitter } from 'node:events';
+import { and, asc, eq, gt } from 'drizzle-orm';
+import { stringify } from 'csv-stringify/sync';
+import { bulkJobRows, bulkJobs, users, BULK_ROW_OUTCOMES } from '../../db/schema.js';
+import { authorizeCustomerTask } from '../authorization.js';
+import type { ServiceContext } from '../context.js';
+import { notFound } from '../errors.js';
+import { keysetPage, type Page, type PageArgs } from '../pagination.js';
+import type { UserRow } from '../users/shared.js';
+import { ColumnMap } from './columns.js';
+
+export type BulkJobRow = typeof bulkJobs.$inferSelect;
+export type BulkJobStatus = BulkJobRow['status'];
+export type BulkRowOutcome = (typeof BULK_ROW_OUTCOMES)[number];
+
+export interface BulkJobRowView {
+  rowNumber: number;
+  outcome: BulkRowOutcome;
+  message: string | null;
+  errors: { column: string | null; code: string; message: string }[];
+  userPrincipalName: string | null;
+  user: UserRow | null;
+}
+
+export const FINISHED: readonly BulkJobStatus[] = ['SUCCEEDED', 'PARTIAL', 'FAILED'];
+
+/** SUCCEEDED when nothing failed, FAILED when nothing was created but something failed, PARTIAL in between. */
+export function finalStatus(succeeded: number, failed: number): BulkJobStatus {
+  if (failed === 0) return 'SUCCEEDED';
+  return succeeded === 0 ? 'FAILED' : 'PARTIAL';
+}
+
+export const processedOf = (job: BulkJobRow) => job.succeeded + job.failed + job.skipped;
+
+// Runners in this process wake up as soon as a job is queued; other instances find it at their next poll.
+const queued = new EventEmitter();
+queued.setMaxListeners(0);
+export function notifyJobQueued(): void {
+  queued.emit('queued');
+}
+export function onJobQueued(listener: () => void): () => void {
+  queued.on('queued', listener);
+  return () => queued.off('queued', listener);
+}
+
+export async function getBulkJob(ctx: ServiceContext, customerId: string, jobId: string): Promise<BulkJobRow> {
+  await authorizeCustomerTask(ctx, 'READ_CUSTOMER', customerId);
+  const [job] = await ctx.db
+    .select()
+    .from(bulkJobs)
+    .where(and(eq(bulkJobs.customerId, customerId), eq(bulkJobs.id, jobId)));
+  if (!job) throw notFound('bulk job');
+  return job;
+}
+
+/** The rows in file order, with the user each created. */
+export async function listBulkJobRows(
+  ctx: ServiceContext,
+  job: BulkJobRow,
+  args: PageArgs & { outcome?: BulkRowOutcome | null },
+): Promise<Page<BulkJobRowView & { key: string }>> {
+  await authorizeCustomerTask(ctx, 'READ_CUSTOMER', job.customerId);
+  const columns = new ColumnMap(job.header);
+  return keysetPage(args, ['key'], async (after, limit) => {
+    const rows = await ctx.db
+      .select({ row: bulkJobRows, user: users })
+      .from(bulkJobRows)
+      .leftJoin(users, and(eq(users.customerId, bulkJobRows.customerId), eq(users.id, bulkJobRows.userId)))
+      .where(
+        and(
+          eq(bulkJobRows.customerId, job.customerId),
+          eq(bulkJobRows.jobId, job.id),
+          args.outcome ? eq(bulkJobRows.outcome, args.outcome) : undefined,
+          after ? gt(bulkJobRows.rowNumber, Number(after[0])) : undefined,
+        ),
+      )
+      .orderBy(asc(bulkJobRows.rowNumber))
+      .limit(limit);
+    return rows.map(({ row, user }) => ({
+      key: String(row.rowNumber),
+      rowNumber: row.rowNumber,
+      outcome: row.outcome,
+      message: statusUpdate(row),
+      errors: row.errors,
+      userPrincipalName: columns.cell(row.cells, 'userPrincipalName') ?? null,
+      user,
+    }));
+  });
+}
+
+function statusUpdate(row: { outcome: BulkRowOutcome; message: string | null }): string {
+  return row.message ?? (row.outcome === 'PENDING' ? 'Pending' : row.outcome);
+}
+
+const RESULT_PAGE = 1_000;
+
+/** The partner's own file (its header, delimiter and BOM) with every row's `Status update` filled. */
+export async function bulkJobResultCsv(ctx: ServiceContext, job: BulkJobRow): Promise<string> {
+  await authorizeCustomerTask(ctx, 'READ_CUSTOMER', job.customerId);
+  const columns = new ColumnMap(job.header);
+  const statusAt = columns.statusIndex();
+  const header = statusAt === undefined ? [...job.header, 'Status update'] : job.header;
+  const options = { delimiter: job.delimiter, record_delimiter: 'windows' as const };
+  const parts = [(job.bom ? '\uFEFF' : '') + stringify([header.map((h) => h.replace(/^\uFEFF/, ''))], options)];
+  let after = 0;
+  for (;;) {
+    const rows = await ctx.db
+      .select({ rowNumber: bulkJobRows.rowNumber, cells: bulkJobRows.cells, outcome: bulkJobRows.outcome, message: bulkJobRows.message })
+      .from(bulkJobRows)
+      .where(and(eq(bulkJobRows.customerId, job.customerId), eq(bulkJobRows.jobId, job.id), gt(bulkJobRows.rowNumber, after)))
+      .orderBy(asc(bulkJobRows.rowNumber))
+      .limit(RESULT_PAGE);
+    if (!rows.length) break;
+    parts.push(
+      stringify(
+        rows.map((r) => {
+          const cells = [...r.cells];
+          if (statusAt === undefined) cells.push(statusUpdate(r));
+          else cells[statusAt] = statusUpdate(r);
+          return cells;
+        }),
+        options,
+      ),
+    );
+    after = rows.at(-1)!.rowNumber;
+  }
+  return parts.join('');
+}
+
+/** Yields the job whenever its status or counters change, until it is finished. Polls the database (any instance). */
+export async function* watchBulkJob(
+  ctx: ServiceContext,
+  customerId: string,
+  jobId: string,
+  intervalMs = 500,
+): AsyncGenerator<BulkJobRow> {
+  let last = '';
+  for (;;) {
+    // Access is judged at every poll, not only when the subscription starts.
+    ctx.grantCache.clear();
+    const job = await getBulkJob(ctx, customerId, jobId);
+    const key = `${job.status}:${processedOf(job)}`;
+    if (key !== last) {
+      last = key;
+      yield job;
+    }
+    if (FINISHED.includes(job.status)) return;
+    await sleep(intervalMs);
+  }
+}

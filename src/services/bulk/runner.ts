@@ -1,0 +1,328 @@
+// The job runner: claims an unfinished job from the database (FOR UPDATE SKIP LOCKED, with a lease), hashes a batch
+// of passwords with bounded parallelism while the previous batch commits, and commits each row's outcome in the same
+// transaction as the user it created. A runner that stops or dies leaves its lease to expire; any runner then
+// resumes the job from its PENDING rows, so no row is created twice.
+import { randomUUID } from 'node:crypto';
+import { availableParallelism } from 'node:os';
+import { and, asc, eq, gt, inArray, isNull, lt, or, sql } from 'drizzle-orm';
+import { generateTemporaryPassword, hashPassword } from '../../auth/passwords.js';
+import type { DirectoryRole, PartnerRole } from '../../auth/roles.js';
+import type { Clock } from '../../clock.js';
+import type { Db } from '../../db/client.js';
+import { agents, bulkJobRows, bulkJobs } from '../../db/schema.js';
+import { recordAudit } from '../audit.js';
+import { authorizeCustomerTask } from '../authorization.js';
+import { serviceContext, type ServiceContext } from '../context.js';
+import { DomainError } from '../errors.js';
+import { skusByPartNumber } from '../skus.js';
+import { insertUser } from '../users/create.js';
+import { requirePart } from '../users/parts.js';
+import { ColumnMap, readRow } from './columns.js';
+import { credentialAad, encryptCredential, eraseExpiredCredentials } from './credentials.js';
+import { finalStatus, onJobQueued, type BulkJobRow } from './jobs.js';
+import { refusalMessage } from './import.js';
+
+export interface JobRunnerOptions {
+  credentialsKey: Buffer;
+  /** How often an idle runner looks for work (other instances' jobs, expired leases, credentials to erase). */
+  pollMs?: number;
+  /** Rows per transaction. */
+  batchSize?: number;
+  /** Passwords hashed at once: argon2 runs on libuv's thread pool, one core a hash. */
+  concurrency?: number;
+  /** How long a claim holds without renewal; renewed with every batch. */
+  leaseMs?: number;
+}
+
+export interface JobRunner {
+  readonly workerId: string;
+  /**
+   * Stops at once, as a crash would: the batch in flight is rolled back and the lease is left to expire, after which
+   * any runner resumes the job.
+   */
+  stop(): Promise<void>;
+}
+
+export const LEASE_MS = 60_000;
+
+class Halted extends Error {}
+class LeaseLost extends Error {}
+
+/** Runs fn over items with at most `limit` running at once, keeping the order of the results. */
+async function mapPool<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await fn(items[i]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}
+
+type PendingRow = { rowNumber: number; cells: string[] };
+type Secret = { password: string; hash: string };
+
+export function startJobRunner(db: Db, clock: Clock, options: JobRunnerOptions): JobRunner {
+  const workerId = randomUUID();
+  const pollMs = options.pollMs ?? 1_000;
+  const batchSize = options.batchSize ?? 50;
+  const concurrency = options.concurrency ?? availableParallelism();
+  const leaseMs = options.leaseMs ?? LEASE_MS;
+  let halted = false;
+  let wake: (() => void) | null = null;
+  const unsubscribe = onJobQueued(() => wake?.());
+  const checkHalted = () => {
+    if (halted) throw new Halted();
+  };
+  const leaseUntil = () => new Date(clock.now().getTime() + leaseMs);
+
+  async function claim(): Promise<BulkJobRow | undefined> {
+    const now = clock.now();
+    return db.transaction(async (tx) => {
+      const [candidate] = await tx
+        .select({ customerId: bulkJobs.customerId, id: bulkJobs.id })
+        .from(bulkJobs)
+        .where(
+          and(
+            inArray(bulkJobs.status, ['QUEUED', 'RUNNING']),
+            or(isNull(bulkJobs.lockedUntil), lt(bulkJobs.lockedUntil, now), eq(bulkJobs.lockedBy, workerId)),
+          ),
+        )
+        .orderBy(asc(bulkJobs.createdAt))
+        .limit(1)
+        .for('update', { skipLocked: true });
+      if (!candidate) return undefined;
+      const [job] = await tx
+        .update(bulkJobs)
+        .set({ status: 'RUNNING', lockedBy: workerId, lockedUntil: leaseUntil(), startedAt: sql`coalesce(${bulkJobs.startedAt}, ${now.toISOString()}::timestamptz)` })
+        .where(and(eq(bulkJobs.customerId, candidate.customerId), eq(bulkJobs.id, candidate.id)))
+        .returning();
+      return job;
+    });
+  }
+
+  /** The agent who started the job, as a caller: the job acts for them and is refused if their access ended. */
+  async function actingAgent(job: BulkJobRow): Promise<ServiceContext> {
+    const [agent] = await db.select().from(agents).where(eq(agents.id, job.createdByAgentId));
+    // No request and no token: the runner acts with the agent's current partner roles and GDAP grants.
+    const ctx = serviceContext(db, clock, {
+      kind: 'agent',
+      agentId: job.createdByAgentId,
+      partnerId: agent!.partnerId,
+      partnerRoles: agent!.roles as PartnerRole[],
+      name: job.createdByName,
+      tokenHash: '',
+    });
+    const access = await authorizeCustomerTask(ctx, 'CREATE_USER', job.customerId);
+    for (const part of job.parts) requirePart(access, part as 'EDIT_USER_LICENSES' | 'EDIT_USER_ROLES', part === 'EDIT_USER_ROLES' ? 'roles' : 'licenses');
+    return ctx;
+  }
+
+  const pendingRows = (job: BulkJobRow, after: number): Promise<PendingRow[]> =>
+    db
+      .select({ rowNumber: bulkJobRows.rowNumber, cells: bulkJobRows.cells })
+      .from(bulkJobRows)
+      .where(
+        and(
+          eq(bulkJobRows.customerId, job.customerId),
+          eq(bulkJobRows.jobId, job.id),
+          eq(bulkJobRows.outcome, 'PENDING'),
+          gt(bulkJobRows.rowNumber, after),
+        ),
+      )
+      .orderBy(asc(bulkJobRows.rowNumber))
+      .limit(batchSize);
+
+  const hashAll = (rows: PendingRow[]) =>
+    mapPool(rows, concurrency, async (): Promise<Secret> => {
+      const password = generateTemporaryPassword();
+      return { password, hash: await hashPassword(password) };
+    });
+
+  /** Locks the job row if this runner still holds it; otherwise another runner took over after our lease. */
+  async function holdLease(tx: Db, job: BulkJobRow) {
+    const [held] = await tx
+      .select({ id: bulkJobs.id })
+      .from(bulkJobs)
+      .where(and(eq(bulkJobs.customerId, job.customerId), eq(bulkJobs.id, job.id), eq(bulkJobs.lockedBy, workerId)))
+      .for('update');
+    if (!held) throw new LeaseLost();
+  }
+
+  async function commitBatch(ctx: ServiceContext, job: BulkJobRow, columns: ColumnMap, rows: PendingRow[], secrets: Secret[]) {
+    const partNumbers = [...new Set(rows.flatMap((r) => readRow(columns, r.cells).licenses))];
+    const catalogue = await skusByPartNumber(db, partNumbers);
+    await db.transaction(async (tx) => {
+      await holdLease(tx, job);
+      const now = clock.now();
+      let succeeded = 0;
+      let failed = 0;
+      for (const [i, row] of rows.entries()) {
+        checkHalted();
+        const values = readRow(columns, row.cells);
+        const upn = values.userPrincipalName!;
+        const where = and(
+          eq(bulkJobRows.customerId, job.customerId),
+          eq(bulkJobRows.jobId, job.id),
+          eq(bulkJobRows.rowNumber, row.rowNumber),
+          eq(bulkJobRows.outcome, 'PENDING'),
+        );
+        try {
+          // A savepoint per row: a row the directory refuses now (its Email taken meanwhile, no seat left) fails
+          // alone, and its outcome is still committed with the batch.
+          await tx.transaction(async (sp) => {
+            const user = await insertUser(
+              sp,
+              job.customerId,
+              {
+                userPrincipalName: upn,
+                info: values.info,
+                roles: values.roles as DirectoryRole[],
+                skus: values.licenses.map((p) => catalogue.get(p)!),
+              },
+              secrets[i]!.hash,
+              now,
+            );
+            const done = await sp
+              .update(bulkJobRows)
+              .set({
+                outcome: 'CREATED',
+                message: 'Created',
+                userId: user.id,
+                credential: encryptCredential(options.credentialsKey, secrets[i]!.password, credentialAad(job.customerId, job.id, row.rowNumber)),
+                processedAt: now,
+              })
+              .where(where)
+              .returning({ rowNumber: bulkJobRows.rowNumber });
+            if (!done.length) throw new LeaseLost();
+            await recordAudit(
+              ctx,
+              {
+                customerId: job.customerId,
+                action: 'CREATE_USER',
+                outcome: 'SUCCESS',
+                targetUserId: user.id,
+                targetName: user.userPrincipalName,
+                details: { ...values.info, userPrincipalName: upn, roles: values.roles, licenses: values.licenses, bulkJobId: job.id, row: row.rowNumber },
+              },
+              sp,
+            );
+          });
+          succeeded++;
+        } catch (e) {
+          if (!(e instanceof DomainError)) throw e;
+          const column = e.code === 'UPN_TAKEN' ? columns.name('userPrincipalName') : e.code === 'NO_SEATS' || e.code === 'NOT_SUBSCRIBED' ? columns.name('licenses') : null;
+          const errors = [{ column, code: e.code, message: e.message }];
+          await tx.update(bulkJobRows).set({ outcome: 'FAILED', message: refusalMessage(errors), errors, processedAt: now }).where(where);
+          failed++;
+        }
+      }
+      checkHalted();
+      await tx
+        .update(bulkJobs)
+        .set({
+          succeeded: sql`${bulkJobs.succeeded} + ${succeeded}`,
+          failed: sql`${bulkJobs.failed} + ${failed}`,
+          lockedUntil: leaseUntil(),
+        })
+        .where(and(eq(bulkJobs.customerId, job.customerId), eq(bulkJobs.id, job.id)));
+    });
+  }
+
+  /** Every row still pending fails with the same reason (the agent's access ended). */
+  async function failPending(job: BulkJobRow, reason: DomainError) {
+    await db.transaction(async (tx) => {
+      await holdLease(tx, job);
+      const errors = [{ column: null, code: reason.code, message: reason.message }];
+      const failed = await tx
+        .update(bulkJobRows)
+        .set({ outcome: 'FAILED', message: refusalMessage(errors), errors, processedAt: clock.now() })
+        .where(and(eq(bulkJobRows.customerId, job.customerId), eq(bulkJobRows.jobId, job.id), eq(bulkJobRows.outcome, 'PENDING')))
+        .returning({ rowNumber: bulkJobRows.rowNumber });
+      await tx
+        .update(bulkJobs)
+        .set({ failed: sql`${bulkJobs.failed} + ${failed.length}`, error: reason.message })
+        .where(and(eq(bulkJobs.customerId, job.customerId), eq(bulkJobs.id, job.id)));
+    });
+  }
+
+  async function finish(job: BulkJobRow) {
+    await db.transaction(async (tx) => {
+      await holdLease(tx, job);
+      const [counts] = await tx
+        .select({ succeeded: bulkJobs.succeeded, failed: bulkJobs.failed })
+        .from(bulkJobs)
+        .where(and(eq(bulkJobs.customerId, job.customerId), eq(bulkJobs.id, job.id)));
+      await tx
+        .update(bulkJobs)
+        .set({ status: finalStatus(counts!.succeeded, counts!.failed), finishedAt: clock.now(), lockedBy: null, lockedUntil: null })
+        .where(and(eq(bulkJobs.customerId, job.customerId), eq(bulkJobs.id, job.id)));
+    });
+  }
+
+  async function run(job: BulkJobRow) {
+    let ctx: ServiceContext;
+    try {
+      ctx = await actingAgent(job);
+    } catch (e) {
+      if (!(e instanceof DomainError)) throw e;
+      await failPending(job, e);
+      return finish(job);
+    }
+    const columns = new ColumnMap(job.header);
+    let rows = await pendingRows(job, 0);
+    let hashing = hashAll(rows);
+    while (rows.length) {
+      checkHalted();
+      const secrets = await hashing;
+      const next = await pendingRows(job, rows.at(-1)!.rowNumber);
+      // The next batch hashes while this one commits: the cores stay busy with argon2, the database with inserts.
+      hashing = hashAll(next);
+      // If this commit throws, the prefetched hashes are never awaited: their failure must not crash the process.
+      hashing.catch(() => {});
+      await commitBatch(ctx, job, columns, rows, secrets);
+      rows = next;
+    }
+    await finish(job);
+  }
+
+  async function loop() {
+    while (!halted) {
+      // After a finished job, look for the next one at once; when idle or after an error, wait for the poll.
+      let finished = false;
+      try {
+        const job = await claim();
+        if (job) {
+          await run(job);
+          finished = true;
+        } else await eraseExpiredCredentials(db, clock);
+      } catch (e) {
+        if (!(e instanceof Halted) && !(e instanceof LeaseLost)) console.error('bulk job runner:', e);
+      }
+      if (!finished && !halted) {
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, pollMs);
+          wake = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+        wake = null;
+      }
+    }
+  }
+
+  const done = loop();
+  return {
+    workerId,
+    async stop() {
+      halted = true;
+      unsubscribe();
+      wake?.();
+      await done;
+    },
+  };
+}

@@ -1,0 +1,45 @@
+import type { Clock } from '../clock.js';
+import type { Db } from '../db/client.js';
+import type { DirectoryRole, PartnerRole } from '../auth/roles.js';
+
+export type Caller =
+  | {
+      kind: 'agent';
+      agentId: string;
+      partnerId: string;
+      partnerRoles: PartnerRole[];
+      name: string;
+      tokenHash: string;
+    }
+  | {
+      kind: 'user';
+      customerId: string;
+      userId: string;
+      userPrincipalName: string;
+      mustChangePassword: boolean;
+      tokenHash: string;
+    };
+
+export interface RoleGrant {
+  role: DirectoryRole;
+  customerId: string;
+  relationshipId: string;
+  relationshipName: string;
+  groupId: string;
+  groupName: string;
+}
+
+/** What every service call gets: the database, the clock, who is calling, and per-request caches. */
+export interface ServiceContext {
+  db: Db;
+  clock: Clock;
+  caller: Caller | null;
+  /** Effective GDAP grants per customer, computed once per request. */
+  grantCache: Map<string, Promise<RoleGrant[]>>;
+  /** A bearer token was sent but is unknown, expired or revoked. */
+  tokenRejected?: boolean;
+}
+
+export function serviceContext(db: Db, clock: Clock, caller: Caller | null = null): ServiceContext {
+  return { db, clock, caller, grantCache: new Map() };
+}

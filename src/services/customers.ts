@@ -1,0 +1,225 @@
+// Customers (tenants): creation with a default domain and a first Global Administrator, listing, subscriptions.
+import { and, asc, eq, gt, ilike, or, sql } from 'drizzle-orm';
+import { generateTemporaryPassword, hashPassword } from '../auth/passwords.js';
+import { preparedStatement, uuidArray } from '../db/prepared.js';
+import { customers, domains, licenseAssignments, skus, subscriptions, users } from '../db/schema.js';
+import { recordAudit } from './audit.js';
+import { authorizeCustomerTask, requireAdminAgent, visibleCustomerCondition } from './authorization.js';
+import type { ServiceContext } from './context.js';
+import { DomainError, invalid, notFound, ValidationErrors } from './errors.js';
+import { keysetPage, type Page, type PageArgs } from './pagination.js';
+import { insertUser } from './users/create.js';
+import type { UserRow } from './users/shared.js';
+import { domainNameViolation, textViolation } from './validation.js';
+
+export type CustomerRow = typeof customers.$inferSelect;
+export type DomainRow = typeof domains.$inferSelect;
+export type SkuRow = typeof skus.$inferSelect;
+
+export async function createCustomer(
+  ctx: ServiceContext,
+  input: { name: string; defaultDomain: string; adminFirstName?: string | null; adminLastName?: string | null },
+): Promise<{ customer: CustomerRow; globalAdministrator: UserRow; temporaryPassword: string }> {
+  const agent = requireAdminAgent(ctx);
+  const domain = input.defaultDomain.trim().toLowerCase();
+  const errors: DomainError[] = [];
+  const nameProblem = textViolation(input.name, 256, true);
+  if (nameProblem) errors.push(invalid(['name'], `The customer name ${nameProblem}.`));
+  const domainProblem = domainNameViolation(domain);
+  if (domainProblem) errors.push(invalid(['defaultDomain'], `The domain ${domainProblem}.`));
+  if (errors.length) throw new ValidationErrors(errors);
+  const [existing] = await ctx.db.select({ n: domains.name }).from(domains).where(eq(domains.name, domain));
+  if (existing) throw invalid(['defaultDomain'], `The domain ${domain} belongs to another tenant.`, 'DOMAIN_TAKEN');
+
+  const temporaryPassword = generateTemporaryPassword();
+  const passwordHash = await hashPassword(temporaryPassword);
+  const now = ctx.clock.now();
+  return ctx.db.transaction(async (tx) => {
+    const [customer] = await tx.insert(customers).values({ partnerId: agent.partnerId, name: input.name.trim(), createdAt: now }).returning();
+    await tx.insert(domains).values({ customerId: customer!.id, name: domain, isDefault: true, verified: true });
+    const first = input.adminFirstName ?? 'Global';
+    const last = input.adminLastName ?? 'Administrator';
+    const globalAdministrator = await insertUser(
+      tx,
+      customer!.id,
+      {
+        userPrincipalName: `admin@${domain}`,
+        info: { firstName: first, lastName: last, displayName: `${first} ${last}` },
+        roles: ['GLOBAL_ADMINISTRATOR'],
+        skus: [],
+      },
+      passwordHash,
+      now,
+    );
+    await recordAudit(
+      ctx,
+      { customerId: customer!.id, action: 'CREATE_CUSTOMER', outcome: 'SUCCESS', details: { name: input.name, defaultDomain: domain } },
+      tx,
+    );
+    return { customer: customer!, globalAdministrator, temporaryPassword };
+  });
+}
+
+/** The customers in which the agent holds some GDAP role now, by name; search matches name or a domain. */
+export async function listCustomers(
+  ctx: ServiceContext,
+  args: PageArgs & { search?: string | null },
+): Promise<Page<CustomerRow>> {
+  const agent = requireAdminAgent(ctx, 'READ_CUSTOMER');
+  const search = args.search?.trim().toLowerCase();
+  return keysetPage(args, ['nameLower', 'id'], (after, limit) =>
+    ctx.db
+      .select()
+      .from(customers)
+      .where(
+        and(
+          eq(customers.partnerId, agent.partnerId),
+          visibleCustomerCondition(ctx, agent, customers.id),
+          search
+            ? or(
+                ilike(customers.name, `%${search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`),
+                sql`exists (select 1 from ${domains} where ${domains.customerId} = ${customers.id} and ${domains.name} like ${`%${search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`})`,
+              )
+            : undefined,
+          after
+            ? or(gt(customers.nameLower, after[0]!), and(eq(customers.nameLower, after[0]!), gt(customers.id, after[1]!)))
+            : undefined,
+        ),
+      )
+      .orderBy(asc(customers.nameLower), asc(customers.id))
+      .limit(limit),
+  );
+}
+
+const partnerCustomer = preparedStatement('partner_customer', (db, name) =>
+  db
+    .select()
+    .from(customers)
+    .where(and(eq(customers.id, sql.placeholder('customerId')), eq(customers.partnerId, sql.placeholder('partnerId'))))
+    .prepare(name),
+);
+
+export async function getCustomer(ctx: ServiceContext, customerId: string): Promise<CustomerRow> {
+  const access = await authorizeCustomerTask(ctx, 'READ_CUSTOMER', customerId);
+  const [row] = await partnerCustomer(ctx.db).execute({ customerId, partnerId: access.agent.partnerId });
+  if (!row) throw notFound('customer');
+  return row;
+}
+
+const customersById = preparedStatement('customers_by_id', (db, name) =>
+  db
+    .select()
+    .from(customers)
+    .where(sql`${customers.id} = any(${sql.placeholder('ids')}::uuid[])`)
+    .prepare(name),
+);
+
+/** Loads customers by id for the partner (DataLoader batch); the caller's access is checked before. */
+export async function customersByIds(ctx: ServiceContext, ids: readonly string[]): Promise<(CustomerRow | undefined)[]> {
+  const rows = await customersById(ctx.db).execute({ ids: uuidArray(ids) });
+  const byId = new Map(rows.map((r) => [r.id, r]));
+  return ids.map((id) => byId.get(id));
+}
+
+export async function listDomains(ctx: ServiceContext, customerId: string): Promise<DomainRow[]> {
+  return ctx.db
+    .select()
+    .from(domains)
+    .where(eq(domains.customerId, customerId))
+    .orderBy(sql`${domains.isDefault} desc`, asc(domains.name));
+}
+
+/** The partner's own customer (no GDAP needed: selling subscriptions is a partner task, not a directory one). */
+async function ownCustomer(ctx: ServiceContext, customerId: string): Promise<CustomerRow> {
+  const agent = requireAdminAgent(ctx);
+  const [row] = await ctx.db
+    .select()
+    .from(customers)
+    .where(and(eq(customers.id, customerId), eq(customers.partnerId, agent.partnerId)));
+  if (!row) throw notFound('customer');
+  return row;
+}
+
+export async function addDomain(ctx: ServiceContext, input: { customerId: string; name: string }): Promise<DomainRow> {
+  const customer = await ownCustomer(ctx, input.customerId);
+  const name = input.name.trim().toLowerCase();
+  const problem = domainNameViolation(name);
+  if (problem) throw invalid(['name'], `The domain ${problem}.`);
+  const [existing] = await ctx.db.select({ c: domains.customerId }).from(domains).where(eq(domains.name, name));
+  if (existing) throw invalid(['name'], `The domain ${name} is already registered.`, 'DOMAIN_TAKEN');
+  const [row] = await ctx.db.insert(domains).values({ customerId: customer.id, name, verified: true }).returning();
+  return row!;
+}
+
+export type SubscriptionRow = typeof subscriptions.$inferSelect;
+
+/** Adds a subscription, or seats to the existing one for that SKU. */
+export async function addSubscription(
+  ctx: ServiceContext,
+  input: { customerId: string; skuId: string; seats: number },
+): Promise<SubscriptionRow> {
+  const customer = await ownCustomer(ctx, input.customerId);
+  if (!Number.isInteger(input.seats) || input.seats < 1 || input.seats > 1_000_000) {
+    throw invalid(['seats'], 'Seats must be a whole number from 1 to 1 000 000.');
+  }
+  const [sku] = await ctx.db.select().from(skus).where(eq(skus.id, input.skuId));
+  if (!sku) throw invalid(['skuId'], 'No product has this SKU id.', 'UNKNOWN_SKU');
+  const [row] = await ctx.db
+    .insert(subscriptions)
+    .values({ customerId: customer.id, skuId: sku.id, totalSeats: input.seats, createdAt: ctx.clock.now() })
+    .onConflictDoUpdate({
+      target: [subscriptions.customerId, subscriptions.skuId],
+      set: { totalSeats: sql`${subscriptions.totalSeats} + ${input.seats}` },
+    })
+    .returning();
+  await recordAudit(ctx, {
+    customerId: customer.id,
+    action: 'ADD_SUBSCRIPTION',
+    outcome: 'SUCCESS',
+    details: { sku: sku.partNumber, seatsAdded: input.seats, totalSeats: row!.totalSeats },
+  });
+  return row!;
+}
+
+export interface License {
+  subscription: SubscriptionRow;
+  sku: SkuRow;
+}
+
+export async function listLicenses(ctx: ServiceContext, customerId: string): Promise<License[]> {
+  await authorizeCustomerTask(ctx, 'READ_CUSTOMER', customerId);
+  return ctx.db
+    .select({ subscription: subscriptions, sku: skus })
+    .from(subscriptions)
+    .innerJoin(skus, eq(skus.id, subscriptions.skuId))
+    .where(eq(subscriptions.customerId, customerId))
+    .orderBy(asc(skus.name));
+}
+
+/** Active users holding a seat of the SKU, in UPN order. */
+export async function licenseHolders(
+  ctx: ServiceContext,
+  customerId: string,
+  skuId: string,
+  args: PageArgs,
+): Promise<Page<UserRow>> {
+  await authorizeCustomerTask(ctx, 'READ_CUSTOMER', customerId);
+  return keysetPage(args, ['upnLower'], async (after, limit) => {
+    const rows = await ctx.db
+      .select({ user: users })
+      .from(licenseAssignments)
+      .innerJoin(users, and(eq(users.customerId, licenseAssignments.customerId), eq(users.id, licenseAssignments.userId)))
+      .where(
+        and(
+          eq(licenseAssignments.customerId, customerId),
+          eq(licenseAssignments.skuId, skuId),
+          eq(licenseAssignments.seated, true),
+          eq(users.state, 'ACTIVE'),
+          after ? gt(users.upnLower, after[0]!) : undefined,
+        ),
+      )
+      .orderBy(asc(users.upnLower))
+      .limit(limit);
+    return rows.map((r) => r.user);
+  });
+}

@@ -1,0 +1,63 @@
+import { and, eq } from 'drizzle-orm';
+import { licenseAssignments, users } from '../../db/schema.js';
+import { recordAudit } from '../audit.js';
+import { authorizeCustomerTask, type CustomerAccess } from '../authorization.js';
+import type { ServiceContext } from '../context.js';
+import { DomainError, invalid, notFound } from '../errors.js';
+import { revokeUserSessions } from '../sessions.js';
+import { authorizeOnUser, denyAudited } from './parts.js';
+import { freeSeats, lockUser, rolesOfUser, type UserRow } from './shared.js';
+
+export const MAX_BULK_IDS = 1000;
+
+export type PerUserResult = { userId: string; user?: UserRow; error?: DomainError };
+
+/** Soft delete: INACTIVE, seats freed (assignments remembered for restore), sessions revoked. */
+async function deleteOne(ctx: ServiceContext, access: CustomerAccess, userId: string): Promise<UserRow> {
+  const customerId = access.customerId;
+  return denyAudited(ctx, customerId, 'DELETE_USER', null, () => ctx.db.transaction(async (tx) => {
+    const user = await lockUser(tx, customerId, userId);
+    if (!user) throw notFound('user');
+    if (user.state !== 'ACTIVE') throw invalid(['userId'], `${user.userPrincipalName} is already deleted.`, 'INVALID_STATE');
+    const roles = await rolesOfUser(tx, customerId, userId);
+    authorizeOnUser(access, 'DELETE_USER', user, roles);
+    const now = ctx.clock.now();
+    const seated = await tx
+      .update(licenseAssignments)
+      .set({ seated: false })
+      .where(and(eq(licenseAssignments.customerId, customerId), eq(licenseAssignments.userId, userId), eq(licenseAssignments.seated, true)))
+      .returning({ skuId: licenseAssignments.skuId });
+    await freeSeats(tx, customerId, seated.map((s) => s.skuId));
+    const [deleted] = await tx
+      .update(users)
+      .set({ state: 'INACTIVE', deletedAt: now, updatedAt: now })
+      .where(and(eq(users.customerId, customerId), eq(users.id, userId)))
+      .returning();
+    await revokeUserSessions(tx, customerId, userId, now);
+    await recordAudit(ctx, { customerId, action: 'DELETE_USER', outcome: 'SUCCESS', targetUserId: userId, targetName: user.userPrincipalName, details: { seatsFreed: seated.length } }, tx);
+    return deleted!;
+  }));
+}
+
+export async function deleteUser(ctx: ServiceContext, customerId: string, userId: string): Promise<UserRow> {
+  const access = await denyAudited(ctx, customerId, 'DELETE_USER', null, () => authorizeCustomerTask(ctx, 'DELETE_USER', customerId));
+  return deleteOne(ctx, access, userId);
+}
+
+/** Each user in its own transaction: one user's failure does not undo the others'. */
+export async function deleteUsers(ctx: ServiceContext, customerId: string, userIds: string[]): Promise<PerUserResult[]> {
+  if (userIds.length > MAX_BULK_IDS) throw invalid(['userIds'], `At most ${MAX_BULK_IDS} users at once.`, 'LIMIT_EXCEEDED');
+  const access = await denyAudited(ctx, customerId, 'DELETE_USER', null, () => authorizeCustomerTask(ctx, 'DELETE_USER', customerId));
+  const results: PerUserResult[] = [];
+  for (const userId of userIds) results.push(await settle(userId, () => deleteOne(ctx, access, userId)));
+  return results;
+}
+
+export async function settle(userId: string, run: () => Promise<UserRow>): Promise<PerUserResult> {
+  try {
+    return { userId, user: await run() };
+  } catch (e) {
+    if (e instanceof DomainError) return { userId, error: e };
+    throw e;
+  }
+}

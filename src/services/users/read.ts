@@ -1,0 +1,195 @@
+import { and, asc, desc, eq, gt, ilike, inArray, lt, or, sql } from 'drizzle-orm';
+import type { DirectoryRole } from '../../auth/roles.js';
+import type { Db } from '../../db/client.js';
+import { preparedStatement, uuidArray } from '../../db/prepared.js';
+import { licenseAssignments, skus, userRoles, users } from '../../db/schema.js';
+import { authorizeCustomerTask } from '../authorization.js';
+import type { ServiceContext } from '../context.js';
+import { notFound } from '../errors.js';
+import { keysetPage, type Page, type PageArgs } from '../pagination.js';
+import type { SkuRow, UserRow } from './shared.js';
+
+export interface UserFilter {
+  search?: string | null;
+  roleIn?: DirectoryRole[] | null;
+  hasLicense?: boolean | null;
+}
+
+function likePattern(search: string): string {
+  return `%${search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+}
+
+/** Active users in UPN order (the unique index users_active_upn_key serves the keyset). */
+export async function listUsers(
+  ctx: ServiceContext,
+  customerId: string,
+  args: PageArgs & { filter?: UserFilter | null },
+): Promise<Page<UserRow>> {
+  await authorizeCustomerTask(ctx, 'READ_CUSTOMER', customerId);
+  const f = args.filter ?? {};
+  const search = f.search?.trim();
+  return keysetPage(args, ['upnLower'], (after, limit) =>
+    ctx.db
+      .select()
+      .from(users)
+      .where(
+        and(
+          eq(users.customerId, customerId),
+          eq(users.state, 'ACTIVE'),
+          after ? gt(users.upnLower, after[0]!) : undefined,
+          search
+            ? or(ilike(users.userPrincipalName, likePattern(search)), ilike(users.displayName, likePattern(search)))
+            : undefined,
+          f.roleIn?.length
+            ? sql`exists (select 1 from ${userRoles} where ${userRoles.customerId} = ${users.customerId}
+                and ${userRoles.userId} = ${users.id} and ${inArray(userRoles.role, f.roleIn)})`
+            : undefined,
+          f.hasLicense === true || f.hasLicense === false
+            ? sql`${sql.raw(f.hasLicense ? '' : 'not ')}exists (select 1 from ${licenseAssignments}
+                where ${licenseAssignments.customerId} = ${users.customerId} and ${licenseAssignments.userId} = ${users.id})`
+            : undefined,
+        ),
+      )
+      .orderBy(asc(users.upnLower))
+      .limit(limit),
+  );
+}
+
+/** Deleted (inactive) users, most recently deleted first. */
+export async function listDeletedUsers(
+  ctx: ServiceContext,
+  customerId: string,
+  args: PageArgs,
+): Promise<Page<UserRow>> {
+  await authorizeCustomerTask(ctx, 'READ_CUSTOMER', customerId);
+  return keysetPage(args, ['deletedAt', 'id'], (after, limit) =>
+    ctx.db
+      .select()
+      .from(users)
+      .where(
+        and(
+          eq(users.customerId, customerId),
+          eq(users.state, 'INACTIVE'),
+          after
+            ? or(
+                lt(users.deletedAt, new Date(after[0]!)),
+                and(eq(users.deletedAt, new Date(after[0]!)), lt(users.id, after[1]!)),
+              )
+            : undefined,
+        ),
+      )
+      .orderBy(desc(users.deletedAt), desc(users.id))
+      .limit(limit),
+  );
+}
+
+export async function getUserByUpn(ctx: ServiceContext, customerId: string, upn: string): Promise<UserRow> {
+  await authorizeCustomerTask(ctx, 'READ_CUSTOMER', customerId);
+  const [row] = await ctx.db
+    .select()
+    .from(users)
+    .where(and(eq(users.customerId, customerId), eq(users.upnLower, upn.toLowerCase()), eq(users.state, 'ACTIVE')));
+  if (!row) throw notFound('user');
+  return row;
+}
+
+/** A user, active or deleted, by id. */
+export async function getUser(ctx: ServiceContext, customerId: string, userId: string): Promise<UserRow> {
+  await authorizeCustomerTask(ctx, 'READ_CUSTOMER', customerId);
+  const [row] = await ctx.db
+    .select()
+    .from(users)
+    .where(and(eq(users.customerId, customerId), eq(users.id, userId)));
+  if (!row) throw notFound('user');
+  return row;
+}
+
+export interface UserKey {
+  customerId: string;
+  userId: string;
+}
+
+/**
+ * A DataLoader batch over users: one statement per customer among the keys, its rows grouped by user, a list per
+ * key in the keys' order.
+ */
+async function batchByUser<Row extends { userId: string }, T>(
+  keys: readonly UserKey[],
+  fetch: (customerId: string, userIds: string[]) => Promise<Row[]>,
+  map: (row: Row) => T,
+): Promise<T[][]> {
+  const idsByCustomer = new Map<string, string[]>();
+  for (const k of keys) {
+    const ids = idsByCustomer.get(k.customerId);
+    if (ids) ids.push(k.userId);
+    else idsByCustomer.set(k.customerId, [k.userId]);
+  }
+  const found = new Map<string, T[]>();
+  for (const [customerId, ids] of idsByCustomer) {
+    for (const row of await fetch(customerId, ids)) {
+      const key = `${customerId}:${row.userId}`;
+      const list = found.get(key);
+      if (list) list.push(map(row));
+      else found.set(key, [map(row)]);
+    }
+  }
+  return keys.map((k) => found.get(`${k.customerId}:${k.userId}`) ?? []);
+}
+
+const rolesOfUsers = preparedStatement('roles_of_users', (db, name) =>
+  db
+    .select({ userId: userRoles.userId, role: userRoles.role })
+    .from(userRoles)
+    .where(
+      and(
+        eq(userRoles.customerId, sql.placeholder('customerId')),
+        sql`${userRoles.userId} = any(${sql.placeholder('userIds')}::uuid[])`,
+      ),
+    )
+    .orderBy(asc(userRoles.role))
+    .prepare(name),
+);
+
+/** Each user's admin roles (DataLoader batch function). */
+export function rolesForUsers(db: Db, keys: readonly UserKey[]): Promise<DirectoryRole[][]> {
+  return batchByUser(
+    keys,
+    (customerId, ids) => rolesOfUsers(db).execute({ customerId, userIds: uuidArray(ids) }),
+    (r) => r.role as DirectoryRole,
+  );
+}
+
+export interface UserLicense {
+  sku: SkuRow;
+  /** False while the user is deleted: remembered for restore, holding no seat. */
+  seated: boolean;
+  assignedAt: Date;
+}
+
+const licensesOfUsers = preparedStatement('licenses_of_users', (db, name) =>
+  db
+    .select({
+      userId: licenseAssignments.userId,
+      seated: licenseAssignments.seated,
+      assignedAt: licenseAssignments.createdAt,
+      sku: skus,
+    })
+    .from(licenseAssignments)
+    .innerJoin(skus, eq(skus.id, licenseAssignments.skuId))
+    .where(
+      and(
+        eq(licenseAssignments.customerId, sql.placeholder('customerId')),
+        sql`${licenseAssignments.userId} = any(${sql.placeholder('userIds')}::uuid[])`,
+      ),
+    )
+    .orderBy(asc(skus.name))
+    .prepare(name),
+);
+
+export function licensesForUsers(db: Db, keys: readonly UserKey[]): Promise<UserLicense[][]> {
+  return batchByUser(
+    keys,
+    (customerId, ids) => licensesOfUsers(db).execute({ customerId, userIds: uuidArray(ids) }),
+    (r) => ({ sku: r.sku, seated: r.seated, assignedAt: r.assignedAt }),
+  );
+}

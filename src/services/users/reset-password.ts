@@ -1,0 +1,41 @@
+import { and, eq } from 'drizzle-orm';
+import { generateTemporaryPassword, hashPassword } from '../../auth/passwords.js';
+import { users } from '../../db/schema.js';
+import { recordAudit } from '../audit.js';
+import { authorizeCustomerTask } from '../authorization.js';
+import type { ServiceContext } from '../context.js';
+import { invalid, notFound } from '../errors.js';
+import { revokeUserSessions } from '../sessions.js';
+import { authorizeOnUser, denyAudited } from './parts.js';
+import { lockUser, rolesOfUser, type UserRow } from './shared.js';
+
+/** New temporary password (returned once), must-change set, every session of the user revoked. */
+export async function resetUserPassword(
+  ctx: ServiceContext,
+  customerId: string,
+  userId: string,
+): Promise<{ user: UserRow; temporaryPassword: string }> {
+  const access = await denyAudited(ctx, customerId, 'RESET_PASSWORD', null, () =>
+    authorizeCustomerTask(ctx, 'RESET_PASSWORD', customerId),
+  );
+  const temporaryPassword = generateTemporaryPassword();
+  const passwordHash = await hashPassword(temporaryPassword);
+  const user = await denyAudited(ctx, customerId, 'RESET_PASSWORD', null, () =>
+    ctx.db.transaction(async (tx) => {
+      const target = await lockUser(tx, customerId, userId);
+      if (!target) throw notFound('user');
+      if (target.state !== 'ACTIVE') throw invalid(['userId'], `${target.userPrincipalName} is deleted.`, 'INVALID_STATE');
+      authorizeOnUser(access, 'RESET_PASSWORD', target, await rolesOfUser(tx, customerId, userId));
+      const now = ctx.clock.now();
+      const [row] = await tx
+        .update(users)
+        .set({ passwordHash, mustChangePassword: true, updatedAt: now })
+        .where(and(eq(users.customerId, customerId), eq(users.id, userId)))
+        .returning();
+      await revokeUserSessions(tx, customerId, userId, now);
+      await recordAudit(ctx, { customerId, action: 'RESET_PASSWORD', outcome: 'SUCCESS', targetUserId: userId, targetName: target.userPrincipalName }, tx);
+      return row!;
+    }),
+  );
+  return { user, temporaryPassword };
+}

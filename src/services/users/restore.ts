@@ -1,0 +1,126 @@
+import { and, eq } from 'drizzle-orm';
+import { pgErrorCode, UNIQUE_VIOLATION } from '../../db/client.js';
+import { licenseAssignments, skus, users } from '../../db/schema.js';
+import { recordAudit } from '../audit.js';
+import { authorizeCustomerTask, type CustomerAccess } from '../authorization.js';
+import type { ServiceContext } from '../context.js';
+import { DomainError, invalid, notFound, ValidationErrors } from '../errors.js';
+import { MAX_BULK_IDS } from './delete.js';
+import { authorizeOnUser, denyAudited } from './parts.js';
+import {
+  activeUserWithUpn,
+  lockUser,
+  purgeAt,
+  rolesOfUser,
+  takeSeat,
+  upnErrors,
+  upnTaken,
+  type SkuRow,
+  type UserRow,
+} from './shared.js';
+
+export interface LicenseWarning {
+  sku: SkuRow;
+  message: string;
+}
+
+export interface RestoreResult {
+  userId: string;
+  user?: UserRow;
+  licenseWarnings: LicenseWarning[];
+  error?: DomainError;
+}
+
+async function restoreOne(
+  ctx: ServiceContext,
+  access: CustomerAccess,
+  userId: string,
+  newUserPrincipalName?: string | null,
+): Promise<{ user: UserRow; licenseWarnings: LicenseWarning[] }> {
+  const customerId = access.customerId;
+  const now = ctx.clock.now();
+  const newUpn = newUserPrincipalName?.trim();
+  if (newUpn) {
+    const errors = await upnErrors(ctx.db, customerId, newUpn, ['newUserPrincipalName']);
+    if (errors.length) throw new ValidationErrors(errors);
+  }
+  try {
+    return await denyAudited(ctx, customerId, 'RESTORE_USER', null, () => ctx.db.transaction(async (tx) => {
+      const user = await lockUser(tx, customerId, userId);
+      if (!user) throw notFound('user');
+      if (user.state !== 'INACTIVE') throw invalid(['userId'], `${user.userPrincipalName} is not deleted.`, 'INVALID_STATE');
+      if (purgeAt(user.deletedAt)! <= now) {
+        throw invalid(['userId'], `${user.userPrincipalName} was deleted more than 30 days ago and can no longer be restored.`, 'RESTORE_WINDOW_PASSED');
+      }
+      const roles = await rolesOfUser(tx, customerId, userId);
+      authorizeOnUser(access, 'RESTORE_USER', user, roles);
+      const upn = newUpn ?? user.userPrincipalName;
+      const holder = await activeUserWithUpn(tx, customerId, upn);
+      if (holder) throw upnTaken(upn, holder, [newUpn ? 'newUserPrincipalName' : 'userPrincipalName']);
+      const [restored] = await tx
+        .update(users)
+        .set({ state: 'ACTIVE', deletedAt: null, userPrincipalName: upn, updatedAt: now })
+        .where(and(eq(users.customerId, customerId), eq(users.id, userId)))
+        .returning();
+      // Licences come back where seats are free; the others are dropped and named (Partner Center's behaviour).
+      const remembered = await tx
+        .select({ sku: skus })
+        .from(licenseAssignments)
+        .innerJoin(skus, eq(skus.id, licenseAssignments.skuId))
+        .where(and(eq(licenseAssignments.customerId, customerId), eq(licenseAssignments.userId, userId)));
+      const licenseWarnings: LicenseWarning[] = [];
+      for (const { sku } of remembered) {
+        const where = and(eq(licenseAssignments.customerId, customerId), eq(licenseAssignments.userId, userId), eq(licenseAssignments.skuId, sku.id));
+        try {
+          await takeSeat(tx, customerId, sku, ['licenses']);
+          await tx.update(licenseAssignments).set({ seated: true }).where(where);
+        } catch (e) {
+          if (!(e instanceof DomainError)) throw e;
+          await tx.delete(licenseAssignments).where(where);
+          licenseWarnings.push({ sku, message: e.message });
+        }
+      }
+      await recordAudit(ctx, {
+        customerId,
+        action: 'RESTORE_USER',
+        outcome: 'SUCCESS',
+        targetUserId: userId,
+        targetName: upn,
+        details: { userPrincipalName: upn, licensesNotRestored: licenseWarnings.map((w) => w.sku.partNumber) },
+      }, tx);
+      return { user: restored!, licenseWarnings };
+    }));
+  } catch (e) {
+    if (pgErrorCode(e) === UNIQUE_VIOLATION) {
+      const upn = newUpn ?? '';
+      throw upnTaken(upn, upn ? await activeUserWithUpn(ctx.db, customerId, upn) : undefined, ['newUserPrincipalName']);
+    }
+    throw e;
+  }
+}
+
+export async function restoreUser(
+  ctx: ServiceContext,
+  customerId: string,
+  userId: string,
+  newUserPrincipalName?: string | null,
+) {
+  const access = await denyAudited(ctx, customerId, 'RESTORE_USER', null, () => authorizeCustomerTask(ctx, 'RESTORE_USER', customerId));
+  return restoreOne(ctx, access, userId, newUserPrincipalName);
+}
+
+export async function restoreUsers(ctx: ServiceContext, customerId: string, userIds: string[]): Promise<RestoreResult[]> {
+  if (userIds.length > MAX_BULK_IDS) throw invalid(['userIds'], `At most ${MAX_BULK_IDS} users at once.`, 'LIMIT_EXCEEDED');
+  const access = await denyAudited(ctx, customerId, 'RESTORE_USER', null, () => authorizeCustomerTask(ctx, 'RESTORE_USER', customerId));
+  const results: RestoreResult[] = [];
+  for (const userId of userIds) {
+    try {
+      results.push({ userId, ...(await restoreOne(ctx, access, userId)) });
+    } catch (e) {
+      if (e instanceof ValidationErrors) results.push({ userId, licenseWarnings: [], error: e.errors[0] });
+      else if (e instanceof DomainError) results.push({ userId, licenseWarnings: [], error: e });
+      else throw e;
+    }
+  }
+  return results;
+}

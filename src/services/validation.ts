@@ -1,0 +1,54 @@
+// Input rules shared by the services. Each returns the reason a value is refused, or null.
+
+const ALIAS_RE = /^[A-Za-z0-9'_!#^~.-]+$/;
+const DOMAIN_LABEL_RE = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/;
+
+export function domainNameViolation(domain: string): string | null {
+  if (domain.length > 253) return 'is longer than 253 characters';
+  const labels = domain.split('.');
+  if (labels.length < 2) return 'must have at least two labels, like contoso.com';
+  if (!labels.every((l) => DOMAIN_LABEL_RE.test(l))) return 'has a label that is not letters, digits and hyphens';
+  return null;
+}
+
+/** UPN shape (Entra): alias@domain, alias ≤ 64 of A-Z a-z 0-9 ' . - _ ! # ^ ~, no leading, trailing or double dot. */
+export function upnViolation(upn: string): string | null {
+  if (upn.length > 113) return 'is longer than 113 characters';
+  const at = upn.lastIndexOf('@');
+  if (at <= 0 || at === upn.length - 1 || upn.indexOf('@') !== at) return 'must be alias@domain';
+  const alias = upn.slice(0, at);
+  if (alias.length > 64) return 'has an alias longer than 64 characters';
+  if (!ALIAS_RE.test(alias)) return "has an alias with characters other than letters, digits and ' . - _ ! # ^ ~";
+  if (alias.startsWith('.') || alias.endsWith('.') || alias.includes('..')) {
+    return 'has an alias that starts or ends with a dot or has two dots in a row';
+  }
+  const domainProblem = domainNameViolation(upn.slice(at + 1).toLowerCase());
+  return domainProblem ? `has a domain that ${domainProblem}` : null;
+}
+
+export function upnDomain(upn: string): string {
+  return upn.slice(upn.lastIndexOf('@') + 1).toLowerCase();
+}
+
+const regionNames = new Intl.DisplayNames(['en'], { type: 'region' });
+const NOT_COUNTRIES = new Set(['EU', 'EZ', 'UN', 'QO', 'XA', 'XB', 'ZZ']);
+
+/** ISO 3166-1 alpha-2, checked against the ICU region list Node ships with. */
+export function usageLocationViolation(code: string): string | null {
+  if (!/^[A-Z]{2}$/.test(code)) return 'must be an ISO 3166 two-letter country code in capitals, like FR';
+  let name: string | undefined;
+  try {
+    name = regionNames.of(code);
+  } catch {
+    name = undefined;
+  }
+  if (!name || name === code || NOT_COUNTRIES.has(code)) return `${code} is not a country code`;
+  return null;
+}
+
+export function textViolation(value: string, max: number, required: boolean): string | null {
+  if (required && value.trim() === '') return 'is required';
+  if (value.length > max) return `is longer than ${max} characters`;
+  if (/[\u0000-\u001f\u007f]/.test(value)) return 'contains control characters';
+  return null;
+}

@@ -1,0 +1,108 @@
+// What a new user does first: `npm start` on an empty data folder, then the README tour with the printed
+// credentials; a restart keeps the data; `npm run purge` runs the purge once.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const dataDir = mkdtempSync(join(tmpdir(), 'pua-cli-'));
+const port = 4300 + Math.floor(Math.random() * 500);
+const url = `http://127.0.0.1:${port}/graphql`;
+let child: ChildProcess | undefined;
+let output = '';
+
+function start(): Promise<void> {
+  output = '';
+  child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'serve'], {
+    env: { ...process.env, DATA_DIR: dataDir, PORT: String(port), DATABASE_URL: '', SEED_DEMO: '' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`server did not start:\n${output}`)), 90_000);
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      if (output.includes('GraphiQL:')) {
+        clearTimeout(timer);
+        resolve();
+      }
+    };
+    child!.stdout!.on('data', onData);
+    child!.stderr!.on('data', onData);
+    child!.on('exit', (code) => reject(new Error(`server exited with ${code}:\n${output}`)));
+  });
+}
+
+function stop(): Promise<void> {
+  return new Promise((resolve) => {
+    if (!child || child.exitCode !== null) return resolve();
+    child.removeAllListeners('exit');
+    child.on('exit', () => resolve());
+    child.kill('SIGTERM');
+  });
+}
+
+async function gql(query: string, variables: Record<string, unknown> = {}, token?: string) {
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: JSON.stringify({ query, variables }),
+  });
+  return (await res.json()) as { data?: any; errors?: any[] };
+}
+
+afterAll(async () => {
+  await stop();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+describe('npm start on a fresh machine', () => {
+  it('seeds the demo, prints how to sign in, and the README tour works', async () => {
+    await start();
+    try {
+    expect(output).toContain('Seeding the demo partner');
+    expect(output).toContain(`GraphiQL: ${url}`);
+    const [, email, password] = output.match(/signIn\(input: \{email: "([^"]+)", password: "([^"]+)"\}\)/)!;
+
+    const signIn = await gql(`mutation($e: String!, $p: String!) { signIn(input: {email: $e, password: $p}) { token } }`, { e: email, p: password });
+    const token = signIn.data.signIn.token;
+    const customers = await gql(`{ customers(first: 20) { edges { node { id name myRoles { role } } } } }`, {}, token);
+    const byName = Object.fromEntries(customers.data.customers.edges.map((e: any) => [e.node.name, e.node]));
+    expect(Object.keys(byName).sort()).toEqual(['Contoso', 'Fabrikam']);
+
+    const users = await gql(`query($id: ID!) { customer(id: $id) { users(first: 50) { edges { node { userPrincipalName roles licenses { sku { name } } } } } } }`, { id: byName.Fabrikam.id }, token);
+    expect(users.data.customer.users.edges.length).toBe(25);
+
+    const refused = await gql(`mutation($c: ID!) { createUser(input: {customerId: $c, userPrincipalName: "new.person@contoso.onmicrosoft.com", displayName: "New Person"}) { user { id } } }`, { c: byName.Contoso.id }, token);
+    expect(refused.errors?.[0]?.extensions).toMatchObject({ code: 'FORBIDDEN', requiredRoles: ['DIRECTORY_WRITERS', 'USER_ADMINISTRATOR', 'GLOBAL_ADMINISTRATOR'] });
+
+    const created = await gql(`mutation($c: ID!) { createUser(input: {customerId: $c, userPrincipalName: "new.person@fabrikam.example", displayName: "New Person", usageLocation: "FR"}) { user { userPrincipalName } temporaryPassword userErrors { message } } }`, { c: byName.Fabrikam.id }, token);
+    expect(created.data.createUser.user.userPrincipalName).toBe('new.person@fabrikam.example');
+    } finally {
+      await stop();
+    }
+  }, 180_000);
+
+  it('keeps the data across a restart without seeding again', async () => {
+    await start();
+    try {
+    expect(output).not.toContain('Seeding');
+    const signIn = await gql(`mutation { signIn(input: {email: "admin@northwind.example", password: "Demo-Passw0rd!"}) { token } }`);
+    const token = signIn.data.signIn.token;
+    const d = await gql(`{ customers(first: 20, search: "fabrikam") { edges { node { user(userPrincipalName: "new.person@fabrikam.example") { displayName } } } } }`, {}, token);
+    expect(d.data.customers.edges[0].node.user.displayName).toBe('New Person');
+    } finally {
+      await stop();
+    }
+  }, 180_000);
+
+  it('runs the purge as a command', () => {
+    const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'purge'], {
+      env: { ...process.env, DATA_DIR: dataDir, DATABASE_URL: '' },
+      encoding: 'utf8',
+      timeout: 120_000,
+    });
+    expect(r.stdout).toContain('Purged 0 users deleted more than 30 days ago.');
+    expect(r.status).toBe(0);
+  }, 180_000);
+});

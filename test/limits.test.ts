@@ -1,0 +1,89 @@
+// graphql-armor limits and the body size limit: each refuses an over-limit request with a clear error, and the
+// README's queries pass.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LIMITS } from '../src/server.js';
+import { startServer, type TestServer } from './support/server.js';
+import { createCustomer, createPartner, grantAgent, type Customer } from './support/world.js';
+
+let s: TestServer;
+let token: string;
+let customer: Customer;
+
+beforeAll(async () => {
+  s = await startServer({ MAX_BODY_BYTES: '65536' });
+  const partner = await createPartner(s);
+  customer = await createCustomer(s, partner, [['O365_BUSINESS_ESSENTIALS', 5]]);
+  token = (await grantAgent(s, partner, customer, ['USER_ADMINISTRATOR'])).agentToken;
+});
+afterAll(() => s.close());
+
+const README_USERS_PAGE = `query($id: ID!) {
+  customer(id: $id) {
+    name
+    licenses { sku { name partNumber } totalSeats consumedSeats availableSeats }
+    users(first: 20, filter: {search: "a"}) {
+      edges { node { id userPrincipalName displayName state roles licenses { sku { name } } } }
+      pageInfo { hasNextPage endCursor }
+    }
+  }
+}`;
+
+describe('request limits', () => {
+  it("let the README's queries through, and one full page of 500 users", async () => {
+    const page500 = `query($id: ID!) { customer(id: $id) { users(first: 500) { edges { node { userPrincipalName displayName state roles licenses { sku { name } } } } } } }`;
+    expect((await s.gql(page500, { id: customer.id }, token)).errors).toBeUndefined();
+    expect((await s.gql(README_USERS_PAGE, { id: customer.id }, token)).errors).toBeUndefined();
+    const list = `{ customers(first: 20) { edges { node { id name domains { name isDefault } myRoles { role relationshipName groupName } } } } }`;
+    expect((await s.gql(list, {}, token)).errors).toBeUndefined();
+    const deep = `query($id: ID!) { customer(id: $id) { licenses { users(first: 5) { edges { node { licenses { sku { name } } } } } } } }`;
+    expect((await s.gql(deep, { id: customer.id }, token)).errors).toBeUndefined();
+  });
+
+  it('refuse a query deeper than the limit', async () => {
+    let q = 'id';
+    for (let i = 0; i < 4; i++) q = `customer { users(first: 1) { edges { node { ${q} } } } }`;
+    const r = await s.gql(`query($id: ID!) { customer(id: $id) { users(first: 1) { edges { node { ${q} } } } } }`, { id: customer.id }, token);
+    expect(r.errors?.[0]?.message).toMatch(new RegExp(`Query depth limit of ${LIMITS.maxDepth} exceeded`));
+  });
+
+  it('refuse too many aliases', async () => {
+    const aliases = Array.from({ length: LIMITS.maxAliases + 1 }, (_, i) => `a${i}: viewer { kind }`).join(' ');
+    const r = await s.gql(`{ ${aliases} }`, {}, token);
+    expect(r.errors?.[0]?.message).toMatch(/Aliases limit of 15 exceeded/);
+  });
+
+  it('refuse too many tokens', async () => {
+    const fields = Array.from({ length: 1200 }, () => '__typename').join(' ');
+    const r = await s.gql(`{ ${fields} }`, {}, token);
+    expect(r.errors?.[0]?.message).toMatch(/Token limit of 1000 exceeded/);
+  });
+
+  it('refuse a query that costs too much', async () => {
+    const fragment = `fragment U on User { id userPrincipalName displayName firstName lastName usageLocation jobTitle department office city roles state licenses { seated sku { name partNumber } } customer { name domains { name isDefault verified } } }`;
+    const aliases = Array.from({ length: 15 }, (_, i) => `c${i}: customer(id: $id) { users(first: 100) { edges { node { ...U } } } }`).join(' ');
+    const r = await s.gql(`query($id: ID!) { ${aliases} } ${fragment}`, { id: customer.id }, token);
+    expect(r.errors?.[0]?.message).toMatch(/Query Cost limit of 50000 exceeded/);
+  });
+
+  it('refuse too many directives', async () => {
+    const many = Array.from({ length: LIMITS.maxDirectives + 1 }, () => '@include(if: true)').join(' ');
+    const r = await s.gql(`{ viewer ${many} { kind } }`, {}, token);
+    expect(r.errors?.[0]?.message).toMatch(/Directives limit of 50 exceeded/);
+  });
+
+  it('refuse a body over the size limit with 413 and say so', async () => {
+    const res = await fetch(s.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: '{ viewer { kind } }', variables: { pad: 'x'.repeat(70_000) } }),
+    });
+    expect(res.status).toBe(413);
+    expect((await res.json()).errors[0]).toMatchObject({ extensions: { code: 'PAYLOAD_TOO_LARGE' }, message: 'The request body is larger than 65536 bytes.' });
+  });
+
+  it('do not suggest field names outside development', async () => {
+    const r = await s.gql(`{ viewr { kind } }`, {}, token);
+    expect(r.errors?.[0]?.message).toMatch(/^Cannot query field "viewr" on type "Query"/);
+    expect(r.errors?.[0]?.message).not.toMatch(/Did you mean/);
+  });
+});

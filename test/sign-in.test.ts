@@ -1,0 +1,121 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startServer, type TestServer } from './support/server.js';
+import { createCustomer, createPartner, createUser, grantAgent, PASSWORD, signIn, type Customer, type Partner } from './support/world.js';
+
+let s: TestServer;
+let partner: Partner;
+let customer: Customer;
+
+beforeAll(async () => {
+  s = await startServer({ TOKEN_TTL_MINUTES: '60' });
+  partner = await createPartner(s);
+  customer = await createCustomer(s, partner);
+});
+afterAll(() => s.close());
+
+const SIGN_IN = `mutation($i: SignInInput!) { signIn(input: $i) { token expiresAt mustChangePassword userErrors { field code message } } }`;
+const VIEWER = `{ viewer { kind mustChangePassword agent { email } } }`;
+
+describe('sign-in', () => {
+  it('gives a bearer token that identifies the agent', async () => {
+    const d = await s.ok(`{ viewer { agent { partner { name } } } }`, {}, partner.adminToken);
+    expect(d.viewer.agent.partner.name).toBe(partner.partnerName);
+  });
+
+  it('answers a wrong email and a wrong password with the same error', async () => {
+    const wrongEmail = await s.ok(SIGN_IN, { i: { email: 'nobody@nowhere.example', password: PASSWORD } });
+    const g = await grantAgent(s, partner, customer, ['DIRECTORY_READERS']);
+    const wrongPassword = await s.ok(SIGN_IN, { i: { email: g.agentEmail, password: 'Wrong-Passw0rd!' } });
+    expect(wrongEmail.signIn.token).toBeNull();
+    expect(wrongEmail.signIn.userErrors).toEqual(wrongPassword.signIn.userErrors);
+    expect(wrongEmail.signIn.userErrors[0].code).toBe('INVALID_CREDENTIALS');
+  });
+
+  it('spends the same time on a wrong email as on a wrong password (both verify an argon2id hash)', async () => {
+    const g = await grantAgent(s, partner, customer, ['DIRECTORY_READERS']);
+    const timed = async (email: string) => {
+      const start = performance.now();
+      await s.ok(SIGN_IN, { i: { email, password: 'Wrong-Passw0rd!' } });
+      return performance.now() - start;
+    };
+    const unknown: number[] = [];
+    const known: number[] = [];
+    // Interleaved, so that load on the machine weighs on both alike; four tries stay under the throttle.
+    for (let i = 0; i < 4; i++) {
+      unknown.push(await timed(`nobody${i}@nowhere.example`));
+      known.push(await timed(g.agentEmail));
+    }
+    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+    const ratio = median(unknown) / median(known);
+    expect(median(unknown)).toBeGreaterThan(5);
+    expect(ratio).toBeGreaterThan(0.5);
+    expect(ratio).toBeLessThan(2);
+  });
+
+  it('throttles repeated failures for one email, even with the right password afterwards', async () => {
+    const g = await grantAgent(s, partner, customer, ['DIRECTORY_READERS']);
+    for (let i = 0; i < 5; i++) await s.ok(SIGN_IN, { i: { email: g.agentEmail, password: `Wrong-${i}-Passw0rd` } });
+    const locked = await s.ok(SIGN_IN, { i: { email: g.agentEmail, password: PASSWORD } });
+    expect(locked.signIn.token).toBeNull();
+    expect(locked.signIn.userErrors[0].code).toBe('TOO_MANY_ATTEMPTS');
+    s.clock.advance(16 * 60_000);
+    const again = await s.ok(SIGN_IN, { i: { email: g.agentEmail, password: PASSWORD } });
+    expect(again.signIn.token).toMatch(/^pat_/);
+  });
+
+  it('refuses a malformed, an expired and a revoked token with UNAUTHENTICATED', async () => {
+    const bad = await s.gql(`{ customers { edges { node { id } } } }`, {}, 'pat_not-a-token');
+    expect(bad.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+    expect(bad.errors?.[0]?.message).toMatch(/invalid, expired or revoked/);
+
+    const token = await signIn(s, (await grantAgent(s, partner, customer, ['DIRECTORY_READERS'])).agentEmail);
+    expect((await s.ok(VIEWER, {}, token)).viewer.kind).toBe('AGENT');
+    await s.ok(`mutation { signOut { ok } }`, {}, token);
+    expect((await s.ok(VIEWER, {}, token)).viewer).toBeNull();
+    expect((await s.gql(`{ customers { edges { node { id } } } }`, {}, token)).errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+
+  });
+
+  it('lets a customer user with a temporary password do nothing but change it', async () => {
+    const admin = await grantAgent(s, partner, customer, ['USER_ADMINISTRATOR']);
+    const user = await createUser(s, admin.agentToken, customer);
+    const first = await s.ok(SIGN_IN, { i: { email: user.userPrincipalName, password: user.temporaryPassword } });
+    expect(first.signIn.mustChangePassword).toBe(true);
+    const token = first.signIn.token;
+
+    const refused = await s.gql(`mutation($i: ApproveGdapRelationshipInput!) { approveGdapRelationship(input: $i) { userErrors { message } } }`, { i: { approvalToken: 'x' } }, token);
+    expect(refused.errors?.[0]?.extensions?.code).toBe('PASSWORD_CHANGE_REQUIRED');
+    expect((await s.ok(`{ viewer { user { id } mustChangePassword } }`, {}, token)).viewer).toEqual({ user: null, mustChangePassword: true });
+
+    const weak = await s.ok(`mutation($i: ChangePasswordInput!) { changePassword(input: $i) { ok userErrors { field code message } } }`, { i: { currentPassword: user.temporaryPassword, newPassword: 'password' } }, token);
+    expect(weak.changePassword.userErrors[0]).toMatchObject({ field: ['newPassword'], code: 'WEAK_PASSWORD' });
+
+    const changed = await s.ok(`mutation($i: ChangePasswordInput!) { changePassword(input: $i) { ok userErrors { message } } }`, { i: { currentPassword: user.temporaryPassword, newPassword: 'Brand-New-Passw0rd' } }, token);
+    expect(changed.changePassword.ok).toBe(true);
+    expect((await s.ok(`{ viewer { mustChangePassword user { userPrincipalName } } }`, {}, token)).viewer).toEqual({ mustChangePassword: false, user: { userPrincipalName: user.userPrincipalName } });
+
+    const old = await s.ok(SIGN_IN, { i: { email: user.userPrincipalName, password: user.temporaryPassword } });
+    expect(old.signIn.userErrors[0].code).toBe('INVALID_CREDENTIALS');
+    const fresh = await s.ok(SIGN_IN, { i: { email: user.userPrincipalName, password: 'Brand-New-Passw0rd' } });
+    expect(fresh.signIn.mustChangePassword).toBe(false);
+  });
+
+  it('stores only hashes: argon2id for passwords, SHA-256 for tokens', async () => {
+    const { sql } = await import('drizzle-orm');
+    const rows = await s.database.db.execute(sql`select password_hash from agents limit 1`);
+    const hash = ((rows as unknown as { rows?: any[] }).rows ?? (rows as unknown as any[]))[0].password_hash as string;
+    expect(hash).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
+    const sessions = await s.database.db.execute(sql`select token_hash from sessions`);
+    const list = ((sessions as unknown as { rows?: any[] }).rows ?? (sessions as unknown as any[])) as { token_hash: string }[];
+    expect(list.every((r) => /^[0-9a-f]{64}$/.test(r.token_hash))).toBe(true);
+    expect(list.some((r) => r.token_hash.includes(partner.adminToken))).toBe(false);
+  });
+
+  // Last: it moves the clock past every token's expiry.
+  it('refuses a token once it has expired', async () => {
+    const short = await signIn(s, (await grantAgent(s, partner, customer, ['DIRECTORY_READERS'])).agentEmail);
+    expect((await s.gql(`{ customers { edges { node { id } } } }`, {}, short)).errors).toBeUndefined();
+    s.clock.advance(61 * 60_000);
+    expect((await s.gql(`{ customers { edges { node { id } } } }`, {}, short)).errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+  });
+});
