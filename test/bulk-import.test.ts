@@ -286,8 +286,18 @@ describe('progress', () => {
       }),
     });
     expect(res.headers.get('content-type')).toMatch(/text\/event-stream/);
+    // The runner starts only once the first event is out, so that event is the queued job whatever the timing.
+    const reader = res.body!.getReader();
+    const decoder = new TextDecoder();
+    let body = '';
+    while (!body.includes('bulkJobProgress')) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      body += decoder.decode(value, { stream: true });
+    }
     jobs = runner(s, { batchSize: 20 });
-    const events = (await res.text())
+    for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) body += decoder.decode(chunk.value, { stream: true });
+    const events = body
       .split('\n')
       .filter((l) => l.startsWith('data: ') && l.includes('bulkJobProgress'))
       .map((l) => JSON.parse(l.slice(6)).data.bulkJobProgress);
