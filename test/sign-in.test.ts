@@ -100,6 +100,40 @@ describe('sign-in', () => {
     expect(fresh.signIn.mustChangePassword).toBe(false);
   });
 
+  it("finds a customer user through the tenant that owns the UPN's domain, also for the same alias in two tenants", async () => {
+    const other = await createCustomer(s, partner);
+    const extra = `extra-${other.domain}`;
+    const added = await s.ok(
+      `mutation($i: AddCustomerDomainInput!) { addCustomerDomain(input: $i) { domain { name } userErrors { field code } } }`,
+      { i: { customerId: other.id, name: extra } },
+      partner.adminToken,
+    );
+    expect(added.addCustomerDomain).toEqual({ domain: { name: extra }, userErrors: [] });
+    const taken = await s.ok(
+      `mutation($i: AddCustomerDomainInput!) { addCustomerDomain(input: $i) { domain { name } userErrors { field code } } }`,
+      { i: { customerId: customer.id, name: extra.toUpperCase() } },
+      partner.adminToken,
+    );
+    expect(taken.addCustomerDomain).toEqual({ domain: null, userErrors: [{ field: ['name'], code: 'DOMAIN_TAKEN' }] });
+
+    const here = await grantAgent(s, partner, customer, ['USER_ADMINISTRATOR']);
+    const there = await grantAgent(s, partner, other, ['USER_ADMINISTRATOR']);
+    const a = await createUser(s, here.agentToken, customer, { userPrincipalName: `same.alias@${customer.domain}` });
+    const b = await createUser(s, there.agentToken, other, { userPrincipalName: `Same.Alias@${extra}` });
+    const whoAmI = async (email: string, password: string) => {
+      const r = await s.ok(SIGN_IN, { i: { email, password } });
+      expect(r.signIn.userErrors).toEqual([]);
+      return (await s.ok(`{ viewer { kind } }`, {}, r.signIn.token)).viewer.kind;
+    };
+    expect(await whoAmI(`SAME.alias@${customer.domain.toUpperCase()}`, a.temporaryPassword)).toBe('USER');
+    expect(await whoAmI(`same.alias@${extra}`, b.temporaryPassword)).toBe('USER');
+    // Each password opens only its own tenant's account.
+    const crossed = await s.ok(SIGN_IN, { i: { email: `same.alias@${extra}`, password: a.temporaryPassword } });
+    expect(crossed.signIn).toMatchObject({ token: null, userErrors: [{ code: 'INVALID_CREDENTIALS' }] });
+    const noDomain = await s.ok(SIGN_IN, { i: { email: `same.alias@unknown-${customer.domain}`, password: a.temporaryPassword } });
+    expect(noDomain.signIn).toMatchObject({ token: null, userErrors: [{ code: 'INVALID_CREDENTIALS' }] });
+  });
+
   it('stores only hashes: argon2id for passwords, SHA-256 for tokens', async () => {
     const { sql } = await import('drizzle-orm');
     const rows = await s.database.db.execute(sql`select password_hash from agents limit 1`);

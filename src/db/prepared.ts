@@ -2,8 +2,8 @@
 // handle and sent as prepared statements: Drizzle stops rebuilding their SQL text on each request, and PostgreSQL
 // parses and plans them once per connection. Their text must not depend on the values, so lists travel as one array
 // parameter (`= any($1::uuid[])`).
-// Not the users page: PostgreSQL's generic plan for it scans the sign-in index (upn_lower) and filters out the other
-// customers' users, where the plan made for the actual values uses (customer_id, upn_lower).
+// The unfiltered users page is prepared too: its generic plan range-scans (customer_id, upn_lower). (Until migration
+// 0002 a sign-in index on upn_lower alone lured the generic plan into reading every customer's users.)
 import type { Db } from './client.js';
 
 const statements = new WeakMap<Db, Map<string, unknown>>();

@@ -82,7 +82,8 @@ export const domains = pgTable(
   (t) => [
     primaryKey({ columns: [t.customerId, t.name] }),
     uniqueIndex('domains_one_default_key').on(t.customerId).where(sql`is_default`),
-    index('domains_name_idx').on(t.name),
+    // A verified domain belongs to one tenant (as in Entra); sign-in finds a user's tenant through it.
+    uniqueIndex('domains_name_key').on(t.name),
   ],
 );
 
@@ -144,8 +145,6 @@ export const users = pgTable(
     // UPN unique among a customer's active users, case-insensitively; also the keyset order of `users`.
     uniqueIndex('users_active_upn_key').on(t.customerId, t.upnLower).where(sql`state = 'ACTIVE'`),
     index('users_deleted_idx').on(t.customerId, t.deletedAt, t.id).where(sql`state = 'INACTIVE'`),
-    // Sign-in looks a user up by UPN without knowing the customer.
-    index('users_upn_signin_idx').on(t.upnLower).where(sql`state = 'ACTIVE'`),
   ],
 );
 

@@ -1,6 +1,7 @@
 // Customers (tenants): creation with a default domain and a first Global Administrator, listing, subscriptions.
 import { and, asc, eq, gt, ilike, or, sql } from 'drizzle-orm';
 import { generateTemporaryPassword, hashPassword } from '../auth/passwords.js';
+import { pgErrorCode, UNIQUE_VIOLATION } from '../db/client.js';
 import { preparedStatement, uuidArray } from '../db/prepared.js';
 import { customers, domains, licenseAssignments, skus, subscriptions, users } from '../db/schema.js';
 import { recordAudit } from './audit.js';
@@ -36,7 +37,10 @@ export async function createCustomer(
   const now = ctx.clock.now();
   return ctx.db.transaction(async (tx) => {
     const [customer] = await tx.insert(customers).values({ partnerId: agent.partnerId, name: input.name.trim(), createdAt: now }).returning();
-    await tx.insert(domains).values({ customerId: customer!.id, name: domain, isDefault: true, verified: true });
+    await tx
+      .insert(domains)
+      .values({ customerId: customer!.id, name: domain, isDefault: true, verified: true })
+      .catch(domainTaken(['defaultDomain'], domain));
     const first = input.adminFirstName ?? 'Global';
     const last = input.adminLastName ?? 'Administrator';
     const globalAdministrator = await insertUser(
@@ -146,9 +150,21 @@ export async function addDomain(ctx: ServiceContext, input: { customerId: string
   const problem = domainNameViolation(name);
   if (problem) throw invalid(['name'], `The domain ${problem}.`);
   const [existing] = await ctx.db.select({ c: domains.customerId }).from(domains).where(eq(domains.name, name));
-  if (existing) throw invalid(['name'], `The domain ${name} is already registered.`, 'DOMAIN_TAKEN');
-  const [row] = await ctx.db.insert(domains).values({ customerId: customer.id, name, verified: true }).returning();
+  if (existing) throw invalid(['name'], `The domain ${name} belongs to another tenant.`, 'DOMAIN_TAKEN');
+  const [row] = await ctx.db
+    .insert(domains)
+    .values({ customerId: customer.id, name, verified: true })
+    .returning()
+    .catch(domainTaken(['name'], name));
   return row!;
+}
+
+/** A verified domain belongs to one tenant: the unique index settles two tenants racing for the same name. */
+function domainTaken(field: string[], name: string) {
+  return (e: unknown): never => {
+    if (pgErrorCode(e) === UNIQUE_VIOLATION) throw invalid(field, `The domain ${name} belongs to another tenant.`, 'DOMAIN_TAKEN');
+    throw e;
+  };
 }
 
 export type SubscriptionRow = typeof subscriptions.$inferSelect;

@@ -4,7 +4,7 @@ import { hashPassword, passwordPolicyViolation, verifyNothing, verifyPassword } 
 import type { PartnerRole } from '../auth/roles.js';
 import { generateToken, hashToken } from '../auth/tokens.js';
 import { preparedStatement } from '../db/prepared.js';
-import { agents, sessions, signInThrottle, users } from '../db/schema.js';
+import { agents, domains, sessions, signInThrottle, users } from '../db/schema.js';
 import type { Caller, ServiceContext } from './context.js';
 import { DomainError, invalid } from './errors.js';
 
@@ -62,6 +62,15 @@ async function findSubject(ctx: ServiceContext, login: string) {
     .from(agents)
     .where(eq(agents.emailLower, login));
   if (agent) return { kind: 'agent' as const, ...agent };
+  // A customer user: the UPN's domain names the tenant (a verified domain belongs to one tenant), and the user is
+  // then looked up inside it, so sign-in never searches every customer's users.
+  const domain = login.slice(login.lastIndexOf('@') + 1);
+  if (!login.includes('@') || !domain) return undefined;
+  const [tenant] = await ctx.db
+    .select({ customerId: domains.customerId })
+    .from(domains)
+    .where(and(eq(domains.name, domain), eq(domains.verified, true)));
+  if (!tenant) return undefined;
   const [user] = await ctx.db
     .select({
       id: users.id,
@@ -70,7 +79,7 @@ async function findSubject(ctx: ServiceContext, login: string) {
       mustChangePassword: users.mustChangePassword,
     })
     .from(users)
-    .where(and(eq(users.upnLower, login), eq(users.state, 'ACTIVE')));
+    .where(and(eq(users.customerId, tenant.customerId), eq(users.upnLower, login), eq(users.state, 'ACTIVE')));
   return user ? { kind: 'user' as const, ...user } : undefined;
 }
 
