@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { generateTemporaryPassword, hashPassword } from '../../auth/passwords.js';
 import type { DirectoryRole } from '../../auth/roles.js';
 import { pgErrorCode, UNIQUE_VIOLATION, type Db } from '../../db/client.js';
@@ -12,8 +13,9 @@ import {
   infoErrors,
   INFO_FIELDS,
   roleErrors,
+  noSeatError,
+  seatTaken,
   skusByIds,
-  takeSeat,
   upnErrors,
   upnTaken,
   type SkuRow,
@@ -34,20 +36,32 @@ export interface CreatedUser {
   temporaryPassword: string;
 }
 
-/** Inserts a user with its roles and seated licences inside the caller's transaction. */
+/**
+ * Inserts a user with its roles and seated licences inside the caller's transaction (or savepoint).
+ *
+ * The user's id is made here, so nothing after the user's row waits for it: the row, its roles, its seats, its
+ * licences and the caller's `alongside` statements (an audit event) are sent together and postgres.js pipelines them
+ * on the transaction's connection — one round trip instead of one per statement. If any fails the caller's
+ * transaction rolls back, and the error reported is the first in statement order (a UPN already taken, before the
+ * "transaction aborted" errors of the statements after it).
+ */
 export async function insertUser(
   tx: Db,
   customerId: string,
   values: { userPrincipalName: string; info: UserInfo; roles: readonly DirectoryRole[]; skus: readonly SkuRow[] },
   passwordHash: string,
   now: Date,
+  alongside: (user: { id: string; userPrincipalName: string }) => PromiseLike<unknown>[] = () => [],
 ): Promise<UserRow> {
-  let user: UserRow | undefined;
-  try {
-    [user] = await tx
+  const userId = randomUUID();
+  // Seats in one order (by SKU id) in every transaction, so that two creations never wait on each other's seats.
+  const skus = [...values.skus].sort((a, b) => (a.id < b.id ? -1 : 1));
+  const [inserted, , seats] = await pipeline([
+    tx
       .insert(users)
       .values({
         ...values.info,
+        id: userId,
         displayName: values.info.displayName ?? values.userPrincipalName,
         customerId,
         userPrincipalName: values.userPrincipalName,
@@ -56,21 +70,32 @@ export async function insertUser(
         createdAt: now,
         updatedAt: now,
       })
-      .returning();
-  } catch (e) {
-    if (pgErrorCode(e) === UNIQUE_VIOLATION) throw upnTaken(values.userPrincipalName, undefined, ['userPrincipalName']);
-    throw e;
-  }
-  if (values.roles.length) {
-    await tx.insert(userRoles).values(values.roles.map((role) => ({ customerId, userId: user!.id, role })));
-  }
-  for (const sku of values.skus) await takeSeat(tx, customerId, sku, ['licenseSkuIds']);
-  if (values.skus.length) {
-    await tx
-      .insert(licenseAssignments)
-      .values(values.skus.map((sku) => ({ customerId, userId: user!.id, skuId: sku.id, createdAt: now })));
-  }
-  return user!;
+      .returning()
+      .catch((e: unknown) => {
+        if (pgErrorCode(e) === UNIQUE_VIOLATION) throw upnTaken(values.userPrincipalName, undefined, ['userPrincipalName']);
+        throw e;
+      }),
+    values.roles.length ? tx.insert(userRoles).values(values.roles.map((role) => ({ customerId, userId, role }))).execute() : null,
+    Promise.all(skus.map((sku) => seatTaken(tx, customerId, sku))),
+    skus.length
+      ? tx
+          .insert(licenseAssignments)
+          .values(skus.map((sku) => ({ customerId, userId, skuId: sku.id, createdAt: now })))
+          .execute()
+      : null,
+    ...alongside({ id: userId, userPrincipalName: values.userPrincipalName }),
+  ] as const);
+  const missing = skus.find((_, i) => !seats[i]);
+  if (missing) throw await noSeatError(tx, customerId, missing, ['licenseSkuIds']);
+  return inserted[0]!;
+}
+
+/** Awaits statements sent together; throws the first failure in their order once all have answered. */
+async function pipeline<T extends readonly unknown[]>(statements: T): Promise<{ -readonly [K in keyof T]: Awaited<T[K]> }> {
+  const settled = await Promise.allSettled(statements);
+  const failed = settled.find((r) => r.status === 'rejected');
+  if (failed) throw (failed as PromiseRejectedResult).reason;
+  return settled.map((r) => (r as PromiseFulfilledResult<unknown>).value) as { -readonly [K in keyof T]: Awaited<T[K]> };
 }
 
 /** Creates a user with a generated temporary password, its roles and licences, in one transaction. */
@@ -104,22 +129,22 @@ export async function createUser(ctx: ServiceContext, input: CreateUserInput): P
   const now = ctx.clock.now();
   // No look-up before the insert: the unique index decides (also between racing requests), and only then do we
   // find the holder to name it.
-  const user = await ctx.db.transaction(async (tx) => {
-    const created = await insertUser(tx, input.customerId, { userPrincipalName: upn, info, roles, skus: found.skus }, passwordHash, now);
-    await recordAudit(
-      ctx,
-      {
-        customerId: input.customerId,
-        action: 'CREATE_USER',
-        outcome: 'SUCCESS',
-        targetUserId: created.id,
-        targetName: created.userPrincipalName,
-        details: { ...info, userPrincipalName: upn, roles, licenses: found.skus.map((s) => s.partNumber) },
-      },
-      tx,
-    );
-    return created;
-  }).catch(async (e: unknown) => {
+  const user = await ctx.db.transaction((tx) =>
+    insertUser(tx, input.customerId, { userPrincipalName: upn, info, roles, skus: found.skus }, passwordHash, now, (created) => [
+      recordAudit(
+        ctx,
+        {
+          customerId: input.customerId,
+          action: 'CREATE_USER',
+          outcome: 'SUCCESS',
+          targetUserId: created.id,
+          targetName: created.userPrincipalName,
+          details: { ...info, userPrincipalName: upn, roles, licenses: found.skus.map((s) => s.partNumber) },
+        },
+        tx,
+      ),
+    ]),
+  ).catch(async (e: unknown) => {
     if (e instanceof DomainError && e.code === 'UPN_TAKEN') {
       throw upnTaken(upn, await activeUserWithUpn(ctx.db, input.customerId, upn), ['userPrincipalName']);
     }

@@ -135,6 +135,11 @@ export function roleErrors(roles: readonly string[], field: string[]): DomainErr
 
 /** Takes a seat of the SKU, or fails naming it. Atomic: the row lock makes concurrent takers queue. */
 export async function takeSeat(db: Db, customerId: string, sku: SkuRow, field: string[]): Promise<void> {
+  if (!(await seatTaken(db, customerId, sku))) throw await noSeatError(db, customerId, sku, field);
+}
+
+/** Takes one seat of the SKU's subscription if one is free; false when none is (or there is no subscription). */
+export async function seatTaken(db: Db, customerId: string, sku: SkuRow): Promise<boolean> {
   const taken = await db
     .update(subscriptions)
     .set({ consumedSeats: sql`${subscriptions.consumedSeats} + 1` })
@@ -146,13 +151,17 @@ export async function takeSeat(db: Db, customerId: string, sku: SkuRow, field: s
       ),
     )
     .returning({ id: subscriptions.id });
-  if (taken.length > 0) return;
+  return taken.length > 0;
+}
+
+/** Why no seat of the SKU could be taken: no subscription for it, or all its seats assigned. */
+export async function noSeatError(db: Db, customerId: string, sku: SkuRow, field: string[]): Promise<DomainError> {
   const [sub] = await db
     .select({ total: subscriptions.totalSeats })
     .from(subscriptions)
     .where(and(eq(subscriptions.customerId, customerId), eq(subscriptions.skuId, sku.id)));
-  if (!sub) throw invalid(field, `The customer has no subscription for ${sku.name} (${sku.partNumber}).`, 'NOT_SUBSCRIBED');
-  throw new DomainError('NO_SEATS', `No seat left for ${sku.name} (${sku.partNumber}): all ${sub.total} are assigned.`, {
+  if (!sub) return invalid(field, `The customer has no subscription for ${sku.name} (${sku.partNumber}).`, 'NOT_SUBSCRIBED');
+  return new DomainError('NO_SEATS', `No seat left for ${sku.name} (${sku.partNumber}): all ${sub.total} are assigned.`, {
     field,
     skuPartNumber: sku.partNumber,
   });
