@@ -6,6 +6,7 @@ import { generateToken, hashToken } from '../auth/tokens.js';
 import { preparedStatement } from '../db/prepared.js';
 import { agents, domains, sessions, signInThrottle, users } from '../db/schema.js';
 import type { Caller, ServiceContext } from './context.js';
+import { userColumns } from './users/shared.js';
 import { DomainError, invalid } from './errors.js';
 
 const MAX_FAILURES = 5;
@@ -233,7 +234,7 @@ export async function signedInUser(ctx: ServiceContext) {
   const c = ctx.caller;
   if (c?.kind !== 'user' || c.mustChangePassword) return null;
   const [row] = await ctx.db
-    .select()
+    .select(userColumns)
     .from(users)
     .where(and(eq(users.customerId, c.customerId), eq(users.id, c.userId)));
   return row ?? null;

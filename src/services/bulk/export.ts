@@ -6,7 +6,7 @@ import { users } from '../../db/schema.js';
 import { authorizeCustomerTask } from '../authorization.js';
 import type { ServiceContext } from '../context.js';
 import { licensesForUsers, rolesForUsers } from '../users/read.js';
-import type { UserRow } from '../users/shared.js';
+import { userColumns, type UserRow } from '../users/shared.js';
 import { COLUMNS, type ColumnKey } from './columns.js';
 import { neutralizeFormula } from './csv.js';
 
@@ -24,7 +24,7 @@ export async function exportUsers(ctx: ServiceContext, customerId: string, inclu
   let after: { upnLower: string; id: string } | null = null;
   for (;;) {
     const page: UserRow[] = await ctx.db
-      .select()
+      .select(userColumns)
       .from(users)
       .where(
         and(

@@ -21,6 +21,7 @@ import {
   type SkuRow,
   type UserInfo,
   type UserRow,
+  userColumns,
 } from './shared.js';
 
 export interface CreateUserInput extends UserInfo {
@@ -70,7 +71,7 @@ export async function insertUser(
         createdAt: now,
         updatedAt: now,
       })
-      .returning()
+      .returning(userColumns)
       .catch((e: unknown) => {
         if (pgErrorCode(e) === UNIQUE_VIOLATION) throw upnTaken(values.userPrincipalName, undefined, ['userPrincipalName']);
         throw e;

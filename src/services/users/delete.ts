@@ -6,7 +6,7 @@ import type { ServiceContext } from '../context.js';
 import { DomainError, invalid, notFound } from '../errors.js';
 import { revokeUserSessions } from '../sessions.js';
 import { authorizeOnUser, denyAudited } from './parts.js';
-import { freeSeats, lockUser, rolesOfUser, type UserRow } from './shared.js';
+import { freeSeats, lockUser, rolesOfUser, type UserRow, userColumns } from './shared.js';
 
 export const MAX_BULK_IDS = 1000;
 
@@ -32,7 +32,7 @@ async function deleteOne(ctx: ServiceContext, access: CustomerAccess, userId: st
       .update(users)
       .set({ state: 'INACTIVE', deletedAt: now, updatedAt: now })
       .where(and(eq(users.customerId, customerId), eq(users.id, userId)))
-      .returning();
+      .returning(userColumns);
     await revokeUserSessions(tx, customerId, userId, now);
     await recordAudit(ctx, { customerId, action: 'DELETE_USER', outcome: 'SUCCESS', targetUserId: userId, targetName: user.userPrincipalName, details: { seatsFreed: seated.length } }, tx);
     return deleted!;

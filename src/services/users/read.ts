@@ -7,7 +7,7 @@ import { authorizeCustomerTask } from '../authorization.js';
 import type { ServiceContext } from '../context.js';
 import { notFound } from '../errors.js';
 import { keysetPage, type Page, type PageArgs } from '../pagination.js';
-import type { SkuRow, UserRow } from './shared.js';
+import { userColumns, type SkuRow, type UserRow } from './shared.js';
 
 export interface UserFilter {
   search?: string | null;
@@ -35,7 +35,7 @@ export async function listUsers(
         ? usersPageAfter(ctx.db).execute({ customerId, after: after[0]!, limit })
         : usersFirstPage(ctx.db).execute({ customerId, limit })
       : ctx.db
-      .select()
+      .select(userColumns)
       .from(users)
       .where(
         and(
@@ -64,7 +64,7 @@ export async function listUsers(
 // range-scan users_active_upn_key (customer_id, upn_lower), which is also PostgreSQL's generic plan for them.
 const usersFirstPage = preparedStatement('users_first_page', (db, name) =>
   db
-    .select()
+    .select(userColumns)
     .from(users)
     .where(and(eq(users.customerId, sql.placeholder('customerId')), eq(users.state, 'ACTIVE')))
     .orderBy(asc(users.upnLower))
@@ -74,7 +74,7 @@ const usersFirstPage = preparedStatement('users_first_page', (db, name) =>
 
 const usersPageAfter = preparedStatement('users_page_after', (db, name) =>
   db
-    .select()
+    .select(userColumns)
     .from(users)
     .where(
       and(
@@ -97,7 +97,7 @@ export async function listDeletedUsers(
   await authorizeCustomerTask(ctx, 'READ_CUSTOMER', customerId);
   return keysetPage(args, ['deletedAt', 'id'], (after, limit) =>
     ctx.db
-      .select()
+      .select(userColumns)
       .from(users)
       .where(
         and(
@@ -119,7 +119,7 @@ export async function listDeletedUsers(
 export async function getUserByUpn(ctx: ServiceContext, customerId: string, upn: string): Promise<UserRow> {
   await authorizeCustomerTask(ctx, 'READ_CUSTOMER', customerId);
   const [row] = await ctx.db
-    .select()
+    .select(userColumns)
     .from(users)
     .where(and(eq(users.customerId, customerId), eq(users.upnLower, upn.toLowerCase()), eq(users.state, 'ACTIVE')));
   if (!row) throw notFound('user');
@@ -130,7 +130,7 @@ export async function getUserByUpn(ctx: ServiceContext, customerId: string, upn:
 export async function getUser(ctx: ServiceContext, customerId: string, userId: string): Promise<UserRow> {
   await authorizeCustomerTask(ctx, 'READ_CUSTOMER', customerId);
   const [row] = await ctx.db
-    .select()
+    .select(userColumns)
     .from(users)
     .where(and(eq(users.customerId, customerId), eq(users.id, userId)));
   if (!row) throw notFound('user');

@@ -7,7 +7,7 @@ import type { ServiceContext } from '../context.js';
 import { invalid, notFound } from '../errors.js';
 import { revokeUserSessions } from '../sessions.js';
 import { authorizeOnUser, denyAudited } from './parts.js';
-import { lockUser, rolesOfUser, type UserRow } from './shared.js';
+import { lockUser, rolesOfUser, type UserRow, userColumns } from './shared.js';
 
 /** New temporary password (returned once), must-change set, every session of the user revoked. */
 export async function resetUserPassword(
@@ -31,7 +31,7 @@ export async function resetUserPassword(
         .update(users)
         .set({ passwordHash, mustChangePassword: true, updatedAt: now })
         .where(and(eq(users.customerId, customerId), eq(users.id, userId)))
-        .returning();
+        .returning(userColumns);
       await revokeUserSessions(tx, customerId, userId, now);
       await recordAudit(ctx, { customerId, action: 'RESET_PASSWORD', outcome: 'SUCCESS', targetUserId: userId, targetName: target.userPrincipalName }, tx);
       return row!;

@@ -17,6 +17,7 @@ import {
   upnTaken,
   type SkuRow,
   type UserRow,
+  userColumns,
 } from './shared.js';
 
 export interface LicenseWarning {
@@ -61,7 +62,7 @@ async function restoreOne(
         .update(users)
         .set({ state: 'ACTIVE', deletedAt: null, userPrincipalName: upn, updatedAt: now })
         .where(and(eq(users.customerId, customerId), eq(users.id, userId)))
-        .returning();
+        .returning(userColumns);
       // Licences come back where seats are free; the others are dropped and named (Partner Center's behaviour).
       const remembered = await tx
         .select({ sku: skus })

@@ -1,12 +1,16 @@
 // What the user tasks share: the row type, input rules, seats, role and licence reads.
-import { and, eq, inArray, sql } from 'drizzle-orm';
+import { and, eq, getTableColumns, inArray, sql } from 'drizzle-orm';
 import { DIRECTORY_ROLES, type DirectoryRole } from '../../auth/roles.js';
 import type { Db } from '../../db/client.js';
 import { domains, licenseAssignments, skus, subscriptions, userRoles, users } from '../../db/schema.js';
 import { DomainError, invalid } from '../errors.js';
 import { textViolation, upnDomain, upnViolation, usageLocationViolation } from '../validation.js';
 
-export type UserRow = typeof users.$inferSelect;
+// A user as the services read it: every column but the password hash, which only sign-in and password changes
+// read (with their own select), so hashes never travel with pages of users.
+const { passwordHash: _passwordHash, ...userColumnsWithoutHash } = getTableColumns(users);
+export const userColumns = userColumnsWithoutHash;
+export type UserRow = Omit<typeof users.$inferSelect, 'passwordHash'>;
 export type SkuRow = typeof skus.$inferSelect;
 
 export const RESTORE_WINDOW_DAYS = 30;
@@ -111,7 +115,7 @@ export async function upnErrors(db: Db, customerId: string, upn: string, field: 
 
 export async function activeUserWithUpn(db: Db, customerId: string, upn: string): Promise<UserRow | undefined> {
   const [row] = await db
-    .select()
+    .select(userColumns)
     .from(users)
     .where(and(eq(users.customerId, customerId), eq(users.upnLower, upn.toLowerCase()), eq(users.state, 'ACTIVE')));
   return row;
@@ -194,7 +198,7 @@ export async function licensesOfUser(db: Db, customerId: string, userId: string)
 /** Locks and returns a user row for the rest of the transaction. */
 export async function lockUser(db: Db, customerId: string, userId: string): Promise<UserRow | undefined> {
   const [row] = await db
-    .select()
+    .select(userColumns)
     .from(users)
     .where(and(eq(users.customerId, customerId), eq(users.id, userId)))
     .for('update');

@@ -23,6 +23,7 @@ import {
   upnTaken,
   type UserInfo,
   type UserRow,
+  userColumns,
 } from './shared.js';
 
 export interface UpdateUserInput extends UserInfo {
@@ -157,7 +158,7 @@ export async function updateUser(
         for (const sku of skusToRemove) changes.push({ field: 'licenses', from: sku.partNumber, to: null });
       }
 
-      const [after] = await tx.select().from(users).where(and(eq(users.customerId, customerId), eq(users.id, userId)));
+      const [after] = await tx.select(userColumns).from(users).where(and(eq(users.customerId, customerId), eq(users.id, userId)));
       const key = [{ customerId, userId }];
       const [roles] = await rolesForUsers(tx, key);
       const [licenses] = await licensesForUsers(tx, key);
