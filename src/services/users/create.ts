@@ -55,7 +55,8 @@ export async function insertUser(
   alongside: (user: { id: string; userPrincipalName: string }) => PromiseLike<unknown>[] = () => [],
 ): Promise<UserRow> {
   const userId = randomUUID();
-  // Seats in one order (by SKU id) in every transaction, so that two creations never wait on each other's seats.
+  // Seats are taken in one order (by SKU id) in every transaction: two creations wanting the same seats queue, never
+  // deadlock.
   const skus = [...values.skus].sort((a, b) => (a.id < b.id ? -1 : 1));
   const [inserted, , seats] = await pipeline([
     tx
