@@ -6,9 +6,10 @@ import { systemClock } from './clock.js';
 import { loadConfig, type Config } from './config.js';
 import { openDatabase, type Database } from './db/client.js';
 import { printSchema } from './graphql/schema.js';
+import { logError } from './log.js';
 import { PROJECT_ROOT } from './paths.js';
 import { createApp, listen } from './server.js';
-import { credentialsKey } from './services/bulk/credentials.js';
+import { credentialsKey, eraseExpiredCredentials } from './services/bulk/credentials.js';
 import { startJobRunner } from './services/bulk/runner.js';
 import { serviceContext } from './services/context.js';
 import { bootstrapPartner, partnerCount } from './services/partners.js';
@@ -35,6 +36,17 @@ export async function prepare(config: Config): Promise<{ database: Database; dem
   return { database, demo };
 }
 
+/**
+ * Purges the users deleted 30 days ago or more, and erases imported users' passwords nobody fetched in 24 hours.
+ * `quiet` leaves out the lines that say nothing was done (the server's periodic run).
+ */
+async function maintenance(database: Database, quiet: boolean): Promise<void> {
+  const purged = await purgeDeletedUsers(database.db, systemClock);
+  const erased = await eraseExpiredCredentials(database.db, systemClock);
+  if (purged || !quiet) console.log(`Purged ${purged} users deleted more than 30 days ago.`);
+  if (erased || !quiet) console.log(`Erased ${erased} temporary passwords of imported users not fetched within 24 hours.`);
+}
+
 async function serve(config: Config) {
   // Checked before anything starts: without the key, imports could not keep the passwords they create.
   const key = credentialsKey(config);
@@ -51,15 +63,21 @@ async function serve(config: Config) {
   }
   // One write, so a reader of the output sees the address and the sign-in together.
   console.log(lines.join('\n'));
-  const purge = setInterval(() => {
-    purgeDeletedUsers(database.db, systemClock)
-      .then((n) => n && console.log(`Purged ${n} users deleted more than 30 days ago.`))
-      .catch((e) => console.error('purge failed', e));
-  }, config.purgeIntervalMs);
-  purge.unref();
+  // Maintenance at start and then every interval; a run never overlaps the previous one (a timeout re-armed when it
+  // ends, not an interval), and other instances running it at the same time is safe (services/users/purge.ts).
+  let purge: NodeJS.Timeout | undefined;
+  const maintain = () => {
+    maintenance(database, true)
+      .catch((e) => logError('purge failed', e))
+      .finally(() => {
+        purge = setTimeout(maintain, config.purgeIntervalMs);
+        purge.unref();
+      });
+  };
+  maintain();
   const runner = startJobRunner(database.db, systemClock, { credentialsKey: key });
   const stop = async () => {
-    clearInterval(purge);
+    clearTimeout(purge);
     await runner.stop();
     await database.close();
     process.exit(0);
@@ -86,9 +104,8 @@ async function main() {
     }
     case 'purge': {
       const { database } = await prepare({ ...config, seedDemo: false });
-      const n = await purgeDeletedUsers(database.db, systemClock);
-      await database.close();
-      return console.log(`Purged ${n} users deleted more than 30 days ago.`);
+      await maintenance(database, false);
+      return database.close();
     }
     case 'schema:print':
       mkdirSync(dirname(SCHEMA_FILE), { recursive: true });

@@ -10,12 +10,23 @@ export interface Config {
   development: boolean;
   tokenTtlMs: number;
   purgeIntervalMs: number;
+  /** How often a bulkJobProgress subscription reads the job (any instance may be running it). */
+  progressPollMs: number;
   maxBodyBytes: number;
   /** Largest multipart request (CSV uploads); other requests keep maxBodyBytes. */
   maxUploadBytes: number;
   /** CREDENTIALS_KEY: 32 bytes, base64 or hex; without it the embedded database keeps a generated key in dataDir. */
   credentialsKey?: string;
   bootstrap?: { partnerName: string; adminEmail: string; adminPassword: string };
+}
+
+/** A positive number from the environment, or a clear refusal to start (0, negative or text would be a bug later). */
+function positive(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value <= 0) throw new Error(`${name} must be a positive number, not "${raw}".`);
+  return value;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -31,16 +42,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         }
       : undefined;
   return {
-    port: Number(env.PORT ?? 4000),
+    port: positive(env, 'PORT', 4000),
     host: env.HOST ?? '127.0.0.1',
     databaseUrl,
     dataDir,
     seedDemo: !env.SEED_DEMO ? embedded : env.SEED_DEMO === '1' || env.SEED_DEMO === 'true',
     development: env.NODE_ENV === 'development',
-    tokenTtlMs: Number(env.TOKEN_TTL_MINUTES ?? 480) * 60_000,
-    purgeIntervalMs: Number(env.PURGE_INTERVAL_MINUTES ?? 60) * 60_000,
-    maxBodyBytes: Number(env.MAX_BODY_BYTES ?? 1_048_576),
-    maxUploadBytes: Number(env.MAX_UPLOAD_BYTES ?? 33_554_432),
+    tokenTtlMs: positive(env, 'TOKEN_TTL_MINUTES', 480) * 60_000,
+    purgeIntervalMs: positive(env, 'PURGE_INTERVAL_MINUTES', 60) * 60_000,
+    progressPollMs: positive(env, 'PROGRESS_POLL_MS', 500),
+    maxBodyBytes: positive(env, 'MAX_BODY_BYTES', 1_048_576),
+    maxUploadBytes: positive(env, 'MAX_UPLOAD_BYTES', 33_554_432),
     credentialsKey: env.CREDENTIALS_KEY || undefined,
     bootstrap,
   };

@@ -2,11 +2,12 @@ import { createServer, type Server } from 'node:http';
 import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
 import { useGraphQlJit } from '@envelop/graphql-jit';
 import { getOperationAST, GraphQLError, type DocumentNode } from 'graphql';
-import { createYoga, type Plugin } from 'graphql-yoga';
+import { createGraphQLError, createYoga, type Plugin } from 'graphql-yoga';
 import { systemClock, type Clock } from './clock.js';
 import type { Config } from './config.js';
 import type { Database } from './db/client.js';
 import { createLoaders } from './graphql/loaders.js';
+import { describeError, logError } from './log.js';
 import type { GraphQLContext } from './graphql/context.js';
 import { unmaskDomainError } from './graphql/errors.js';
 import { buildSchema } from './graphql/schema.js';
@@ -65,7 +66,7 @@ export function createApp({ config, database, clock = systemClock }: AppOptions)
         const isDomain = (a: unknown): boolean =>
           a instanceof DomainError || a instanceof ValidationErrors || (a instanceof Error && 'originalError' in a && isDomain(a.originalError));
         if (args.some(isDomain)) return;
-        console.error(...args);
+        console.error(...args.map((a) => (a instanceof Error ? describeError(a) : a)));
       },
     },
     maskedErrors: {
@@ -74,9 +75,9 @@ export function createApp({ config, database, clock = systemClock }: AppOptions)
         if (mapped) return mapped;
         // GraphQL's own errors (validation, armor limits) carry no original error: they are meant for the client.
         if (error instanceof GraphQLError && !error.originalError) return error;
-        if (isDev && error instanceof Error) return error;
-        console.error(error);
-        return new Error(message);
+        const original = error instanceof GraphQLError && error.originalError ? error.originalError : error;
+        logError('unexpected error', original);
+        return createGraphQLError(isDev ? describeError(original) : message, { extensions: { code: 'INTERNAL_SERVER_ERROR' } });
       },
       isDev: config.development,
     },

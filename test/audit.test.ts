@@ -27,7 +27,7 @@ describe('audit', () => {
   it('records one event per successful mutation, newest first, with who, target, action and the change', async () => {
     const before = (await events()).length;
     s.clock.advance(1000);
-    const u = await createUser(s, admin, customer, { usageLocation: 'FR', licenseSkuIds: [await skuId(s, 'SPE_E3')], jobTitle: 'Pilot' });
+    const u = await createUser(s, admin, customer, { usageLocation: 'FR', licenseSkuIds: [await skuId(s, 'SPE_E3', admin)], jobTitle: 'Pilot' });
     s.clock.advance(1000);
     await s.ok(`mutation($i: UpdateUserInput!) { updateUser(input: $i) { userErrors { message } } }`, { i: { userId: u.id, jobTitle: 'Captain' } }, admin);
     s.clock.advance(1000);

@@ -80,6 +80,12 @@ describe('no access looks like no customer', () => {
       const r = await s.gql(read.query, read.vars(), token);
       expect(r.errors?.[0]?.extensions?.code, name).toBe('NOT_FOUND');
     }
+    // The partner's relationships are partner-side data, but the customer they lead to is not shown without a role.
+    const rels = await s.ok(`{ viewer { agent { partner { gdapRelationships { id customer { id name domains { name } } } } } } }`, {}, token);
+    const links = rels.viewer.agent.partner.gdapRelationships;
+    expect(links.length).toBeGreaterThan(0);
+    expect(JSON.stringify(links)).not.toContain(customer.id);
+    expect(JSON.stringify(links)).not.toContain(customer.domain);
   };
 
   it('through a pending relationship', async () => {

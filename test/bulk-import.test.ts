@@ -22,7 +22,7 @@ const USER_COUNT = `query($c: ID!) { exportUsers(customerId: $c) { userCount } }
 const SEATS = `query($c: ID!) { customer(id: $c) { licenses { sku { partNumber } consumedSeats } } }`;
 
 beforeAll(async () => {
-  s = await startServer({ ...BULK_ENV, MAX_UPLOAD_BYTES: String(16 * 1024 * 1024) });
+  s = await startServer({ ...BULK_ENV, MAX_UPLOAD_BYTES: String(16 * 1024 * 1024), PROGRESS_POLL_MS: '50' });
   partner = await createPartner(s);
   customer = await createCustomer(s, partner, [['O365_BUSINESS_ESSENTIALS', 30], ['SPB', 5]]);
   admin = await grantAgent(s, partner, customer, ['USER_ADMINISTRATOR', 'PRIVILEGED_ROLE_ADMINISTRATOR']);
@@ -306,6 +306,37 @@ describe('progress', () => {
     expect(events.length).toBeGreaterThan(2);
     const processed = events.map((e: any) => e.processed);
     expect([...processed].sort((a, b) => a - b)).toEqual(processed);
+  });
+});
+
+describe('access ending during an import', () => {
+  it('stops the job at the next batch: the rows left fail naming why, and none of them is created', async () => {
+    const g = await grantAgent(s, partner, customer, ['USER_ADMINISTRATOR']);
+    await jobs.stop();
+    const csv = templateCsv(customer.domain, 300).replace(/user(\d+)@/g, 'ended$1@');
+    const r = await s.ok(IMPORT, { i: { customerId: customer.id, csv } }, g.agentToken);
+    jobs = runner(s, { batchSize: 10 });
+    for (let job = (await s.ok(JOB, { id: r.importUsers.job.id }, admin.agentToken)).node; job.processed < 10; ) {
+      await new Promise((done) => setTimeout(done, 20));
+      job = (await s.ok(JOB, { id: r.importUsers.job.id }, admin.agentToken)).node;
+    }
+    await s.ok(
+      `mutation($i: TerminateGdapRelationshipInput!) { terminateGdapRelationship(input: $i) { userErrors { message } } }`,
+      { i: { relationshipId: g.relationshipId } },
+      partner.adminToken,
+    );
+    const job = await waitForJob(s, admin.agentToken, r.importUsers.job.id);
+    expect(job.status).toBe('PARTIAL');
+    expect(job.succeeded).toBeLessThan(300);
+    expect(job.succeeded + job.failed).toBe(300);
+    const failed = await s.ok(
+      `query($id: ID!) { node(id: $id) { ... on BulkJob { rows(first: 5, outcome: FAILED) { edges { node { errors { code } user { id } } } } } } }`,
+      { id: job.id },
+      admin.agentToken,
+    );
+    expect(failed.node.rows.edges[0].node).toEqual({ errors: [{ code: 'NOT_FOUND' }], user: null });
+    const created = await s.ok(`query($c: ID!) { customer(id: $c) { users(first: 500, filter: {search: "ended"}) { edges { node { id } } } } }`, { c: customer.id }, admin.agentToken);
+    expect(created.customer.users.edges).toHaveLength(job.succeeded);
   });
 });
 

@@ -40,7 +40,7 @@ beforeAll(async () => {
   s = await startServer();
   const partner = await createPartner(s);
   customer = await createCustomer(s, partner, [['VISIOCLIENT', 100]]);
-  visio = await skuId(s, 'VISIOCLIENT');
+  visio = await skuId(s, 'VISIOCLIENT', partner.adminToken);
   operator = (await grantAgent(s, partner, customer, [GA])).agentToken;
   for (const role of DIRECTORY_ROLES) callers.set(role, (await grantAgent(s, partner, customer, [role])).agentToken);
   for (const role of TARGET_ROLES) {

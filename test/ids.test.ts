@@ -58,7 +58,7 @@ describe("another partner's ids", () => {
   ];
   let skuIdE3 = '';
   beforeAll(async () => {
-    skuIdE3 = await skuId(s, 'SPE_E3');
+    skuIdE3 = await skuId(s, 'SPE_E3', myToken);
   });
 
   for (const [name, query, vars] of cases) {

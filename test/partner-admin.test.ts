@@ -46,7 +46,7 @@ describe('partner administration', () => {
   });
 
   it('adds subscriptions and seats to them', async () => {
-    const sku = await skuId(s, 'POWER_BI_PRO');
+    const sku = await skuId(s, 'POWER_BI_PRO', partner.adminToken);
     const add = `mutation($i: AddSubscriptionInput!) { addSubscription(input: $i) { license { totalSeats consumedSeats availableSeats sku { partNumber } } userErrors { field code } } }`;
     await s.ok(add, { i: { customerId: customer.id, skuId: sku, seats: 5 } }, partner.adminToken);
     const d = await s.ok(add, { i: { customerId: customer.id, skuId: sku, seats: 3 } }, partner.adminToken);

@@ -15,7 +15,7 @@ beforeAll(async () => {
   partner = await createPartner(s);
   big = await createCustomer(s, partner, [['SPE_E3', 1000]]);
   small = await createCustomer(s, partner, [['O365_BUSINESS_ESSENTIALS', 3]]);
-  e3 = await skuId(s, 'SPE_E3');
+  e3 = await skuId(s, 'SPE_E3', partner.adminToken);
   token = (await grantAgent(s, partner, big, ['USER_ADMINISTRATOR'])).agentToken;
   const smallGrant = await grantAgent(s, partner, small, ['DIRECTORY_READERS']);
   await joinGrant(s, partner, smallGrant, token);
@@ -102,6 +102,38 @@ describe('the read API', () => {
     console.log(`SQL statements per users page: 10 users → ${ten}, 500 users → ${fiveHundred}`);
     expect(fiveHundred).toBe(ten);
     expect(ten).toBeLessThanOrEqual(6);
+  });
+
+  it('spends the same number of SQL statements on a customers page with roles and domains for 1 customer as for 2', async () => {
+    const LIST = `query($n: Int) { customers(first: $n) { edges { node { id domains { name } myRoles { role } } } } }`;
+    const count = async (first: number) => {
+      const before = s.database.statements.count;
+      const d = await s.ok(LIST, { n: first }, token);
+      expect(d.customers.edges).toHaveLength(first);
+      expect(d.customers.edges.every((e: any) => e.node.domains.length > 0 && e.node.myRoles.length > 0)).toBe(true);
+      return s.database.statements.count - before;
+    };
+    expect(await count(2)).toBe(await count(1));
+  });
+
+  it('refuses a forged cursor and backward paging with a clear error naming the argument', async () => {
+    const forge = (values: unknown[]) => Buffer.from(JSON.stringify(values)).toString('base64url');
+    const DELETED = `query($id: ID!, $after: String) { customer(id: $id) { deletedUsers(first: 5, after: $after) { edges { node { id } } } } }`;
+    const AUDIT = `query($id: ID!, $after: String) { customer(id: $id) { auditEvents(first: 5, after: $after) { edges { node { id } } } } }`;
+    const CUSTOMERS = `query($after: String) { customers(first: 5, after: $after) { edges { node { id } } } }`;
+    for (const [query, after] of [
+      [DELETED, forge(['not a time', 'not a uuid'])],
+      [AUDIT, forge(['2026-01-01T00:00:00.000Z', 'not-a-uuid'])],
+      [CUSTOMERS, forge(['a', 'not-a-uuid'])],
+      [PAGE, 'garbage'],
+    ] as const) {
+      const r = await s.gql(query, { id: big.id, after }, token);
+      expect(r.errors?.[0]?.extensions?.code, query).toBe('BAD_USER_INPUT');
+      expect(r.errors?.[0]?.message).toMatch(/cursor `after`/);
+    }
+    const back = await s.gql(`query($id: ID!) { customer(id: $id) { users(last: 1) { edges { node { id } } } } }`, { id: big.id }, token);
+    expect(back.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: ['last'] });
+    expect(back.errors?.[0]?.message).toMatch(/forward only/);
   });
 
   it('lets the same agent read but not create where it holds only Directory Readers', async () => {

@@ -31,7 +31,7 @@ beforeAll(async () => {
   const partner = await createPartner(s);
   customer = await createCustomer(s, partner, [['SPE_E5', 40]]);
   token = (await grantAgent(s, partner, customer, ['USER_ADMINISTRATOR'])).agentToken;
-  sku = await skuId(s, 'SPE_E5');
+  sku = await skuId(s, 'SPE_E5', partner.adminToken);
   await insertUsers(s.database.db, customer.id, 30, { prefix: 'holder', domain: customer.domain, skuGlobalId: sku });
   await insertUsers(s.database.db, customer.id, 50, { prefix: 'racer', domain: customer.domain });
 });
@@ -70,5 +70,24 @@ describe('seats', () => {
       expect(l.consumed).toBeLessThanOrEqual(l.total);
       everyone.reverse();
     }
+  });
+});
+
+describe('seats of several SKUs', () => {
+  it('are taken by concurrent updates naming the SKUs in opposite orders without a deadlock', async () => {
+    const partner = await createPartner(s);
+    const two = await createCustomer(s, partner, [['SPE_E3', 40], ['O365_BUSINESS_ESSENTIALS', 40]]);
+    const agent = (await grantAgent(s, partner, two, ['USER_ADMINISTRATOR'])).agentToken;
+    const [e3, basic] = [await skuId(s, 'SPE_E3', agent), await skuId(s, 'O365_BUSINESS_ESSENTIALS', agent)];
+    await insertUsers(s.database.db, two.id, 40, { prefix: 'pair', domain: two.domain });
+    const list = await s.ok(`query($c: ID!) { customer(id: $c) { users(first: 100, filter: {search: "pair"}) { edges { node { id } } } } }`, { c: two.id }, agent);
+    const ids: string[] = list.customer.users.edges.map((e: any) => e.node.id);
+    expect(ids).toHaveLength(40);
+    const results = await Promise.all(
+      ids.map((id, i) => s.ok(UPDATE, { i: { userId: id, usageLocation: 'FR', addLicenseSkuIds: i % 2 ? [e3, basic] : [basic, e3] } }, agent)),
+    );
+    expect(results.flatMap((r) => r.updateUser.userErrors)).toEqual([]);
+    const seats = (await s.ok(SEATS, { c: two.id }, agent)).customer.licenses.map((l: any) => [l.sku.partNumber, l.consumedSeats]);
+    expect(Object.fromEntries(seats)).toEqual({ SPE_E3: 40, O365_BUSINESS_ESSENTIALS: 40 });
   });
 });

@@ -63,6 +63,48 @@ describe('sign-in', () => {
     expect(again.signIn.token).toMatch(/^pat_/);
   });
 
+  it('checks at most five passwords of one email when thirty guesses arrive at once', async () => {
+    const g = await grantAgent(s, partner, customer, ['DIRECTORY_READERS']);
+    const answers = await Promise.all(
+      Array.from({ length: 30 }, (_, i) => s.ok(SIGN_IN, { i: { email: g.agentEmail, password: `Guess-${i}-Passw0rd` } })),
+    );
+    const codes = answers.map((a) => a.signIn.userErrors[0]?.code);
+    expect(codes.filter((c) => c === 'INVALID_CREDENTIALS')).toHaveLength(5);
+    expect(codes.filter((c) => c === 'TOO_MANY_ATTEMPTS')).toHaveLength(25);
+  });
+
+  it("lets no agent email shadow a customer user's sign-in, from this partner or another", async () => {
+    const gaSignIn = async () => (await s.ok(SIGN_IN, { i: { email: customer.gaUpn, password: PASSWORD } })).signIn;
+    expect((await gaSignIn()).token).toMatch(/^pat_/);
+    const intruder = await createPartner(s);
+    for (const admin of [intruder.adminToken, partner.adminToken]) {
+      const d = await s.ok(
+        `mutation($i: CreateAgentInput!) { createAgent(input: $i) { agent { id } userErrors { field code message } } }`,
+        { i: { email: customer.gaUpn, displayName: 'Shadow', password: PASSWORD, roles: ['SALES_AGENT'] } },
+        admin,
+      );
+      expect(d.createAgent.agent).toBeNull();
+      expect(d.createAgent.userErrors[0]).toMatchObject({ field: ['email'], code: 'DOMAIN_TAKEN' });
+    }
+    expect((await gaSignIn()).token).toMatch(/^pat_/);
+    // Nor can a customer take over the domain the partner's agents sign in with.
+    const agentDomain = partner.adminEmail.split('@')[1];
+    const d = await s.ok(
+      `mutation($i: AddCustomerDomainInput!) { addCustomerDomain(input: $i) { userErrors { field code message } } }`,
+      { i: { customerId: customer.id, name: agentDomain } },
+      partner.adminToken,
+    );
+    expect(d.addCustomerDomain.userErrors[0]).toMatchObject({ field: ['name'], code: 'DOMAIN_TAKEN' });
+    expect(await signIn(s, partner.adminEmail)).toMatch(/^pat_/);
+  });
+
+  it('answers the product catalogue only to a signed-in caller', async () => {
+    expect((await s.gql(`{ skus { id } }`)).errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+    const d = await s.ok(`{ skus { id partNumber } }`, {}, partner.adminToken);
+    expect(d.skus.length).toBeGreaterThan(0);
+    expect((await s.gql(`query($id: ID!) { node(id: $id) { id } }`, { id: d.skus[0].id })).errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+  });
+
   it('refuses a malformed, an expired and a revoked token with UNAUTHENTICATED', async () => {
     const bad = await s.gql(`{ customers { edges { node { id } } } }`, {}, 'pat_not-a-token');
     expect(bad.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');

@@ -27,8 +27,8 @@ beforeAll(async () => {
   partner = await createPartner(s);
   customer = await createCustomer(s, partner, [['SPE_E3', 3], ['O365_BUSINESS_ESSENTIALS', 10], ['VISIOCLIENT', 5]]);
   admin = (await grantAgent(s, partner, customer, ['USER_ADMINISTRATOR', 'PRIVILEGED_ROLE_ADMINISTRATOR', 'PRIVILEGED_AUTHENTICATION_ADMINISTRATOR'])).agentToken;
-  e3 = await skuId(s, 'SPE_E3');
-  basic = await skuId(s, 'O365_BUSINESS_ESSENTIALS');
+  e3 = await skuId(s, 'SPE_E3', partner.adminToken);
+  basic = await skuId(s, 'O365_BUSINESS_ESSENTIALS', partner.adminToken);
 });
 afterAll(() => s.close());
 
@@ -147,11 +147,14 @@ describe('editing a user', () => {
     const e3Left = full.customer.licenses.find((l: any) => l.sku.partNumber === 'SPE_E3').availableSeats;
     for (let i = 0; i < e3Left; i++) await createUser(s, admin, customer, { usageLocation: 'FR', licenseSkuIds: [e3] });
     const u = await createUser(s, admin, customer, { usageLocation: 'FR' });
+    const basicBefore = (await seats('O365_BUSINESS_ESSENTIALS')).consumedSeats;
     const d = await s.ok(UPDATE, { i: { userId: u.id, displayName: 'Wants E3', addLicenseSkuIds: [basic, e3] } }, admin);
     expect(d.updateUser.userErrors[0]).toMatchObject({ code: 'NO_SEATS', field: ['addLicenseSkuIds'] });
     expect(d.updateUser.userErrors[0].message).toContain('Microsoft 365 E3 (SPE_E3)');
     expect((await s.ok(USER, { id: u.id }, admin)).node).toMatchObject({ displayName: 'A User', licenses: [] });
     expect((await seats('SPE_E3')).consumedSeats).toBe((await seats('SPE_E3')).totalSeats);
+    // The Basic seat the update took before it found E3 full went back with the rollback.
+    expect((await seats('O365_BUSINESS_ESSENTIALS')).consumedSeats).toBe(basicBefore);
   });
 
   it('needs a usage location before a licence', async () => {
@@ -249,7 +252,7 @@ describe('resetting a password', () => {
 describe('purge', () => {
   it('removes exactly the users deleted more than 30 days ago; a second run removes nothing; audit stays', async () => {
     const { purgeDeletedUsers } = await import('../src/services/users/purge.js');
-    const old = await createUser(s, admin, customer, { usageLocation: 'FR', licenseSkuIds: [await skuId(s, 'VISIOCLIENT')], roles: ['REPORTS_READER'] });
+    const old = await createUser(s, admin, customer, { usageLocation: 'FR', licenseSkuIds: [await skuId(s, 'VISIOCLIENT', partner.adminToken)], roles: ['REPORTS_READER'] });
     await s.ok(DELETE, { id: old.id }, admin);
     s.clock.advanceDays(20);
     const fresh = await refreshAdmin();
@@ -258,7 +261,7 @@ describe('purge', () => {
     s.clock.advanceDays(11);
     const now = await refreshAdmin();
     const { sql } = await import('drizzle-orm');
-    const olderThan30: any = await s.database.db.execute(sql`select count(*)::int as n from users where state = 'INACTIVE' and deleted_at < ${new Date(s.clock.now().getTime() - 30 * 86_400_000).toISOString()}::timestamptz`);
+    const olderThan30: any = await s.database.db.execute(sql`select count(*)::int as n from users where state = 'INACTIVE' and deleted_at <= ${new Date(s.clock.now().getTime() - 30 * 86_400_000).toISOString()}::timestamptz`);
     const expected = (olderThan30.rows ?? olderThan30)[0].n;
     expect(expected).toBeGreaterThanOrEqual(1);
     const [first, second] = await Promise.all([purgeDeletedUsers(s.database.db, s.clock), purgeDeletedUsers(s.database.db, s.clock)]);
@@ -268,6 +271,18 @@ describe('purge', () => {
     expect((await s.ok(USER, { id: recent.id }, now)).node.state).toBe('INACTIVE');
     const audit = await s.ok(`query($c: ID!) { customer(id: $c) { auditEvents(first: 500) { edges { node { action targetName } } } } }`, { c: customer.id }, now);
     expect(audit.customer.auditEvents.edges.some((e: any) => e.node.action === 'DELETE_USER' && e.node.targetName === old.userPrincipalName)).toBe(true);
+  });
+
+  it('(moves the clock) at exactly 30 days: restore is refused and the purge takes the user, never neither', async () => {
+    const { purgeDeletedUsers } = await import('../src/services/users/purge.js');
+    const u = await createUser(s, admin, customer);
+    await s.ok(DELETE, { id: u.id }, admin);
+    s.clock.advanceDays(30);
+    const now = await refreshAdmin();
+    const r = await s.ok(RESTORE, { id: u.id }, now);
+    expect(r.restoreUser.userErrors[0]).toMatchObject({ code: 'RESTORE_WINDOW_PASSED', field: ['userId'] });
+    expect(await purgeDeletedUsers(s.database.db, s.clock)).toBeGreaterThanOrEqual(1);
+    expect((await s.gql(USER, { id: u.id }, now)).errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
   });
 });
 

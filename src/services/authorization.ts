@@ -10,7 +10,7 @@ import {
   type DirectoryRole,
   type Task,
 } from '../auth/roles.js';
-import { preparedStatement } from '../db/prepared.js';
+import { preparedStatement, uuidArray } from '../db/prepared.js';
 import { accessAssignments, gdapRelationships, groupMembers, securityGroups } from '../db/schema.js';
 import type { Caller, RoleGrant, ServiceContext } from './context.js';
 import { DomainError, notFound } from './errors.js';
@@ -64,15 +64,25 @@ export function grantsFor(ctx: ServiceContext, agent: AgentCaller, customerId: s
   const key = `${agent.agentId}:${customerId}`;
   let grants = ctx.grantCache.get(key);
   if (!grants) {
-    grants = loadGrants(ctx, agent.agentId, agent.partnerId, customerId);
+    grants = loadGrants(ctx, agent, [customerId]).then((byCustomer) => byCustomer.get(customerId) ?? []);
     ctx.grantCache.set(key, grants);
   }
   return grants;
 }
 
+/** Loads the agent's grants in a page of customers with one statement (a customers page shows each one's roles). */
+export async function primeGrants(ctx: ServiceContext, agent: AgentCaller, customerIds: readonly string[]): Promise<void> {
+  const missing = customerIds.filter((id) => !ctx.grantCache.has(`${agent.agentId}:${id}`));
+  if (!missing.length) return;
+  const loaded = loadGrants(ctx, agent, missing);
+  for (const id of missing) ctx.grantCache.set(`${agent.agentId}:${id}`, loaded.then((byCustomer) => byCustomer.get(id) ?? []));
+  await loaded;
+}
+
 const grantRows = preparedStatement('agent_grants', (db, name) =>
   db
     .select({
+      customerId: accessAssignments.customerId,
       roles: accessAssignments.roles,
       relationshipId: gdapRelationships.id,
       relationshipName: gdapRelationships.displayName,
@@ -91,7 +101,7 @@ const grantRows = preparedStatement('agent_grants', (db, name) =>
     .innerJoin(securityGroups, eq(securityGroups.id, accessAssignments.groupId))
     .where(
       and(
-        eq(accessAssignments.customerId, sql.placeholder('customerId')),
+        sql`${accessAssignments.customerId} = any(${sql.placeholder('customerIds')}::uuid[])`,
         eq(groupMembers.agentId, sql.placeholder('agentId')),
         eq(gdapRelationships.partnerId, sql.placeholder('partnerId')),
         eq(gdapRelationships.status, 'ACTIVE'),
@@ -101,23 +111,29 @@ const grantRows = preparedStatement('agent_grants', (db, name) =>
     .prepare(name),
 );
 
-async function loadGrants(
-  ctx: ServiceContext,
-  agentId: string,
-  partnerId: string,
-  customerId: string,
-): Promise<RoleGrant[]> {
-  const rows = await grantRows(ctx.db).execute({ customerId, agentId, partnerId, now: ctx.clock.now().toISOString() });
-  return rows.flatMap((r) =>
-    r.roles.map((role) => ({
-      role: role as DirectoryRole,
-      customerId,
-      relationshipId: r.relationshipId,
-      relationshipName: r.relationshipName,
-      groupId: r.groupId,
-      groupName: r.groupName,
-    })),
-  );
+async function loadGrants(ctx: ServiceContext, agent: AgentCaller, customerIds: readonly string[]): Promise<Map<string, RoleGrant[]>> {
+  const rows = await grantRows(ctx.db).execute({
+    customerIds: uuidArray(customerIds),
+    agentId: agent.agentId,
+    partnerId: agent.partnerId,
+    now: ctx.clock.now().toISOString(),
+  });
+  const byCustomer = new Map<string, RoleGrant[]>();
+  for (const r of rows) {
+    const grants = byCustomer.get(r.customerId) ?? [];
+    for (const role of r.roles) {
+      grants.push({
+        role: role as DirectoryRole,
+        customerId: r.customerId,
+        relationshipId: r.relationshipId,
+        relationshipName: r.relationshipName,
+        groupId: r.groupId,
+        groupName: r.groupName,
+      });
+    }
+    byCustomer.set(r.customerId, grants);
+  }
+  return byCustomer;
 }
 
 /** SQL condition: the agent holds some role in the customer whose id is `customerIdColumn`. */

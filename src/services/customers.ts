@@ -1,17 +1,17 @@
 // Customers (tenants): creation with a default domain and a first Global Administrator, listing, subscriptions.
-import { and, asc, eq, gt, ilike, or, sql } from 'drizzle-orm';
+import { and, asc, eq, gt, ilike, inArray, like, or, sql } from 'drizzle-orm';
 import { generateTemporaryPassword, hashPassword } from '../auth/passwords.js';
 import { pgErrorCode, UNIQUE_VIOLATION } from '../db/client.js';
 import { preparedStatement, uuidArray } from '../db/prepared.js';
-import { customers, domains, licenseAssignments, skus, subscriptions, users } from '../db/schema.js';
+import { agents, customers, domains, licenseAssignments, skus, subscriptions, users } from '../db/schema.js';
 import { recordAudit } from './audit.js';
-import { authorizeCustomerTask, requireAdminAgent, visibleCustomerCondition } from './authorization.js';
+import { authorizeCustomerTask, primeGrants, requireAdminAgent, visibleCustomerCondition } from './authorization.js';
 import type { ServiceContext } from './context.js';
 import { DomainError, invalid, notFound, ValidationErrors } from './errors.js';
 import { keysetPage, type Page, type PageArgs } from './pagination.js';
 import { insertUser } from './users/create.js';
-import type { UserRow } from './users/shared.js';
-import { domainNameViolation, textViolation } from './validation.js';
+import { userColumns, type UserRow } from './users/shared.js';
+import { domainNameViolation, escapeLike, textViolation } from './validation.js';
 
 export type CustomerRow = typeof customers.$inferSelect;
 export type DomainRow = typeof domains.$inferSelect;
@@ -29,8 +29,7 @@ export async function createCustomer(
   const domainProblem = domainNameViolation(domain);
   if (domainProblem) errors.push(invalid(['defaultDomain'], `The domain ${domainProblem}.`));
   if (errors.length) throw new ValidationErrors(errors);
-  const [existing] = await ctx.db.select({ n: domains.name }).from(domains).where(eq(domains.name, domain));
-  if (existing) throw invalid(['defaultDomain'], `The domain ${domain} belongs to another tenant.`, 'DOMAIN_TAKEN');
+  await assertDomainFree(ctx, domain, ['defaultDomain']);
 
   const temporaryPassword = generateTemporaryPassword();
   const passwordHash = await hashPassword(temporaryPassword);
@@ -71,7 +70,7 @@ export async function listCustomers(
 ): Promise<Page<CustomerRow>> {
   const agent = requireAdminAgent(ctx, 'READ_CUSTOMER');
   const search = args.search?.trim().toLowerCase();
-  return keysetPage(args, ['nameLower', 'id'], (after, limit) =>
+  const page = await keysetPage(args, ['nameLower', 'id'], (after, limit) =>
     ctx.db
       .select()
       .from(customers)
@@ -81,8 +80,8 @@ export async function listCustomers(
           visibleCustomerCondition(ctx, agent, customers.id),
           search
             ? or(
-                ilike(customers.name, `%${search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`),
-                sql`exists (select 1 from ${domains} where ${domains.customerId} = ${customers.id} and ${domains.name} like ${`%${search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`})`,
+                ilike(customers.name, `%${escapeLike(search)}%`),
+                sql`exists (select 1 from ${domains} where ${domains.customerId} = ${customers.id} and ${domains.name} like ${`%${escapeLike(search)}%`})`,
               )
             : undefined,
           after
@@ -93,6 +92,8 @@ export async function listCustomers(
       .orderBy(asc(customers.nameLower), asc(customers.id))
       .limit(limit),
   );
+  await primeGrants(ctx, agent, page.rows.map((c) => c.id));
+  return page;
 }
 
 const partnerCustomer = preparedStatement('partner_customer', (db, name) =>
@@ -110,6 +111,16 @@ export async function getCustomer(ctx: ServiceContext, customerId: string): Prom
   return row;
 }
 
+/** The customer if the caller may read it now, else null (for links from partner-side objects to a customer). */
+export async function visibleCustomer(ctx: ServiceContext, customerId: string): Promise<CustomerRow | null> {
+  try {
+    return await getCustomer(ctx, customerId);
+  } catch (e) {
+    if (e instanceof DomainError && (e.code === 'NOT_FOUND' || e.code === 'FORBIDDEN')) return null;
+    throw e;
+  }
+}
+
 const customersById = preparedStatement('customers_by_id', (db, name) =>
   db
     .select()
@@ -125,12 +136,17 @@ export async function customersByIds(ctx: ServiceContext, ids: readonly string[]
   return ids.map((id) => byId.get(id));
 }
 
-export async function listDomains(ctx: ServiceContext, customerId: string): Promise<DomainRow[]> {
-  return ctx.db
+/**
+ * Customers' domains (DataLoader batch), for customer objects the caller already holds: customer objects are only handed out by
+ * paths that authorized them (customer, customers, node, GdapRelationship.customer; createCustomer to its creator).
+ */
+export async function domainsOfCustomers(ctx: ServiceContext, customerIds: readonly string[]): Promise<DomainRow[][]> {
+  const rows = await ctx.db
     .select()
     .from(domains)
-    .where(eq(domains.customerId, customerId))
+    .where(inArray(domains.customerId, [...customerIds]))
     .orderBy(sql`${domains.isDefault} desc`, asc(domains.name));
+  return customerIds.map((id) => rows.filter((d) => d.customerId === id));
 }
 
 /** The partner's own customer (no GDAP needed: selling subscriptions is a partner task, not a directory one). */
@@ -149,14 +165,24 @@ export async function addDomain(ctx: ServiceContext, input: { customerId: string
   const name = input.name.trim().toLowerCase();
   const problem = domainNameViolation(name);
   if (problem) throw invalid(['name'], `The domain ${problem}.`);
-  const [existing] = await ctx.db.select({ c: domains.customerId }).from(domains).where(eq(domains.name, name));
-  if (existing) throw invalid(['name'], `The domain ${name} belongs to another tenant.`, 'DOMAIN_TAKEN');
+  await assertDomainFree(ctx, name, ['name']);
   const [row] = await ctx.db
     .insert(domains)
     .values({ customerId: customer.id, name, verified: true })
     .returning()
     .catch(domainTaken(['name'], name));
   return row!;
+}
+
+/**
+ * A domain a customer may verify: no other tenant has it, and no partner agent signs in with an email on it (sign-in
+ * takes a login on a customer's domain to be that customer's user, so such agents could no longer sign in).
+ */
+async function assertDomainFree(ctx: ServiceContext, name: string, field: string[]): Promise<void> {
+  const [existing] = await ctx.db.select({ n: domains.name }).from(domains).where(eq(domains.name, name));
+  if (existing) throw invalid(field, `The domain ${name} belongs to another tenant.`, 'DOMAIN_TAKEN');
+  const [agent] = await ctx.db.select({ id: agents.id }).from(agents).where(like(agents.emailLower, `%@${escapeLike(name)}`)).limit(1);
+  if (agent) throw invalid(field, `The domain ${name} is used by partner agents' sign-in emails.`, 'DOMAIN_TAKEN');
 }
 
 /** A verified domain belongs to one tenant: the unique index settles two tenants racing for the same name. */
@@ -222,7 +248,7 @@ export async function licenseHolders(
   await authorizeCustomerTask(ctx, 'READ_CUSTOMER', customerId);
   return keysetPage(args, ['upnLower'], async (after, limit) => {
     const rows = await ctx.db
-      .select({ user: users })
+      .select({ user: userColumns })
       .from(licenseAssignments)
       .innerJoin(users, and(eq(users.customerId, licenseAssignments.customerId), eq(users.id, licenseAssignments.userId)))
       .where(

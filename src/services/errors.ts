@@ -28,6 +28,7 @@ export const USER_ERROR_CODES = [
   'LIMIT_EXCEEDED',
   'INVALID_FILE',
   'DUPLICATE_IN_FILE',
+  'INTERNAL',
 ] as const;
 
 export type AccessErrorCode = (typeof ACCESS_ERROR_CODES)[number];

@@ -3,7 +3,7 @@ import { and, asc, eq, sql } from 'drizzle-orm';
 import { hashPassword, passwordPolicyViolation } from '../auth/passwords.js';
 import { PARTNER_ROLES, type PartnerRole } from '../auth/roles.js';
 import { pgErrorCode, UNIQUE_VIOLATION } from '../db/client.js';
-import { agents, groupMembers, partners, securityGroups } from '../db/schema.js';
+import { agents, domains, groupMembers, partners, securityGroups } from '../db/schema.js';
 import { requireAdminAgent, requireAgent } from './authorization.js';
 import type { ServiceContext } from './context.js';
 import { invalid, notFound } from './errors.js';
@@ -65,6 +65,14 @@ export async function createAgent(
   if (input.roles.length === 0) throw invalid(['roles'], 'Give the agent at least one partner role.', 'REQUIRED');
   for (const role of input.roles) {
     if (!PARTNER_ROLES.includes(role)) throw invalid(['roles'], `${role} is not a partner role.`, 'UNKNOWN_ROLE');
+  }
+  // A login on a customer's verified domain signs in as that customer's user (services/sessions.ts).
+  const [customerDomain] = await ctx.db
+    .select({ name: domains.name })
+    .from(domains)
+    .where(eq(domains.name, email.slice(email.lastIndexOf('@') + 1).toLowerCase()));
+  if (customerDomain) {
+    throw invalid(['email'], `${customerDomain.name} is a customer's verified domain: an agent needs an email on another domain.`, 'DOMAIN_TAKEN');
   }
   const violation = passwordPolicyViolation(input.password);
   if (violation) throw invalid(['password'], `The password ${violation}.`, 'WEAK_PASSWORD');

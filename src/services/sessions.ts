@@ -29,9 +29,11 @@ export async function signIn(
 ): Promise<SignInResult> {
   const login = input.email.trim().toLowerCase();
   const now = ctx.clock.now();
-  const [throttle] = await ctx.db.select().from(signInThrottle).where(eq(signInThrottle.login, login));
-  if (throttle?.lockedUntil && throttle.lockedUntil > now) {
-    const seconds = Math.ceil((throttle.lockedUntil.getTime() - now.getTime()) / 1000);
+  // The attempt is counted before the password is checked, in one statement: parallel guesses queue on the
+  // throttle row, and only the first MAX_FAILURES of a window are ever verified.
+  const lockedUntil = await countAttempt(ctx, login, now);
+  if (lockedUntil && lockedUntil > now) {
+    const seconds = Math.ceil((lockedUntil.getTime() - now.getTime()) / 1000);
     throw new DomainError('TOO_MANY_ATTEMPTS', `Too many failed sign-ins; try again in ${seconds} s.`, {
       field: ['email'],
       retryAfterSeconds: seconds,
@@ -39,11 +41,8 @@ export async function signIn(
   }
   const subject = await findSubject(ctx, login);
   const ok = subject ? await verifyPassword(subject.passwordHash, input.password) : await verifyNothing(input.password);
-  if (!subject || !ok) {
-    await recordFailure(ctx, login, now);
-    throw badCredentials();
-  }
-  if (throttle) await ctx.db.delete(signInThrottle).where(eq(signInThrottle.login, login));
+  if (!subject || !ok) throw badCredentials();
+  await ctx.db.delete(signInThrottle).where(eq(signInThrottle.login, login));
   const token = generateToken('pat');
   const expiresAt = new Date(now.getTime() + tokenTtlMs);
   await ctx.db.insert(sessions).values({
@@ -57,21 +56,27 @@ export async function signIn(
   return { token, expiresAt, mustChangePassword: subject.kind === 'user' && subject.mustChangePassword };
 }
 
+/**
+ * Who a login is. A login on a customer's verified domain is that customer's user and nothing else (the domain names
+ * the tenant, and the user is looked up inside it, so sign-in never searches every customer's users); any other
+ * login is an agent's email. An agent email can therefore never shadow a customer user's UPN.
+ */
 async function findSubject(ctx: ServiceContext, login: string) {
-  const [agent] = await ctx.db
-    .select({ id: agents.id, passwordHash: agents.passwordHash })
-    .from(agents)
-    .where(eq(agents.emailLower, login));
-  if (agent) return { kind: 'agent' as const, ...agent };
-  // A customer user: the UPN's domain names the tenant (a verified domain belongs to one tenant), and the user is
-  // then looked up inside it, so sign-in never searches every customer's users.
-  const domain = login.slice(login.lastIndexOf('@') + 1);
-  if (!login.includes('@') || !domain) return undefined;
-  const [tenant] = await ctx.db
-    .select({ customerId: domains.customerId })
-    .from(domains)
-    .where(and(eq(domains.name, domain), eq(domains.verified, true)));
-  if (!tenant) return undefined;
+  const at = login.lastIndexOf('@');
+  const domain = at > 0 ? login.slice(at + 1) : '';
+  const [tenant] = domain
+    ? await ctx.db
+        .select({ customerId: domains.customerId })
+        .from(domains)
+        .where(and(eq(domains.name, domain), eq(domains.verified, true)))
+    : [];
+  if (!tenant) {
+    const [agent] = await ctx.db
+      .select({ id: agents.id, passwordHash: agents.passwordHash })
+      .from(agents)
+      .where(eq(agents.emailLower, login));
+    return agent ? { kind: 'agent' as const, ...agent } : undefined;
+  }
   const [user] = await ctx.db
     .select({
       id: users.id,
@@ -84,22 +89,30 @@ async function findSubject(ctx: ServiceContext, login: string) {
   return user ? { kind: 'user' as const, ...user } : undefined;
 }
 
-async function recordFailure(ctx: ServiceContext, login: string, now: Date): Promise<void> {
+/**
+ * Counts a sign-in attempt for the login (a success deletes the count) and returns until when the login is locked:
+ * the attempt after MAX_FAILURES in one window locks it for LOCKOUT_MS.
+ */
+async function countAttempt(ctx: ServiceContext, login: string, now: Date): Promise<Date | null> {
   // Raw SQL parameters bypass Drizzle's column mapping: pass instants as ISO strings, cast in SQL.
   const windowFloor = sql`${new Date(now.getTime() - FAILURE_WINDOW_MS).toISOString()}::timestamptz`;
   const lockUntil = sql`${new Date(now.getTime() + LOCKOUT_MS).toISOString()}::timestamptz`;
   const nowSql = sql`${now.toISOString()}::timestamptz`;
-  await ctx.db
+  const expired = sql`${signInThrottle.windowStart} < ${windowFloor}`;
+  const [row] = await ctx.db
     .insert(signInThrottle)
     .values({ login, failures: 1, windowStart: now })
     .onConflictDoUpdate({
       target: signInThrottle.login,
       set: {
-        failures: sql`case when ${signInThrottle.windowStart} < ${windowFloor} then 1 else ${signInThrottle.failures} + 1 end`,
-        windowStart: sql`case when ${signInThrottle.windowStart} < ${windowFloor} then ${nowSql} else ${signInThrottle.windowStart} end`,
-        lockedUntil: sql`case when ${signInThrottle.windowStart} >= ${windowFloor} and ${signInThrottle.failures} + 1 >= ${MAX_FAILURES} then ${lockUntil} else null end`,
+        failures: sql`case when ${expired} then 1 else ${signInThrottle.failures} + 1 end`,
+        windowStart: sql`case when ${expired} then ${nowSql} else ${signInThrottle.windowStart} end`,
+        lockedUntil: sql`case when ${signInThrottle.lockedUntil} > ${nowSql} then ${signInThrottle.lockedUntil}
+          when not ${expired} and ${signInThrottle.failures} + 1 > ${MAX_FAILURES} then ${lockUntil} else null end`,
       },
-    });
+    })
+    .returning({ lockedUntil: signInThrottle.lockedUntil });
+  return row?.lockedUntil ?? null;
 }
 
 const sessionByToken = preparedStatement('session_by_token', (db, name) =>
@@ -189,22 +202,31 @@ export async function changePassword(
     throw invalid(['currentPassword'], 'The current password is incorrect.', 'INVALID_CREDENTIALS');
   }
   const passwordHash = await hashPassword(input.newPassword);
+  const now = ctx.clock.now();
+  // Saved only if nothing moved since the check above: the hash is still the one verified (no reset in between)
+  // and this session is still live (a reset or a delete revokes it). Otherwise the change would undo a reset.
+  const sessionLive = sql`exists (select 1 from ${sessions} where ${sessions.tokenHash} = ${caller.tokenHash} and ${sessions.revokedAt} is null)`;
   await ctx.db.transaction(async (tx) => {
-    if (caller.kind === 'agent') {
-      await tx.update(agents).set({ passwordHash }).where(eq(agents.id, caller.agentId));
-      await revokeOtherSessions(tx, eq(sessions.agentId, caller.agentId), caller.tokenHash, ctx.clock.now());
-    } else {
-      await tx
-        .update(users)
-        .set({ passwordHash, mustChangePassword: false, updatedAt: ctx.clock.now() })
-        .where(and(eq(users.customerId, caller.customerId), eq(users.id, caller.userId)));
-      await revokeOtherSessions(
-        tx,
-        and(eq(sessions.customerId, caller.customerId), eq(sessions.userId, caller.userId))!,
-        caller.tokenHash,
-        ctx.clock.now(),
-      );
+    const changed =
+      caller.kind === 'agent'
+        ? await tx
+            .update(agents)
+            .set({ passwordHash })
+            .where(and(where, eq(agents.passwordHash, current.hash), sessionLive))
+            .returning({ id: agents.id })
+        : await tx
+            .update(users)
+            .set({ passwordHash, mustChangePassword: false, updatedAt: now })
+            .where(and(where, eq(users.passwordHash, current.hash), eq(users.state, 'ACTIVE'), sessionLive))
+            .returning({ id: users.id });
+    if (!changed.length) {
+      throw new DomainError('UNAUTHENTICATED', 'Your password was reset or your session ended meanwhile: sign in again.');
     }
+    const owner =
+      caller.kind === 'agent'
+        ? eq(sessions.agentId, caller.agentId)
+        : and(eq(sessions.customerId, caller.customerId), eq(sessions.userId, caller.userId))!;
+    await revokeOtherSessions(tx, owner, caller.tokenHash, now);
   });
   if (caller.kind === 'user') caller.mustChangePassword = false;
 }

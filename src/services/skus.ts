@@ -1,5 +1,6 @@
 import { asc, eq, inArray } from 'drizzle-orm';
 import { skus } from '../db/schema.js';
+import { requireSignedIn } from './authorization.js';
 import type { ServiceContext } from './context.js';
 import type { Db } from '../db/client.js';
 
@@ -23,7 +24,9 @@ export async function ensureSkuCatalogue(db: Db): Promise<void> {
   await db.insert(skus).values([...SKU_CATALOGUE]).onConflictDoNothing({ target: skus.partNumber });
 }
 
+/** The product catalogue: for anyone signed in (it is the same for every partner). */
 export async function listSkus(ctx: ServiceContext): Promise<SkuRow[]> {
+  requireSignedIn(ctx);
   return ctx.db.select().from(skus).orderBy(asc(skus.name));
 }
 
@@ -33,7 +36,8 @@ export async function skusByPartNumber(db: Db, partNumbers: string[]): Promise<M
   return new Map(rows.map((r) => [r.partNumber, r]));
 }
 
-export async function skuById(db: Db, id: string): Promise<SkuRow | undefined> {
-  const [row] = await db.select().from(skus).where(eq(skus.id, id));
+export async function getSku(ctx: ServiceContext, id: string): Promise<SkuRow | undefined> {
+  requireSignedIn(ctx);
+  const [row] = await ctx.db.select().from(skus).where(eq(skus.id, id));
   return row;
 }

@@ -52,3 +52,6 @@ export function textViolation(value: string, max: number, required: boolean): st
   if (/[\u0000-\u001f\u007f]/.test(value)) return 'contains control characters';
   return null;
 }
+
+/** Text matched literally inside a LIKE pattern. */
+export const escapeLike = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`);

@@ -56,8 +56,9 @@ export async function createPartner(s: TestServer, name = unique('Partner ')): P
   return { adminToken: await signIn(s, email), adminEmail: email, partnerName: name };
 }
 
-export async function skuId(s: TestServer, partNumber: string): Promise<string> {
-  const d = await s.ok(`{ skus { id partNumber } }`);
+/** A SKU's global id, from the catalogue as a signed-in caller reads it. */
+export async function skuId(s: TestServer, partNumber: string, token: string): Promise<string> {
+  const d = await s.ok(`{ skus { id partNumber } }`, {}, token);
   return d.skus.find((x: { partNumber: string }) => x.partNumber === partNumber).id;
 }
 
@@ -73,7 +74,7 @@ export async function createCustomer(s: TestServer, partner: Partner, subs: [str
   for (const [part, seats] of subs) {
     await s.ok(
       `mutation($i: AddSubscriptionInput!) { addSubscription(input: $i) { userErrors { message } } }`,
-      { i: { customerId: c.customer.id, skuId: await skuId(s, part), seats } },
+      { i: { customerId: c.customer.id, skuId: await skuId(s, part, partner.adminToken), seats } },
       partner.adminToken,
     );
   }

@@ -22,7 +22,7 @@ import {
   SecurityGroupRef,
   UserRef,
 } from '../types/refs.js';
-import { skuById } from '../../services/skus.js';
+import { getSku } from '../../services/skus.js';
 
 
 const SignInInput = builder.inputType('SignInInput', {
@@ -217,7 +217,7 @@ builder.mutationFields((t) => ({
           skuId: decodeId(input.skuId, 'Sku', ['skuId']),
           seats: input.seats,
         });
-        return { license: { subscription, sku: (await skuById(ctx.svc.db, subscription.skuId))! } };
+        return { license: { subscription, sku: (await getSku(ctx.svc, subscription.skuId))! } };
       }),
   }),
   createGdapRelationship: t.field({

@@ -53,7 +53,9 @@ const UserWithPasswordPayload = (name: string) =>
 const CreateUserPayload = UserWithPasswordPayload('CreateUserPayload');
 const ResetUserPasswordPayload = UserWithPasswordPayload('ResetUserPasswordPayload');
 
-const UserIdInput = builder.inputType('DeleteUserInput', { fields: (t) => ({ userId: t.id({ required: true }) }) });
+const userIdInput = (name: string) => builder.inputType(name, { fields: (t) => ({ userId: t.id({ required: true }) }) });
+const DeleteUserInput = userIdInput('DeleteUserInput');
+const ResetUserPasswordInput = userIdInput('ResetUserPasswordInput');
 const UserIdsInput = builder.inputType('UserIdsInput', {
   fields: (t) => ({ userIds: t.idList({ required: true, description: 'Up to 1 000 users of one customer.' }) }),
 });
@@ -165,7 +167,7 @@ builder.mutationFields((t) => ({
     type: UserPayload,
     description: 'Soft delete: INACTIVE for 30 days (restorable), seats freed, sessions revoked.',
     directives: requiresRole('DELETE_USER'),
-    args: { input: t.arg({ type: UserIdInput, required: true }) },
+    args: { input: t.arg({ type: DeleteUserInput, required: true }) },
     resolve: (_, { input }, ctx) =>
       runMutation(async () => {
         const u = decodeScopedId(input.userId, 'User', ['userId']);
@@ -231,7 +233,7 @@ builder.mutationFields((t) => ({
     type: ResetUserPasswordPayload,
     description: "New temporary password (returned once); the user's sessions are revoked. Who may reset whom follows Entra's table.",
     directives: requiresRole('RESET_PASSWORD'),
-    args: { input: t.arg({ type: UserIdInput, required: true }) },
+    args: { input: t.arg({ type: ResetUserPasswordInput, required: true }) },
     resolve: (_, { input }, ctx) =>
       runMutation(async () => {
         const u = decodeScopedId(input.userId, 'User', ['userId']);

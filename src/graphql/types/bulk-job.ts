@@ -120,7 +120,7 @@ builder.subscriptionFields((t) => ({
     args: { id: t.arg.id({ required: true }) },
     subscribe: (_, args, ctx) => {
       const j = decodeScopedId(args.id, 'BulkJob', ['id']);
-      return watchBulkJob(ctx.svc, j.customerId, j.id);
+      return watchBulkJob(ctx.svc, j.customerId, j.id, ctx.config.progressPollMs);
     },
     resolve: (job) => job,
   }),

@@ -1,6 +1,6 @@
 import { listAuditEvents } from '../../services/audit.js';
 import { grantsFor, requireAdminAgent } from '../../services/authorization.js';
-import { licenseHolders, listDomains, listLicenses } from '../../services/customers.js';
+import { licenseHolders, listLicenses } from '../../services/customers.js';
 import { getGdapRelationship, listCustomerRelationships } from '../../services/gdap.js';
 import { getSecurityGroup } from '../../services/partners.js';
 import { getUserByUpn, listDeletedUsers, listUsers } from '../../services/users/read.js';
@@ -32,7 +32,7 @@ builder.node(CustomerRef, {
   fields: (t) => ({
     name: t.exposeString('name'),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
-    domains: t.field({ type: [DomainRef], resolve: (c, _, ctx) => listDomains(ctx.svc, c.id) }),
+    domains: t.field({ type: [DomainRef], resolve: (c, _, ctx) => ctx.loaders.customerDomains.load(c.id) }),
     myRoles: t.field({
       type: [RoleGrantRef],
       description: 'The directory roles you hold in this customer now, and the relationship and group each comes from.',

@@ -1,3 +1,4 @@
+import { visibleCustomer } from '../../services/customers.js';
 import { accessAssignmentsOf, currentStatus, effectiveEnd, isExpiring } from '../../services/gdap.js';
 import { builder } from '../builder.js';
 import { scopedId } from '../ids.js';
@@ -29,7 +30,12 @@ builder.node(GdapRelationshipRef, {
     activatedAt: t.expose('activatedAt', { type: 'DateTime', nullable: true }),
     endsAt: t.field({ type: 'DateTime', nullable: true, resolve: (r, _, ctx) => effectiveEnd(r, ctx.svc.clock.now()) }),
     terminatedAt: t.expose('terminatedAt', { type: 'DateTime', nullable: true }),
-    customer: t.field({ type: CustomerRef, resolve: async (r, _, ctx) => (await ctx.loaders.customers.load(r.customerId))! }),
+    customer: t.field({
+      type: CustomerRef,
+      nullable: true,
+      description: 'The customer, for an agent who holds a role in it now; null otherwise (a pending, expired or terminated relationship grants nothing).',
+      resolve: (r, _, ctx) => visibleCustomer(ctx.svc, r.customerId),
+    }),
     accessAssignments: t.field({ type: [AccessAssignmentRef], resolve: (r, _, ctx) => accessAssignmentsOf(ctx.svc, r) }),
   }),
 });

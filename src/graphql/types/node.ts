@@ -2,7 +2,7 @@ import { getBulkJob } from '../../services/bulk/jobs.js';
 import { getCustomer, listCustomers } from '../../services/customers.js';
 import { getGdapRelationship } from '../../services/gdap.js';
 import { getAgent, getPartner, getSecurityGroup } from '../../services/partners.js';
-import { skuById } from '../../services/skus.js';
+import { getSku } from '../../services/skus.js';
 import { notFound } from '../../services/errors.js';
 import { getUser } from '../../services/users/read.js';
 import { builder, requiresRole } from '../builder.js';
@@ -30,7 +30,7 @@ async function loadNode(ctx: GraphQLContext, globalId: string, field: string[]) 
       case 'Partner':
         return getPartner(svc, d.id);
       case 'Sku':
-        return skuById(svc.db, d.id);
+        return getSku(svc, d.id);
       case 'BulkJob':
         return getBulkJob(svc, d.customerId!, d.id);
     }

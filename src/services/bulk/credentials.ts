@@ -3,12 +3,12 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { and, asc, eq, gt, isNotNull, lte } from 'drizzle-orm';
+import { and, asc, eq, gt, inArray, isNotNull, lte } from 'drizzle-orm';
 import type { Clock } from '../../clock.js';
 import type { Config } from '../../config.js';
 import { isPostgresUrl, type Db } from '../../db/client.js';
 import { bulkJobRows, bulkJobs, users } from '../../db/schema.js';
-import type { UserRow } from '../users/shared.js';
+import { userColumns, type UserRow } from '../users/shared.js';
 import { recordAudit } from '../audit.js';
 import { authorizeCustomerTask } from '../authorization.js';
 import type { ServiceContext } from '../context.js';
@@ -103,32 +103,36 @@ export async function takeBulkJobCredentials(
     isNotNull(bulkJobRows.credential),
     gt(bulkJobRows.processedAt, since),
   );
-  const credentials = await ctx.db.transaction(async (tx) => {
-    // Locked, read and erased in one transaction: two concurrent fetches cannot both get a password.
+  return ctx.db.transaction(async (tx) => {
+    // Locked, read and erased in one transaction: two concurrent fetches cannot both get a password. Only the rows
+    // read are erased (a batch the runner commits meanwhile waits for the next fetch), and they are decrypted before
+    // anything is erased, so a wrong key loses nothing.
     const rows = await tx
-      .select({ rowNumber: bulkJobRows.rowNumber, cells: bulkJobRows.cells, sealed: bulkJobRows.credential, user: users })
+      .select({ rowNumber: bulkJobRows.rowNumber, sealed: bulkJobRows.credential, user: userColumns })
       .from(bulkJobRows)
       .innerJoin(users, and(eq(users.customerId, bulkJobRows.customerId), eq(users.id, bulkJobRows.userId)))
       .where(mine)
       .orderBy(asc(bulkJobRows.rowNumber))
       .for('update', { of: bulkJobRows });
-    if (rows.length) {
-      await tx.update(bulkJobRows).set({ credential: null }).where(mine);
-      await recordAudit(
-        ctx,
-        { customerId, action: 'FETCH_IMPORT_CREDENTIALS', outcome: 'SUCCESS', details: { bulkJobId: jobId, passwords: rows.length } },
-        tx,
-      );
-    }
-    return rows;
+    if (!rows.length) return [];
+    const credentials = rows.map((r) => ({
+      rowNumber: r.rowNumber,
+      user: r.user,
+      userPrincipalName: r.user.userPrincipalName,
+      displayName: r.user.displayName,
+      temporaryPassword: decryptCredential(key, r.sealed!, credentialAad(customerId, jobId, r.rowNumber)),
+    }));
+    await tx
+      .update(bulkJobRows)
+      .set({ credential: null })
+      .where(and(eq(bulkJobRows.customerId, customerId), eq(bulkJobRows.jobId, jobId), inArray(bulkJobRows.rowNumber, rows.map((r) => r.rowNumber))));
+    await recordAudit(
+      ctx,
+      { customerId, action: 'FETCH_IMPORT_CREDENTIALS', outcome: 'SUCCESS', details: { bulkJobId: jobId, passwords: rows.length } },
+      tx,
+    );
+    return credentials;
   });
-  return credentials.map((r) => ({
-    rowNumber: r.rowNumber,
-    user: r.user,
-    userPrincipalName: r.user.userPrincipalName,
-    displayName: r.user.displayName,
-    temporaryPassword: decryptCredential(key, r.sealed!, credentialAad(customerId, jobId, r.rowNumber)),
-  }));
 }
 
 /** Erases the passwords nobody fetched within 24 hours (every job, every customer: a maintenance sweep). */

@@ -9,7 +9,7 @@ import { authorizeCustomerTask } from '../authorization.js';
 import type { ServiceContext } from '../context.js';
 import { notFound } from '../errors.js';
 import { keysetPage, type Page, type PageArgs } from '../pagination.js';
-import type { UserRow } from '../users/shared.js';
+import { userColumns, type UserRow } from '../users/shared.js';
 import { ColumnMap } from './columns.js';
 
 export type BulkJobRow = typeof bulkJobs.$inferSelect;
@@ -66,7 +66,7 @@ export async function listBulkJobRows(
   const columns = new ColumnMap(job.header);
   return keysetPage(args, ['key'], async (after, limit) => {
     const rows = await ctx.db
-      .select({ row: bulkJobRows, user: users })
+      .select({ row: bulkJobRows, user: userColumns })
       .from(bulkJobRows)
       .leftJoin(users, and(eq(users.customerId, bulkJobRows.customerId), eq(users.id, bulkJobRows.userId)))
       .where(
@@ -135,7 +135,7 @@ export async function* watchBulkJob(
   ctx: ServiceContext,
   customerId: string,
   jobId: string,
-  intervalMs = 500,
+  intervalMs: number,
 ): AsyncGenerator<BulkJobRow> {
   let last = '';
   for (;;) {

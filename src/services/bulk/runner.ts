@@ -17,10 +17,12 @@ import { DomainError } from '../errors.js';
 import { skusByPartNumber } from '../skus.js';
 import { insertUser } from '../users/create.js';
 import { requirePart } from '../users/parts.js';
+import { lockSeats } from '../users/shared.js';
 import { ColumnMap, readRow } from './columns.js';
 import { credentialAad, encryptCredential, eraseExpiredCredentials } from './credentials.js';
 import { finalStatus, onJobQueued, type BulkJobRow } from './jobs.js';
 import { refusalMessage } from './import.js';
+import { logError } from '../../log.js';
 
 export interface JobRunnerOptions {
   credentialsKey: Buffer;
@@ -157,6 +159,9 @@ export function startJobRunner(db: Db, clock: Clock, options: JobRunnerOptions):
     const catalogue = await skusByPartNumber(db, partNumbers);
     await db.transaction(async (tx) => {
       await holdLease(tx, job);
+      // The batch holds the seats it takes until it commits: it locks them all first, in the one order every seat
+      // taker uses, so it queues behind (or ahead of) a createUser or another runner instead of deadlocking.
+      await lockSeats(tx, job.customerId, [...catalogue.values()].map((s) => s.id));
       const now = clock.now();
       let succeeded = 0;
       let failed = 0;
@@ -264,19 +269,22 @@ export function startJobRunner(db: Db, clock: Clock, options: JobRunnerOptions):
   }
 
   async function run(job: BulkJobRow) {
-    let ctx: ServiceContext;
-    try {
-      ctx = await actingAgent(job);
-    } catch (e) {
-      if (!(e instanceof DomainError)) throw e;
-      await failPending(job, e);
-      return finish(job);
-    }
     const columns = new ColumnMap(job.header);
     let rows = await pendingRows(job, 0);
     let hashing = hashAll(rows);
     while (rows.length) {
       checkHalted();
+      // The agent's access is judged again for every batch: a relationship that ends (or a group left, a partner
+      // role removed) during a long import stops it there, as it would stop the agent's own requests.
+      let ctx: ServiceContext;
+      try {
+        ctx = await actingAgent(job);
+      } catch (e) {
+        if (!(e instanceof DomainError)) throw e;
+        hashing.catch(() => {});
+        await failPending(job, e);
+        return finish(job);
+      }
       const secrets = await hashing;
       const next = await pendingRows(job, rows.at(-1)!.rowNumber);
       // The next batch hashes while this one commits: the cores stay busy with argon2, the database with inserts.
@@ -300,7 +308,7 @@ export function startJobRunner(db: Db, clock: Clock, options: JobRunnerOptions):
           finished = true;
         } else await eraseExpiredCredentials(db, clock);
       } catch (e) {
-        if (!(e instanceof Halted) && !(e instanceof LeaseLost)) console.error('bulk job runner:', e);
+        if (!(e instanceof Halted) && !(e instanceof LeaseLost)) logError('bulk job runner', e);
       }
       if (!finished && !halted) {
         await new Promise<void>((resolve) => {

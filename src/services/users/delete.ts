@@ -3,10 +3,11 @@ import { licenseAssignments, users } from '../../db/schema.js';
 import { recordAudit } from '../audit.js';
 import { authorizeCustomerTask, type CustomerAccess } from '../authorization.js';
 import type { ServiceContext } from '../context.js';
-import { DomainError, invalid, notFound } from '../errors.js';
+import { DomainError, invalid, notFound, ValidationErrors } from '../errors.js';
+import { logError } from '../../log.js';
 import { revokeUserSessions } from '../sessions.js';
 import { authorizeOnUser, denyAudited } from './parts.js';
-import { freeSeats, lockUser, rolesOfUser, type UserRow, userColumns } from './shared.js';
+import { freeSeats, licensesOfUser, lockSeats, lockUser, rolesOfUser, type UserRow, userColumns } from './shared.js';
 
 export const MAX_BULK_IDS = 1000;
 
@@ -22,6 +23,8 @@ async function deleteOne(ctx: ServiceContext, access: CustomerAccess, userId: st
     const roles = await rolesOfUser(tx, customerId, userId);
     authorizeOnUser(access, 'DELETE_USER', user, roles);
     const now = ctx.clock.now();
+    const held = await licensesOfUser(tx, customerId, userId);
+    await lockSeats(tx, customerId, held.filter((l) => l.seated).map((l) => l.sku.id));
     const seated = await tx
       .update(licenseAssignments)
       .set({ seated: false })
@@ -49,15 +52,21 @@ export async function deleteUsers(ctx: ServiceContext, customerId: string, userI
   if (userIds.length > MAX_BULK_IDS) throw invalid(['userIds'], `At most ${MAX_BULK_IDS} users at once.`, 'LIMIT_EXCEEDED');
   const access = await denyAudited(ctx, customerId, 'DELETE_USER', null, () => authorizeCustomerTask(ctx, 'DELETE_USER', customerId));
   const results: PerUserResult[] = [];
-  for (const userId of userIds) results.push(await settle(userId, () => deleteOne(ctx, access, userId)));
+  for (const userId of userIds) results.push(await settle(userId, async () => ({ userId, user: await deleteOne(ctx, access, userId) })));
   return results;
 }
 
-export async function settle(userId: string, run: () => Promise<UserRow>): Promise<PerUserResult> {
+/**
+ * One user's outcome in a call for many: a domain error is that user's answer, and so is an unexpected one (logged,
+ * reported as INTERNAL), so the caller always learns what happened to every id, including those done before it.
+ */
+export async function settle<T extends object>(userId: string, run: () => Promise<T>): Promise<T | { userId: string; error: DomainError }> {
   try {
-    return { userId, user: await run() };
+    return await run();
   } catch (e) {
+    if (e instanceof ValidationErrors) return { userId, error: e.errors[0]! };
     if (e instanceof DomainError) return { userId, error: e };
-    throw e;
+    logError(`user ${userId}`, e);
+    return { userId, error: new DomainError('INTERNAL', 'An unexpected server error stopped this user; nothing was changed for it.', { field: ['userIds'] }) };
   }
 }

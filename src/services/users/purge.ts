@@ -1,4 +1,4 @@
-import { and, eq, inArray, lt, sql } from 'drizzle-orm';
+import { and, eq, inArray, lte, sql } from 'drizzle-orm';
 import type { Clock } from '../../clock.js';
 import type { Db } from '../../db/client.js';
 import { licenseAssignments, sessions, userRoles, users } from '../../db/schema.js';
@@ -7,7 +7,7 @@ import { RESTORE_WINDOW_DAYS } from './shared.js';
 const BATCH = 500;
 
 /**
- * Removes for good the users deleted more than 30 days ago (row, roles, licence assignments, sessions); audit events
+ * Removes for good the users deleted 30 days ago or more (the moment restore stops accepting them) (row, roles, licence assignments, sessions); audit events
  * stay. Idempotent, and safe from several instances at once: each batch is claimed with FOR UPDATE SKIP LOCKED.
  */
 export async function purgeDeletedUsers(db: Db, clock: Clock): Promise<number> {
@@ -18,7 +18,7 @@ export async function purgeDeletedUsers(db: Db, clock: Clock): Promise<number> {
       const batch = await tx
         .select({ customerId: users.customerId, id: users.id })
         .from(users)
-        .where(and(eq(users.state, 'INACTIVE'), lt(users.deletedAt, cutoff)))
+        .where(and(eq(users.state, 'INACTIVE'), lte(users.deletedAt, cutoff)))
         .limit(BATCH)
         .for('update', { skipLocked: true });
       const byCustomer = new Map<string, string[]>();

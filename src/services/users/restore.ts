@@ -5,10 +5,11 @@ import { recordAudit } from '../audit.js';
 import { authorizeCustomerTask, type CustomerAccess } from '../authorization.js';
 import type { ServiceContext } from '../context.js';
 import { DomainError, invalid, notFound, ValidationErrors } from '../errors.js';
-import { MAX_BULK_IDS } from './delete.js';
+import { MAX_BULK_IDS, settle } from './delete.js';
 import { authorizeOnUser, denyAudited } from './parts.js';
 import {
   activeUserWithUpn,
+  lockSeats,
   lockUser,
   purgeAt,
   rolesOfUser,
@@ -69,6 +70,7 @@ async function restoreOne(
         .from(licenseAssignments)
         .innerJoin(skus, eq(skus.id, licenseAssignments.skuId))
         .where(and(eq(licenseAssignments.customerId, customerId), eq(licenseAssignments.userId, userId)));
+      await lockSeats(tx, customerId, remembered.map((r) => r.sku.id));
       const licenseWarnings: LicenseWarning[] = [];
       for (const { sku } of remembered) {
         const where = and(eq(licenseAssignments.customerId, customerId), eq(licenseAssignments.userId, userId), eq(licenseAssignments.skuId, sku.id));
@@ -92,9 +94,12 @@ async function restoreOne(
       return { user: restored!, licenseWarnings };
     }));
   } catch (e) {
+    // A user created with the same UPN between our check and our update: the unique index refused it; name the
+    // user who holds it now.
     if (pgErrorCode(e) === UNIQUE_VIOLATION) {
-      const upn = newUpn ?? '';
-      throw upnTaken(upn, upn ? await activeUserWithUpn(ctx.db, customerId, upn) : undefined, ['newUserPrincipalName']);
+      const [user] = await ctx.db.select(userColumns).from(users).where(and(eq(users.customerId, customerId), eq(users.id, userId)));
+      const upn = newUpn ?? user?.userPrincipalName ?? '';
+      throw upnTaken(upn, await activeUserWithUpn(ctx.db, customerId, upn), [newUpn ? 'newUserPrincipalName' : 'userPrincipalName']);
     }
     throw e;
   }
@@ -115,13 +120,8 @@ export async function restoreUsers(ctx: ServiceContext, customerId: string, user
   const access = await denyAudited(ctx, customerId, 'RESTORE_USER', null, () => authorizeCustomerTask(ctx, 'RESTORE_USER', customerId));
   const results: RestoreResult[] = [];
   for (const userId of userIds) {
-    try {
-      results.push({ userId, ...(await restoreOne(ctx, access, userId)) });
-    } catch (e) {
-      if (e instanceof ValidationErrors) results.push({ userId, licenseWarnings: [], error: e.errors[0] });
-      else if (e instanceof DomainError) results.push({ userId, licenseWarnings: [], error: e });
-      else throw e;
-    }
+    const result = await settle(userId, async () => ({ userId, ...(await restoreOne(ctx, access, userId)) }));
+    results.push({ licenseWarnings: [], ...result });
   }
   return results;
 }

@@ -137,6 +137,21 @@ export function roleErrors(roles: readonly string[], field: string[]): DomainErr
     .map((r) => invalid(field, `${r} is not a directory role.`, 'UNKNOWN_ROLE'));
 }
 
+/**
+ * Locks the customer's subscriptions of these SKUs, in SKU id order, for the rest of the transaction. Every
+ * transaction that takes or frees seats of more than one SKU calls this first (creation sorts its seats the same
+ * way), so two of them wanting the same seats queue one behind the other instead of deadlocking.
+ */
+export async function lockSeats(db: Db, customerId: string, skuIds: readonly string[]): Promise<void> {
+  if (skuIds.length === 0) return;
+  await db
+    .select({ id: subscriptions.id })
+    .from(subscriptions)
+    .where(and(eq(subscriptions.customerId, customerId), inArray(subscriptions.skuId, [...new Set(skuIds)])))
+    .orderBy(subscriptions.skuId)
+    .for('update');
+}
+
 /** Takes a seat of the SKU, or fails naming it. Atomic: the row lock makes concurrent takers queue. */
 export async function takeSeat(db: Db, customerId: string, sku: SkuRow, field: string[]): Promise<void> {
   if (!(await seatTaken(db, customerId, sku))) throw await noSeatError(db, customerId, sku, field);

@@ -14,6 +14,7 @@ import {
   INFO_FIELDS,
   infoErrors,
   licensesOfUser,
+  lockSeats,
   lockUser,
   roleErrors,
   rolesOfUser,
@@ -146,6 +147,7 @@ export async function updateUser(
 
       const skusToAdd = adding.skus.filter((s) => !held.has(s.id));
       const skusToRemove = removing.skus.filter((s) => held.has(s.id));
+      await lockSeats(tx, customerId, [...skusToAdd, ...skusToRemove].map((s) => s.id));
       for (const sku of skusToAdd) {
         await takeSeat(tx, customerId, sku, ['addLicenseSkuIds']);
         await tx.insert(licenseAssignments).values({ customerId, userId, skuId: sku.id, createdAt: ctx.clock.now() });
