@@ -78,7 +78,7 @@ async function serve(config: Config) {
   const runner = startJobRunner(database.db, systemClock, { credentialsKey: key });
   const stop = async () => {
     clearTimeout(purge);
-    await runner.stop();
+    await runner.stop({ releaseLease: true });
     await database.close();
     process.exit(0);
   };

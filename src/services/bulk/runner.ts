@@ -8,7 +8,7 @@ import { and, asc, eq, gt, inArray, isNull, lt, or, sql } from 'drizzle-orm';
 import { generateTemporaryPassword, hashPassword } from '../../auth/passwords.js';
 import type { DirectoryRole, PartnerRole } from '../../auth/roles.js';
 import type { Clock } from '../../clock.js';
-import type { Db } from '../../db/client.js';
+import { pgErrorCode, type Db } from '../../db/client.js';
 import { agents, bulkJobRows, bulkJobs } from '../../db/schema.js';
 import { recordAudit } from '../audit.js';
 import { authorizeCustomerTask } from '../authorization.js';
@@ -40,9 +40,9 @@ export interface JobRunner {
   readonly workerId: string;
   /**
    * Stops at once, as a crash would: the batch in flight is rolled back and the lease is left to expire, after which
-   * any runner resumes the job.
+   * any runner resumes the job. `releaseLease` (a graceful shutdown) gives the job back at once instead.
    */
-  stop(): Promise<void>;
+  stop(options?: { releaseLease?: boolean }): Promise<void>;
 }
 
 export const LEASE_MS = 60_000;
@@ -217,8 +217,16 @@ export function startJobRunner(db: Db, clock: Clock, options: JobRunnerOptions):
             );
           });
           succeeded++;
-        } catch (e) {
-          if (!(e instanceof DomainError)) throw e;
+        } catch (caught) {
+          // A row the database refuses for its data (a value out of range, a constraint) fails alone, as
+          // INTERNAL, instead of failing its batch again at every retry; anything else (the connection, the lease)
+          // still rolls the batch back to be retried.
+          const dataProblem = /^2[23]/.test(pgErrorCode(caught) ?? '') && !(caught instanceof DomainError);
+          if (!(caught instanceof DomainError) && !dataProblem) throw caught;
+          if (dataProblem) logError(`bulk job ${job.id} row ${row.rowNumber}`, caught);
+          const e = dataProblem
+            ? new DomainError('INTERNAL', 'The directory could not store this row; nothing was created for it.')
+            : (caught as DomainError);
           const column = e.code === 'UPN_TAKEN' ? columns.name('userPrincipalName') : e.code === 'NO_SEATS' || e.code === 'NOT_SUBSCRIBED' ? columns.name('licenses') : null;
           const errors = [{ column, code: e.code, message: e.message }];
           await tx.update(bulkJobRows).set({ outcome: 'FAILED', message: refusalMessage(errors), errors, processedAt: now }).where(where);
@@ -298,8 +306,10 @@ export function startJobRunner(db: Db, clock: Clock, options: JobRunnerOptions):
   }
 
   async function loop() {
+    let failures = 0;
     while (!halted) {
-      // After a finished job, look for the next one at once; when idle or after an error, wait for the poll.
+      // After a finished job, look for the next one at once; when idle, wait for the poll; after errors in a row
+      // (the database away), wait longer each time, up to a minute.
       let finished = false;
       try {
         const job = await claim();
@@ -307,12 +317,17 @@ export function startJobRunner(db: Db, clock: Clock, options: JobRunnerOptions):
           await run(job);
           finished = true;
         } else await eraseExpiredCredentials(db, clock);
+        failures = 0;
       } catch (e) {
-        if (!(e instanceof Halted) && !(e instanceof LeaseLost)) logError('bulk job runner', e);
+        if (!(e instanceof Halted) && !(e instanceof LeaseLost)) {
+          failures++;
+          logError('bulk job runner', e);
+        }
       }
       if (!finished && !halted) {
+        const wait = failures ? Math.min(pollMs * 2 ** failures, 60_000) : pollMs;
         await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, pollMs);
+          const timer = setTimeout(resolve, wait);
           wake = () => {
             clearTimeout(timer);
             resolve();
@@ -326,11 +341,14 @@ export function startJobRunner(db: Db, clock: Clock, options: JobRunnerOptions):
   const done = loop();
   return {
     workerId,
-    async stop() {
+    async stop(options = {}) {
       halted = true;
       unsubscribe();
       wake?.();
       await done;
+      if (options.releaseLease) {
+        await db.update(bulkJobs).set({ lockedBy: null, lockedUntil: null }).where(eq(bulkJobs.lockedBy, workerId));
+      }
     },
   };
 }
