@@ -8,6 +8,7 @@ let customer: Customer;
 let admin: string;
 let adminEmail: string;
 let reader: string;
+let sales: string;
 
 const EVENTS = `query($c: ID!) { customer(id: $c) { auditEvents(first: 500) { edges { node { at actor action outcome targetName details } } } } }`;
 const events = async () => (await s.ok(EVENTS, { c: customer.id }, admin)).customer.auditEvents.edges.map((e: any) => e.node);
@@ -20,6 +21,7 @@ beforeAll(async () => {
   admin = g.agentToken;
   adminEmail = g.agentEmail;
   reader = (await grantAgent(s, partner, customer, ['DIRECTORY_READERS'])).agentToken;
+  sales = (await grantAgent(s, partner, customer, ['USER_ADMINISTRATOR'], { partnerRoles: ['SALES_AGENT'] })).agentToken;
 });
 afterAll(() => s.close());
 
@@ -56,6 +58,25 @@ describe('audit', () => {
     const [denied] = await events();
     expect(denied).toMatchObject({ action: 'DELETE_USER', outcome: 'DENIED' });
     expect(JSON.parse(denied.details).reason).toBe('To delete users you need one of: USER_ADMINISTRATOR, GLOBAL_ADMINISTRATOR.');
+  });
+
+  it('records a refusal for want of ADMIN_AGENT by an agent who holds roles in the customer', async () => {
+    const target = await createUser(s, admin, customer);
+    s.clock.advance(1000);
+    const r = await s.gql(`mutation($id: ID!) { deleteUser(input: {userId: $id}) { userErrors { message } } }`, { id: target.id }, sales);
+    expect(r.errors?.[0]?.extensions).toMatchObject({ code: 'FORBIDDEN', requiredPartnerRoles: ['ADMIN_AGENT'] });
+    const [denied] = await events();
+    expect(denied).toMatchObject({ action: 'DELETE_USER', outcome: 'DENIED' });
+    expect(JSON.parse(denied.details).requiredPartnerRoles).toEqual(['ADMIN_AGENT']);
+  });
+
+  it('records an update that changed nothing, with no changes', async () => {
+    const target = await createUser(s, admin, customer, { jobTitle: 'Same' });
+    s.clock.advance(1000);
+    await s.ok(`mutation($i: UpdateUserInput!) { updateUser(input: $i) { userErrors { message } } }`, { i: { userId: target.id, jobTitle: 'Same' } }, admin);
+    const [same] = await events();
+    expect(same).toMatchObject({ action: 'UPDATE_USER', outcome: 'SUCCESS', targetName: target.userPrincipalName });
+    expect(JSON.parse(same.details)).toEqual({ changes: [] });
   });
 
   it('can be read by any role in the customer, and by nobody outside it', async () => {

@@ -28,6 +28,9 @@ export async function bootstrapPartner(
   if (violation) throw invalid(['BOOTSTRAP_ADMIN_PASSWORD'], `The bootstrap password ${violation}.`, 'WEAK_PASSWORD');
   const passwordHash = await hashPassword(input.adminPassword);
   return ctx.db.transaction(async (tx) => {
+    // Instances starting together: one creates the partner, the others wait for it, then see it and stop.
+    await tx.execute(sql`select pg_advisory_xact_lock(7243002)`);
+    if ((await partnerCount({ ...ctx, db: tx })) > 0) return null;
     const [partner] = await tx.insert(partners).values({ name: input.partnerName }).returning();
     const [admin] = await tx
       .insert(agents)

@@ -1,6 +1,6 @@
 import { holdsAny, TASKS, type Task } from '../../auth/roles.js';
 import { recordAudit } from '../audit.js';
-import { authorizeOnTarget, type CustomerAccess } from '../authorization.js';
+import { authorizeOnTarget, grantsFor, type CustomerAccess } from '../authorization.js';
 import type { DirectoryRole } from '../../auth/roles.js';
 import type { ServiceContext } from '../context.js';
 import { DomainError } from '../errors.js';
@@ -28,18 +28,29 @@ export async function denyAudited<T>(
   try {
     return await step();
   } catch (e) {
-    if (e instanceof DomainError && e.code === 'FORBIDDEN' && e.details.requiredRoles) {
+    if (e instanceof DomainError && e.code === 'FORBIDDEN' && (await seesCustomer(ctx, e, customerId))) {
       await recordAudit(ctx, {
         customerId,
         action,
         outcome: 'DENIED',
         targetUserId: (e.details.targetUserId as string | undefined) ?? null,
         targetName: (e.details.targetName as string | undefined) ?? targetName,
-        details: { reason: e.message, requiredRoles: e.details.requiredRoles ?? [] },
+        details: { reason: e.message, requiredRoles: e.details.requiredRoles ?? [], requiredPartnerRoles: e.details.requiredPartnerRoles ?? [] },
       });
     }
     throw e;
   }
+}
+
+/**
+ * Whether a refusal happened inside a customer the caller can see, so recording it tells nobody anything new: a
+ * missing directory role is only reported there; a missing partner role (ADMIN_AGENT) is reported before the GDAP
+ * check, so it counts when the agent holds roles in the customer through GDAP.
+ */
+async function seesCustomer(ctx: ServiceContext, e: DomainError, customerId: string): Promise<boolean> {
+  if (e.details.requiredRoles) return true;
+  if (!e.details.requiredPartnerRoles || ctx.caller?.kind !== 'agent') return false;
+  return (await grantsFor(ctx, ctx.caller, customerId)).length > 0;
 }
 
 /**

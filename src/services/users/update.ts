@@ -166,9 +166,8 @@ export async function updateUser(
       const [licenses] = await licensesForUsers(tx, key);
       const result: UpdateResult = { user: after!, roles: roles!, licenses: licenses!, changes, dryRun: !!input.dryRun };
       if (input.dryRun) throw new DryRunRollback(result);
-      if (changes.length) {
-        await recordAudit(ctx, { customerId, action: 'UPDATE_USER', outcome: 'SUCCESS', targetUserId: userId, targetName: after!.userPrincipalName, details: { changes } }, tx);
-      }
+      // Recorded even when nothing changed: the agent did act on the user.
+      await recordAudit(ctx, { customerId, action: 'UPDATE_USER', outcome: 'SUCCESS', targetUserId: userId, targetName: after!.userPrincipalName, details: { changes } }, tx);
       return result;
     }));
   } catch (e) {
