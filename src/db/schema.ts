@@ -82,7 +82,9 @@ export const domains = pgTable(
   (t) => [
     primaryKey({ columns: [t.customerId, t.name] }),
     uniqueIndex('domains_one_default_key').on(t.customerId).where(sql`is_default`),
-    // A verified domain belongs to one tenant (as in Entra); sign-in finds a user's tenant through it.
+    // A verified domain belongs to one tenant (as in Entra); sign-in finds a user's tenant through it. The one
+    // unique key without customer_id, on purpose: domain names are a global namespace, like DNS. On Citus this small
+    // table is a reference table (replicated to every node), where such a key is allowed.
     uniqueIndex('domains_name_key').on(t.name),
   ],
 );
@@ -196,6 +198,8 @@ export const gdapRelationships = pgTable(
   (t) => [
     primaryKey({ columns: [t.customerId, t.id] }),
     index('gdap_partner_idx').on(t.partnerId, t.createdAt),
+    // The customer approving a request holds only the token: the one look-up of this table without customer_id
+    // (on Citus a router query becomes a fan-out to every shard, rare enough: once per relationship).
     index('gdap_approval_idx').on(t.approvalTokenHash),
   ],
 );

@@ -97,8 +97,11 @@ export async function importUsers(ctx: ServiceContext, input: ImportUsersInput):
           throw new DomainError('LIMIT_EXCEEDED', `The file has more than ${MAX_ROWS} rows: split it into several files.`, { field });
         }
         chunk.push(record);
-        if (columns.cell(record.cells, 'licenses')) parts.add('EDIT_USER_LICENSES');
-        if (columns.cell(record.cells, 'roles')) parts.add('EDIT_USER_ROLES');
+        // Rows of deleted users (an export's State INACTIVE) are skipped: what they list needs no role.
+        if (columns.cell(record.cells, 'state')?.trim().toUpperCase() !== 'INACTIVE') {
+          if (columns.cell(record.cells, 'licenses')) parts.add('EDIT_USER_LICENSES');
+          if (columns.cell(record.cells, 'roles')) parts.add('EDIT_USER_ROLES');
+        }
         if (chunk.length === CHUNK) await flush();
       }
     } catch (e) {
