@@ -13,7 +13,7 @@ import { credentialsKey, eraseExpiredCredentials } from './services/bulk/credent
 import { startJobRunner } from './services/bulk/runner.js';
 import { serviceContext } from './services/context.js';
 import { bootstrapPartner, partnerCount } from './services/partners.js';
-import { seedDemo, type DemoSummary } from './services/seed.js';
+import { demoPresent, seedDemo, type DemoSummary } from './services/seed.js';
 import { ensureSkuCatalogue } from './services/skus.js';
 import { purgeDeletedUsers } from './services/users/purge.js';
 
@@ -55,7 +55,7 @@ async function serve(config: Config) {
   await listen(app, config.port, config.host);
   const url = `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${config.port}/graphql`;
   const lines = [`\nGraphiQL: ${url}   (database: ${database.kind === 'pglite' ? config.databaseUrl : 'PostgreSQL'})`];
-  if (demo || config.seedDemo) {
+  if (demo || (config.seedDemo && (await demoPresent(database.db)))) {
     lines.push(
       'Sign in with: mutation { signIn(input: {email: "admin@northwind.example", password: "Demo-Passw0rd!"}) { token } }',
       'then add the header {"Authorization": "Bearer <token>"}. Other demo agents: licenses@northwind.example, sales@northwind.example (same password).',

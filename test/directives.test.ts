@@ -26,6 +26,7 @@ const CALLS: Record<string, { query: string; vars: () => Record<string, unknown>
   'Customer.licenses': { query: `query($c: ID!) { customer(id: $c) { licenses { totalSeats } } }`, vars: () => ({ c: customer.id }) },
   'Customer.user': { query: `query($c: ID!, $u: String!) { customer(id: $c) { user(userPrincipalName: $u) { id } } }`, vars: () => ({ c: customer.id, u: ids.upn }) },
   'Customer.users': { query: `query($c: ID!) { customer(id: $c) { users(first: 1) { edges { node { id } } } } }`, vars: () => ({ c: customer.id }) },
+  'License.users': { query: `query($c: ID!) { customer(id: $c) { licenses { users(first: 1) { edges { node { id } } } } } }`, vars: () => ({ c: customer.id }) },
   'Query.customer': { query: `query($c: ID!) { customer(id: $c) { id } }`, vars: () => ({ c: customer.id }) },
   'Query.customers': { query: `{ customers(first: 1) { edges { node { id } } } }`, vars: () => ({}) },
   'Query.exportUsers': { query: `query($c: ID!) { exportUsers(customerId: $c) { userCount } }`, vars: () => ({ c: customer.id }) },
@@ -77,7 +78,7 @@ async function call(name: string, token: string): Promise<GqlResult> {
 beforeAll(async () => {
   s = await startServer(BULK_ENV);
   const partner = await createPartner(s);
-  customer = await createCustomer(s, partner);
+  customer = await createCustomer(s, partner, [['SPE_E3', 1]]);
   const admin = (await grantAgent(s, partner, customer, ['USER_ADMINISTRATOR'])).agentToken;
   const user = await createUser(s, admin, customer);
   ids.user = user.id;

@@ -127,6 +127,9 @@ describe('sign-in', () => {
 
     const refused = await s.gql(`mutation($i: ApproveGdapRelationshipInput!) { approveGdapRelationship(input: $i) { userErrors { message } } }`, { i: { approvalToken: 'x' } }, token);
     expect(refused.errors?.[0]?.extensions?.code).toBe('PASSWORD_CHANGE_REQUIRED');
+    for (const read of [`{ skus { id } }`, `{ customers(first: 1) { edges { node { id } } } }`]) {
+      expect((await s.gql(read, {}, token)).errors?.[0]?.extensions?.code, read).toBe('PASSWORD_CHANGE_REQUIRED');
+    }
     expect((await s.ok(`{ viewer { user { id } mustChangePassword } }`, {}, token)).viewer).toEqual({ user: null, mustChangePassword: true });
 
     const weak = await s.ok(`mutation($i: ChangePasswordInput!) { changePassword(input: $i) { ok userErrors { field code message } } }`, { i: { currentPassword: user.temporaryPassword, newPassword: 'password' } }, token);

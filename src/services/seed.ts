@@ -2,7 +2,8 @@
 // subscriptions, and GDAP relationships in different states. Built through the same services the API uses.
 import { ManualClock, DAY_MS, type Clock } from '../clock.js';
 import type { Db } from '../db/client.js';
-import { skus } from '../db/schema.js';
+import { eq } from 'drizzle-orm';
+import { agents, skus } from '../db/schema.js';
 import { serviceContext, type Caller, type ServiceContext } from './context.js';
 import { addDomain, addSubscription, createCustomer } from './customers.js';
 import { approveGdapRelationship, assignGdapAccess, createGdapRelationship, terminateGdapRelationship } from './gdap.js';
@@ -20,6 +21,12 @@ export interface DemoSummary {
 
 const FIRST = ['Adele', 'Alex', 'Diego', 'Grady', 'Henrietta', 'Isaiah', 'Johanna', 'Joni', 'Lee', 'Lidia', 'Lynne', 'Megan', 'Miriam', 'Nestor', 'Patti', 'Pradeep'];
 const LAST = ['Vance', 'Wilber', 'Siciliani', 'Archie', 'Mueller', 'Langer', 'Lorenz', 'Sherman', 'Gu', 'Holloway', 'Robbins', 'Bowen', 'Graham', 'Wilke', 'Fernandez', 'Gupta'];
+
+/** Whether the demo partner is in the database (seeded now or at an earlier start), to print its sign-in. */
+export async function demoPresent(db: Db): Promise<boolean> {
+  const [row] = await db.select({ id: agents.id }).from(agents).where(eq(agents.emailLower, DEMO_ADMIN));
+  return !!row;
+}
 
 export async function seedDemo(db: Db, clock: Clock): Promise<DemoSummary> {
   const boot = await bootstrapPartner(serviceContext(db, clock), {

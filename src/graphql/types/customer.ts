@@ -105,6 +105,7 @@ LicenseRef.implement({
     users: t.connection({
       type: UserRef,
       description: 'Active users holding a seat, in user principal name order.',
+      directives: requiresRole('READ_CUSTOMER'),
       resolve: async (l, args, ctx) =>
         toConnection(await licenseHolders(ctx.svc, l.subscription.customerId, l.sku.id, args)),
     }),
