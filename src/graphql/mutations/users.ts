@@ -224,8 +224,7 @@ builder.mutationFields((t) => ({
         // The user's roles and licences resolve through the loaders: give them the state the update produced (for
         // a dry run, the state that was rolled back).
         const key = { customerId: u.customerId, userId: u.id };
-        ctx.loaders.userRoles.clear(key).prime(key, result.roles);
-        ctx.loaders.userLicenses.clear(key).prime(key, result.licenses);
+        ctx.loaders.userDetails.clear(key).prime(key, { roles: result.roles, licenses: result.licenses });
         return result;
       }),
   }),

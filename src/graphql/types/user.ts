@@ -38,12 +38,12 @@ builder.node(UserRef, {
     roles: t.field({
       type: [DirectoryRoleEnum],
       description: 'The admin roles the user holds in its own tenant.',
-      resolve: (u, _, ctx) => ctx.loaders.userRoles.load({ customerId: u.customerId, userId: u.id }),
+      resolve: async (u, _, ctx) => (await ctx.loaders.userDetails.load({ customerId: u.customerId, userId: u.id })).roles,
     }),
     licenses: t.field({
       type: [UserLicenseRef],
       description: 'Licence assignments. A deleted user keeps them unseated, for restore.',
-      resolve: (u, _, ctx) => ctx.loaders.userLicenses.load({ customerId: u.customerId, userId: u.id }),
+      resolve: async (u, _, ctx) => (await ctx.loaders.userDetails.load({ customerId: u.customerId, userId: u.id })).licenses,
     }),
     customer: t.field({
       type: CustomerRef,

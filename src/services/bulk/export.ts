@@ -5,7 +5,7 @@ import { stringify } from 'csv-stringify/sync';
 import { users } from '../../db/schema.js';
 import { authorizeCustomerTask } from '../authorization.js';
 import type { ServiceContext } from '../context.js';
-import { licensesForUsers, rolesForUsers } from '../users/read.js';
+import { detailsForUsers } from '../users/read.js';
 import { userColumns, type UserRow } from '../users/shared.js';
 import { COLUMNS, type ColumnKey } from './columns.js';
 import { neutralizeFormula } from './csv.js';
@@ -39,7 +39,7 @@ export async function exportUsers(ctx: ServiceContext, customerId: string, inclu
       .limit(PAGE);
     if (!page.length) break;
     const keys = page.map((u) => ({ customerId, userId: u.id }));
-    const [roles, licenses] = await Promise.all([rolesForUsers(ctx.db, keys), licensesForUsers(ctx.db, keys)]);
+    const details = await detailsForUsers(ctx.db, keys);
     parts.push(
       stringify(
         page.map((u, i) => {
@@ -50,9 +50,9 @@ export async function exportUsers(ctx: ServiceContext, customerId: string, inclu
               case 'statusUpdate':
                 return '';
               case 'licenses':
-                return licenses[i]!.map((l) => l.sku.partNumber).join(';');
+                return details[i]!.licenses.map((l) => l.sku.partNumber).join(';');
               case 'roles':
-                return roles[i]!.join(';');
+                return details[i]!.roles.join(';');
               case 'state':
                 return u.state;
               default:

@@ -2,12 +2,12 @@ import { and, asc, desc, eq, gt, ilike, inArray, lt, or, sql } from 'drizzle-orm
 import type { DirectoryRole } from '../../auth/roles.js';
 import type { Db } from '../../db/client.js';
 import { preparedStatement, uuidArray } from '../../db/prepared.js';
-import { licenseAssignments, skus, userRoles, users } from '../../db/schema.js';
+import { licenseAssignments, userRoles, users } from '../../db/schema.js';
 import { authorizeCustomerTask } from '../authorization.js';
 import type { ServiceContext } from '../context.js';
 import { notFound } from '../errors.js';
 import { keysetPage, type Page, type PageArgs } from '../pagination.js';
-import { userColumns, type SkuRow, type UserRow } from './shared.js';
+import { skuCatalogue, userColumns, type SkuRow, type UserRow } from './shared.js';
 
 export interface UserFilter {
   search?: string | null;
@@ -142,56 +142,6 @@ export interface UserKey {
   userId: string;
 }
 
-/**
- * A DataLoader batch over users: one statement per customer among the keys, its rows grouped by user, a list per
- * key in the keys' order.
- */
-async function batchByUser<Row extends { userId: string }, T>(
-  keys: readonly UserKey[],
-  fetch: (customerId: string, userIds: string[]) => Promise<Row[]>,
-  map: (row: Row) => T,
-): Promise<T[][]> {
-  const idsByCustomer = new Map<string, string[]>();
-  for (const k of keys) {
-    const ids = idsByCustomer.get(k.customerId);
-    if (ids) ids.push(k.userId);
-    else idsByCustomer.set(k.customerId, [k.userId]);
-  }
-  const found = new Map<string, T[]>();
-  for (const [customerId, ids] of idsByCustomer) {
-    for (const row of await fetch(customerId, ids)) {
-      const key = `${customerId}:${row.userId}`;
-      const list = found.get(key);
-      if (list) list.push(map(row));
-      else found.set(key, [map(row)]);
-    }
-  }
-  return keys.map((k) => found.get(`${k.customerId}:${k.userId}`) ?? []);
-}
-
-const rolesOfUsers = preparedStatement('roles_of_users', (db, name) =>
-  db
-    .select({ userId: userRoles.userId, role: userRoles.role })
-    .from(userRoles)
-    .where(
-      and(
-        eq(userRoles.customerId, sql.placeholder('customerId')),
-        sql`${userRoles.userId} = any(${sql.placeholder('userIds')}::uuid[])`,
-      ),
-    )
-    .orderBy(asc(userRoles.role))
-    .prepare(name),
-);
-
-/** Each user's admin roles (DataLoader batch function). */
-export function rolesForUsers(db: Db, keys: readonly UserKey[]): Promise<DirectoryRole[][]> {
-  return batchByUser(
-    keys,
-    (customerId, ids) => rolesOfUsers(db).execute({ customerId, userIds: uuidArray(ids) }),
-    (r) => r.role as DirectoryRole,
-  );
-}
-
 export interface UserLicense {
   sku: SkuRow;
   /** False while the user is deleted: remembered for restore, holding no seat. */
@@ -199,30 +149,57 @@ export interface UserLicense {
   assignedAt: Date;
 }
 
-const licensesOfUsers = preparedStatement('licenses_of_users', (db, name) =>
+/** What a user row does not carry: its admin roles and its licences. */
+export interface UserDetails {
+  roles: DirectoryRole[];
+  licenses: UserLicense[];
+}
+
+// Roles and licences of many users of one customer in one statement: a page of users costs one round trip for both
+// (each a subquery on its (customer_id, user_id) index). Licences come as SKU ids, resolved from the in-memory SKU
+// catalogue, so SKU columns do not travel once per assignment.
+const detailsOfUsers = preparedStatement('details_of_users', (db, name) =>
   db
     .select({
-      userId: licenseAssignments.userId,
-      seated: licenseAssignments.seated,
-      assignedAt: licenseAssignments.createdAt,
-      sku: skus,
+      userId: users.id,
+      roles: sql<string[]>`array(select ${userRoles.role} from ${userRoles}
+        where ${userRoles.customerId} = ${users.customerId} and ${userRoles.userId} = ${users.id} order by ${userRoles.role})`,
+      licenses: sql<{ skuId: string; seated: boolean; assignedAt: string }[]>`coalesce((select json_agg(json_build_object(
+          'skuId', ${licenseAssignments.skuId}, 'seated', ${licenseAssignments.seated}, 'assignedAt', ${licenseAssignments.createdAt}))
+        from ${licenseAssignments}
+        where ${licenseAssignments.customerId} = ${users.customerId} and ${licenseAssignments.userId} = ${users.id}), '[]'::json)`,
     })
-    .from(licenseAssignments)
-    .innerJoin(skus, eq(skus.id, licenseAssignments.skuId))
+    .from(users)
     .where(
       and(
-        eq(licenseAssignments.customerId, sql.placeholder('customerId')),
-        sql`${licenseAssignments.userId} = any(${sql.placeholder('userIds')}::uuid[])`,
+        eq(users.customerId, sql.placeholder('customerId')),
+        sql`${users.id} = any(${sql.placeholder('userIds')}::uuid[])`,
       ),
     )
-    .orderBy(asc(skus.name))
     .prepare(name),
 );
 
-export function licensesForUsers(db: Db, keys: readonly UserKey[]): Promise<UserLicense[][]> {
-  return batchByUser(
-    keys,
-    (customerId, ids) => licensesOfUsers(db).execute({ customerId, userIds: uuidArray(ids) }),
-    (r) => ({ sku: r.sku, seated: r.seated, assignedAt: r.assignedAt }),
-  );
+/** Each user's roles (by name) and licences (by SKU name): the DataLoader batch, one statement per customer. */
+export async function detailsForUsers(db: Db, keys: readonly UserKey[]): Promise<UserDetails[]> {
+  const idsByCustomer = new Map<string, string[]>();
+  for (const k of keys) {
+    const ids = idsByCustomer.get(k.customerId);
+    if (ids) ids.push(k.userId);
+    else idsByCustomer.set(k.customerId, [k.userId]);
+  }
+  const rows: { customerId: string; userId: string; roles: string[]; licenses: { skuId: string; seated: boolean; assignedAt: string }[] }[] = [];
+  for (const [customerId, ids] of idsByCustomer) {
+    for (const row of await detailsOfUsers(db).execute({ customerId, userIds: uuidArray(ids) })) rows.push({ customerId, ...row });
+  }
+  const catalogue = await skuCatalogue(db, rows.flatMap((r) => r.licenses.map((l) => l.skuId)));
+  const found = new Map<string, UserDetails>();
+  for (const row of rows) {
+    found.set(`${row.customerId}:${row.userId}`, {
+      roles: row.roles as DirectoryRole[],
+      licenses: row.licenses
+        .map((l) => ({ sku: catalogue.get(l.skuId)!, seated: l.seated, assignedAt: new Date(l.assignedAt) }))
+        .sort((a, b) => a.sku.name.localeCompare(b.sku.name)),
+    });
+  }
+  return keys.map((k) => found.get(`${k.customerId}:${k.userId}`) ?? { roles: [], licenses: [] });
 }

@@ -227,16 +227,25 @@ export function purgeAt(deletedAt: Date | null): Date | null {
 /** The SKU catalogue never changes while the server runs (rows are only added at start), so it is read once. */
 const skuCache = new WeakMap<Db, Map<string, SkuRow>>();
 
-/** Resolves SKUs by id, reporting unknown ones against the input field. */
-export async function skusByIds(db: Db, ids: readonly string[], field: string[]) {
-  const unique = [...new Set(ids)];
+/**
+ * Every SKU by id, read once per database handle (a transaction handle reads its own copy), and again when asked for
+ * an id it does not know (a catalogue row added after start).
+ */
+export async function skuCatalogue(db: Db, ids: readonly string[] = []): Promise<Map<string, SkuRow>> {
   let known = skuCache.get(db);
-  if (unique.some((id) => !known?.has(id))) {
+  if (!known || ids.some((id) => !known!.has(id))) {
     known = new Map((await db.select().from(skus)).map((r) => [r.id, r]));
     skuCache.set(db, known);
   }
+  return known;
+}
+
+/** Resolves SKUs by id, reporting unknown ones against the input field. */
+export async function skusByIds(db: Db, ids: readonly string[], field: string[]) {
+  const unique = [...new Set(ids)];
+  const known = await skuCatalogue(db, unique);
   const errors = unique
-    .filter((id) => !known!.has(id))
+    .filter((id) => !known.has(id))
     .map(() => invalid(field, 'One of the SKU ids is not a product in the catalogue.', 'UNKNOWN_SKU'));
-  return { skus: unique.map((id) => known!.get(id)).filter((s): s is SkuRow => !!s), errors };
+  return { skus: unique.map((id) => known.get(id)).filter((s): s is SkuRow => !!s), errors };
 }

@@ -7,7 +7,7 @@ import { authorizeCustomerTask } from '../authorization.js';
 import type { ServiceContext } from '../context.js';
 import { DomainError, invalid, notFound, ValidationErrors } from '../errors.js';
 import { authorizeOnUser, denyAudited, requirePart } from './parts.js';
-import { licensesForUsers, rolesForUsers, type UserLicense } from './read.js';
+import { detailsForUsers, type UserDetails, type UserLicense } from './read.js';
 import {
   activeUserWithUpn,
   freeSeats,
@@ -162,9 +162,8 @@ export async function updateUser(
 
       const [after] = await tx.select(userColumns).from(users).where(and(eq(users.customerId, customerId), eq(users.id, userId)));
       const key = [{ customerId, userId }];
-      const [roles] = await rolesForUsers(tx, key);
-      const [licenses] = await licensesForUsers(tx, key);
-      const result: UpdateResult = { user: after!, roles: roles!, licenses: licenses!, changes, dryRun: !!input.dryRun };
+      const [{ roles, licenses }] = (await detailsForUsers(tx, key)) as [UserDetails];
+      const result: UpdateResult = { user: after!, roles, licenses, changes, dryRun: !!input.dryRun };
       if (input.dryRun) throw new DryRunRollback(result);
       // Recorded even when nothing changed: the agent did act on the user.
       await recordAudit(ctx, { customerId, action: 'UPDATE_USER', outcome: 'SUCCESS', targetUserId: userId, targetName: after!.userPrincipalName, details: { changes } }, tx);
