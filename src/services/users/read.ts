@@ -162,12 +162,13 @@ const detailsOfUsers = preparedStatement('details_of_users', (db, name) =>
   db
     .select({
       userId: users.id,
-      roles: sql<string[]>`array(select ${userRoles.role} from ${userRoles}
-        where ${userRoles.customerId} = ${users.customerId} and ${userRoles.userId} = ${users.id} order by ${userRoles.role})`,
-      licenses: sql<{ skuId: string; seated: boolean; assignedAt: string }[]>`coalesce((select json_agg(json_build_object(
-          'skuId', ${licenseAssignments.skuId}, 'seated', ${licenseAssignments.seated}, 'assignedAt', ${licenseAssignments.createdAt}))
-        from ${licenseAssignments}
-        where ${licenseAssignments.customerId} = ${users.customerId} and ${licenseAssignments.userId} = ${users.id}), '[]'::json)`,
+      // Written out with table names: in the select list of a one-table select Drizzle leaves columns unqualified,
+      // and inside a subquery those would bind to the subquery's own table.
+      roles: sql<string[]>`array(select r.role from user_roles r
+        where r.customer_id = "users"."customer_id" and r.user_id = "users"."id" order by r.role)`,
+      licenses: sql<{ skuId: string; seated: boolean; assignedAt: string }[]>`coalesce((select
+          json_agg(json_build_object('skuId', la.sku_id, 'seated', la.seated, 'assignedAt', la.created_at))
+        from license_assignments la where la.customer_id = "users"."customer_id" and la.user_id = "users"."id"), '[]'::json)`,
     })
     .from(users)
     .where(
