@@ -7,10 +7,13 @@ import type { AddressInfo } from 'node:net';
 import { loadConfig } from '../src/config.js';
 import { openDatabase } from '../src/db/client.js';
 import { createApp } from '../src/server.js';
+import { ensureSkuCatalogue } from '../src/services/skus.js';
 
 const url = process.env.BENCH_DATABASE_URL;
 if (!url) throw new Error('BENCH_DATABASE_URL is required');
 const database = await openDatabase({ url, poolSize: Number(process.env.BENCH_POOL_SIZE ?? 10) });
+// As `npm start` does before it listens (the data generator has written the catalogue's rows already).
+await ensureSkuCatalogue(database.db);
 const app = createApp({ config: loadConfig({ DATABASE_URL: url, SEED_DEMO: '0' }), database });
 // Requests still being answered: a load run's last requests outlive its connections, and closing the database under
 // them would log errors; the harness also waits for zero before it starts the next run.

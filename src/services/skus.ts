@@ -3,6 +3,7 @@ import { skus } from '../db/schema.js';
 import { requireSignedIn } from './authorization.js';
 import type { ServiceContext } from './context.js';
 import type { Db } from '../db/client.js';
+import { reloadSkuCatalogue } from './users/shared.js';
 
 export type SkuRow = typeof skus.$inferSelect;
 
@@ -20,8 +21,10 @@ export const SKU_CATALOGUE = [
   { partNumber: 'VISIOCLIENT', name: 'Visio Plan 2' },
 ] as const;
 
+/** At start: the catalogue's rows exist, and the in-memory copy the read path resolves licences with is loaded. */
 export async function ensureSkuCatalogue(db: Db): Promise<void> {
   await db.insert(skus).values([...SKU_CATALOGUE]).onConflictDoNothing({ target: skus.partNumber });
+  await reloadSkuCatalogue(db);
 }
 
 /** The product catalogue: for anyone signed in (it is the same for every partner). */

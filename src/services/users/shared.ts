@@ -232,11 +232,14 @@ const skuCache = new WeakMap<Db, Map<string, SkuRow>>();
  * an id it does not know (a catalogue row added after start).
  */
 export async function skuCatalogue(db: Db, ids: readonly string[] = []): Promise<Map<string, SkuRow>> {
-  let known = skuCache.get(db);
-  if (!known || ids.some((id) => !known!.has(id))) {
-    known = new Map((await db.select().from(skus)).map((r) => [r.id, r]));
-    skuCache.set(db, known);
-  }
+  const known = skuCache.get(db);
+  return known && ids.every((id) => known.has(id)) ? known : reloadSkuCatalogue(db);
+}
+
+/** Reads the catalogue into the in-memory copy (at start, after its rows are ensured). */
+export async function reloadSkuCatalogue(db: Db): Promise<Map<string, SkuRow>> {
+  const known = new Map((await db.select().from(skus)).map((r) => [r.id, r]));
+  skuCache.set(db, known);
   return known;
 }
 
