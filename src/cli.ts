@@ -15,6 +15,7 @@ import { serviceContext } from './services/context.js';
 import { bootstrapPartner, partnerCount } from './services/partners.js';
 import { demoPresent, seedDemo, type DemoSummary } from './services/seed.js';
 import { ensureSkuCatalogue } from './services/skus.js';
+import { removeStaleSessions } from './services/sessions.js';
 import { purgeDeletedUsers } from './services/users/purge.js';
 
 const SCHEMA_FILE = join(PROJECT_ROOT, 'schema', 'schema.graphql');
@@ -37,14 +38,17 @@ export async function prepare(config: Config): Promise<{ database: Database; dem
 }
 
 /**
- * Purges the users deleted 30 days ago or more, and erases imported users' passwords nobody fetched in 24 hours.
+ * Purges the users deleted 30 days ago or more, erases imported users' passwords nobody fetched in 24 hours, and
+ * removes sessions and sign-in counters that can no longer matter.
  * `quiet` leaves out the lines that say nothing was done (the server's periodic run).
  */
 async function maintenance(database: Database, quiet: boolean): Promise<void> {
   const purged = await purgeDeletedUsers(database.db, systemClock);
   const erased = await eraseExpiredCredentials(database.db, systemClock);
+  const sessionsRemoved = await removeStaleSessions(database.db, systemClock.now());
   if (purged || !quiet) console.log(`Purged ${purged} users deleted more than 30 days ago.`);
   if (erased || !quiet) console.log(`Erased ${erased} temporary passwords of imported users not fetched within 24 hours.`);
+  if (sessionsRemoved || !quiet) console.log(`Removed ${sessionsRemoved} sessions that ended more than a day ago.`);
 }
 
 async function serve(config: Config) {

@@ -197,4 +197,20 @@ describe('sign-in', () => {
     s.clock.advance(61 * 60_000);
     expect((await s.gql(`{ customers { edges { node { id } } } }`, {}, short)).errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
   });
+
+  it('(moves the clock) lets maintenance remove sessions over for a day and spent sign-in counters, nothing live', async () => {
+    const { sql } = await import('drizzle-orm');
+    const { removeStaleSessions } = await import('../src/services/sessions.js');
+    const count = async (table: string) => {
+      const r: any = await s.database.db.execute(sql.raw(`select count(*)::int as n from ${table}`));
+      return (r.rows ?? r)[0].n as number;
+    };
+    s.clock.advance(2 * 86_400_000);
+    const live = await signIn(s, partner.adminEmail);
+    expect(await count('sign_in_throttle')).toBeGreaterThan(0);
+    expect(await removeStaleSessions(s.database.db, s.clock.now())).toBeGreaterThan(0);
+    expect(await count('sessions')).toBe(1);
+    expect(await count('sign_in_throttle')).toBe(0);
+    expect((await s.ok(VIEWER, {}, live)).viewer.kind).toBe('AGENT');
+  });
 });

@@ -1,5 +1,5 @@
 // Sign-in, tokens, sign-out and password changes, for agents and for customer users.
-import { and, eq, gt, isNull, ne, sql } from 'drizzle-orm';
+import { and, eq, gt, isNull, lt, ne, or, sql } from 'drizzle-orm';
 import { hashPassword, passwordPolicyViolation, verifyNothing, verifyPassword } from '../auth/passwords.js';
 import type { PartnerRole } from '../auth/roles.js';
 import { generateToken, hashToken } from '../auth/tokens.js';
@@ -260,4 +260,21 @@ export async function signedInUser(ctx: ServiceContext) {
     .from(users)
     .where(and(eq(users.customerId, c.customerId), eq(users.id, c.userId)));
   return row ?? null;
+}
+
+/**
+ * Maintenance: removes sessions that ended (expired or revoked) more than a day ago, and sign-in counters whose
+ * window and lockout are both over. Neither can matter again; without this both tables only grow.
+ */
+export async function removeStaleSessions(db: ServiceContext['db'], now: Date): Promise<number> {
+  const dayAgo = new Date(now.getTime() - 86_400_000);
+  const ended = await db
+    .delete(sessions)
+    .where(or(lt(sessions.expiresAt, dayAgo), lt(sessions.revokedAt, dayAgo)))
+    .returning({ tokenHash: sessions.tokenHash });
+  const windowFloor = new Date(now.getTime() - FAILURE_WINDOW_MS);
+  await db
+    .delete(signInThrottle)
+    .where(and(lt(signInThrottle.windowStart, windowFloor), or(isNull(signInThrottle.lockedUntil), lt(signInThrottle.lockedUntil, now))));
+  return ended.length;
 }
