@@ -137,8 +137,9 @@ export async function customersByIds(ctx: ServiceContext, ids: readonly string[]
 }
 
 /**
- * Customers' domains (DataLoader batch), for customer objects the caller already holds: customer objects are only handed out by
- * paths that authorized them (customer, customers, node, GdapRelationship.customer; createCustomer to its creator).
+ * Customers' domains (DataLoader batch), for customer objects the caller already holds: customer objects are only
+ * handed out by paths that authorized them (customer, customers, node, GdapRelationship.customer; createCustomer to
+ * its creator).
  */
 export async function domainsOfCustomers(ctx: ServiceContext, customerIds: readonly string[]): Promise<DomainRow[][]> {
   const rows = await ctx.db

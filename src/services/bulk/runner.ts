@@ -221,12 +221,12 @@ export function startJobRunner(db: Db, clock: Clock, options: JobRunnerOptions):
           // A row the database refuses for its data (a value out of range, a constraint) fails alone, as
           // INTERNAL, instead of failing its batch again at every retry; anything else (the connection, the lease)
           // still rolls the batch back to be retried.
-          const dataProblem = /^2[23]/.test(pgErrorCode(caught) ?? '') && !(caught instanceof DomainError);
-          if (!(caught instanceof DomainError) && !dataProblem) throw caught;
-          if (dataProblem) logError(`bulk job ${job.id} row ${row.rowNumber}`, caught);
-          const e = dataProblem
-            ? new DomainError('INTERNAL', 'The directory could not store this row; nothing was created for it.')
-            : (caught as DomainError);
+          let e: DomainError;
+          if (caught instanceof DomainError) e = caught;
+          else if (/^2[23]/.test(pgErrorCode(caught) ?? '')) {
+            logError(`bulk job ${job.id} row ${row.rowNumber}`, caught);
+            e = new DomainError('INTERNAL', 'The directory could not store this row; nothing was created for it.');
+          } else throw caught;
           const column = e.code === 'UPN_TAKEN' ? columns.name('userPrincipalName') : e.code === 'NO_SEATS' || e.code === 'NOT_SUBSCRIBED' ? columns.name('licenses') : null;
           const errors = [{ column, code: e.code, message: e.message }];
           await tx.update(bulkJobRows).set({ outcome: 'FAILED', message: refusalMessage(errors), errors, processedAt: now }).where(where);

@@ -7,6 +7,7 @@ import { authorizeCustomerTask } from '../authorization.js';
 import type { ServiceContext } from '../context.js';
 import { notFound } from '../errors.js';
 import { keysetPage, type Page, type PageArgs } from '../pagination.js';
+import { escapeLike } from '../validation.js';
 import { skuCatalogue, userColumns, type SkuRow, type UserRow } from './shared.js';
 
 export interface UserFilter {
@@ -15,9 +16,7 @@ export interface UserFilter {
   hasLicense?: boolean | null;
 }
 
-function likePattern(search: string): string {
-  return `%${search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-}
+const likePattern = (search: string) => `%${escapeLike(search)}%`;
 
 /** Active users in UPN order (the unique index users_active_upn_key serves the keyset). */
 export async function listUsers(
