@@ -34,8 +34,8 @@ describe('partner administration', () => {
     const email = `sales${Date.now()}@partner.example`;
     await s.ok(`mutation($i: CreateAgentInput!) { createAgent(input: $i) { agent { partnerRoles } } }`, { i: { email, displayName: 'Sales', password: PASSWORD, roles: ['SALES_AGENT'] } }, partner.adminToken);
     const sales = await signIn(s, email);
-    const r = await s.gql(`mutation { createSecurityGroup(input: {name: "mine"}) { securityGroup { id } } }`, {}, sales);
-    expect(r.errors?.[0]?.extensions).toMatchObject({ code: 'FORBIDDEN', requiredPartnerRoles: ['ADMIN_AGENT'] });
+    const r = await s.gql(`mutation { createCustomer(input: {name: "Mine", defaultDomain: "mine.onmicrosoft.com"}) { customer { id } } }`, {}, sales);
+    expect(r.errors?.[0]?.extensions).toMatchObject({ code: 'FORBIDDEN', task: 'MANAGE_CUSTOMERS', requiredPartnerRoles: ['ADMIN_AGENT'] });
   });
 
   it('validates agents: email taken, weak password', async () => {

@@ -1,8 +1,29 @@
 // The role catalogue and the task → roles table of DESIGN.md. Enforcement (services/authorization.ts), the
 // @requiresRole directives of the SDL and the authorization tests all read this module, so they cannot drift.
 
-export const PARTNER_ROLES = ['ADMIN_AGENT', 'SALES_AGENT', 'HELPDESK_AGENT'] as const;
+export const PARTNER_ROLES = ['ADMIN_AGENT', 'ACCESS_ADMINISTRATOR', 'SALES_AGENT', 'HELPDESK_AGENT'] as const;
 export type PartnerRole = (typeof PARTNER_ROLES)[number];
+
+/**
+ * Partner-side tasks and the partner roles that allow them (any one of). Customer work stays with ADMIN_AGENT (plus
+ * GDAP roles, below); granting access is ACCESS_ADMINISTRATOR's, so no agent both holds and hands out access.
+ */
+export const PARTNER_TASKS = {
+  READ_PARTNER: {
+    description: "read the partner's agents, security groups and GDAP relationships",
+    anyOf: ['ADMIN_AGENT', 'ACCESS_ADMINISTRATOR'],
+  },
+  MANAGE_CUSTOMERS: { description: 'add customers, domains and subscriptions', anyOf: ['ADMIN_AGENT'] },
+  MANAGE_RELATIONSHIPS: { description: 'request and terminate GDAP relationships', anyOf: ['ADMIN_AGENT'] },
+  MANAGE_AGENTS: {
+    description: "create, disable, enable and delete agents, change their partner roles and reset their passwords",
+    anyOf: ['ACCESS_ADMINISTRATOR'],
+  },
+  MANAGE_GROUPS: { description: 'create and delete security groups and manage their members', anyOf: ['ACCESS_ADMINISTRATOR'] },
+  ASSIGN_GDAP_ACCESS: { description: 'assign GDAP roles to security groups or remove them', anyOf: ['ACCESS_ADMINISTRATOR'] },
+  READ_PARTNER_AUDIT: { description: "read the partner's audit log", anyOf: ['ACCESS_ADMINISTRATOR'] },
+} as const satisfies Record<string, { description: string; anyOf: readonly PartnerRole[] }>;
+export type PartnerTask = keyof typeof PARTNER_TASKS;
 
 export const DIRECTORY_ROLES = [
   'GLOBAL_ADMINISTRATOR',

@@ -2,6 +2,7 @@
 // distributed by customer (Citus) later. Partner-level tables (partners, agents, groups, skus) are small.
 import { sql } from 'drizzle-orm';
 import {
+  bigint,
   boolean,
   check,
   index,
@@ -24,6 +25,8 @@ export const partners = pgTable('partners', {
   createdAt: ts('created_at').notNull().defaultNow(),
 });
 
+export const AGENT_STATUSES = ['ENABLED', 'DISABLED', 'DELETED'] as const;
+
 export const agents = pgTable(
   'agents',
   {
@@ -34,7 +37,11 @@ export const agents = pgTable(
     displayName: text('display_name').notNull(),
     passwordHash: text('password_hash').notNull(),
     roles: text('roles').array().notNull(),
+    /** ENABLED signs in; DISABLED is refused (sessions revoked) until enabled; DELETED is kept for the audit trail. */
+    status: text('status', { enum: AGENT_STATUSES }).notNull().default('ENABLED'),
+    mustChangePassword: boolean('must_change_password').notNull().default(false),
     createdAt: ts('created_at').notNull().defaultNow(),
+    updatedAt: ts('updated_at').notNull().defaultNow(),
   },
   (t) => [uniqueIndex('agents_email_lower_key').on(t.emailLower), index('agents_partner_idx').on(t.partnerId)],
 );
@@ -229,10 +236,12 @@ export const sessions = pgTable(
     customerId: uuid('customer_id'),
     userId: uuid('user_id'),
     createdAt: ts('created_at').notNull().defaultNow(),
+    /** Refreshed at most every few minutes (services/sessions.ts), so reads do not each cost a write. */
+    lastUsedAt: ts('last_used_at'),
     expiresAt: ts('expires_at').notNull(),
     revokedAt: ts('revoked_at'),
   },
-  (t) => [index('sessions_user_idx').on(t.customerId, t.userId)],
+  (t) => [index('sessions_user_idx').on(t.customerId, t.userId), index('sessions_agent_idx').on(t.agentId)],
 );
 
 export const signInThrottle = pgTable('sign_in_throttle', {
@@ -251,6 +260,7 @@ export const auditEvents = pgTable(
     actorAgentId: uuid('actor_agent_id'),
     actorUserId: uuid('actor_user_id'),
     actorName: text('actor_name').notNull(),
+    actorEmail: text('actor_email'),
     action: text('action').notNull(),
     outcome: text('outcome', { enum: ['SUCCESS', 'DENIED', 'FAILED'] }).notNull(),
     targetUserId: uuid('target_user_id'),
@@ -258,6 +268,36 @@ export const auditEvents = pgTable(
     details: jsonb('details').$type<Record<string, unknown>>().notNull().default({}),
   },
   (t) => [primaryKey({ columns: [t.customerId, t.id] }), index('audit_events_order_idx').on(t.customerId, t.at, t.id)],
+);
+
+/**
+ * The partner's own log: access changes (agents, roles, groups, memberships, GDAP), customer onboarding, relationship
+ * requests, approvals and terminations, sign-in failures; and every refusal of a change. Partner-level like agents.
+ */
+export const partnerAuditEvents = pgTable(
+  'partner_audit_events',
+  {
+    partnerId: uuid('partner_id').notNull().references(() => partners.id),
+    /** Insertion order: events of the same millisecond still page newest first. */
+    seq: bigint('seq', { mode: 'number' }).generatedAlwaysAsIdentity(),
+    at: ts('at').notNull(),
+    actorKind: text('actor_kind', { enum: ['AGENT', 'USER', 'SYSTEM', 'ANONYMOUS'] }).notNull(),
+    actorId: uuid('actor_id'),
+    actorEmail: text('actor_email'),
+    actorName: text('actor_name').notNull(),
+    action: text('action').notNull(),
+    outcome: text('outcome', { enum: ['SUCCESS', 'DENIED', 'FAILED'] }).notNull(),
+    targetType: text('target_type'),
+    targetId: uuid('target_id'),
+    targetName: text('target_name'),
+    customerId: uuid('customer_id'),
+    details: jsonb('details').$type<Record<string, unknown>>().notNull().default({}),
+  },
+  (t) => [
+    primaryKey({ columns: [t.partnerId, t.seq] }),
+    index('partner_audit_actor_idx').on(t.partnerId, t.actorId, t.seq),
+    index('partner_audit_action_idx').on(t.partnerId, t.action, t.seq),
+  ],
 );
 
 export const BULK_JOB_STATUSES = ['QUEUED', 'RUNNING', 'SUCCEEDED', 'PARTIAL', 'FAILED'] as const;

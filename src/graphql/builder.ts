@@ -2,7 +2,7 @@ import SchemaBuilder from '@pothos/core';
 import DirectivesPlugin from '@pothos/plugin-directives';
 import RelayPlugin from '@pothos/plugin-relay';
 import SimpleObjectsPlugin from '@pothos/plugin-simple-objects';
-import { CUSTOMER_TASK_PARTNER_ROLE, TASKS, type Task } from '../auth/roles.js';
+import { CUSTOMER_TASK_PARTNER_ROLE, PARTNER_TASKS, TASKS, type PartnerTask, type Task } from '../auth/roles.js';
 import type { GraphQLContext } from './context.js';
 
 export const builder = new SchemaBuilder<{
@@ -21,7 +21,7 @@ export const builder = new SchemaBuilder<{
     };
     requiresPartnerRole: {
       locations: 'FIELD_DEFINITION';
-      args: { anyOf: string[] };
+      args: { task: string; anyOf: string[] };
     };
   };
 }>({
@@ -62,4 +62,7 @@ export function requiresRole(...tasks: Task[]) {
   }));
 }
 
-export const requiresAdminAgent = [{ name: 'requiresPartnerRole' as const, args: { anyOf: [CUSTOMER_TASK_PARTNER_ROLE] } }];
+/** The @requiresPartnerRole directive of a partner-side task, read from the partner task table. */
+export function requiresPartnerTask(task: PartnerTask) {
+  return [{ name: 'requiresPartnerRole' as const, args: { task, anyOf: [...PARTNER_TASKS[task].anyOf] } }];
+}

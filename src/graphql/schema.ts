@@ -9,6 +9,7 @@ import './types/gdap.js';
 import './types/bulk-job.js';
 import './types/node.js';
 import './mutations/partner.js';
+import './mutations/agents.js';
 import './mutations/users.js';
 import './mutations/bulk.js';
 
@@ -29,9 +30,10 @@ const requiresRole = new GraphQLDirective({
 
 const requiresPartnerRole = new GraphQLDirective({
   name: 'requiresPartnerRole',
-  description: 'The field is a partner-side task: the caller needs any one of these partner roles.',
+  description:
+    'The field is a partner-side task: the caller needs any one of the partner roles `anyOf`. Enforced by the service layer from the same table (src/auth/roles.ts).',
   locations: [DirectiveLocation.FIELD_DEFINITION],
-  args: { anyOf: { type: stringList } },
+  args: { task: { type: new GraphQLNonNull(GraphQLString) }, anyOf: { type: stringList } },
 });
 
 let built: GraphQLSchema | undefined;

@@ -5,6 +5,8 @@ import {
   decisiveTargetRole,
   holdsAny,
   isProtectedTarget,
+  PARTNER_TASKS,
+  type PartnerTask,
   rolesThatMayReset,
   TASKS,
   type DirectoryRole,
@@ -28,7 +30,7 @@ export function requireSignedIn(ctx: ServiceContext): Caller {
         : 'Sign in first: send Authorization: Bearer <token>.',
     );
   }
-  if (ctx.caller.kind === 'user' && ctx.caller.mustChangePassword) {
+  if (ctx.caller.mustChangePassword) {
     throw new DomainError(
       'PASSWORD_CHANGE_REQUIRED',
       'Your password is temporary: call changePassword before anything else.',
@@ -47,8 +49,21 @@ export function requireAgent(ctx: ServiceContext): AgentCaller {
   return caller;
 }
 
-/** A partner-side task: the partner role ADMIN_AGENT. */
-export function requireAdminAgent(ctx: ServiceContext, task = 'PARTNER_ADMIN'): AgentCaller {
+/** A partner-side task: one of the partner roles the task table gives it (else FORBIDDEN naming them). */
+export function requirePartnerTask(ctx: ServiceContext, task: PartnerTask): AgentCaller {
+  const agent = requireAgent(ctx);
+  const anyOf = PARTNER_TASKS[task].anyOf;
+  if (!anyOf.some((r) => agent.partnerRoles.includes(r))) {
+    throw new DomainError('FORBIDDEN', `To ${PARTNER_TASKS[task].description} you need the partner role ${anyOf.join(' or ')}.`, {
+      task,
+      requiredPartnerRoles: anyOf,
+    });
+  }
+  return agent;
+}
+
+/** The partner role every customer task needs (ADMIN_AGENT), before its GDAP roles are looked at. */
+export function requireAdminAgent(ctx: ServiceContext, task: Task): AgentCaller {
   const agent = requireAgent(ctx);
   if (!agent.partnerRoles.includes(CUSTOMER_TASK_PARTNER_ROLE)) {
     throw new DomainError('FORBIDDEN', `This needs the partner role ${CUSTOMER_TASK_PARTNER_ROLE}.`, {

@@ -9,6 +9,9 @@ export type Caller =
       partnerId: string;
       partnerRoles: PartnerRole[];
       name: string;
+      email: string;
+      /** Set by resetAgentPassword: the agent must call changePassword before anything else. */
+      mustChangePassword: boolean;
       tokenHash: string;
     }
   | {

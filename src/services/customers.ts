@@ -5,7 +5,8 @@ import { pgErrorCode, UNIQUE_VIOLATION } from '../db/client.js';
 import { preparedStatement, uuidArray } from '../db/prepared.js';
 import { agents, customers, domains, licenseAssignments, skus, subscriptions, users } from '../db/schema.js';
 import { recordAudit } from './audit.js';
-import { authorizeCustomerTask, primeGrants, requireAdminAgent, visibleCustomerCondition } from './authorization.js';
+import { authorizeCustomerTask, primeGrants, requireAdminAgent, visibleCustomerCondition, type AgentCaller } from './authorization.js';
+import { authorizePartnerChange, commitPartnerChange } from './partner-audit.js';
 import type { ServiceContext } from './context.js';
 import { DomainError, invalid, notFound, ValidationErrors } from './errors.js';
 import { keysetPage, type Page, type PageArgs } from './pagination.js';
@@ -21,7 +22,7 @@ export async function createCustomer(
   ctx: ServiceContext,
   input: { name: string; defaultDomain: string; adminFirstName?: string | null; adminLastName?: string | null },
 ): Promise<{ customer: CustomerRow; globalAdministrator: UserRow; temporaryPassword: string }> {
-  const agent = requireAdminAgent(ctx);
+  const agent = await authorizePartnerChange(ctx, 'MANAGE_CUSTOMERS', 'CREATE_CUSTOMER');
   const domain = input.defaultDomain.trim().toLowerCase();
   const errors: DomainError[] = [];
   const nameProblem = textViolation(input.name, 256, true);
@@ -34,7 +35,7 @@ export async function createCustomer(
   const temporaryPassword = generateTemporaryPassword();
   const passwordHash = await hashPassword(temporaryPassword);
   const now = ctx.clock.now();
-  return ctx.db.transaction(async (tx) => {
+  return commitPartnerChange(ctx, agent, 'CREATE_CUSTOMER', async (tx) => {
     const [customer] = await tx.insert(customers).values({ partnerId: agent.partnerId, name: input.name.trim(), createdAt: now }).returning();
     await tx
       .insert(domains)
@@ -54,12 +55,12 @@ export async function createCustomer(
       passwordHash,
       now,
     );
-    await recordAudit(
-      ctx,
-      { customerId: customer!.id, action: 'CREATE_CUSTOMER', outcome: 'SUCCESS', details: { name: input.name, defaultDomain: domain } },
-      tx,
-    );
-    return { customer: customer!, globalAdministrator, temporaryPassword };
+    const details = { name: input.name, defaultDomain: domain, globalAdministrator: globalAdministrator.userPrincipalName };
+    await recordAudit(ctx, { customerId: customer!.id, action: 'CREATE_CUSTOMER', outcome: 'SUCCESS', details }, tx);
+    return {
+      result: { customer: customer!, globalAdministrator, temporaryPassword },
+      event: { targetType: 'CUSTOMER', targetId: customer!.id, targetName: customer!.name, customerId: customer!.id, details },
+    };
   });
 }
 
@@ -151,8 +152,7 @@ export async function domainsOfCustomers(ctx: ServiceContext, customerIds: reado
 }
 
 /** The partner's own customer (no GDAP needed: selling subscriptions is a partner task, not a directory one). */
-async function ownCustomer(ctx: ServiceContext, customerId: string): Promise<CustomerRow> {
-  const agent = requireAdminAgent(ctx);
+async function ownCustomer(ctx: ServiceContext, agent: AgentCaller, customerId: string): Promise<CustomerRow> {
   const [row] = await ctx.db
     .select()
     .from(customers)
@@ -162,17 +162,21 @@ async function ownCustomer(ctx: ServiceContext, customerId: string): Promise<Cus
 }
 
 export async function addDomain(ctx: ServiceContext, input: { customerId: string; name: string }): Promise<DomainRow> {
-  const customer = await ownCustomer(ctx, input.customerId);
+  const agent = await authorizePartnerChange(ctx, 'MANAGE_CUSTOMERS', 'ADD_CUSTOMER_DOMAIN');
+  const customer = await ownCustomer(ctx, agent, input.customerId);
   const name = input.name.trim().toLowerCase();
   const problem = domainNameViolation(name);
   if (problem) throw invalid(['name'], `The domain ${problem}.`);
   await assertDomainFree(ctx, name, ['name']);
-  const [row] = await ctx.db
-    .insert(domains)
-    .values({ customerId: customer.id, name, verified: true })
-    .returning()
-    .catch(domainTaken(['name'], name));
-  return row!;
+  return commitPartnerChange(ctx, agent, 'ADD_CUSTOMER_DOMAIN', async (tx) => {
+    const [row] = await tx
+      .insert(domains)
+      .values({ customerId: customer.id, name, verified: true })
+      .returning()
+      .catch(domainTaken(['name'], name));
+    await recordAudit(ctx, { customerId: customer.id, action: 'ADD_CUSTOMER_DOMAIN', outcome: 'SUCCESS', details: { domain: name } }, tx);
+    return { result: row!, event: { targetType: 'CUSTOMER', targetId: customer.id, targetName: customer.name, customerId: customer.id, details: { domain: name } } };
+  });
 }
 
 /**
@@ -201,27 +205,26 @@ export async function addSubscription(
   ctx: ServiceContext,
   input: { customerId: string; skuId: string; seats: number },
 ): Promise<SubscriptionRow> {
-  const customer = await ownCustomer(ctx, input.customerId);
+  const agent = await authorizePartnerChange(ctx, 'MANAGE_CUSTOMERS', 'ADD_SUBSCRIPTION');
+  const customer = await ownCustomer(ctx, agent, input.customerId);
   if (!Number.isInteger(input.seats) || input.seats < 1 || input.seats > 1_000_000) {
     throw invalid(['seats'], 'Seats must be a whole number from 1 to 1 000 000.');
   }
   const [sku] = await ctx.db.select().from(skus).where(eq(skus.id, input.skuId));
   if (!sku) throw invalid(['skuId'], 'No product has this SKU id.', 'UNKNOWN_SKU');
-  const [row] = await ctx.db
-    .insert(subscriptions)
-    .values({ customerId: customer.id, skuId: sku.id, totalSeats: input.seats, createdAt: ctx.clock.now() })
-    .onConflictDoUpdate({
-      target: [subscriptions.customerId, subscriptions.skuId],
-      set: { totalSeats: sql`${subscriptions.totalSeats} + ${input.seats}` },
-    })
-    .returning();
-  await recordAudit(ctx, {
-    customerId: customer.id,
-    action: 'ADD_SUBSCRIPTION',
-    outcome: 'SUCCESS',
-    details: { sku: sku.partNumber, seatsAdded: input.seats, totalSeats: row!.totalSeats },
+  return commitPartnerChange(ctx, agent, 'ADD_SUBSCRIPTION', async (tx) => {
+    const [row] = await tx
+      .insert(subscriptions)
+      .values({ customerId: customer.id, skuId: sku.id, totalSeats: input.seats, createdAt: ctx.clock.now() })
+      .onConflictDoUpdate({
+        target: [subscriptions.customerId, subscriptions.skuId],
+        set: { totalSeats: sql`${subscriptions.totalSeats} + ${input.seats}` },
+      })
+      .returning();
+    const details = { sku: sku.partNumber, seatsAdded: input.seats, totalSeats: row!.totalSeats };
+    await recordAudit(ctx, { customerId: customer.id, action: 'ADD_SUBSCRIPTION', outcome: 'SUCCESS', details }, tx);
+    return { result: row!, event: { targetType: 'CUSTOMER', targetId: customer.id, targetName: customer.name, customerId: customer.id, details } };
   });
-  return row!;
 }
 
 export interface License {

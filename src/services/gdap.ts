@@ -2,13 +2,15 @@
 import { and, asc, desc, eq, sql } from 'drizzle-orm';
 import { DIRECTORY_ROLES, type DirectoryRole } from '../auth/roles.js';
 import { generateToken, hashToken } from '../auth/tokens.js';
-import { pgErrorCode, UNIQUE_VIOLATION } from '../db/client.js';
+import type { Db } from '../db/client.js';
 import { accessAssignments, customers, gdapRelationships, securityGroups, userRoles } from '../db/schema.js';
 import { DAY_MS } from '../clock.js';
 import { recordAudit } from './audit.js';
-import { authorizeCustomerTask, requireAdminAgent, requireSignedIn } from './authorization.js';
+import { authorizeCustomerTask, requirePartnerTask, requireSignedIn, type AgentCaller } from './authorization.js';
 import type { ServiceContext } from './context.js';
 import { DomainError, invalid, notFound, ValidationErrors } from './errors.js';
+import { authorizePartnerChange, commitPartnerChange, fourEyes, recordPartnerEvent } from './partner-audit.js';
+import { isMember } from './security-groups.js';
 import { textViolation } from './validation.js';
 
 export type RelationshipRow = typeof gdapRelationships.$inferSelect;
@@ -43,7 +45,7 @@ export async function createGdapRelationship(
   ctx: ServiceContext,
   input: { customerId: string; displayName: string; roles: DirectoryRole[]; durationDays: number; autoExtend?: boolean | null },
 ): Promise<{ relationship: RelationshipRow; approvalToken: string }> {
-  const agent = requireAdminAgent(ctx);
+  const agent = await authorizePartnerChange(ctx, 'MANAGE_RELATIONSHIPS', 'CREATE_GDAP_RELATIONSHIP');
   const [customer] = await ctx.db
     .select()
     .from(customers)
@@ -65,7 +67,7 @@ export async function createGdapRelationship(
   }
   if (errors.length) throw new ValidationErrors(errors);
   const approvalToken = generateToken('gdap');
-  return ctx.db.transaction(async (tx) => {
+  return commitPartnerChange(ctx, agent, 'CREATE_GDAP_RELATIONSHIP', async (tx) => {
     // Display names are unique per partner; the relationship table is keyed by customer, so check under a lock.
     await tx.execute(
       // hashtext keeps the lock key an int4 on both PostgreSQL and PGlite
@@ -90,8 +92,9 @@ export async function createGdapRelationship(
         createdAt: ctx.clock.now(),
       })
       .returning();
-    await recordAudit(ctx, { customerId: customer.id, action: 'CREATE_GDAP_RELATIONSHIP', outcome: 'SUCCESS', details: { displayName: input.displayName, roles, durationDays: input.durationDays } }, tx);
-    return { relationship: relationship!, approvalToken };
+    const details = { displayName: input.displayName, roles, durationDays: input.durationDays, autoExtend: relationship!.autoExtend };
+    await recordAudit(ctx, { customerId: customer.id, action: 'CREATE_GDAP_RELATIONSHIP', outcome: 'SUCCESS', details }, tx);
+    return { result: { relationship: relationship!, approvalToken }, event: relationshipEvent(relationship!, details) };
   });
 }
 
@@ -118,50 +121,64 @@ export async function approveGdapRelationship(ctx: ServiceContext, input: { appr
     throw invalid(['approvalToken'], `The relationship is ${rel.status}, not waiting for approval.`, 'INVALID_STATE');
   }
   const now = ctx.clock.now();
-  const [row] = await ctx.db
-    .update(gdapRelationships)
-    .set({ status: 'ACTIVE', activatedAt: now, endsAt: new Date(now.getTime() + rel.durationDays * DAY_MS), approvalTokenHash: null })
-    .where(and(eq(gdapRelationships.customerId, rel.customerId), eq(gdapRelationships.id, rel.id), eq(gdapRelationships.status, 'APPROVAL_PENDING')))
-    .returning();
-  if (!row) throw invalid(['approvalToken'], 'The relationship was approved or terminated meanwhile.', 'INVALID_STATE');
-  await recordAudit(ctx, { customerId: rel.customerId, action: 'APPROVE_GDAP_RELATIONSHIP', outcome: 'SUCCESS', details: { displayName: rel.displayName } });
-  return row;
+  return ctx.db.transaction(async (tx) => {
+    const [row] = await tx
+      .update(gdapRelationships)
+      .set({ status: 'ACTIVE', activatedAt: now, endsAt: new Date(now.getTime() + rel.durationDays * DAY_MS), approvalTokenHash: null })
+      .where(and(eq(gdapRelationships.customerId, rel.customerId), eq(gdapRelationships.id, rel.id), eq(gdapRelationships.status, 'APPROVAL_PENDING')))
+      .returning();
+    if (!row) throw invalid(['approvalToken'], 'The relationship was approved or terminated meanwhile.', 'INVALID_STATE');
+    const details = { displayName: rel.displayName, roles: rel.roles, endsAt: row.endsAt?.toISOString() };
+    await recordAudit(ctx, { customerId: rel.customerId, action: 'APPROVE_GDAP_RELATIONSHIP', outcome: 'SUCCESS', details }, tx);
+    // The partner's log shows it too: from now on the relationship's roles can be assigned to its groups.
+    await recordPartnerEvent(tx, ctx, rel.partnerId, 'APPROVE_GDAP_RELATIONSHIP', 'SUCCESS', relationshipEvent(row, details));
+    return row;
+  });
 }
 
-async function ownRelationship(ctx: ServiceContext, customerId: string, relationshipId: string): Promise<RelationshipRow> {
-  const agent = requireAdminAgent(ctx);
-  const [rel] = await ctx.db
+const relationshipEvent = (rel: RelationshipRow, details: Record<string, unknown>) => ({
+  targetType: 'GDAP_RELATIONSHIP' as const,
+  targetId: rel.id,
+  targetName: rel.displayName,
+  customerId: rel.customerId,
+  details,
+});
+
+async function ownRelationship(db: Db, agent: AgentCaller, customerId: string, relationshipId: string, lock = false): Promise<RelationshipRow> {
+  const query = db
     .select()
     .from(gdapRelationships)
     .where(and(eq(gdapRelationships.customerId, customerId), eq(gdapRelationships.id, relationshipId), eq(gdapRelationships.partnerId, agent.partnerId)));
+  const [rel] = lock ? await query.for('update') : await query;
   if (!rel) throw notFound('GDAP relationship');
   return rel;
 }
 
 export async function getGdapRelationship(ctx: ServiceContext, customerId: string, relationshipId: string) {
-  return ownRelationship(ctx, customerId, relationshipId);
+  return ownRelationship(ctx.db, requirePartnerTask(ctx, 'READ_PARTNER'), customerId, relationshipId);
 }
 
-/** Grants a security group a subset of the relationship's roles (replacing what it had). */
+/**
+ * Grants a security group a subset of the relationship's roles (replacing what it had). Four eyes: never to a group
+ * the caller is in, so no one grants itself roles.
+ */
 export async function assignGdapAccess(
   ctx: ServiceContext,
   input: { customerId: string; relationshipId: string; groupId: string; roles: DirectoryRole[] },
 ): Promise<AccessAssignmentRow> {
-  const rel = await ownRelationship(ctx, input.customerId, input.relationshipId);
-  const [group] = await ctx.db
-    .select()
-    .from(securityGroups)
-    .where(and(eq(securityGroups.id, input.groupId), eq(securityGroups.partnerId, rel.partnerId)));
-  if (!group) throw notFound('security group');
+  const admin = await authorizePartnerChange(ctx, 'ASSIGN_GDAP_ACCESS', 'ASSIGN_GDAP_ACCESS');
   const roles = [...new Set(input.roles)];
   if (roles.length === 0) throw invalid(['roles'], 'Assign at least one role.', 'REQUIRED');
-  const outside = roles.filter((r) => !rel.roles.includes(r));
-  if (outside.length) {
-    throw invalid(['roles'], `The relationship does not carry ${outside.join(', ')}.`, 'INVALID');
-  }
-  if (rel.status === 'TERMINATED') throw invalid(['relationshipId'], 'The relationship is terminated.', 'INVALID_STATE');
-  try {
-    const [row] = await ctx.db
+  return commitPartnerChange(ctx, admin, 'ASSIGN_GDAP_ACCESS', async (tx) => {
+    const { rel, group } = await assignmentTarget(tx, admin, input);
+    const outside = roles.filter((r) => !rel.roles.includes(r));
+    if (outside.length) throw invalid(['roles'], `The relationship does not carry ${outside.join(', ')}.`, 'INVALID');
+    if (rel.status === 'TERMINATED') throw invalid(['relationshipId'], 'The relationship is terminated.', 'INVALID_STATE');
+    const [before] = await tx
+      .select({ roles: accessAssignments.roles })
+      .from(accessAssignments)
+      .where(and(eq(accessAssignments.customerId, rel.customerId), eq(accessAssignments.relationshipId, rel.id), eq(accessAssignments.groupId, group.id)));
+    const [row] = await tx
       .insert(accessAssignments)
       .values({ customerId: rel.customerId, relationshipId: rel.id, groupId: group.id, roles, createdAt: ctx.clock.now() })
       .onConflictDoUpdate({
@@ -169,32 +186,67 @@ export async function assignGdapAccess(
         set: { roles },
       })
       .returning();
-    await recordAudit(ctx, { customerId: rel.customerId, action: 'ASSIGN_GDAP_ACCESS', outcome: 'SUCCESS', details: { relationship: rel.displayName, group: group.name, roles } });
-    return row!;
-  } catch (e) {
-    if (pgErrorCode(e) === UNIQUE_VIOLATION) throw invalid(['groupId'], 'This group is already assigned.', 'INVALID_STATE');
-    throw e;
+    const details = { relationship: rel.displayName, group: group.name, groupId: group.id, from: before?.roles ?? [], roles };
+    await recordAudit(ctx, { customerId: rel.customerId, action: 'ASSIGN_GDAP_ACCESS', outcome: 'SUCCESS', details }, tx);
+    return { result: row!, event: { targetType: 'ACCESS_ASSIGNMENT', targetId: row!.id, targetName: group.name, customerId: rel.customerId, details } };
+  }, { targetType: 'ACCESS_ASSIGNMENT', customerId: input.customerId, details: { relationshipId: input.relationshipId, groupId: input.groupId, roles } });
+}
+
+/** Takes a group's roles in a relationship away (four eyes as for assigning: not for a group the caller is in). */
+export async function removeGdapAccess(
+  ctx: ServiceContext,
+  input: { customerId: string; relationshipId: string; groupId: string },
+): Promise<RelationshipRow> {
+  const admin = await authorizePartnerChange(ctx, 'ASSIGN_GDAP_ACCESS', 'REMOVE_GDAP_ACCESS');
+  return commitPartnerChange(ctx, admin, 'REMOVE_GDAP_ACCESS', async (tx) => {
+    const { rel, group } = await assignmentTarget(tx, admin, input);
+    const [removed] = await tx
+      .delete(accessAssignments)
+      .where(and(eq(accessAssignments.customerId, rel.customerId), eq(accessAssignments.relationshipId, rel.id), eq(accessAssignments.groupId, group.id)))
+      .returning();
+    if (!removed) throw invalid(['groupId'], `${group.name} holds no roles in this relationship.`, 'INVALID_STATE');
+    const details = { relationship: rel.displayName, group: group.name, groupId: group.id, roles: removed.roles };
+    await recordAudit(ctx, { customerId: rel.customerId, action: 'REMOVE_GDAP_ACCESS', outcome: 'SUCCESS', details }, tx);
+    return { result: rel, event: { targetType: 'ACCESS_ASSIGNMENT', targetId: removed.id, targetName: group.name, customerId: rel.customerId, details } };
+  }, { targetType: 'ACCESS_ASSIGNMENT', customerId: input.customerId, details: { relationshipId: input.relationshipId, groupId: input.groupId } });
+}
+
+/** The relationship and group of an assignment change, with the four-eyes rule on the group. */
+async function assignmentTarget(tx: Db, admin: AgentCaller, input: { customerId: string; relationshipId: string; groupId: string }) {
+  const rel = await ownRelationship(tx, admin, input.customerId, input.relationshipId, true);
+  const [group] = await tx
+    .select()
+    .from(securityGroups)
+    .where(and(eq(securityGroups.id, input.groupId), eq(securityGroups.partnerId, admin.partnerId)));
+  if (!group) throw notFound('security group');
+  if (await isMember(tx, group.id, admin.agentId)) {
+    throw fourEyes(`no one changes the GDAP roles of a group it is a member of (${group.name}).`);
   }
+  return { rel, group };
 }
 
 export async function terminateGdapRelationship(
   ctx: ServiceContext,
   input: { customerId: string; relationshipId: string },
 ): Promise<RelationshipRow> {
-  const rel = await ownRelationship(ctx, input.customerId, input.relationshipId);
-  if (rel.status === 'TERMINATED') throw invalid(['relationshipId'], 'The relationship is already terminated.', 'INVALID_STATE');
-  const [row] = await ctx.db
-    .update(gdapRelationships)
-    .set({ status: 'TERMINATED', terminatedAt: ctx.clock.now(), approvalTokenHash: null })
-    .where(and(eq(gdapRelationships.customerId, rel.customerId), eq(gdapRelationships.id, rel.id)))
-    .returning();
-  await recordAudit(ctx, { customerId: rel.customerId, action: 'TERMINATE_GDAP_RELATIONSHIP', outcome: 'SUCCESS', details: { displayName: rel.displayName } });
-  return row!;
+  const agent = await authorizePartnerChange(ctx, 'MANAGE_RELATIONSHIPS', 'TERMINATE_GDAP_RELATIONSHIP');
+  return commitPartnerChange(ctx, agent, 'TERMINATE_GDAP_RELATIONSHIP', async (tx) => {
+    const rel = await ownRelationship(tx, agent, input.customerId, input.relationshipId, true);
+    if (rel.status === 'TERMINATED') throw invalid(['relationshipId'], 'The relationship is already terminated.', 'INVALID_STATE');
+    const [row] = await tx
+      .update(gdapRelationships)
+      .set({ status: 'TERMINATED', terminatedAt: ctx.clock.now(), approvalTokenHash: null })
+      .where(and(eq(gdapRelationships.customerId, rel.customerId), eq(gdapRelationships.id, rel.id)))
+      .returning();
+    const details = { displayName: rel.displayName, previousStatus: rel.status };
+    await recordAudit(ctx, { customerId: rel.customerId, action: 'TERMINATE_GDAP_RELATIONSHIP', outcome: 'SUCCESS', details }, tx);
+    return { result: row!, event: relationshipEvent(row!, details) };
+  });
 }
 
 /** The partner's relationships (all states), optionally for one customer, newest first. */
 export async function listPartnerRelationships(ctx: ServiceContext, customerId?: string | null): Promise<RelationshipRow[]> {
-  const agent = requireAdminAgent(ctx);
+  const agent = requirePartnerTask(ctx, 'READ_PARTNER');
   if (customerId) {
     const [own] = await ctx.db
       .select({ id: customers.id })

@@ -7,12 +7,15 @@ import { agents, skus } from '../db/schema.js';
 import { serviceContext, type Caller, type ServiceContext } from './context.js';
 import { addDomain, addSubscription, createCustomer } from './customers.js';
 import { approveGdapRelationship, assignGdapAccess, createGdapRelationship, terminateGdapRelationship } from './gdap.js';
-import { addGroupMember, bootstrapPartner, createAgent, createSecurityGroup } from './partners.js';
+import { createAgent } from './agents.js';
+import { bootstrapPartner } from './partners.js';
+import { addGroupMember, createSecurityGroup } from './security-groups.js';
 import { createUser } from './users/create.js';
 import type { DirectoryRole } from '../auth/roles.js';
 
 export const DEMO_PASSWORD = 'Demo-Passw0rd!';
 export const DEMO_ADMIN = 'admin@northwind.example';
+export const DEMO_ACCESS_ADMIN = 'access@northwind.example';
 
 export interface DemoSummary {
   password: string;
@@ -36,16 +39,20 @@ export async function seedDemo(db: Db, clock: Clock): Promise<DemoSummary> {
     adminName: 'Nora Admin',
   });
   if (!boot) throw new Error('The database already has a partner; the demo seed only runs on an empty one.');
-  const asAgent = (row: { id: string; partnerId: string; displayName: string; roles: string[] }): ServiceContext =>
+  const asAgent = (row: { id: string; partnerId: string; displayName: string; email: string; roles: string[] }): ServiceContext =>
     serviceContext(db, clock, {
-      kind: 'agent', agentId: row.id, partnerId: row.partnerId, partnerRoles: row.roles as never, name: row.displayName, tokenHash: 'seed',
+      kind: 'agent', agentId: row.id, partnerId: row.partnerId, partnerRoles: row.roles as never, name: row.displayName,
+      email: row.email, mustChangePassword: false, tokenHash: 'seed',
     });
   const admin = asAgent(boot.admin);
+  // The second access administrator: the four-eyes rule means Nora cannot put herself in groups or grant her own
+  // groups roles, so Ada does it (and the README tour shows it).
+  const access = asAgent(await createAgent(admin, { email: DEMO_ACCESS_ADMIN, displayName: 'Ada Access', password: DEMO_PASSWORD, roles: ['ACCESS_ADMINISTRATOR'] }));
   const licenseAgent = await createAgent(admin, { email: 'licenses@northwind.example', displayName: 'Liam Licenses', password: DEMO_PASSWORD, roles: ['ADMIN_AGENT'] });
   await createAgent(admin, { email: 'sales@northwind.example', displayName: 'Sam Sales', password: DEMO_PASSWORD, roles: ['SALES_AGENT'] });
   const helpdesk = await createSecurityGroup(admin, { name: 'Helpdesk' });
   const licenseDesk = await createSecurityGroup(admin, { name: 'License desk' });
-  await addGroupMember(admin, { groupId: helpdesk.id, agentId: boot.admin.id });
+  await addGroupMember(access, { groupId: helpdesk.id, agentId: boot.admin.id });
   await addGroupMember(admin, { groupId: licenseDesk.id, agentId: licenseAgent.id });
 
   const skuRows = await db.select().from(skus);
@@ -59,7 +66,7 @@ export async function seedDemo(db: Db, clock: Clock): Promise<DemoSummary> {
       await approveGdapRelationship(serviceContext(db, approveClock, ga), { approvalToken });
     }
     for (const [groupId, groupRoles] of grants) {
-      await assignGdapAccess(admin, { customerId, relationshipId: rel.id, groupId, roles: groupRoles });
+      await assignGdapAccess(access, { customerId, relationshipId: rel.id, groupId, roles: groupRoles });
     }
   }
 
@@ -112,12 +119,12 @@ export async function seedDemo(db: Db, clock: Clock): Promise<DemoSummary> {
   }
   await users(fabrikam);
   const seeding = await createSecurityGroup(admin, { name: 'Demo seeding' });
-  await addGroupMember(admin, { groupId: seeding.id, agentId: boot.admin.id });
+  await addGroupMember(access, { groupId: seeding.id, agentId: boot.admin.id });
   for (const c of [contoso, tailspin]) {
     const roles: DirectoryRole[] = ['USER_ADMINISTRATOR', 'PRIVILEGED_ROLE_ADMINISTRATOR'];
     const { relationship: rel, approvalToken } = await createGdapRelationship(admin, { customerId: c.id, displayName: `Demo seeding ${c.domain}`, roles, durationDays: 1 });
     await approveGdapRelationship(serviceContext(db, clock, c.ga), { approvalToken });
-    await assignGdapAccess(admin, { customerId: c.id, relationshipId: rel.id, groupId: seeding.id, roles });
+    await assignGdapAccess(access, { customerId: c.id, relationshipId: rel.id, groupId: seeding.id, roles });
     admin.grantCache.clear();
     try {
       await users(c);
@@ -130,7 +137,8 @@ export async function seedDemo(db: Db, clock: Clock): Promise<DemoSummary> {
   return {
     password: DEMO_PASSWORD,
     agents: [
-      { email: DEMO_ADMIN, note: 'ADMIN_AGENT; User Administrator in Fabrikam, Directory Readers + License Administrator in Contoso' },
+      { email: DEMO_ADMIN, note: 'ADMIN_AGENT + ACCESS_ADMINISTRATOR; User Administrator in Fabrikam, Directory Readers + License Administrator in Contoso' },
+      { email: DEMO_ACCESS_ADMIN, note: 'ACCESS_ADMINISTRATOR only: manages agents, groups and GDAP assignments, no customer access' },
       { email: 'licenses@northwind.example', note: 'ADMIN_AGENT; License Administrator in Fabrikam only' },
       { email: 'sales@northwind.example', note: 'SALES_AGENT: no user management' },
     ],

@@ -1,5 +1,5 @@
 // Sign-in, tokens, sign-out and password changes, for agents and for customer users.
-import { and, eq, gt, isNull, lt, ne, or, sql } from 'drizzle-orm';
+import { and, desc, eq, gt, isNull, lt, ne, or, sql } from 'drizzle-orm';
 import { hashPassword, passwordPolicyViolation, verifyNothing, verifyPassword } from '../auth/passwords.js';
 import type { PartnerRole } from '../auth/roles.js';
 import { generateToken, hashToken } from '../auth/tokens.js';
@@ -8,8 +8,10 @@ import { agents, domains, sessions, signInThrottle, users } from '../db/schema.j
 import type { Caller, ServiceContext } from './context.js';
 import { userColumns } from './users/shared.js';
 import { DomainError, invalid } from './errors.js';
+import { recordPartnerEvent, recordSignInEvent } from './partner-audit.js';
 
 const MAX_FAILURES = 5;
+const LAST_USED_PRECISION_MS = 5 * 60_000;
 const FAILURE_WINDOW_MS = 15 * 60_000;
 const LOCKOUT_MS = 15 * 60_000;
 
@@ -33,6 +35,8 @@ export async function signIn(
   // throttle row, and only the first MAX_FAILURES of a window are ever verified.
   const lockedUntil = await countAttempt(ctx, login, now);
   if (lockedUntil && lockedUntil > now) {
+    const locked = await findSubject(ctx, login);
+    if (locked?.kind === 'agent') await recordSignInEvent(ctx, locked, 'SIGN_IN_LOCKED_OUT', { lockedUntil: lockedUntil.toISOString() });
     const seconds = Math.ceil((lockedUntil.getTime() - now.getTime()) / 1000);
     throw new DomainError('TOO_MANY_ATTEMPTS', `Too many failed sign-ins; try again in ${seconds} s.`, {
       field: ['email'],
@@ -41,7 +45,13 @@ export async function signIn(
   }
   const subject = await findSubject(ctx, login);
   const ok = subject ? await verifyPassword(subject.passwordHash, input.password) : await verifyNothing(input.password);
+  if (subject?.kind === 'agent' && !ok) await recordSignInEvent(ctx, subject, 'SIGN_IN_FAILED', { reason: 'wrong password' });
   if (!subject || !ok) throw badCredentials();
+  // Told only to whoever knows the password (as Entra does), so it reveals nothing to a guesser.
+  if (subject.kind === 'agent' && subject.status !== 'ENABLED') {
+    await recordSignInEvent(ctx, subject, 'SIGN_IN_DISABLED', { reason: 'the agent is disabled' });
+    throw new DomainError('ACCOUNT_DISABLED', 'This account is disabled: ask an access administrator of your partner.', { field: ['email'] });
+  }
   await ctx.db.delete(signInThrottle).where(eq(signInThrottle.login, login));
   const token = generateToken('pat');
   const expiresAt = new Date(now.getTime() + tokenTtlMs);
@@ -53,7 +63,7 @@ export async function signIn(
     createdAt: now,
     expiresAt,
   });
-  return { token, expiresAt, mustChangePassword: subject.kind === 'user' && subject.mustChangePassword };
+  return { token, expiresAt, mustChangePassword: subject.mustChangePassword };
 }
 
 /**
@@ -71,10 +81,19 @@ async function findSubject(ctx: ServiceContext, login: string) {
         .where(and(eq(domains.name, domain), eq(domains.verified, true)))
     : [];
   if (!tenant) {
+    // A deleted agent is gone for sign-in; a disabled one is told so once its password is right.
     const [agent] = await ctx.db
-      .select({ id: agents.id, passwordHash: agents.passwordHash })
+      .select({
+        id: agents.id,
+        partnerId: agents.partnerId,
+        email: agents.email,
+        displayName: agents.displayName,
+        status: agents.status,
+        passwordHash: agents.passwordHash,
+        mustChangePassword: agents.mustChangePassword,
+      })
       .from(agents)
-      .where(eq(agents.emailLower, login));
+      .where(and(eq(agents.emailLower, login), ne(agents.status, 'DELETED')));
     return agent ? { kind: 'agent' as const, ...agent } : undefined;
   }
   const [user] = await ctx.db
@@ -122,6 +141,10 @@ const sessionByToken = preparedStatement('session_by_token', (db, name) =>
       partnerId: agents.partnerId,
       partnerRoles: agents.roles,
       agentName: agents.displayName,
+      agentEmail: agents.email,
+      agentStatus: agents.status,
+      agentMustChange: agents.mustChangePassword,
+      lastUsedAt: sessions.lastUsedAt,
       userId: users.id,
       customerId: users.customerId,
       upn: users.userPrincipalName,
@@ -144,15 +167,24 @@ const sessionByToken = preparedStatement('session_by_token', (db, name) =>
 /** The caller a bearer token stands for, or null when it is unknown, expired, revoked or its user is gone. */
 export async function authenticate(ctx: ServiceContext, token: string): Promise<Caller | null> {
   const tokenHash = hashToken(token);
-  const [row] = await sessionByToken(ctx.db).execute({ tokenHash, now: ctx.clock.now().toISOString() });
+  const now = ctx.clock.now();
+  const [row] = await sessionByToken(ctx.db).execute({ tokenHash, now: now.toISOString() });
   if (!row) return null;
+  if (!row.lastUsedAt || now.getTime() - row.lastUsedAt.getTime() > LAST_USED_PRECISION_MS) {
+    // At most one write per session every few minutes; a failure here must not fail the request.
+    ctx.db.update(sessions).set({ lastUsedAt: now }).where(eq(sessions.tokenHash, tokenHash)).catch(() => {});
+  }
   if (row.agentId && row.partnerId && row.partnerRoles && row.agentName) {
+    // A disabled or deleted agent's token stops working on its very next request (its sessions are revoked too).
+    if (row.agentStatus !== 'ENABLED') return null;
     return {
       kind: 'agent',
       agentId: row.agentId,
       partnerId: row.partnerId,
       partnerRoles: row.partnerRoles as PartnerRole[],
       name: row.agentName,
+      email: row.agentEmail!,
+      mustChangePassword: row.agentMustChange ?? false,
       tokenHash,
     };
   }
@@ -211,7 +243,7 @@ export async function changePassword(
       caller.kind === 'agent'
         ? await tx
             .update(agents)
-            .set({ passwordHash })
+            .set({ passwordHash, mustChangePassword: false, updatedAt: now })
             .where(and(where, eq(agents.passwordHash, current.hash), sessionLive))
             .returning({ id: agents.id })
         : await tx
@@ -228,7 +260,42 @@ export async function changePassword(
         : and(eq(sessions.customerId, caller.customerId), eq(sessions.userId, caller.userId))!;
     await revokeOtherSessions(tx, owner, caller.tokenHash, now);
   });
-  if (caller.kind === 'user') caller.mustChangePassword = false;
+  caller.mustChangePassword = false;
+}
+
+/** Revokes every live session of an agent (disable, delete, password reset). */
+export async function revokeAgentSessions(db: ServiceContext['db'], agentId: string, now: Date): Promise<number> {
+  const revoked = await db
+    .update(sessions)
+    .set({ revokedAt: now })
+    .where(and(eq(sessions.agentId, agentId), isNull(sessions.revokedAt)))
+    .returning({ tokenHash: sessions.tokenHash });
+  return revoked.length;
+}
+
+/** The signed-in agent ends all of its sessions, this one included. */
+export async function signOutEverywhere(ctx: ServiceContext): Promise<number> {
+  const caller = ctx.caller;
+  if (caller?.kind !== 'agent') throw new DomainError('FORBIDDEN', 'Only partner agents sign out everywhere; users sign out with signOut.');
+  return ctx.db.transaction(async (tx) => {
+    const n = await revokeAgentSessions(tx, caller.agentId, ctx.clock.now());
+    await recordPartnerEvent(tx, ctx, caller.partnerId, 'SIGN_OUT_EVERYWHERE', 'SUCCESS', { targetType: 'AGENT', targetId: caller.agentId, targetName: caller.email, details: { sessionsRevoked: n } });
+    return n;
+  });
+}
+
+export type SessionInfo = { id: string; createdAt: Date; lastUsedAt: Date | null; expiresAt: Date; current: boolean };
+
+/** The signed-in agent's live sessions, newest first; never the token (the id is a prefix of its hash). */
+export async function liveSessions(ctx: ServiceContext): Promise<SessionInfo[]> {
+  const caller = ctx.caller;
+  if (caller?.kind !== 'agent') return [];
+  const rows = await ctx.db
+    .select({ tokenHash: sessions.tokenHash, createdAt: sessions.createdAt, lastUsedAt: sessions.lastUsedAt, expiresAt: sessions.expiresAt })
+    .from(sessions)
+    .where(and(eq(sessions.agentId, caller.agentId), isNull(sessions.revokedAt), gt(sessions.expiresAt, ctx.clock.now())))
+    .orderBy(desc(sessions.createdAt));
+  return rows.map((r) => ({ id: r.tokenHash.slice(0, 16), createdAt: r.createdAt, lastUsedAt: r.lastUsedAt, expiresAt: r.expiresAt, current: r.tokenHash === caller.tokenHash }));
 }
 
 async function revokeOtherSessions(

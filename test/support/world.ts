@@ -50,7 +50,7 @@ export async function createPartner(s: TestServer, name = unique('Partner ')): P
     const { hashPassword } = await import('../../src/auth/passwords.js');
     const [p] = await s.database.db.insert(partners).values({ name }).returning();
     await s.database.db.insert(agents).values({
-      partnerId: p!.id, email, displayName: 'Admin', passwordHash: await hashPassword(PASSWORD), roles: ['ADMIN_AGENT'],
+      partnerId: p!.id, email, displayName: 'Admin', passwordHash: await hashPassword(PASSWORD), roles: ['ADMIN_AGENT', 'ACCESS_ADMINISTRATOR'],
     });
   }
   return { adminToken: await signIn(s, email), adminEmail: email, partnerName: name };

@@ -5,16 +5,16 @@ import {
   assignGdapAccess,
   createGdapRelationship,
   getGdapRelationship,
+  removeGdapAccess,
   terminateGdapRelationship,
 } from '../../services/gdap.js';
-import { addGroupMember, createAgent, createSecurityGroup, removeGroupMember } from '../../services/partners.js';
-import { changePassword, signIn, signOut } from '../../services/sessions.js';
-import { builder, requiresAdminAgent } from '../builder.js';
+import { addGroupMember, createSecurityGroup, deleteSecurityGroup, removeGroupMember } from '../../services/security-groups.js';
+import { changePassword, signIn, signOut, signOutEverywhere } from '../../services/sessions.js';
+import { builder, requiresPartnerTask } from '../builder.js';
 import { runMutation } from '../errors.js';
 import { decodeId, decodeScopedId } from '../ids.js';
-import { DirectoryRoleEnum, PartnerRoleEnum, UserErrorRef } from '../types/common.js';
+import { DirectoryRoleEnum, UserErrorRef } from '../types/common.js';
 import {
-  AgentRef,
   CustomerRef,
   DomainRef,
   GdapRelationshipRef,
@@ -47,20 +47,11 @@ const OkPayload = builder.simpleObject('OkPayload', {
   fields: (t) => ({ ok: t.boolean({ nullable: true }), userErrors: t.field({ type: [UserErrorRef] }) }),
 });
 
-const CreateAgentInput = builder.inputType('CreateAgentInput', {
-  fields: (t) => ({
-    email: t.string({ required: true }),
-    displayName: t.string({ required: true }),
-    password: t.string({ required: true }),
-    roles: t.field({ type: [PartnerRoleEnum], required: true }),
-  }),
-});
-const AgentPayload = builder.simpleObject('AgentPayload', {
-  fields: (t) => ({ agent: t.field({ type: AgentRef, nullable: true }), userErrors: t.field({ type: [UserErrorRef] }) }),
-});
-
 const CreateSecurityGroupInput = builder.inputType('CreateSecurityGroupInput', {
   fields: (t) => ({ name: t.string({ required: true }) }),
+});
+const SecurityGroupIdInput = builder.inputType('DeleteSecurityGroupInput', {
+  fields: (t) => ({ groupId: t.id({ required: true }) }),
 });
 const GroupMemberInput = builder.inputType('SecurityGroupMemberInput', {
   fields: (t) => ({ groupId: t.id({ required: true }), agentId: t.id({ required: true }) }),
@@ -133,6 +124,12 @@ const AssignGdapAccessInput = builder.inputType('AssignGdapAccessInput', {
     roles: t.field({ type: [DirectoryRoleEnum], required: true, description: "A subset of the relationship's roles." }),
   }),
 });
+const RemoveGdapAccessInput = builder.inputType('RemoveGdapAccessInput', {
+  fields: (t) => ({ relationshipId: t.id({ required: true }), groupId: t.id({ required: true }) }),
+});
+const SignOutEverywherePayload = builder.simpleObject('SignOutEverywherePayload', {
+  fields: (t) => ({ sessionsRevoked: t.int({ nullable: true }), userErrors: t.field({ type: [UserErrorRef] }) }),
+});
 const RelationshipIdInput = builder.inputType('TerminateGdapRelationshipInput', {
   fields: (t) => ({ relationshipId: t.id({ required: true }) }),
 });
@@ -159,21 +156,29 @@ builder.mutationFields((t) => ({
     args: { input: t.arg({ type: ChangePasswordInput, required: true }) },
     resolve: (_, { input }, ctx) => runMutation(async () => (await changePassword(ctx.svc, input), { ok: true })),
   }),
-  createAgent: t.field({
-    type: AgentPayload,
-    directives: requiresAdminAgent,
-    args: { input: t.arg({ type: CreateAgentInput, required: true }) },
-    resolve: (_, { input }, ctx) => runMutation(async () => ({ agent: await createAgent(ctx.svc, input) })),
+  signOutEverywhere: t.field({
+    type: SignOutEverywherePayload,
+    description: "Revokes every session of the signed-in agent, this one included (a lost laptop, a leaked token).",
+    resolve: (_, __, ctx) => runMutation(async () => ({ sessionsRevoked: await signOutEverywhere(ctx.svc) })),
   }),
   createSecurityGroup: t.field({
     type: SecurityGroupPayload,
-    directives: requiresAdminAgent,
+    directives: requiresPartnerTask('MANAGE_GROUPS'),
     args: { input: t.arg({ type: CreateSecurityGroupInput, required: true }) },
     resolve: (_, { input }, ctx) => runMutation(async () => ({ securityGroup: await createSecurityGroup(ctx.svc, input) })),
   }),
+  deleteSecurityGroup: t.field({
+    type: SecurityGroupPayload,
+    description: 'Deletes a group with its memberships and GDAP assignments (never one you are a member of). Returns the group as it was.',
+    directives: requiresPartnerTask('MANAGE_GROUPS'),
+    args: { input: t.arg({ type: SecurityGroupIdInput, required: true }) },
+    resolve: (_, { input }, ctx) =>
+      runMutation(async () => ({ securityGroup: await deleteSecurityGroup(ctx.svc, decodeId(input.groupId, 'SecurityGroup', ['groupId'])) })),
+  }),
   addSecurityGroupMember: t.field({
     type: SecurityGroupPayload,
-    directives: requiresAdminAgent,
+    description: 'Puts an agent in a group: it holds the GDAP roles of the group at once. Never yourself (four eyes).',
+    directives: requiresPartnerTask('MANAGE_GROUPS'),
     args: { input: t.arg({ type: GroupMemberInput, required: true }) },
     resolve: (_, { input }, ctx) =>
       runMutation(async () => ({
@@ -182,8 +187,8 @@ builder.mutationFields((t) => ({
   }),
   removeSecurityGroupMember: t.field({
     type: SecurityGroupPayload,
-    description: 'Takes an agent out of a group: the roles the group holds through GDAP stop applying to it at once.',
-    directives: requiresAdminAgent,
+    description: 'Takes an agent out of a group: the roles the group holds through GDAP stop applying to it at once. Never yourself (four eyes).',
+    directives: requiresPartnerTask('MANAGE_GROUPS'),
     args: { input: t.arg({ type: GroupMemberInput, required: true }) },
     resolve: (_, { input }, ctx) =>
       runMutation(async () => ({
@@ -192,14 +197,14 @@ builder.mutationFields((t) => ({
   }),
   createCustomer: t.field({
     type: CreateCustomerPayload,
-    directives: requiresAdminAgent,
+    directives: requiresPartnerTask('MANAGE_CUSTOMERS'),
     args: { input: t.arg({ type: CreateCustomerInput, required: true }) },
     resolve: (_, { input }, ctx) => runMutation(() => createCustomer(ctx.svc, input)),
   }),
   addCustomerDomain: t.field({
     type: DomainPayload,
     description: 'Adds a verified domain to a customer (verification by DNS is outside this API).',
-    directives: requiresAdminAgent,
+    directives: requiresPartnerTask('MANAGE_CUSTOMERS'),
     args: { input: t.arg({ type: AddDomainInput, required: true }) },
     resolve: (_, { input }, ctx) =>
       runMutation(async () => ({
@@ -208,7 +213,7 @@ builder.mutationFields((t) => ({
   }),
   addSubscription: t.field({
     type: SubscriptionPayload,
-    directives: requiresAdminAgent,
+    directives: requiresPartnerTask('MANAGE_CUSTOMERS'),
     args: { input: t.arg({ type: AddSubscriptionInput, required: true }) },
     resolve: (_, { input }, ctx) =>
       runMutation(async () => {
@@ -223,7 +228,7 @@ builder.mutationFields((t) => ({
   createGdapRelationship: t.field({
     type: CreateGdapPayload,
     description: 'Requests a relationship; it is APPROVAL_PENDING until the customer approves it.',
-    directives: requiresAdminAgent,
+    directives: requiresPartnerTask('MANAGE_RELATIONSHIPS'),
     args: { input: t.arg({ type: CreateGdapInput, required: true }) },
     resolve: (_, { input }, ctx) =>
       runMutation(() =>
@@ -239,8 +244,8 @@ builder.mutationFields((t) => ({
   }),
   assignGdapAccess: t.field({
     type: GdapPayload,
-    description: "Grants a security group some of the relationship's roles (replacing what the group had).",
-    directives: requiresAdminAgent,
+    description: "Grants a security group some of the relationship's roles (replacing what the group had). Never a group you are a member of (four eyes).",
+    directives: requiresPartnerTask('ASSIGN_GDAP_ACCESS'),
     args: { input: t.arg({ type: AssignGdapAccessInput, required: true }) },
     resolve: (_, { input }, ctx) =>
       runMutation(async () => {
@@ -254,9 +259,21 @@ builder.mutationFields((t) => ({
         return { relationship: await getGdapRelationship(ctx.svc, rel.customerId, rel.id) };
       }),
   }),
+  removeGdapAccess: t.field({
+    type: GdapPayload,
+    description: "Takes a security group's roles in the relationship away (never from a group you are a member of).",
+    directives: requiresPartnerTask('ASSIGN_GDAP_ACCESS'),
+    args: { input: t.arg({ type: RemoveGdapAccessInput, required: true }) },
+    resolve: (_, { input }, ctx) =>
+      runMutation(async () => {
+        const rel = decodeScopedId(input.relationshipId, 'GdapRelationship', ['relationshipId']);
+        await removeGdapAccess(ctx.svc, { customerId: rel.customerId, relationshipId: rel.id, groupId: decodeId(input.groupId, 'SecurityGroup', ['groupId']) });
+        return { relationship: await getGdapRelationship(ctx.svc, rel.customerId, rel.id) };
+      }),
+  }),
   terminateGdapRelationship: t.field({
     type: GdapPayload,
-    directives: requiresAdminAgent,
+    directives: requiresPartnerTask('MANAGE_RELATIONSHIPS'),
     args: { input: t.arg({ type: RelationshipIdInput, required: true }) },
     resolve: (_, { input }, ctx) =>
       runMutation(async () => {

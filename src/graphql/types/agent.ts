@@ -1,13 +1,27 @@
 import { grantsFor, requireAgent } from '../../services/authorization.js';
-import { getAgent, getPartner, groupMembersOf, groupsOfAgent, listAgents, listSecurityGroups } from '../../services/partners.js';
+import { getAgent, listAgents } from '../../services/agents.js';
+import { getPartner } from '../../services/partners.js';
+import { listPartnerAuditEvents } from '../../services/partner-audit.js';
+import { groupMembersOf, groupsOfAgent, listSecurityGroups } from '../../services/security-groups.js';
 import { listPartnerRelationships } from '../../services/gdap.js';
 import { listSkus } from '../../services/skus.js';
-import { signedInUser } from '../../services/sessions.js';
-import { builder, requiresAdminAgent } from '../builder.js';
-import { decodeId } from '../ids.js';
+import { liveSessions, signedInUser } from '../../services/sessions.js';
+import { AGENT_STATUSES } from '../../db/schema.js';
+import type { PartnerRole } from '../../auth/roles.js';
+import { builder, requiresPartnerTask } from '../builder.js';
+import { encodeGlobalID } from '@pothos/plugin-relay';
+import { decodeId, scopedId } from '../ids.js';
 import { notFound } from '../../services/errors.js';
-import { PartnerRoleEnum } from './common.js';
-import { AgentRef, GdapRelationshipRef, PartnerRef, RoleGrantRef, SecurityGroupRef, SkuRef, UserRef } from './refs.js';
+import { PartnerRoleEnum, toConnection } from './common.js';
+import { AgentRef, GdapRelationshipRef, PartnerAuditEventRef, PartnerRef, RoleGrantRef, SecurityGroupRef, SessionRef, SkuRef, UserRef } from './refs.js';
+
+export const AgentStatusEnum = builder.enumType('AgentStatus', {
+  values: {
+    ENABLED: { description: 'Signs in and works.' },
+    DISABLED: { description: 'Sign-in refused and every session revoked, until enableAgent.' },
+    DELETED: { description: 'Removed from every group; kept for the audit trail, never signs in again.' },
+  } satisfies Record<(typeof AGENT_STATUSES)[number], unknown>,
+});
 
 builder.node(AgentRef, {
   id: { resolve: (a) => a.id },
@@ -15,7 +29,10 @@ builder.node(AgentRef, {
   fields: (t) => ({
     email: t.exposeString('email'),
     displayName: t.exposeString('displayName'),
-    partnerRoles: t.field({ type: [PartnerRoleEnum], resolve: (a) => a.roles as ('ADMIN_AGENT' | 'SALES_AGENT' | 'HELPDESK_AGENT')[] }),
+    partnerRoles: t.field({ type: [PartnerRoleEnum], resolve: (a) => a.roles as PartnerRole[] }),
+    status: t.field({ type: AgentStatusEnum, resolve: (a) => a.status }),
+    mustChangePassword: t.exposeBoolean('mustChangePassword', { description: 'True after resetAgentPassword, until the agent changes it.' }),
+    createdAt: t.expose('createdAt', { type: 'DateTime' }),
     partner: t.field({ type: PartnerRef, resolve: (a, _, ctx) => getPartner(ctx.svc, a.partnerId) }),
     groups: t.field({ type: [SecurityGroupRef], resolve: (a, _, ctx) => groupsOfAgent(ctx.svc, a.id) }),
     rolesIn: t.field({
@@ -39,20 +56,82 @@ builder.node(PartnerRef, {
   id: { resolve: (p) => p.id },
   fields: (t) => ({
     name: t.exposeString('name'),
-    agents: t.field({ type: [AgentRef], directives: requiresAdminAgent, resolve: (_, __, ctx) => listAgents(ctx.svc) }),
+    agents: t.field({
+      type: [AgentRef],
+      description: 'The agents that are not deleted, by email.',
+      directives: requiresPartnerTask('READ_PARTNER'),
+      resolve: (_, __, ctx) => listAgents(ctx.svc),
+    }),
     securityGroups: t.field({
       type: [SecurityGroupRef],
-      directives: requiresAdminAgent,
+      directives: requiresPartnerTask('READ_PARTNER'),
       resolve: (_, __, ctx) => listSecurityGroups(ctx.svc),
     }),
     gdapRelationships: t.field({
       type: [GdapRelationshipRef],
       description: 'All relationships of the partner, in every state, newest first.',
-      directives: requiresAdminAgent,
+      directives: requiresPartnerTask('READ_PARTNER'),
       args: { customerId: t.arg.id({ required: false }) },
       resolve: (_, args, ctx) =>
         listPartnerRelationships(ctx.svc, args.customerId ? decodeId(args.customerId, 'Customer', ['customerId']) : null),
     }),
+  }),
+});
+
+const PartnerAuditFilter = builder.inputType('PartnerAuditFilter', {
+  fields: (t) => ({
+    action: t.string({ required: false, description: 'e.g. ADD_GROUP_MEMBER, ASSIGN_GDAP_ACCESS, DISABLE_AGENT, SIGN_IN_FAILED.' }),
+    actorId: t.id({ required: false, description: 'An Agent id: what that agent did (and was refused).' }),
+    since: t.field({ type: 'DateTime', required: false, description: 'From this instant (inclusive).' }),
+    until: t.field({ type: 'DateTime', required: false, description: 'Before this instant.' }),
+  }),
+});
+
+builder.objectField(PartnerRef, 'auditEvents', (t) =>
+  t.connection({
+    type: PartnerAuditEventRef,
+    description: "The partner's own log (agents, roles, groups, memberships, GDAP, customers, sign-in failures, and every refusal of a change), newest first.",
+    directives: requiresPartnerTask('READ_PARTNER_AUDIT'),
+    args: { filter: t.arg({ type: PartnerAuditFilter, required: false }) },
+    resolve: async (p, args, ctx) => {
+      const filter = args.filter ? { ...args.filter, actorId: args.filter.actorId ? decodeId(args.filter.actorId, 'Agent', ['filter', 'actorId']) : null } : null;
+      return toConnection(await listPartnerAuditEvents(ctx.svc, p.id, { ...args, filter }));
+    },
+  }),
+);
+
+PartnerAuditEventRef.implement({
+  description: 'One partner-side change or refusal, written in the same transaction as the change.',
+  fields: (t) => ({
+    at: t.expose('at', { type: 'DateTime' }),
+    actorKind: t.exposeString('actorKind', { description: 'AGENT, USER (a customer administrator approving), SYSTEM or ANONYMOUS (a sign-in attempt).' }),
+    actorId: t.string({
+      nullable: true,
+      description: "The actor's global id (an Agent's, or a customer User's).",
+      resolve: (e) => {
+        if (!e.actorId) return null;
+        if (e.actorKind === 'AGENT') return encodeGlobalID('Agent', e.actorId);
+        return e.customerId ? encodeGlobalID('User', scopedId(e.customerId, e.actorId)) : null;
+      },
+    }),
+    actorEmail: t.exposeString('actorEmail', { nullable: true }),
+    actorName: t.exposeString('actorName'),
+    action: t.exposeString('action'),
+    outcome: t.exposeString('outcome'),
+    targetType: t.exposeString('targetType', { nullable: true }),
+    targetName: t.exposeString('targetName', { nullable: true }),
+    details: t.string({ description: 'The change, or the reason of a refusal, as JSON (never a password or a token).', resolve: (e) => JSON.stringify(e.details) }),
+  }),
+});
+
+SessionRef.implement({
+  description: 'A live sign-in of the viewer (never its token).',
+  fields: (t) => ({
+    id: t.exposeString('id', { description: 'A short fingerprint of the token hash, to tell sessions apart.' }),
+    createdAt: t.expose('createdAt', { type: 'DateTime' }),
+    lastUsedAt: t.expose('lastUsedAt', { type: 'DateTime', nullable: true, description: 'To within five minutes.' }),
+    expiresAt: t.expose('expiresAt', { type: 'DateTime' }),
+    current: t.exposeBoolean('current', { description: 'The session of this request.' }),
   }),
 });
 
@@ -61,7 +140,7 @@ builder.node(SecurityGroupRef, {
   description: 'A partner-side group of agents; GDAP grants roles to groups.',
   fields: (t) => ({
     name: t.exposeString('name'),
-    members: t.field({ type: [AgentRef], directives: requiresAdminAgent, resolve: (g, _, ctx) => groupMembersOf(ctx.svc, g.id) }),
+    members: t.field({ type: [AgentRef], directives: requiresPartnerTask('READ_PARTNER'), resolve: (g, _, ctx) => groupMembersOf(ctx.svc, g.id) }),
   }),
 });
 
@@ -78,6 +157,14 @@ builder.objectField(ViewerRef, 'agent', (t) =>
     type: AgentRef,
     nullable: true,
     resolve: (_, __, ctx) => (ctx.svc.caller?.kind === 'agent' ? getAgent(ctx.svc, ctx.svc.caller.agentId) : null),
+  }),
+);
+
+builder.objectField(ViewerRef, 'sessions', (t) =>
+  t.field({
+    type: [SessionRef],
+    description: "The signed-in agent's live sessions, newest first (empty for customer users).",
+    resolve: (_, __, ctx) => liveSessions(ctx.svc),
   }),
 );
 

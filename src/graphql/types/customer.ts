@@ -2,7 +2,7 @@ import { listAuditEvents } from '../../services/audit.js';
 import { grantsFor, requireAdminAgent } from '../../services/authorization.js';
 import { licenseHolders, listLicenses } from '../../services/customers.js';
 import { getGdapRelationship, listCustomerRelationships } from '../../services/gdap.js';
-import { getSecurityGroup } from '../../services/partners.js';
+import { getSecurityGroup } from '../../services/security-groups.js';
 import { getUserByUpn, listDeletedUsers, listUsers } from '../../services/users/read.js';
 import { builder, requiresRole } from '../builder.js';
 import { DirectoryRoleEnum, toConnection } from './common.js';
@@ -36,7 +36,7 @@ builder.node(CustomerRef, {
     myRoles: t.field({
       type: [RoleGrantRef],
       description: 'The directory roles you hold in this customer now, and the relationship and group each comes from.',
-      resolve: (c, _, ctx) => grantsFor(ctx.svc, requireAdminAgent(ctx.svc), c.id),
+      resolve: (c, _, ctx) => grantsFor(ctx.svc, requireAdminAgent(ctx.svc, 'READ_CUSTOMER'), c.id),
     }),
     users: t.connection({
       type: UserRef,

@@ -1,7 +1,9 @@
 import { getBulkJob } from '../../services/bulk/jobs.js';
 import { getCustomer, listCustomers } from '../../services/customers.js';
 import { getGdapRelationship } from '../../services/gdap.js';
-import { getAgent, getPartner, getSecurityGroup } from '../../services/partners.js';
+import { getAgent } from '../../services/agents.js';
+import { getPartner } from '../../services/partners.js';
+import { getSecurityGroup } from '../../services/security-groups.js';
 import { getSku } from '../../services/skus.js';
 import { notFound } from '../../services/errors.js';
 import { getUser } from '../../services/users/read.js';

@@ -109,6 +109,10 @@ export function startJobRunner(db: Db, clock: Clock, options: JobRunnerOptions):
   /** The agent who started the job, as a caller: the job acts for them and is refused if their access ended. */
   async function actingAgent(job: BulkJobRow): Promise<ServiceContext> {
     const [agent] = await db.select().from(agents).where(eq(agents.id, job.createdByAgentId));
+    // Offboarding stops the job as it stops the agent's own requests.
+    if (agent!.status !== 'ENABLED') {
+      throw new DomainError('FORBIDDEN', `The agent who started this import was ${agent!.status === 'DELETED' ? 'deleted' : 'disabled'}: the rest of the file was not imported.`);
+    }
     // No request and no token: the runner acts with the agent's current partner roles and GDAP grants.
     const ctx = serviceContext(db, clock, {
       kind: 'agent',
@@ -116,6 +120,8 @@ export function startJobRunner(db: Db, clock: Clock, options: JobRunnerOptions):
       partnerId: agent!.partnerId,
       partnerRoles: agent!.roles as PartnerRole[],
       name: job.createdByName,
+      email: agent!.email,
+      mustChangePassword: false,
       tokenHash: '',
     });
     const access = await authorizeCustomerTask(ctx, 'CREATE_USER', job.customerId);

@@ -1,0 +1,237 @@
+// Partner agents and their lifecycle: create, update (display name, partner roles), disable, enable, delete (soft),
+// password reset. All of it is ACCESS_ADMINISTRATOR's; no one does it to itself, and a partner always keeps one
+// enabled ACCESS_ADMINISTRATOR.
+import { and, asc, eq, ne, sql } from 'drizzle-orm';
+import { generateTemporaryPassword, hashPassword, passwordPolicyViolation } from '../auth/passwords.js';
+import { PARTNER_ROLES, type PartnerRole } from '../auth/roles.js';
+import type { Db } from '../db/client.js';
+import { pgErrorCode, UNIQUE_VIOLATION } from '../db/client.js';
+import { agents, domains, groupMembers, partners } from '../db/schema.js';
+import { requireAgent, requirePartnerTask, type AgentCaller } from './authorization.js';
+import type { ServiceContext } from './context.js';
+import { DomainError, invalid, notFound, ValidationErrors } from './errors.js';
+import { authorizePartnerChange, commitPartnerChange, fourEyes } from './partner-audit.js';
+import { revokeAgentSessions } from './sessions.js';
+import { textViolation } from './validation.js';
+
+export type AgentRow = typeof agents.$inferSelect;
+
+const ACCESS_ADMIN: PartnerRole = 'ACCESS_ADMINISTRATOR';
+
+function rolesViolation(roles: readonly string[]): DomainError | null {
+  if (roles.length === 0) return invalid(['roles'], 'Give the agent at least one partner role.', 'REQUIRED');
+  const unknown = roles.find((r) => !(PARTNER_ROLES as readonly string[]).includes(r));
+  return unknown ? invalid(['roles'], `${unknown} is not a partner role.`, 'UNKNOWN_ROLE') : null;
+}
+
+/** What the event shows of an agent (never its hash). */
+const agentEvent = (a: AgentRow, details: Record<string, unknown> = {}) => ({
+  targetType: 'AGENT' as const,
+  targetId: a.id,
+  targetName: a.email,
+  details,
+});
+
+export async function createAgent(
+  ctx: ServiceContext,
+  input: { email: string; displayName: string; password: string; roles: PartnerRole[] },
+): Promise<AgentRow> {
+  const admin = await authorizePartnerChange(ctx, 'MANAGE_AGENTS', 'CREATE_AGENT');
+  const email = input.email.trim();
+  const roles = [...new Set(input.roles)];
+  const errors: DomainError[] = [];
+  if (!/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(email) || email.length > 254) {
+    errors.push(invalid(['email'], 'The email must look like name@example.com.'));
+  }
+  const nameProblem = textViolation(input.displayName, 256, true);
+  if (nameProblem) errors.push(invalid(['displayName'], `The display name ${nameProblem}.`));
+  const roleProblem = rolesViolation(roles);
+  if (roleProblem) errors.push(roleProblem);
+  const violation = passwordPolicyViolation(input.password);
+  if (violation) errors.push(invalid(['password'], `The password ${violation}.`, 'WEAK_PASSWORD'));
+  if (errors.length) throw errors.length === 1 ? errors[0]! : new ValidationErrors(errors);
+  // A login on a customer's verified domain signs in as that customer's user (services/sessions.ts).
+  const [customerDomain] = await ctx.db
+    .select({ name: domains.name })
+    .from(domains)
+    .where(eq(domains.name, email.slice(email.lastIndexOf('@') + 1).toLowerCase()));
+  if (customerDomain) {
+    throw invalid(['email'], `${customerDomain.name} is a customer's verified domain: an agent needs an email on another domain.`, 'DOMAIN_TAKEN');
+  }
+  const passwordHash = await hashPassword(input.password);
+  try {
+    return await commitPartnerChange(ctx, admin, 'CREATE_AGENT', async (tx) => {
+      const [row] = await tx
+        .insert(agents)
+        .values({ partnerId: admin.partnerId, email, displayName: input.displayName, passwordHash, roles, createdAt: ctx.clock.now(), updatedAt: ctx.clock.now() })
+        .returning();
+      return { result: row!, event: agentEvent(row!, { displayName: row!.displayName, roles }) };
+    });
+  } catch (e) {
+    if (pgErrorCode(e) === UNIQUE_VIOLATION) throw invalid(['email'], `${email} is already taken.`, 'EMAIL_TAKEN');
+    throw e;
+  }
+}
+
+/** The partner's agents that are not deleted, by email. */
+export async function listAgents(ctx: ServiceContext): Promise<AgentRow[]> {
+  const caller = requirePartnerTask(ctx, 'READ_PARTNER');
+  return ctx.db
+    .select()
+    .from(agents)
+    .where(and(eq(agents.partnerId, caller.partnerId), ne(agents.status, 'DELETED')))
+    .orderBy(asc(agents.emailLower));
+}
+
+/** An agent of the caller's own partner (self always; others with READ_PARTNER). Deleted agents stay readable. */
+export async function getAgent(ctx: ServiceContext, agentId: string): Promise<AgentRow> {
+  const caller = requireAgent(ctx);
+  if (caller.agentId !== agentId) requirePartnerTask(ctx, 'READ_PARTNER');
+  const [row] = await ctx.db
+    .select()
+    .from(agents)
+    .where(and(eq(agents.id, agentId), eq(agents.partnerId, caller.partnerId)));
+  if (!row) throw notFound('agent');
+  return row;
+}
+
+/** The target of an agent change, locked for the transaction; deleted agents are gone for changes. */
+async function lockedAgent(tx: Db, admin: AgentCaller, agentId: string): Promise<AgentRow> {
+  const [row] = await tx
+    .select()
+    .from(agents)
+    .where(and(eq(agents.id, agentId), eq(agents.partnerId, admin.partnerId), ne(agents.status, 'DELETED')))
+    .for('update');
+  if (!row) throw notFound('agent');
+  return row;
+}
+
+/**
+ * A partner keeps at least one enabled ACCESS_ADMINISTRATOR besides `agent`, else nobody could grant access any
+ * more. The partner row is locked first, so two administrators disabling each other at once cannot both pass.
+ */
+async function assertAnotherAccessAdministrator(tx: Db, agent: AgentRow, what: string): Promise<void> {
+  if (agent.status !== 'ENABLED' || !agent.roles.includes(ACCESS_ADMIN)) return;
+  await tx.select({ id: partners.id }).from(partners).where(eq(partners.id, agent.partnerId)).for('update');
+  const [other] = await tx
+    .select({ id: agents.id })
+    .from(agents)
+    .where(
+      and(
+        eq(agents.partnerId, agent.partnerId),
+        eq(agents.status, 'ENABLED'),
+        ne(agents.id, agent.id),
+        sql`${ACCESS_ADMIN} = any(${agents.roles})`,
+      ),
+    )
+    .limit(1);
+  if (!other) {
+    throw new DomainError(
+      'LAST_ACCESS_ADMINISTRATOR',
+      `${agent.email} is the partner's last enabled ACCESS_ADMINISTRATOR: ${what} would leave nobody to manage access. Give the role to another agent first.`,
+      { field: ['agentId'] },
+    );
+  }
+}
+
+function notSelf(admin: AgentCaller, agentId: string, rule: string): void {
+  if (admin.agentId === agentId) throw fourEyes(rule);
+}
+
+export async function updateAgent(
+  ctx: ServiceContext,
+  input: { agentId: string; displayName?: string | null; roles?: PartnerRole[] | null },
+): Promise<AgentRow> {
+  const admin = await authorizePartnerChange(ctx, 'MANAGE_AGENTS', 'UPDATE_AGENT');
+  const errors: DomainError[] = [];
+  if (input.displayName != null) {
+    const problem = textViolation(input.displayName, 256, true);
+    if (problem) errors.push(invalid(['displayName'], `The display name ${problem}.`));
+  }
+  const roles = input.roles ? [...new Set(input.roles)] : null;
+  if (roles) {
+    const problem = rolesViolation(roles);
+    if (problem) errors.push(problem);
+  }
+  if (errors.length) throw errors.length === 1 ? errors[0]! : new ValidationErrors(errors);
+  const refused = { targetType: 'AGENT' as const, targetId: input.agentId };
+  return commitPartnerChange(ctx, admin, 'UPDATE_AGENT', async (tx) => {
+    const agent = await lockedAgent(tx, admin, input.agentId);
+    const changes: { field: string; from: unknown; to: unknown }[] = [];
+    if (input.displayName != null && input.displayName !== agent.displayName) {
+      changes.push({ field: 'displayName', from: agent.displayName, to: input.displayName });
+    }
+    if (roles && [...roles].sort().join() !== [...agent.roles].sort().join()) {
+      notSelf(admin, agent.id, 'no one changes its own partner roles.');
+      if (!roles.includes(ACCESS_ADMIN)) await assertAnotherAccessAdministrator(tx, agent, `removing ${ACCESS_ADMIN}`);
+      changes.push({ field: 'partnerRoles', from: agent.roles, to: roles });
+    }
+    if (!changes.length) return { result: agent, event: agentEvent(agent, { changes }) };
+    const [row] = await tx
+      .update(agents)
+      .set({ displayName: input.displayName ?? agent.displayName, roles: roles ?? agent.roles, updatedAt: ctx.clock.now() })
+      .where(eq(agents.id, agent.id))
+      .returning();
+    return { result: row!, event: agentEvent(row!, { changes }) };
+  }, refused);
+}
+
+/** Disabling: every session is revoked at once and sign-in refused; group memberships stay for when it is enabled. */
+export async function disableAgent(ctx: ServiceContext, agentId: string): Promise<AgentRow> {
+  const admin = await authorizePartnerChange(ctx, 'MANAGE_AGENTS', 'DISABLE_AGENT');
+  return commitPartnerChange(ctx, admin, 'DISABLE_AGENT', async (tx) => {
+    notSelf(admin, agentId, 'no one disables itself.');
+    const agent = await lockedAgent(tx, admin, agentId);
+    if (agent.status === 'DISABLED') throw invalid(['agentId'], `${agent.email} is already disabled.`, 'INVALID_STATE');
+    await assertAnotherAccessAdministrator(tx, agent, 'disabling it');
+    const [row] = await tx.update(agents).set({ status: 'DISABLED', updatedAt: ctx.clock.now() }).where(eq(agents.id, agent.id)).returning();
+    const sessionsRevoked = await revokeAgentSessions(tx, agent.id, ctx.clock.now());
+    return { result: row!, event: agentEvent(row!, { sessionsRevoked }) };
+  }, { targetType: 'AGENT', targetId: agentId });
+}
+
+export async function enableAgent(ctx: ServiceContext, agentId: string): Promise<AgentRow> {
+  const admin = await authorizePartnerChange(ctx, 'MANAGE_AGENTS', 'ENABLE_AGENT');
+  return commitPartnerChange(ctx, admin, 'ENABLE_AGENT', async (tx) => {
+    notSelf(admin, agentId, 'no one enables itself.');
+    const agent = await lockedAgent(tx, admin, agentId);
+    if (agent.status === 'ENABLED') throw invalid(['agentId'], `${agent.email} is already enabled.`, 'INVALID_STATE');
+    const [row] = await tx.update(agents).set({ status: 'ENABLED', updatedAt: ctx.clock.now() }).where(eq(agents.id, agent.id)).returning();
+    return { result: row!, event: agentEvent(row!) };
+  }, { targetType: 'AGENT', targetId: agentId });
+}
+
+/**
+ * Soft delete: the row stays for the audit trail (and keeps its email, so nobody else signs in as it later), its
+ * memberships and sessions end, and it can neither sign in nor be enabled again.
+ */
+export async function deleteAgent(ctx: ServiceContext, agentId: string): Promise<AgentRow> {
+  const admin = await authorizePartnerChange(ctx, 'MANAGE_AGENTS', 'DELETE_AGENT');
+  return commitPartnerChange(ctx, admin, 'DELETE_AGENT', async (tx) => {
+    notSelf(admin, agentId, 'no one deletes itself.');
+    const agent = await lockedAgent(tx, admin, agentId);
+    await assertAnotherAccessAdministrator(tx, agent, 'deleting it');
+    const memberships = await tx.delete(groupMembers).where(eq(groupMembers.agentId, agent.id)).returning({ groupId: groupMembers.groupId });
+    const [row] = await tx.update(agents).set({ status: 'DELETED', updatedAt: ctx.clock.now() }).where(eq(agents.id, agent.id)).returning();
+    const sessionsRevoked = await revokeAgentSessions(tx, agent.id, ctx.clock.now());
+    return { result: row!, event: agentEvent(row!, { sessionsRevoked, groupsLeft: memberships.map((m) => m.groupId) }) };
+  }, { targetType: 'AGENT', targetId: agentId });
+}
+
+/** A new temporary password, shown once: the agent must change it at its next sign-in; its sessions end. */
+export async function resetAgentPassword(ctx: ServiceContext, agentId: string): Promise<{ agent: AgentRow; temporaryPassword: string }> {
+  const admin = await authorizePartnerChange(ctx, 'MANAGE_AGENTS', 'RESET_AGENT_PASSWORD');
+  const temporaryPassword = generateTemporaryPassword();
+  const passwordHash = await hashPassword(temporaryPassword);
+  return commitPartnerChange(ctx, admin, 'RESET_AGENT_PASSWORD', async (tx) => {
+    notSelf(admin, agentId, 'no one resets its own password this way; use changePassword.');
+    const agent = await lockedAgent(tx, admin, agentId);
+    const [row] = await tx
+      .update(agents)
+      .set({ passwordHash, mustChangePassword: true, updatedAt: ctx.clock.now() })
+      .where(eq(agents.id, agent.id))
+      .returning();
+    const sessionsRevoked = await revokeAgentSessions(tx, agent.id, ctx.clock.now());
+    return { result: { agent: row!, temporaryPassword }, event: agentEvent(row!, { sessionsRevoked }) };
+  }, { targetType: 'AGENT', targetId: agentId });
+}

@@ -1,0 +1,156 @@
+// The partner's audit log, and the one way a partner-side change is made: authorized from the task table, done in
+// one transaction together with its SUCCESS event, and a refusal (missing role, four-eyes rule, last access
+// administrator) recorded as a DENIED event after the change was rolled back.
+import { and, desc, eq, gte, lt, type SQL } from 'drizzle-orm';
+import type { PartnerTask } from '../auth/roles.js';
+import type { Db } from '../db/client.js';
+import { partnerAuditEvents } from '../db/schema.js';
+import { requirePartnerTask, type AgentCaller } from './authorization.js';
+import type { Caller, ServiceContext } from './context.js';
+import { DomainError } from './errors.js';
+import { keysetPage, type Page, type PageArgs } from './pagination.js';
+
+export type PartnerAuditEventRow = typeof partnerAuditEvents.$inferSelect;
+
+/** What an event says about its target and the change (never a password or a secret). */
+export interface PartnerEvent {
+  targetType?: 'AGENT' | 'SECURITY_GROUP' | 'MEMBERSHIP' | 'GDAP_RELATIONSHIP' | 'ACCESS_ASSIGNMENT' | 'CUSTOMER' | 'SESSION';
+  targetId?: string | null;
+  targetName?: string | null;
+  customerId?: string | null;
+  details?: Record<string, unknown>;
+}
+
+interface Actor {
+  actorKind: 'AGENT' | 'USER' | 'SYSTEM' | 'ANONYMOUS';
+  actorId: string | null;
+  actorEmail: string | null;
+  actorName: string;
+}
+
+function actorOf(caller: Caller | null): Actor {
+  if (!caller) return { actorKind: 'SYSTEM', actorId: null, actorEmail: null, actorName: 'system' };
+  if (caller.kind === 'agent') {
+    return { actorKind: 'AGENT', actorId: caller.agentId, actorEmail: caller.email, actorName: caller.name };
+  }
+  return { actorKind: 'USER', actorId: caller.userId, actorEmail: caller.userPrincipalName, actorName: caller.userPrincipalName };
+}
+
+export async function recordPartnerEvent(
+  db: Db,
+  ctx: ServiceContext,
+  partnerId: string,
+  action: string,
+  outcome: 'SUCCESS' | 'DENIED' | 'FAILED',
+  event: PartnerEvent,
+  actor: Actor = actorOf(ctx.caller),
+): Promise<void> {
+  await db.insert(partnerAuditEvents).values({
+    partnerId,
+    at: ctx.clock.now(),
+    ...actor,
+    action,
+    outcome,
+    targetType: event.targetType ?? null,
+    targetId: event.targetId ?? null,
+    targetName: event.targetName ?? null,
+    customerId: event.customerId ?? null,
+    details: event.details ?? {},
+  });
+}
+
+/** A sign-in refused for an agent's email: the actor is who tried, not who was signed in. */
+export async function recordSignInEvent(
+  ctx: ServiceContext,
+  agent: { id: string; partnerId: string; email: string; displayName: string },
+  action: 'SIGN_IN_FAILED' | 'SIGN_IN_LOCKED_OUT' | 'SIGN_IN_DISABLED',
+  details: Record<string, unknown>,
+): Promise<void> {
+  await recordPartnerEvent(ctx.db, ctx, agent.partnerId, action, 'DENIED', { targetType: 'AGENT', targetId: agent.id, targetName: agent.email, details }, {
+    actorKind: 'ANONYMOUS',
+    actorId: null,
+    actorEmail: agent.email,
+    actorName: 'sign-in attempt',
+  });
+}
+
+async function recordRefusal(ctx: ServiceContext, action: string, e: DomainError, event: PartnerEvent = {}): Promise<void> {
+  const caller = ctx.caller;
+  if (caller?.kind !== 'agent') return;
+  const { field: _field, ...why } = e.details;
+  await recordPartnerEvent(ctx.db, ctx, caller.partnerId, action, 'DENIED', { ...event, details: { reason: e.message, ...why } });
+}
+
+/** The partner task check for a change; a refusal is recorded as a DENIED event of `action`. */
+export async function authorizePartnerChange(ctx: ServiceContext, task: PartnerTask, action: string): Promise<AgentCaller> {
+  try {
+    return requirePartnerTask(ctx, task);
+  } catch (e) {
+    if (e instanceof DomainError && e.code === 'FORBIDDEN') await recordRefusal(ctx, action, e);
+    throw e;
+  }
+}
+
+/** Refusals of a change by a rule (as opposed to bad input), recorded as DENIED. */
+const REFUSALS = new Set<string>(['FORBIDDEN', 'LAST_ACCESS_ADMINISTRATOR']);
+
+/**
+ * Runs a partner-side change in one transaction with its audit event: `body` does the change and says what the event
+ * records. A FORBIDDEN thrown by `body` (a rule such as four eyes) rolls the change back and is recorded as DENIED.
+ */
+export async function commitPartnerChange<T>(
+  ctx: ServiceContext,
+  actor: AgentCaller,
+  action: string,
+  body: (tx: Db) => Promise<{ result: T; event: PartnerEvent }>,
+  refusedEvent: PartnerEvent = {},
+): Promise<T> {
+  try {
+    return await ctx.db.transaction(async (tx) => {
+      const { result, event } = await body(tx);
+      await recordPartnerEvent(tx, ctx, actor.partnerId, action, 'SUCCESS', event);
+      return result;
+    });
+  } catch (e) {
+    if (e instanceof DomainError && REFUSALS.has(e.code)) await recordRefusal(ctx, action, e, refusedEvent);
+    throw e;
+  }
+}
+
+/** Throws the four-eyes refusal: FORBIDDEN naming the rule (recorded by commitPartnerChange). */
+export function fourEyes(rule: string): DomainError {
+  return new DomainError('FORBIDDEN', `Four-eyes rule: ${rule} Another access administrator must do it.`, { rule: 'FOUR_EYES' });
+}
+
+export interface PartnerAuditFilter {
+  action?: string | null;
+  actorId?: string | null;
+  since?: Date | null;
+  until?: Date | null;
+}
+
+/** The partner's log, newest first, for ACCESS_ADMINISTRATOR. */
+export async function listPartnerAuditEvents(
+  ctx: ServiceContext,
+  partnerId: string,
+  args: PageArgs & { filter?: PartnerAuditFilter | null },
+): Promise<Page<PartnerAuditEventRow>> {
+  const agent = requirePartnerTask(ctx, 'READ_PARTNER_AUDIT');
+  if (agent.partnerId !== partnerId) throw new DomainError('NOT_FOUND', 'No such partner.');
+  const f = args.filter ?? {};
+  const conditions: (SQL | undefined)[] = [
+    eq(partnerAuditEvents.partnerId, partnerId),
+    f.action ? eq(partnerAuditEvents.action, f.action) : undefined,
+    f.actorId ? eq(partnerAuditEvents.actorId, f.actorId) : undefined,
+    f.since ? gte(partnerAuditEvents.at, f.since) : undefined,
+    f.until ? lt(partnerAuditEvents.at, f.until) : undefined,
+  ];
+  return keysetPage(args, ['seq'], async (after, limit) =>
+    ctx.db
+      .select()
+      .from(partnerAuditEvents)
+      .where(and(...conditions, after ? lt(partnerAuditEvents.seq, Number(after[0])) : undefined))
+      .orderBy(desc(partnerAuditEvents.seq))
+      .limit(limit),
+  );
+}

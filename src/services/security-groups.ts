@@ -1,0 +1,135 @@
+// Security groups and their members. GDAP grants directory roles to groups, so membership is access: it is
+// ACCESS_ADMINISTRATOR's, and no one adds or removes itself (four eyes).
+import { and, asc, eq, ne } from 'drizzle-orm';
+import type { Db } from '../db/client.js';
+import { pgErrorCode, UNIQUE_VIOLATION } from '../db/client.js';
+import { accessAssignments, agents, groupMembers, securityGroups } from '../db/schema.js';
+import type { AgentRow } from './agents.js';
+import { getAgent } from './agents.js';
+import { requirePartnerTask, type AgentCaller } from './authorization.js';
+import type { ServiceContext } from './context.js';
+import { invalid, notFound } from './errors.js';
+import { authorizePartnerChange, commitPartnerChange, fourEyes } from './partner-audit.js';
+import { textViolation } from './validation.js';
+
+export type GroupRow = typeof securityGroups.$inferSelect;
+
+export async function createSecurityGroup(ctx: ServiceContext, input: { name: string }): Promise<GroupRow> {
+  const admin = await authorizePartnerChange(ctx, 'MANAGE_GROUPS', 'CREATE_SECURITY_GROUP');
+  const problem = textViolation(input.name, 120, true);
+  if (problem) throw invalid(['name'], `The group name ${problem}.`);
+  try {
+    return await commitPartnerChange(ctx, admin, 'CREATE_SECURITY_GROUP', async (tx) => {
+      const [row] = await tx.insert(securityGroups).values({ partnerId: admin.partnerId, name: input.name, createdAt: ctx.clock.now() }).returning();
+      return { result: row!, event: { targetType: 'SECURITY_GROUP', targetId: row!.id, targetName: row!.name } };
+    });
+  } catch (e) {
+    if (pgErrorCode(e) === UNIQUE_VIOLATION) throw invalid(['name'], `A group named ${input.name} exists.`, 'NAME_TAKEN');
+    throw e;
+  }
+}
+
+/** Whether the agent is in the group (the four-eyes rules look at it). */
+export async function isMember(db: Db, groupId: string, agentId: string): Promise<boolean> {
+  const [row] = await db
+    .select({ agentId: groupMembers.agentId })
+    .from(groupMembers)
+    .where(and(eq(groupMembers.groupId, groupId), eq(groupMembers.agentId, agentId)));
+  return !!row;
+}
+
+async function ownGroup(db: Db, admin: AgentCaller, groupId: string, lock = false): Promise<GroupRow> {
+  const query = db
+    .select()
+    .from(securityGroups)
+    .where(and(eq(securityGroups.id, groupId), eq(securityGroups.partnerId, admin.partnerId)));
+  const [row] = lock ? await query.for('update') : await query;
+  if (!row) throw notFound('security group');
+  return row;
+}
+
+/** Deletes a group with its memberships and GDAP assignments: its members lose what it granted at once. */
+export async function deleteSecurityGroup(ctx: ServiceContext, groupId: string): Promise<GroupRow> {
+  const admin = await authorizePartnerChange(ctx, 'MANAGE_GROUPS', 'DELETE_SECURITY_GROUP');
+  return commitPartnerChange(ctx, admin, 'DELETE_SECURITY_GROUP', async (tx) => {
+    const group = await ownGroup(tx, admin, groupId, true);
+    if (await isMember(tx, group.id, admin.agentId)) throw fourEyes('no one deletes a group it is a member of.');
+    // access_assignments is keyed by customer; a group's assignments span customers (rare, partner-side admin).
+    const assignments = await tx.delete(accessAssignments).where(eq(accessAssignments.groupId, group.id)).returning({ customerId: accessAssignments.customerId, roles: accessAssignments.roles });
+    const members = await tx.delete(groupMembers).where(eq(groupMembers.groupId, group.id)).returning({ agentId: groupMembers.agentId });
+    await tx.delete(securityGroups).where(eq(securityGroups.id, group.id));
+    return {
+      result: group,
+      event: { targetType: 'SECURITY_GROUP', targetId: group.id, targetName: group.name, details: { membersRemoved: members.length, assignmentsRemoved: assignments } },
+    };
+  }, { targetType: 'SECURITY_GROUP', targetId: groupId });
+}
+
+export async function getSecurityGroup(ctx: ServiceContext, groupId: string): Promise<GroupRow> {
+  const caller = requirePartnerTask(ctx, 'READ_PARTNER');
+  return ownGroup(ctx.db, caller, groupId);
+}
+
+export async function listSecurityGroups(ctx: ServiceContext): Promise<GroupRow[]> {
+  const caller = requirePartnerTask(ctx, 'READ_PARTNER');
+  return ctx.db
+    .select()
+    .from(securityGroups)
+    .where(eq(securityGroups.partnerId, caller.partnerId))
+    .orderBy(asc(securityGroups.name));
+}
+
+async function memberChange(
+  ctx: ServiceContext,
+  action: 'ADD_GROUP_MEMBER' | 'REMOVE_GROUP_MEMBER',
+  input: { groupId: string; agentId: string },
+): Promise<GroupRow> {
+  const admin = await authorizePartnerChange(ctx, 'MANAGE_GROUPS', action);
+  return commitPartnerChange(ctx, admin, action, async (tx) => {
+    const group = await ownGroup(tx, admin, input.groupId);
+    if (input.agentId === admin.agentId) {
+      throw fourEyes(`no one ${action === 'ADD_GROUP_MEMBER' ? 'adds itself to' : 'removes itself from'} a security group.`);
+    }
+    const [agent] = await tx
+      .select({ id: agents.id, email: agents.email })
+      .from(agents)
+      .where(and(eq(agents.id, input.agentId), eq(agents.partnerId, admin.partnerId), ne(agents.status, 'DELETED')));
+    if (!agent) throw notFound('agent');
+    const changed =
+      action === 'ADD_GROUP_MEMBER'
+        ? await tx.insert(groupMembers).values({ groupId: group.id, agentId: agent.id }).onConflictDoNothing().returning({ agentId: groupMembers.agentId })
+        : await tx
+            .delete(groupMembers)
+            .where(and(eq(groupMembers.groupId, group.id), eq(groupMembers.agentId, agent.id)))
+            .returning({ agentId: groupMembers.agentId });
+    return {
+      result: group,
+      event: { targetType: 'MEMBERSHIP', targetId: agent.id, targetName: agent.email, details: { group: group.name, groupId: group.id, changed: changed.length > 0 } },
+    };
+  }, { targetType: 'MEMBERSHIP', targetId: input.agentId, details: { groupId: input.groupId } });
+}
+
+export const addGroupMember = (ctx: ServiceContext, input: { groupId: string; agentId: string }) => memberChange(ctx, 'ADD_GROUP_MEMBER', input);
+export const removeGroupMember = (ctx: ServiceContext, input: { groupId: string; agentId: string }) => memberChange(ctx, 'REMOVE_GROUP_MEMBER', input);
+
+export async function groupMembersOf(ctx: ServiceContext, groupId: string): Promise<AgentRow[]> {
+  const group = await getSecurityGroup(ctx, groupId);
+  const rows = await ctx.db
+    .select({ agent: agents })
+    .from(groupMembers)
+    .innerJoin(agents, eq(agents.id, groupMembers.agentId))
+    .where(eq(groupMembers.groupId, group.id))
+    .orderBy(asc(agents.emailLower));
+  return rows.map((r) => r.agent);
+}
+
+export async function groupsOfAgent(ctx: ServiceContext, agentId: string): Promise<GroupRow[]> {
+  const agent = await getAgent(ctx, agentId);
+  const rows = await ctx.db
+    .select({ group: securityGroups })
+    .from(groupMembers)
+    .innerJoin(securityGroups, eq(securityGroups.id, groupMembers.groupId))
+    .where(eq(groupMembers.agentId, agent.id))
+    .orderBy(asc(securityGroups.name));
+  return rows.map((r) => r.group);
+}
