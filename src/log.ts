@@ -8,6 +8,8 @@ export function describeError(e: unknown): string {
     const cause = e.cause as { message?: string; code?: string } | undefined;
     return `Failed query: ${e.query}\n  ${cause?.code ? `[${cause.code}] ` : ''}${cause?.message ?? 'no cause'}`;
   }
+  // A GraphQLError wrapping a failed statement repeats its message, parameters included.
+  if (e instanceof Error && 'originalError' in e && e.originalError instanceof Error) return describeError(e.originalError);
   if (e instanceof Error) {
     const code = (e as { code?: unknown }).code;
     const inner = e.cause !== undefined ? `\n  caused by: ${describeError(e.cause)}` : '';
@@ -17,6 +19,7 @@ export function describeError(e: unknown): string {
 }
 
 export function logError(context: string, e: unknown): void {
-  const stack = e instanceof Error && e.stack ? `\n${e.stack.split('\n').slice(1).join('\n')}` : '';
+  // Only the frames: a multi-line message (a failed statement's, with its parameters) heads the stack too.
+  const stack = e instanceof Error && e.stack ? `\n${e.stack.split('\n').filter((l) => /^\s+at /.test(l)).join('\n')}` : '';
   console.error(`${context}: ${describeError(e)}${stack}`);
 }

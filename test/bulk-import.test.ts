@@ -340,6 +340,34 @@ describe('access ending during an import', () => {
   });
 });
 
+describe('offboarding during an import', () => {
+  it("a disabled agent's import stops at the next batch: the rows left fail saying so, and none of them is created", async () => {
+    const g = await grantAgent(s, partner, customer, ['USER_ADMINISTRATOR']);
+    await jobs.stop();
+    const csv = templateCsv(customer.domain, 120).replace(/user(\d+)@/g, 'offboarded$1@');
+    const r = await s.ok(IMPORT, { i: { customerId: customer.id, csv } }, g.agentToken);
+    jobs = runner(s, { batchSize: 10 });
+    for (let job = (await s.ok(JOB, { id: r.importUsers.job.id }, admin.agentToken)).node; job.processed < 10; ) {
+      await new Promise((done) => setTimeout(done, 20));
+      job = (await s.ok(JOB, { id: r.importUsers.job.id }, admin.agentToken)).node;
+    }
+    await s.ok(`mutation($id: ID!) { disableAgent(input: {agentId: $id}) { userErrors { message } } }`, { id: g.agentId }, partner.adminToken);
+    const job = await waitForJob(s, admin.agentToken, r.importUsers.job.id);
+    expect(job.status).toBe('PARTIAL');
+    expect(job.succeeded).toBeLessThan(120);
+    expect(job.succeeded + job.failed).toBe(120);
+    expect(job.error).toBe('The agent who started this import was disabled: the rest of the file was not imported.');
+    const failed = await s.ok(
+      `query($id: ID!) { node(id: $id) { ... on BulkJob { rows(first: 1, outcome: FAILED) { edges { node { errors { code message } user { id } } } } } } }`,
+      { id: job.id },
+      admin.agentToken,
+    );
+    expect(failed.node.rows.edges[0].node).toEqual({ errors: [{ code: 'FORBIDDEN', message: job.error }], user: null });
+    const created = await s.ok(`query($c: ID!) { customer(id: $c) { users(first: 500, filter: {search: "offboarded"}) { edges { node { id } } } } }`, { c: customer.id }, admin.agentToken);
+    expect(created.customer.users.edges).toHaveLength(job.succeeded);
+  });
+});
+
 describe('export', () => {
   it('writes the import columns plus State, and re-imports into another customer once the domain is changed', async () => {
     const source = await createCustomer(s, partner, [['O365_BUSINESS_ESSENTIALS', 5]]);

@@ -14,6 +14,7 @@ let s: TestServer;
 let customer: Customer;
 let reader: string;
 let salesAgent: string;
+let accessAdmin: string;
 const ids: Record<string, string> = {};
 
 /** One call per field that carries @requiresRole, touching only that field's task. */
@@ -41,6 +42,27 @@ const CALLS: Record<string, { query: string; vars: () => Record<string, unknown>
   'Mutation.updateUser': { query: `mutation($u: ID!) { updateUser(input: {userId: $u, displayName: "Renamed"}) { userErrors { code } } }`, vars: () => ({ u: ids.user }) },
   'Subscription.bulkJobProgress': { query: `subscription($j: ID!) { bulkJobProgress(id: $j) { status } }`, vars: () => ({ j: ids.job }) },
 };
+
+/** Reads of the partner side that carry @requiresPartnerRole (its mutations are in partner-access.test.ts's matrix). */
+const PARTNER_READS: Record<string, string> = {
+  'Partner.agents': `{ viewer { agent { partner { agents { id } } } } }`,
+  'Partner.securityGroups': `{ viewer { agent { partner { securityGroups { id } } } } }`,
+  'Partner.gdapRelationships': `{ viewer { agent { partner { gdapRelationships { id } } } } }`,
+  'Partner.auditEvents': `{ viewer { agent { partner { auditEvents(first: 1) { edges { node { action } } } } } } }`,
+  'SecurityGroup.members': `{ viewer { agent { groups { members { id } } } } }`,
+};
+
+function partnerRoleFields(kind: 'reads' | 'mutations'): Map<string, { task: string; anyOf: string[] }> {
+  const found = new Map<string, { task: string; anyOf: string[] }>();
+  for (const type of Object.values(buildSchema().getTypeMap())) {
+    if (!isObjectType(type) || type.name.startsWith('__') || (type.name === 'Mutation') !== (kind === 'mutations')) continue;
+    for (const field of Object.values(type.getFields())) {
+      const d = getDirectiveInExtensions(field, 'requiresPartnerRole')?.[0];
+      if (d) found.set(`${type.name}.${field.name}`, { task: d.task as string, anyOf: d.anyOf as string[] });
+    }
+  }
+  return found;
+}
 
 /** Every field with @requiresRole, and the tasks its directives name. */
 function directiveTasks(): Map<string, { tasks: Task[]; partnerRole: string }> {
@@ -87,8 +109,26 @@ beforeAll(async () => {
   ids.job = job.importUsers.job.id;
   reader = (await grantAgent(s, partner, customer, ['DIRECTORY_READERS'])).agentToken;
   salesAgent = (await grantAgent(s, partner, customer, ['GLOBAL_ADMINISTRATOR'], { partnerRoles: ['SALES_AGENT'] })).agentToken;
+  accessAdmin = (await grantAgent(s, partner, customer, ['DIRECTORY_READERS'], { partnerRoles: ['ACCESS_ADMINISTRATOR'] })).agentToken;
 });
 afterAll(() => s.close());
+
+describe('@requiresPartnerRole on reads', () => {
+  const fields = partnerRoleFields('reads');
+
+  it('has a call in this test for every read that carries it', () => {
+    expect([...fields.keys()].sort()).toEqual(Object.keys(PARTNER_READS).sort());
+  });
+
+  for (const [name, { task, anyOf }] of fields) {
+    it(`${name} (${task}) is refused to an agent without ${anyOf.join(' or ')}, naming them`, async () => {
+      const r = await s.gql(PARTNER_READS[name]!, {}, salesAgent);
+      expect(r.errors?.[0]?.extensions, name).toMatchObject({ code: 'FORBIDDEN', task, requiredPartnerRoles: anyOf });
+      const allowed = await s.gql(PARTNER_READS[name]!, {}, name === 'Partner.auditEvents' ? accessAdmin : reader);
+      expect(allowed.errors, name).toBeUndefined();
+    });
+  }
+});
 
 describe('@requiresRole', () => {
   const fields = directiveTasks();

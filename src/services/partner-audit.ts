@@ -78,7 +78,7 @@ async function recordRefusal(ctx: ServiceContext, action: string, e: DomainError
   const caller = ctx.caller;
   if (caller?.kind !== 'agent') return;
   const { field: _field, ...why } = e.details;
-  await recordPartnerEvent(ctx.db, ctx, caller.partnerId, action, 'DENIED', { ...event, details: { reason: e.message, ...why } });
+  await recordPartnerEvent(ctx.db, ctx, caller.partnerId, action, 'DENIED', { ...event, details: { ...event.details, reason: e.message, ...why } });
 }
 
 /** The partner task check for a change; a refusal is recorded as a DENIED event of `action`. */
