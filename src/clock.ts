@@ -22,3 +22,4 @@ export class ManualClock implements Clock {
 }
 
 export const DAY_MS = 86_400_000;
+export const MINUTE_MS = 60_000;

@@ -50,6 +50,7 @@ const PARTNER_READS: Record<string, string> = {
   'Partner.gdapRelationships': `{ viewer { agent { partner { gdapRelationships { id } } } } }`,
   'Partner.auditEvents': `{ viewer { agent { partner { auditEvents(first: 1) { edges { node { action } } } } } } }`,
   'SecurityGroup.members': `{ viewer { agent { groups { members { id } } } } }`,
+  'Partner.pendingActivations': `{ viewer { agent { partner { pendingActivations { id } } } } }`,
 };
 
 function partnerRoleFields(kind: 'reads' | 'mutations'): Map<string, { task: string; anyOf: string[] }> {
@@ -124,7 +125,7 @@ describe('@requiresPartnerRole on reads', () => {
     it(`${name} (${task}) is refused to an agent without ${anyOf.join(' or ')}, naming them`, async () => {
       const r = await s.gql(PARTNER_READS[name]!, {}, salesAgent);
       expect(r.errors?.[0]?.extensions, name).toMatchObject({ code: 'FORBIDDEN', task, requiredPartnerRoles: anyOf });
-      const allowed = await s.gql(PARTNER_READS[name]!, {}, name === 'Partner.auditEvents' ? accessAdmin : reader);
+      const allowed = await s.gql(PARTNER_READS[name]!, {}, ['Partner.auditEvents', 'Partner.pendingActivations'].includes(name) ? accessAdmin : reader);
       expect(allowed.errors, name).toBeUndefined();
     });
   }

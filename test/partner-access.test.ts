@@ -23,11 +23,12 @@ const uniq = (p: string) => `${p}${++n}x${Math.random().toString(36).slice(2, 6)
 
 const AGENT = `mutation($i: CreateAgentInput!) { createAgent(input: $i) { agent { id } userErrors { code message } } }`;
 const GROUP = `mutation($i: CreateSecurityGroupInput!) { createSecurityGroup(input: $i) { securityGroup { id } userErrors { message } } }`;
-const ADD_MEMBER = `mutation($i: SecurityGroupMemberInput!) { addSecurityGroupMember(input: $i) { securityGroup { id } userErrors { code message } } }`;
+const ADD_MEMBER = `mutation($i: AddSecurityGroupMemberInput!) { addSecurityGroupMember(input: $i) { securityGroup { id } userErrors { code message } } }`;
 const REMOVE_MEMBER = `mutation($i: SecurityGroupMemberInput!) { removeSecurityGroupMember(input: $i) { securityGroup { id } userErrors { code message } } }`;
 const ASSIGN = `mutation($i: AssignGdapAccessInput!) { assignGdapAccess(input: $i) { relationship { id } userErrors { code message } } }`;
 const UPDATE_AGENT = `mutation($i: UpdateAgentInput!) { updateAgent(input: $i) { agent { partnerRoles displayName } userErrors { field code message } } }`;
 const DISABLE = `mutation($id: ID!) { disableAgent(input: {agentId: $id}) { agent { status } userErrors { field code message } } }`;
+const UPDATE_GROUP = `mutation($i: UpdateSecurityGroupInput!) { updateSecurityGroup(input: $i) { securityGroup { id } userErrors { code message } } }`;
 const MY_ROLES = `query($c: ID!) { customer(id: $c) { myRoles { role } } }`;
 const EVENTS = `query($p: ID!, $f: PartnerAuditFilter) { node(id: $p) { ... on Partner { auditEvents(first: 100, filter: $f) {
   edges { node { at actorId actorEmail actorKind action outcome targetType targetName details } } } } } }`;
@@ -45,6 +46,15 @@ const viewerId = async (token: string) => (await s.ok(`{ viewer { agent { id par
 async function partnerEvents(filter: Record<string, unknown> = {}, token = partner.adminToken): Promise<any[]> {
   const { partner: p } = await viewerId(token);
   return (await s.ok(EVENTS, { p: p.id, f: filter }, token)).node.auditEvents.edges.map((e: any) => e.node);
+}
+/** An eligible agent's activation of a group that requires approval, waiting for a decision. */
+async function pendingActivation(): Promise<string> {
+  const groupId = await newGroup();
+  await s.ok(UPDATE_GROUP, { i: { groupId, requiresApproval: true } }, partner.adminToken);
+  const eligible = await newAgent(['ADMIN_AGENT']);
+  await s.ok(ADD_MEMBER, { i: { groupId, agentId: eligible.id, kind: 'ELIGIBLE' } }, partner.adminToken);
+  const d = await s.ok(`mutation($g: ID!) { activateGroupMembership(input: {groupId: $g, justification: "ticket 42"}) { activation { id status } userErrors { message } } }`, { g: groupId }, eligible.token);
+  return d.activateGroupMembership.activation.id;
 }
 const roleNames = async (token: string) => ((await s.ok(MY_ROLES, { c: customer.id }, token)).customer.myRoles as { role: string }[]).map((r) => r.role).sort();
 
@@ -153,10 +163,13 @@ const MAY: Record<string, { roles: string[]; action: string }> = {
   resetAgentPassword: { roles: ['ACCESS_ADMINISTRATOR'], action: 'RESET_AGENT_PASSWORD' },
   createSecurityGroup: { roles: ['ACCESS_ADMINISTRATOR'], action: 'CREATE_SECURITY_GROUP' },
   deleteSecurityGroup: { roles: ['ACCESS_ADMINISTRATOR'], action: 'DELETE_SECURITY_GROUP' },
+  updateSecurityGroup: { roles: ['ACCESS_ADMINISTRATOR'], action: 'UPDATE_SECURITY_GROUP' },
   addSecurityGroupMember: { roles: ['ACCESS_ADMINISTRATOR'], action: 'ADD_GROUP_MEMBER' },
   removeSecurityGroupMember: { roles: ['ACCESS_ADMINISTRATOR'], action: 'REMOVE_GROUP_MEMBER' },
   assignGdapAccess: { roles: ['ACCESS_ADMINISTRATOR'], action: 'ASSIGN_GDAP_ACCESS' },
   removeGdapAccess: { roles: ['ACCESS_ADMINISTRATOR'], action: 'REMOVE_GDAP_ACCESS' },
+  approveActivation: { roles: ['ACCESS_ADMINISTRATOR'], action: 'APPROVE_ACTIVATION' },
+  denyActivation: { roles: ['ACCESS_ADMINISTRATOR'], action: 'DENY_ACTIVATION' },
   createCustomer: { roles: ['ADMIN_AGENT'], action: 'CREATE_CUSTOMER' },
   addCustomerDomain: { roles: ['ADMIN_AGENT'], action: 'ADD_CUSTOMER_DOMAIN' },
   addSubscription: { roles: ['ADMIN_AGENT'], action: 'ADD_SUBSCRIPTION' },
@@ -178,6 +191,9 @@ const CALLS: Record<string, () => Promise<{ query: string; vars: Record<string, 
   resetAgentPassword: async () => ({ query: `mutation($id: ID!) { resetAgentPassword(input: {agentId: $id}) { temporaryPassword userErrors { message } } }`, vars: { id: (await newAgent(['SALES_AGENT'])).id } }),
   createSecurityGroup: async () => ({ query: GROUP, vars: { i: { name: uniq('g') } } }),
   deleteSecurityGroup: async () => ({ query: `mutation($g: ID!) { deleteSecurityGroup(input: {groupId: $g}) { securityGroup { id } userErrors { message } } }`, vars: { g: await newGroup() } }),
+  updateSecurityGroup: async () => ({ query: UPDATE_GROUP, vars: { i: { groupId: await newGroup(), maxActivationMinutes: 60 } } }),
+  approveActivation: async () => ({ query: `mutation($a: ID!) { approveActivation(input: {activationId: $a}) { activation { status } userErrors { message } } }`, vars: { a: await pendingActivation() } }),
+  denyActivation: async () => ({ query: `mutation($a: ID!) { denyActivation(input: {activationId: $a, reason: "no"}) { activation { status } userErrors { message } } }`, vars: { a: await pendingActivation() } }),
   addSecurityGroupMember: async () => ({ query: ADD_MEMBER, vars: { i: { groupId: await newGroup(), agentId: (await newAgent(['SALES_AGENT'])).id } } }),
   removeSecurityGroupMember: async () => {
     const i = { groupId: await newGroup(), agentId: (await newAgent(['SALES_AGENT'])).id };

@@ -98,7 +98,7 @@ describe('partner administration', () => {
     const agentId = (await s.ok(`{ viewer { agent { id } } }`, {}, g.agentToken)).viewer.agent.id;
     await s.ok(`mutation($i: SecurityGroupMemberInput!) { removeSecurityGroupMember(input: $i) { securityGroup { members { id } } } }`, { i: { groupId: groups.viewer.agent.groups[0].id, agentId } }, partner.adminToken);
     expect((await s.gql(`query($c: ID!) { customer(id: $c) { id } }`, { c: customer.id }, g.agentToken)).errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
-    await s.ok(`mutation($i: SecurityGroupMemberInput!) { addSecurityGroupMember(input: $i) { securityGroup { id } } }`, { i: { groupId: groups.viewer.agent.groups[0].id, agentId } }, partner.adminToken);
+    await s.ok(`mutation($i: AddSecurityGroupMemberInput!) { addSecurityGroupMember(input: $i) { securityGroup { id } } }`, { i: { groupId: groups.viewer.agent.groups[0].id, agentId } }, partner.adminToken);
     expect((await s.gql(`query($c: ID!) { customer(id: $c) { id } }`, { c: customer.id }, g.agentToken)).errors).toBeUndefined();
 
     await s.ok(`mutation($i: TerminateGdapRelationshipInput!) { terminateGdapRelationship(input: $i) { relationship { status terminatedAt } } }`, { i: { relationshipId: g.relationshipId } }, partner.adminToken);

@@ -22,6 +22,10 @@ export const PARTNER_TASKS = {
   MANAGE_GROUPS: { description: 'create and delete security groups and manage their members', anyOf: ['ACCESS_ADMINISTRATOR'] },
   ASSIGN_GDAP_ACCESS: { description: 'assign GDAP roles to security groups or remove them', anyOf: ['ACCESS_ADMINISTRATOR'] },
   READ_PARTNER_AUDIT: { description: "read the partner's audit log", anyOf: ['ACCESS_ADMINISTRATOR'] },
+  APPROVE_ACTIVATIONS: {
+    description: 'approve or deny just-in-time activations of eligible group memberships',
+    anyOf: ['ACCESS_ADMINISTRATOR'],
+  },
 } as const satisfies Record<string, { description: string; anyOf: readonly PartnerRole[] }>;
 export type PartnerTask = keyof typeof PARTNER_TASKS;
 

@@ -26,6 +26,7 @@ export const partners = pgTable('partners', {
 });
 
 export const AGENT_STATUSES = ['ENABLED', 'DISABLED', 'DELETED'] as const;
+export const MEMBERSHIP_KINDS = ['ACTIVE', 'ELIGIBLE'] as const;
 
 export const agents = pgTable(
   'agents',
@@ -52,6 +53,10 @@ export const securityGroups = pgTable(
     id: id().primaryKey(),
     partnerId: uuid('partner_id').notNull().references(() => partners.id),
     name: text('name').notNull(),
+    /** Just-in-time: how long one activation of an eligible membership lasts at most. */
+    maxActivationMinutes: integer('max_activation_minutes').notNull().default(480),
+    /** Just-in-time: an activation waits for another ACCESS_ADMINISTRATOR's approval. */
+    requiresApproval: boolean('requires_approval').notNull().default(false),
     createdAt: ts('created_at').notNull().defaultNow(),
   },
   (t) => [uniqueIndex('security_groups_partner_name_key').on(t.partnerId, t.name)],
@@ -62,8 +67,40 @@ export const groupMembers = pgTable(
   {
     groupId: uuid('group_id').notNull().references(() => securityGroups.id),
     agentId: uuid('agent_id').notNull().references(() => agents.id),
+    /** ACTIVE grants the group's roles permanently; ELIGIBLE grants them only during an approved activation. */
+    kind: text('kind', { enum: MEMBERSHIP_KINDS }).notNull().default('ACTIVE'),
   },
   (t) => [primaryKey({ columns: [t.groupId, t.agentId] }), index('group_members_agent_idx').on(t.agentId)],
+);
+
+export const ACTIVATION_STATUSES = ['PENDING_APPROVAL', 'APPROVED', 'DENIED'] as const;
+
+/**
+ * Activations of eligible memberships (PIM for groups). An APPROVED one grants the group's roles from startsAt to
+ * endsAt, judged by the clock at request time like relationship expiry: no job ends it.
+ */
+export const groupActivations = pgTable(
+  'group_activations',
+  {
+    partnerId: uuid('partner_id').notNull().references(() => partners.id),
+    id: id(),
+    groupId: uuid('group_id').notNull().references(() => securityGroups.id),
+    agentId: uuid('agent_id').notNull().references(() => agents.id),
+    justification: text('justification').notNull(),
+    minutes: integer('minutes').notNull(),
+    status: text('status', { enum: ACTIVATION_STATUSES }).notNull(),
+    requestedAt: ts('requested_at').notNull(),
+    decidedByAgentId: uuid('decided_by_agent_id'),
+    decidedAt: ts('decided_at'),
+    decisionReason: text('decision_reason'),
+    startsAt: ts('starts_at'),
+    endsAt: ts('ends_at'),
+  },
+  (t) => [
+    primaryKey({ columns: [t.partnerId, t.id] }),
+    index('group_activations_member_idx').on(t.groupId, t.agentId, t.endsAt),
+    index('group_activations_pending_idx').on(t.partnerId, t.requestedAt).where(sql`status = 'PENDING_APPROVAL'`),
+  ],
 );
 
 export const customers = pgTable(

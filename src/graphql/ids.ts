@@ -6,7 +6,7 @@ import { DomainError } from '../services/errors.js';
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export const SCOPED_TYPES = ['User', 'GdapRelationship', 'BulkJob'] as const;
-export const PLAIN_TYPES = ['Customer', 'Agent', 'SecurityGroup', 'Sku', 'Partner'] as const;
+export const PLAIN_TYPES = ['Customer', 'Agent', 'SecurityGroup', 'Sku', 'Partner', 'GroupActivation'] as const;
 export type ScopedType = (typeof SCOPED_TYPES)[number];
 export type PlainType = (typeof PLAIN_TYPES)[number];
 export type NodeType = ScopedType | PlainType;

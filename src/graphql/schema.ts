@@ -6,10 +6,12 @@ import './types/user.js';
 import './types/customer.js';
 import './types/agent.js';
 import './types/gdap.js';
+import './types/activation.js';
 import './types/bulk-job.js';
 import './types/node.js';
 import './mutations/partner.js';
 import './mutations/agents.js';
+import './mutations/activations.js';
 import './mutations/users.js';
 import './mutations/bulk.js';
 

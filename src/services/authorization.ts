@@ -1,5 +1,5 @@
 // Where every access decision is made. The rules come from auth/roles.ts; this module applies them to a caller.
-import { and, eq, gt, or, sql } from 'drizzle-orm';
+import { and, eq, gt, or, sql, type SQL } from 'drizzle-orm';
 import {
   CUSTOMER_TASK_PARTNER_ROLE,
   decisiveTargetRole,
@@ -13,7 +13,7 @@ import {
   type Task,
 } from '../auth/roles.js';
 import { preparedStatement, uuidArray } from '../db/prepared.js';
-import { accessAssignments, gdapRelationships, groupMembers, securityGroups } from '../db/schema.js';
+import { accessAssignments, gdapRelationships, groupActivations, groupMembers, securityGroups } from '../db/schema.js';
 import type { Caller, RoleGrant, ServiceContext } from './context.js';
 import { DomainError, notFound } from './errors.js';
 
@@ -94,6 +94,21 @@ export async function primeGrants(ctx: ServiceContext, agent: AgentCaller, custo
   await loaded;
 }
 
+/**
+ * The end of the agent's current activation of an eligible membership, or null: an approved activation counts from
+ * its start to its end, judged by `now` (the request's clock), so nothing has to end it.
+ */
+function activationEnd(now: SQL) {
+  return sql`(select max(${groupActivations.endsAt}) from ${groupActivations}
+    where ${groupActivations.groupId} = ${groupMembers.groupId} and ${groupActivations.agentId} = ${groupMembers.agentId}
+      and ${groupActivations.status} = 'APPROVED' and ${groupActivations.startsAt} <= ${now} and ${groupActivations.endsAt} > ${now})`;
+}
+
+/** The membership grants now: permanent (ACTIVE), or eligible with a current activation. */
+function membershipGrants(now: SQL) {
+  return sql`(${groupMembers.kind} = 'ACTIVE' or ${activationEnd(now)} is not null)`;
+}
+
 const grantRows = preparedStatement('agent_grants', (db, name) =>
   db
     .select({
@@ -103,6 +118,8 @@ const grantRows = preparedStatement('agent_grants', (db, name) =>
       relationshipName: gdapRelationships.displayName,
       groupId: securityGroups.id,
       groupName: securityGroups.name,
+      kind: groupMembers.kind,
+      activeUntil: activationEnd(sql`${sql.placeholder('now')}::timestamptz`).mapWith(groupActivations.endsAt),
     })
     .from(accessAssignments)
     .innerJoin(
@@ -121,6 +138,7 @@ const grantRows = preparedStatement('agent_grants', (db, name) =>
         eq(gdapRelationships.partnerId, sql.placeholder('partnerId')),
         eq(gdapRelationships.status, 'ACTIVE'),
         or(gt(gdapRelationships.endsAt, sql`${sql.placeholder('now')}::timestamptz`), eq(gdapRelationships.autoExtend, true)),
+        membershipGrants(sql`${sql.placeholder('now')}::timestamptz`),
       ),
     )
     .prepare(name),
@@ -144,6 +162,8 @@ async function loadGrants(ctx: ServiceContext, agent: AgentCaller, customerIds: 
         relationshipName: r.relationshipName,
         groupId: r.groupId,
         groupName: r.groupName,
+        via: r.kind === 'ACTIVE' ? 'PERMANENT' : 'ACTIVATION',
+        activeUntil: r.kind === 'ACTIVE' ? null : r.activeUntil,
       });
     }
     byCustomer.set(r.customerId, grants);
@@ -163,7 +183,8 @@ export function visibleCustomerCondition(ctx: ServiceContext, agent: AgentCaller
       and ${groupMembers.agentId} = ${agent.agentId}
       and ${gdapRelationships.partnerId} = ${agent.partnerId}
       and ${gdapRelationships.status} = 'ACTIVE'
-      and (${gdapRelationships.endsAt} > ${now} or ${gdapRelationships.autoExtend}))`;
+      and (${gdapRelationships.endsAt} > ${now} or ${gdapRelationships.autoExtend})
+      and ${membershipGrants(now)})`;
 }
 
 export interface CustomerAccess {

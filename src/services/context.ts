@@ -30,6 +30,9 @@ export interface RoleGrant {
   relationshipName: string;
   groupId: string;
   groupName: string;
+  /** PERMANENT: an ACTIVE membership; ACTIVATION: an eligible one, activated until activeUntil. */
+  via: 'PERMANENT' | 'ACTIVATION';
+  activeUntil: Date | null;
 }
 
 /** What every service call gets: the database, the clock, who is calling, and per-request caches. */

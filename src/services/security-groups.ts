@@ -3,7 +3,7 @@
 import { and, asc, eq, ne } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import { pgErrorCode, UNIQUE_VIOLATION } from '../db/client.js';
-import { accessAssignments, agents, groupMembers, securityGroups } from '../db/schema.js';
+import { accessAssignments, agents, groupActivations, groupMembers, securityGroups, type MEMBERSHIP_KINDS } from '../db/schema.js';
 import type { AgentRow } from './agents.js';
 import { getAgent } from './agents.js';
 import { requirePartnerTask, type AgentCaller } from './authorization.js';
@@ -57,6 +57,7 @@ export async function deleteSecurityGroup(ctx: ServiceContext, groupId: string):
     // access_assignments is keyed by customer; a group's assignments span customers (rare, partner-side admin).
     const assignments = await tx.delete(accessAssignments).where(eq(accessAssignments.groupId, group.id)).returning({ customerId: accessAssignments.customerId, roles: accessAssignments.roles });
     const members = await tx.delete(groupMembers).where(eq(groupMembers.groupId, group.id)).returning({ agentId: groupMembers.agentId });
+    await tx.delete(groupActivations).where(and(eq(groupActivations.partnerId, admin.partnerId), eq(groupActivations.groupId, group.id)));
     await tx.delete(securityGroups).where(eq(securityGroups.id, group.id));
     return {
       result: group,
@@ -79,10 +80,41 @@ export async function listSecurityGroups(ctx: ServiceContext): Promise<GroupRow[
     .orderBy(asc(securityGroups.name));
 }
 
+export type MembershipKind = (typeof MEMBERSHIP_KINDS)[number];
+
+/** Just-in-time settings of a group; never by one of its members (it would loosen its own elevation). */
+export async function updateSecurityGroup(
+  ctx: ServiceContext,
+  input: { groupId: string; maxActivationMinutes?: number | null; requiresApproval?: boolean | null },
+): Promise<GroupRow> {
+  const admin = await authorizePartnerChange(ctx, 'MANAGE_GROUPS', 'UPDATE_SECURITY_GROUP');
+  const max = input.maxActivationMinutes;
+  if (max != null && (!Number.isInteger(max) || max < 30 || max > MAX_ACTIVATION_MINUTES)) {
+    throw invalid(['maxActivationMinutes'], `An activation lasts from 30 minutes to ${MAX_ACTIVATION_MINUTES / 60} hours.`);
+  }
+  return commitPartnerChange(ctx, admin, 'UPDATE_SECURITY_GROUP', async (tx) => {
+    const group = await ownGroup(tx, admin, input.groupId, true);
+    if (await isMember(tx, group.id, admin.agentId)) throw fourEyes(`no one changes the settings of a group it is a member of (${group.name}).`);
+    const [row] = await tx
+      .update(securityGroups)
+      .set({ maxActivationMinutes: max ?? group.maxActivationMinutes, requiresApproval: input.requiresApproval ?? group.requiresApproval })
+      .where(eq(securityGroups.id, group.id))
+      .returning();
+    const details = {
+      from: { maxActivationMinutes: group.maxActivationMinutes, requiresApproval: group.requiresApproval },
+      to: { maxActivationMinutes: row!.maxActivationMinutes, requiresApproval: row!.requiresApproval },
+    };
+    return { result: row!, event: { targetType: 'SECURITY_GROUP', targetId: group.id, targetName: group.name, details } };
+  }, { targetType: 'SECURITY_GROUP', targetId: input.groupId });
+}
+
+/** Entra PIM's longest activation. */
+export const MAX_ACTIVATION_MINUTES = 24 * 60;
+
 async function memberChange(
   ctx: ServiceContext,
   action: 'ADD_GROUP_MEMBER' | 'REMOVE_GROUP_MEMBER',
-  input: { groupId: string; agentId: string },
+  input: { groupId: string; agentId: string; kind?: MembershipKind | null },
 ): Promise<GroupRow> {
   const admin = await authorizePartnerChange(ctx, 'MANAGE_GROUPS', action);
   return commitPartnerChange(ctx, admin, action, async (tx) => {
@@ -95,21 +127,33 @@ async function memberChange(
       .from(agents)
       .where(and(eq(agents.id, input.agentId), eq(agents.partnerId, admin.partnerId), ne(agents.status, 'DELETED')));
     if (!agent) throw notFound('agent');
+    const kind = input.kind ?? 'ACTIVE';
     const changed =
       action === 'ADD_GROUP_MEMBER'
-        ? await tx.insert(groupMembers).values({ groupId: group.id, agentId: agent.id }).onConflictDoNothing().returning({ agentId: groupMembers.agentId })
+        ? await tx
+            .insert(groupMembers)
+            .values({ groupId: group.id, agentId: agent.id, kind })
+            .onConflictDoUpdate({ target: [groupMembers.groupId, groupMembers.agentId], set: { kind }, setWhere: ne(groupMembers.kind, kind) })
+            .returning({ agentId: groupMembers.agentId })
         : await tx
             .delete(groupMembers)
             .where(and(eq(groupMembers.groupId, group.id), eq(groupMembers.agentId, agent.id)))
             .returning({ agentId: groupMembers.agentId });
     return {
       result: group,
-      event: { targetType: 'MEMBERSHIP', targetId: agent.id, targetName: agent.email, details: { group: group.name, groupId: group.id, changed: changed.length > 0 } },
+      event: {
+        targetType: 'MEMBERSHIP',
+        targetId: agent.id,
+        targetName: agent.email,
+        details: { group: group.name, groupId: group.id, ...(action === 'ADD_GROUP_MEMBER' ? { kind } : {}), changed: changed.length > 0 },
+      },
     };
-  }, { targetType: 'MEMBERSHIP', targetId: input.agentId, details: { groupId: input.groupId } });
+  }, { targetType: 'MEMBERSHIP', targetId: input.agentId, details: { groupId: input.groupId, ...(input.kind ? { kind: input.kind } : {}) } });
 }
 
-export const addGroupMember = (ctx: ServiceContext, input: { groupId: string; agentId: string }) => memberChange(ctx, 'ADD_GROUP_MEMBER', input);
+/** Adds a member, ACTIVE (permanent) or ELIGIBLE (just in time); adding an existing member changes its kind. */
+export const addGroupMember = (ctx: ServiceContext, input: { groupId: string; agentId: string; kind?: MembershipKind | null }) =>
+  memberChange(ctx, 'ADD_GROUP_MEMBER', input);
 export const removeGroupMember = (ctx: ServiceContext, input: { groupId: string; agentId: string }) => memberChange(ctx, 'REMOVE_GROUP_MEMBER', input);
 
 export async function groupMembersOf(ctx: ServiceContext, groupId: string): Promise<AgentRow[]> {

@@ -112,7 +112,7 @@ export async function grantAgent(
     partner.adminToken,
   );
   await s.ok(
-    `mutation($i: SecurityGroupMemberInput!) { addSecurityGroupMember(input: $i) { userErrors { message } } }`,
+    `mutation($i: AddSecurityGroupMemberInput!) { addSecurityGroupMember(input: $i) { userErrors { message } } }`,
     { i: { groupId: group.createSecurityGroup.securityGroup.id, agentId: agent.createAgent.agent.id } },
     partner.adminToken,
   );
@@ -142,7 +142,7 @@ export async function grantAgent(
 /** Adds the agent signed in with `token` to the security group of `grant` too: it then holds both grants' roles. */
 export async function joinGrant(s: TestServer, partner: Partner, grant: Grant, token: string): Promise<void> {
   const d = await s.ok(
-    `mutation($i: SecurityGroupMemberInput!) { addSecurityGroupMember(input: $i) { userErrors { message } } }`,
+    `mutation($i: AddSecurityGroupMemberInput!) { addSecurityGroupMember(input: $i) { userErrors { message } } }`,
     {
       i: {
         groupId: (await s.ok(`{ viewer { agent { groups { id } } } }`, {}, grant.agentToken)).viewer.agent.groups[0].id,

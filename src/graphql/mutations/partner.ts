@@ -13,6 +13,7 @@ import { changePassword, signIn, signOut, signOutEverywhere } from '../../servic
 import { builder, requiresPartnerTask } from '../builder.js';
 import { runMutation } from '../errors.js';
 import { decodeId, decodeScopedId } from '../ids.js';
+import { MembershipKindEnum } from '../types/activation.js';
 import { DirectoryRoleEnum, UserErrorRef } from '../types/common.js';
 import {
   CustomerRef,
@@ -55,6 +56,17 @@ const SecurityGroupIdInput = builder.inputType('DeleteSecurityGroupInput', {
 });
 const GroupMemberInput = builder.inputType('SecurityGroupMemberInput', {
   fields: (t) => ({ groupId: t.id({ required: true }), agentId: t.id({ required: true }) }),
+});
+const AddGroupMemberInput = builder.inputType('AddSecurityGroupMemberInput', {
+  fields: (t) => ({
+    groupId: t.id({ required: true }),
+    agentId: t.id({ required: true }),
+    kind: t.field({
+      type: MembershipKindEnum,
+      required: false,
+      description: 'ACTIVE (the default): permanent. ELIGIBLE: the agent activates it when needed (just in time). Adding an existing member changes its kind.',
+    }),
+  }),
 });
 const SecurityGroupPayload = builder.simpleObject('SecurityGroupPayload', {
   fields: (t) => ({ securityGroup: t.field({ type: SecurityGroupRef, nullable: true }), userErrors: t.field({ type: [UserErrorRef] }) }),
@@ -179,10 +191,10 @@ builder.mutationFields((t) => ({
     type: SecurityGroupPayload,
     description: 'Puts an agent in a group: it holds the GDAP roles of the group at once. Never yourself (four eyes).',
     directives: requiresPartnerTask('MANAGE_GROUPS'),
-    args: { input: t.arg({ type: GroupMemberInput, required: true }) },
+    args: { input: t.arg({ type: AddGroupMemberInput, required: true }) },
     resolve: (_, { input }, ctx) =>
       runMutation(async () => ({
-        securityGroup: await addGroupMember(ctx.svc, memberIds(input)),
+        securityGroup: await addGroupMember(ctx.svc, { ...memberIds(input), kind: input.kind }),
       })),
   }),
   removeSecurityGroupMember: t.field({

@@ -112,12 +112,20 @@ LicenseRef.implement({
   }),
 });
 
+const GrantViaEnum = builder.enumType('GrantVia', { values: ['PERMANENT', 'ACTIVATION'] as const });
+
 RoleGrantRef.implement({
   description: 'A directory role and where it comes from.',
   fields: (t) => ({
     role: t.field({ type: DirectoryRoleEnum, resolve: (g) => g.role }),
     relationshipName: t.exposeString('relationshipName'),
     groupName: t.exposeString('groupName'),
+    via: t.field({
+      type: GrantViaEnum,
+      description: 'PERMANENT: an active membership of the group; ACTIVATION: an eligible one, activated until activeUntil.',
+      resolve: (g) => g.via,
+    }),
+    activeUntil: t.expose('activeUntil', { type: 'DateTime', nullable: true, description: 'For ACTIVATION: when this role stops applying.' }),
     relationship: t.field({
       type: GdapRelationshipRef,
       resolve: (g, _, ctx) => getGdapRelationship(ctx.svc, g.customerId, g.relationshipId),

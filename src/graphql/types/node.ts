@@ -2,6 +2,7 @@ import { getBulkJob } from '../../services/bulk/jobs.js';
 import { getCustomer, listCustomers } from '../../services/customers.js';
 import { getGdapRelationship } from '../../services/gdap.js';
 import { getAgent } from '../../services/agents.js';
+import { getActivation } from '../../services/activations.js';
 import { getPartner } from '../../services/partners.js';
 import { getSecurityGroup } from '../../services/security-groups.js';
 import { getSku } from '../../services/skus.js';
@@ -35,6 +36,8 @@ async function loadNode(ctx: GraphQLContext, globalId: string, field: string[]) 
         return getSku(svc, d.id);
       case 'BulkJob':
         return getBulkJob(svc, d.customerId!, d.id);
+      case 'GroupActivation':
+        return getActivation(svc, d.id);
     }
   })();
   if (!value) throw notFound(d.typename);

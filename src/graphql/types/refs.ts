@@ -3,6 +3,7 @@ import type { AuditEventRow } from '../../services/audit.js';
 import type { RoleGrant } from '../../services/context.js';
 import type { CustomerRow, DomainRow, License } from '../../services/customers.js';
 import type { AccessAssignmentRow, RelationshipRow } from '../../services/gdap.js';
+import type { ActivationRow, Membership } from '../../services/activations.js';
 import type { AgentRow } from '../../services/agents.js';
 import type { PartnerAuditEventRow } from '../../services/partner-audit.js';
 import type { PartnerRow } from '../../services/partners.js';
@@ -27,3 +28,5 @@ export const AccessAssignmentRef = builder.objectRef<{ assignment: AccessAssignm
 export const AuditEventRef = builder.objectRef<AuditEventRow>('AuditEvent');
 export const PartnerAuditEventRef = builder.objectRef<PartnerAuditEventRow>('PartnerAuditEvent');
 export const SessionRef = builder.objectRef<SessionInfo>('Session');
+export const GroupActivationRef = builder.objectRef<ActivationRow>('GroupActivation');
+export const GroupMembershipRef = builder.objectRef<Membership>('GroupMembership');

@@ -1,0 +1,216 @@
+// Just-in-time elevation (Entra PIM for groups): an eligible member activates its membership for a while, with a
+// justification, and with another ACCESS_ADMINISTRATOR's approval where the group requires it. The grants query
+// (services/authorization.ts) counts an approved activation only between its start and its end, by the clock.
+import { and, asc, desc, eq, gt, lte, or } from 'drizzle-orm';
+import { MINUTE_MS } from '../clock.js';
+import type { Db } from '../db/client.js';
+import { groupActivations, groupMembers, securityGroups } from '../db/schema.js';
+import { requireAgent, requirePartnerTask } from './authorization.js';
+import type { ServiceContext } from './context.js';
+import { DomainError, invalid, notFound } from './errors.js';
+import { authorizePartnerChange, commitPartnerChange, fourEyes, type PartnerEvent } from './partner-audit.js';
+import type { GroupRow, MembershipKind } from './security-groups.js';
+import { getAgent } from './agents.js';
+import { textViolation } from './validation.js';
+
+export type ActivationRow = typeof groupActivations.$inferSelect;
+
+/** A request nobody decided within a day lapses (as PIM's do). */
+const PENDING_LIFETIME_MS = 24 * 60 * MINUTE_MS;
+
+const activationEvent = (a: ActivationRow, group: { name: string }, details: Record<string, unknown> = {}): PartnerEvent => ({
+  targetType: 'MEMBERSHIP',
+  targetId: a.agentId,
+  targetName: group.name,
+  details: { activationId: a.id, groupId: a.groupId, minutes: a.minutes, justification: a.justification, ...details },
+});
+
+/** The agent's activation that grants now or waits for approval, if any. */
+async function openActivation(db: Db, partnerId: string, groupId: string, agentId: string, now: Date): Promise<ActivationRow | undefined> {
+  const [row] = await db
+    .select()
+    .from(groupActivations)
+    .where(
+      and(
+        eq(groupActivations.partnerId, partnerId),
+        eq(groupActivations.groupId, groupId),
+        eq(groupActivations.agentId, agentId),
+        or(
+          and(eq(groupActivations.status, 'APPROVED'), gt(groupActivations.endsAt, now)),
+          and(eq(groupActivations.status, 'PENDING_APPROVAL'), gt(groupActivations.requestedAt, new Date(now.getTime() - PENDING_LIFETIME_MS))),
+        ),
+      ),
+    )
+    .orderBy(desc(groupActivations.requestedAt))
+    .limit(1);
+  return row;
+}
+
+/**
+ * The eligible agent itself asks for the group's roles for `minutes` (at most the group's maxActivationMinutes). Without
+ * approval the roles apply at once until the end; with approval, from the approval on.
+ */
+export async function activateGroupMembership(
+  ctx: ServiceContext,
+  input: { groupId: string; justification: string; minutes?: number | null },
+): Promise<ActivationRow> {
+  const agent = requireAgent(ctx);
+  const justification = input.justification.trim();
+  const problem = textViolation(justification, 500, true);
+  if (problem) throw invalid(['justification'], `The justification ${problem}.`);
+  return commitPartnerChange(ctx, agent, 'ACTIVATE_GROUP_MEMBERSHIP', async (tx) => {
+    const [membership] = await tx
+      .select({ kind: groupMembers.kind, group: securityGroups })
+      .from(groupMembers)
+      .innerJoin(securityGroups, eq(securityGroups.id, groupMembers.groupId))
+      .where(and(eq(groupMembers.groupId, input.groupId), eq(groupMembers.agentId, agent.agentId), eq(securityGroups.partnerId, agent.partnerId)))
+      .for('update', { of: groupMembers });
+    if (!membership) throw new DomainError('FORBIDDEN', 'You are not eligible for this group: an access administrator must make you an eligible member first.');
+    const group = membership.group;
+    if (membership.kind === 'ACTIVE') throw invalid(['groupId'], `You are a permanent member of ${group.name}: there is nothing to activate.`, 'INVALID_STATE');
+    const minutes = input.minutes ?? group.maxActivationMinutes;
+    if (!Number.isInteger(minutes) || minutes < 1 || minutes > group.maxActivationMinutes) {
+      throw invalid(['minutes'], `${group.name} allows activations of 1 to ${group.maxActivationMinutes} minutes.`);
+    }
+    const now = ctx.clock.now();
+    const open = await openActivation(tx, agent.partnerId, group.id, agent.agentId, now);
+    if (open) {
+      throw invalid(
+        ['groupId'],
+        open.status === 'APPROVED' ? `Your membership of ${group.name} is active until ${open.endsAt!.toISOString()}.` : `Your activation of ${group.name} is waiting for approval.`,
+        'INVALID_STATE',
+      );
+    }
+    const approved = !group.requiresApproval;
+    const [row] = await tx
+      .insert(groupActivations)
+      .values({
+        partnerId: agent.partnerId,
+        groupId: group.id,
+        agentId: agent.agentId,
+        justification,
+        minutes,
+        status: approved ? 'APPROVED' : 'PENDING_APPROVAL',
+        requestedAt: now,
+        startsAt: approved ? now : null,
+        endsAt: approved ? new Date(now.getTime() + minutes * MINUTE_MS) : null,
+      })
+      .returning();
+    return { result: row!, event: activationEvent(row!, group, { status: row!.status, endsAt: row!.endsAt?.toISOString() ?? null }) };
+  }, { targetType: 'MEMBERSHIP', targetId: agent.agentId, details: { groupId: input.groupId } });
+}
+
+async function decide(ctx: ServiceContext, activationId: string, decision: 'APPROVED' | 'DENIED', reason: string | null): Promise<ActivationRow> {
+  const action = decision === 'APPROVED' ? 'APPROVE_ACTIVATION' : 'DENY_ACTIVATION';
+  const admin = await authorizePartnerChange(ctx, 'APPROVE_ACTIVATIONS', action);
+  return commitPartnerChange(ctx, admin, action, async (tx) => {
+    const [found] = await tx
+      .select({ activation: groupActivations, group: securityGroups })
+      .from(groupActivations)
+      .innerJoin(securityGroups, eq(securityGroups.id, groupActivations.groupId))
+      .where(and(eq(groupActivations.partnerId, admin.partnerId), eq(groupActivations.id, activationId)))
+      .for('update', { of: groupActivations });
+    if (!found) throw notFound('activation');
+    const { activation, group } = found;
+    if (activation.agentId === admin.agentId) throw fourEyes(`no one ${decision === 'APPROVED' ? 'approves' : 'denies'} its own activation.`);
+    const now = ctx.clock.now();
+    if (activation.status !== 'PENDING_APPROVAL') throw invalid(['activationId'], `The activation is already ${activation.status}.`, 'INVALID_STATE');
+    if (activation.requestedAt.getTime() <= now.getTime() - PENDING_LIFETIME_MS) {
+      throw invalid(['activationId'], 'The request lapsed: nobody decided within 24 hours. The agent can ask again.', 'INVALID_STATE');
+    }
+    const [row] = await tx
+      .update(groupActivations)
+      .set({
+        status: decision,
+        decidedByAgentId: admin.agentId,
+        decidedAt: now,
+        decisionReason: reason,
+        // The time asked for runs from the approval.
+        startsAt: decision === 'APPROVED' ? now : null,
+        endsAt: decision === 'APPROVED' ? new Date(now.getTime() + activation.minutes * MINUTE_MS) : null,
+      })
+      .where(and(eq(groupActivations.partnerId, admin.partnerId), eq(groupActivations.id, activation.id)))
+      .returning();
+    return { result: row!, event: activationEvent(row!, group, { requester: activation.agentId, endsAt: row!.endsAt?.toISOString() ?? null, reason }) };
+  }, { targetType: 'MEMBERSHIP', details: { activationId } });
+}
+
+export const approveActivation = (ctx: ServiceContext, activationId: string) => decide(ctx, activationId, 'APPROVED', null);
+
+export function denyActivation(ctx: ServiceContext, input: { activationId: string; reason?: string | null }): Promise<ActivationRow> {
+  const reason = input.reason?.trim() || null;
+  if (reason) {
+    const problem = textViolation(reason, 500, false);
+    if (problem) throw invalid(['reason'], `The reason ${problem}.`);
+  }
+  return decide(ctx, input.activationId, 'DENIED', reason);
+}
+
+/** Requests waiting for a decision (not lapsed), oldest first. */
+export async function pendingActivations(ctx: ServiceContext): Promise<ActivationRow[]> {
+  const admin = requirePartnerTask(ctx, 'APPROVE_ACTIVATIONS');
+  const since = new Date(ctx.clock.now().getTime() - PENDING_LIFETIME_MS);
+  return ctx.db
+    .select()
+    .from(groupActivations)
+    .where(and(eq(groupActivations.partnerId, admin.partnerId), eq(groupActivations.status, 'PENDING_APPROVAL'), gt(groupActivations.requestedAt, since)))
+    .orderBy(asc(groupActivations.requestedAt));
+}
+
+export async function getActivation(ctx: ServiceContext, activationId: string): Promise<ActivationRow> {
+  const caller = requireAgent(ctx);
+  const [row] = await ctx.db
+    .select()
+    .from(groupActivations)
+    .where(and(eq(groupActivations.partnerId, caller.partnerId), eq(groupActivations.id, activationId)));
+  // One's own requests, or any for who decides them.
+  if (!row || (row.agentId !== caller.agentId && !caller.partnerRoles.includes('ACCESS_ADMINISTRATOR'))) throw notFound('activation');
+  return row;
+}
+
+export type MembershipState = 'ACTIVE' | 'ELIGIBLE' | 'ACTIVATED' | 'PENDING_APPROVAL';
+
+export interface Membership {
+  group: GroupRow;
+  kind: MembershipKind;
+  /** Now: ACTIVE (permanent), ACTIVATED (eligible, granting until activeUntil), PENDING_APPROVAL or ELIGIBLE. */
+  state: MembershipState;
+  activeUntil: Date | null;
+  activation: ActivationRow | null;
+}
+
+/** An agent's memberships and where each stands now (for the agent itself, or READ_PARTNER). */
+export async function membershipsOf(ctx: ServiceContext, agentId: string): Promise<Membership[]> {
+  const agent = await getAgent(ctx, agentId);
+  const now = ctx.clock.now();
+  const rows = await ctx.db
+    .select({ group: securityGroups, kind: groupMembers.kind })
+    .from(groupMembers)
+    .innerJoin(securityGroups, eq(securityGroups.id, groupMembers.groupId))
+    .where(eq(groupMembers.agentId, agent.id))
+    .orderBy(asc(securityGroups.name));
+  const open = await ctx.db
+    .select()
+    .from(groupActivations)
+    .where(
+      and(
+        eq(groupActivations.partnerId, agent.partnerId),
+        eq(groupActivations.agentId, agent.id),
+        or(
+          and(eq(groupActivations.status, 'APPROVED'), lte(groupActivations.startsAt, now), gt(groupActivations.endsAt, now)),
+          and(eq(groupActivations.status, 'PENDING_APPROVAL'), gt(groupActivations.requestedAt, new Date(now.getTime() - PENDING_LIFETIME_MS))),
+        ),
+      ),
+    );
+  return rows.map(({ group, kind }) => {
+    const activation = kind === 'ELIGIBLE' ? open.find((a) => a.groupId === group.id) ?? null : null;
+    const state: MembershipState =
+      kind === 'ACTIVE' ? 'ACTIVE' : activation?.status === 'APPROVED' ? 'ACTIVATED' : activation ? 'PENDING_APPROVAL' : 'ELIGIBLE';
+    return { group, kind, state, activeUntil: state === 'ACTIVATED' ? activation!.endsAt : null, activation };
+  });
+}
+
+/** The agent that asked, for the approver's screen. */
+export async function requesterOf(ctx: ServiceContext, activation: ActivationRow) {
+  return getAgent(ctx, activation.agentId);
+}
