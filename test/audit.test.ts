@@ -10,7 +10,7 @@ let adminEmail: string;
 let reader: string;
 let sales: string;
 
-const EVENTS = `query($c: ID!) { customer(id: $c) { auditEvents(first: 500) { edges { node { at actor action outcome targetName details } } } } }`;
+const EVENTS = `query($c: ID!) { customer(id: $c) { auditEvents(first: 500) { edges { node { at actor actorId actorEmail action outcome targetName details } } } } }`;
 const events = async () => (await s.ok(EVENTS, { c: customer.id }, admin)).customer.auditEvents.edges.map((e: any) => e.node);
 
 beforeAll(async () => {
@@ -41,7 +41,10 @@ describe('audit', () => {
     expect(all.length - before).toBe(4);
     const [del, res, upd, cre] = all;
     expect([del.action, res.action, upd.action, cre.action]).toEqual(['DELETE_USER', 'RESET_PASSWORD', 'UPDATE_USER', 'CREATE_USER']);
-    for (const e of [del, res, upd, cre]) expect(e).toMatchObject({ actor: adminEmail, outcome: 'SUCCESS', targetName: u.userPrincipalName });
+    const adminId = (await s.ok(`{ viewer { agent { id } } }`, {}, admin)).viewer.agent.id;
+    for (const e of [del, res, upd, cre]) {
+      expect(e).toMatchObject({ actor: adminEmail, actorId: adminId, actorEmail: adminEmail, outcome: 'SUCCESS', targetName: u.userPrincipalName });
+    }
     expect(JSON.parse(upd.details)).toEqual({ changes: [{ field: 'jobTitle', from: 'Pilot', to: 'Captain' }] });
     expect(JSON.parse(cre.details)).toMatchObject({ userPrincipalName: u.userPrincipalName, licenses: ['SPE_E3'], jobTitle: 'Pilot' });
     const text = JSON.stringify(all);

@@ -78,6 +78,20 @@ describe('npm start on a fresh machine', () => {
 
     const created = await gql(`mutation($c: ID!) { createUser(input: {customerId: $c, userPrincipalName: "new.person@fabrikam.example", displayName: "New Person", usageLocation: "FR"}) { user { userPrincipalName } temporaryPassword userErrors { message } } }`, { c: byName.Fabrikam.id }, token);
     expect(created.data.createUser.user.userPrincipalName).toBe('new.person@fabrikam.example');
+
+    // Partner access: Nora cannot put herself in a group (four eyes); her eligible escalation needs Ada's approval.
+    const me = await gql(`{ viewer { agent { id partner { id securityGroups { id name } } groupMemberships { group { id name } state } } } }`, {}, token);
+    const groups = Object.fromEntries(me.data.viewer.agent.partner.securityGroups.map((g: any) => [g.name, g.id]));
+    const self = await gql(`mutation($i: AddSecurityGroupMemberInput!) { addSecurityGroupMember(input: $i) { userErrors { message } } }`, { i: { groupId: groups['License desk'], agentId: me.data.viewer.agent.id } }, token);
+    expect(self.errors?.[0]?.extensions).toMatchObject({ code: 'FORBIDDEN', rule: 'FOUR_EYES' });
+    expect(me.data.viewer.agent.groupMemberships.find((m: any) => m.group.name === 'Fabrikam escalation (JIT)').state).toBe('ELIGIBLE');
+    const asked = await gql(`mutation($g: ID!) { activateGroupMembership(input: {groupId: $g, justification: "Reset the Fabrikam admin's password", minutes: 30}) { activation { id status } userErrors { message } } }`, { g: groups['Fabrikam escalation (JIT)'] }, token);
+    expect(asked.data.activateGroupMembership.activation.status).toBe('PENDING_APPROVAL');
+    const ada = (await gql(`mutation { signIn(input: {email: "access@northwind.example", password: "${password}"}) { token } }`)).data.signIn.token;
+    const approved = await gql(`mutation($a: ID!) { approveActivation(input: {activationId: $a}) { activation { status endsAt } userErrors { message } } }`, { a: asked.data.activateGroupMembership.activation.id }, ada);
+    expect(approved.data.approveActivation.activation.status).toBe('APPROVED');
+    const roles = await gql(`query($id: ID!) { customer(id: $id) { myRoles { role via activeUntil } } }`, { id: byName.Fabrikam.id }, token);
+    expect(roles.data.customer.myRoles).toContainEqual({ role: 'PRIVILEGED_AUTHENTICATION_ADMINISTRATOR', via: 'ACTIVATION', activeUntil: approved.data.approveActivation.activation.endsAt });
     } finally {
       await stop();
     }

@@ -23,6 +23,7 @@ export async function recordAudit(ctx: ServiceContext, event: AuditInput, db: Db
     actorAgentId: caller?.kind === 'agent' ? caller.agentId : null,
     actorUserId: caller?.kind === 'user' ? caller.userId : null,
     actorName: caller ? (caller.kind === 'agent' ? caller.name : caller.userPrincipalName) : 'system',
+    actorEmail: caller ? (caller.kind === 'agent' ? caller.email : caller.userPrincipalName) : null,
     action: event.action,
     outcome: event.outcome,
     targetUserId: event.targetUserId ?? null,

@@ -9,7 +9,7 @@ import { addDomain, addSubscription, createCustomer } from './customers.js';
 import { approveGdapRelationship, assignGdapAccess, createGdapRelationship, terminateGdapRelationship } from './gdap.js';
 import { createAgent } from './agents.js';
 import { bootstrapPartner } from './partners.js';
-import { addGroupMember, createSecurityGroup } from './security-groups.js';
+import { addGroupMember, createSecurityGroup, updateSecurityGroup } from './security-groups.js';
 import { createUser } from './users/create.js';
 import type { DirectoryRole } from '../auth/roles.js';
 
@@ -52,6 +52,10 @@ export async function seedDemo(db: Db, clock: Clock): Promise<DemoSummary> {
   await createAgent(admin, { email: 'sales@northwind.example', displayName: 'Sam Sales', password: DEMO_PASSWORD, roles: ['SALES_AGENT'] });
   const helpdesk = await createSecurityGroup(admin, { name: 'Helpdesk' });
   const licenseDesk = await createSecurityGroup(admin, { name: 'License desk' });
+  // Just in time: Nora is only eligible for the escalation group, which needs Ada's approval, for at most an hour.
+  const escalation = await createSecurityGroup(access, { name: 'Fabrikam escalation (JIT)' });
+  await updateSecurityGroup(access, { groupId: escalation.id, maxActivationMinutes: 60, requiresApproval: true });
+  await addGroupMember(access, { groupId: escalation.id, agentId: boot.admin.id, kind: 'ELIGIBLE' });
   await addGroupMember(access, { groupId: helpdesk.id, agentId: boot.admin.id });
   await addGroupMember(admin, { groupId: licenseDesk.id, agentId: licenseAgent.id });
 
@@ -86,9 +90,10 @@ export async function seedDemo(db: Db, clock: Clock): Promise<DemoSummary> {
   const tailspin = await customer('Tailspin Toys', 'tailspintoys.onmicrosoft.com', 6, [['O365_BUSINESS_PREMIUM', 6]]);
 
   // Fabrikam: full user management for the helpdesk, licences only for the licence desk.
-  await relationship(fabrikam.id, fabrikam.ga, 'Fabrikam user management', ['USER_ADMINISTRATOR', 'LICENSE_ADMINISTRATOR', 'PRIVILEGED_ROLE_ADMINISTRATOR', 'DIRECTORY_READERS'], [
+  await relationship(fabrikam.id, fabrikam.ga, 'Fabrikam user management', ['USER_ADMINISTRATOR', 'LICENSE_ADMINISTRATOR', 'PRIVILEGED_ROLE_ADMINISTRATOR', 'DIRECTORY_READERS', 'PRIVILEGED_AUTHENTICATION_ADMINISTRATOR'], [
     [helpdesk.id, ['USER_ADMINISTRATOR', 'PRIVILEGED_ROLE_ADMINISTRATOR', 'DIRECTORY_READERS']],
     [licenseDesk.id, ['LICENSE_ADMINISTRATOR']],
+    [escalation.id, ['PRIVILEGED_AUTHENTICATION_ADMINISTRATOR']],
   ]);
   // Contoso: read and licences only, so creating a user is FORBIDDEN with the roles named.
   await relationship(contoso.id, contoso.ga, 'Contoso licensing', ['DIRECTORY_READERS', 'LICENSE_ADMINISTRATOR'], [[helpdesk.id, ['DIRECTORY_READERS', 'LICENSE_ADMINISTRATOR']]]);
@@ -137,7 +142,7 @@ export async function seedDemo(db: Db, clock: Clock): Promise<DemoSummary> {
   return {
     password: DEMO_PASSWORD,
     agents: [
-      { email: DEMO_ADMIN, note: 'ADMIN_AGENT + ACCESS_ADMINISTRATOR; User Administrator in Fabrikam, Directory Readers + License Administrator in Contoso' },
+      { email: DEMO_ADMIN, note: 'ADMIN_AGENT + ACCESS_ADMINISTRATOR; User Administrator in Fabrikam (eligible for Privileged Authentication Administrator, just in time), Directory Readers + License Administrator in Contoso' },
       { email: DEMO_ACCESS_ADMIN, note: 'ACCESS_ADMINISTRATOR only: manages agents, groups and GDAP assignments, no customer access' },
       { email: 'licenses@northwind.example', note: 'ADMIN_AGENT; License Administrator in Fabrikam only' },
       { email: 'sales@northwind.example', note: 'SALES_AGENT: no user management' },

@@ -1,7 +1,7 @@
 import { visibleCustomer } from '../../services/customers.js';
 import { accessAssignmentsOf, currentStatus, effectiveEnd, isExpiring } from '../../services/gdap.js';
 import { builder } from '../builder.js';
-import { scopedId } from '../ids.js';
+import { encodeGlobalID, scopedId } from '../ids.js';
 import { DirectoryRoleEnum } from './common.js';
 import { AccessAssignmentRef, AuditEventRef, CustomerRef, GdapRelationshipRef, SecurityGroupRef } from './refs.js';
 import { GDAP_STATUSES } from '../../db/schema.js';
@@ -52,7 +52,14 @@ AuditEventRef.implement({
   fields: (t) => ({
     id: t.exposeID('id'),
     at: t.expose('at', { type: 'DateTime' }),
-    actor: t.exposeString('actorName'),
+    actor: t.exposeString('actorName', { description: "The actor's display name (an agent's) or user principal name." }),
+    actorId: t.string({
+      nullable: true,
+      description: "The actor's global id: an Agent's, or a User's of this customer (null for the system).",
+      resolve: (e) =>
+        e.actorAgentId ? encodeGlobalID('Agent', e.actorAgentId) : e.actorUserId ? encodeGlobalID('User', scopedId(e.customerId, e.actorUserId)) : null,
+    }),
+    actorEmail: t.exposeString('actorEmail', { nullable: true, description: "The agent's email or the user's UPN when it acted." }),
     action: t.exposeString('action'),
     outcome: t.exposeString('outcome'),
     targetName: t.exposeString('targetName', { nullable: true }),
