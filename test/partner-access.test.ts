@@ -363,6 +363,9 @@ describe('offboarding', () => {
     expect(JSON.stringify(sessions)).not.toContain(a.token);
     const out = await s.ok(`mutation { signOutEverywhere { sessionsRevoked userErrors { message } } }`, {}, a.token);
     expect(out.signOutEverywhere.sessionsRevoked).toBe(2);
+    const [event] = await partnerEvents({ actorId: a.id, action: 'SIGN_OUT_EVERYWHERE' });
+    expect(event).toMatchObject({ outcome: 'SUCCESS', actorEmail: a.email });
+    expect(JSON.parse(event.details)).toEqual({ sessionsRevoked: 2 });
     for (const t of [a.token, second]) expect((await s.ok(`{ viewer { kind } }`, {}, t)).viewer).toBeNull();
   });
 });

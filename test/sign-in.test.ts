@@ -58,6 +58,12 @@ describe('sign-in', () => {
     const locked = await s.ok(SIGN_IN, { i: { email: g.agentEmail, password: PASSWORD } });
     expect(locked.signIn.token).toBeNull();
     expect(locked.signIn.userErrors[0].code).toBe('TOO_MANY_ATTEMPTS');
+    await s.ok(SIGN_IN, { i: { email: g.agentEmail, password: PASSWORD } });
+    // The partner's log has each failure and the lockout once, however often the locked account is tried.
+    const log = await s.ok(`{ viewer { agent { partner { auditEvents(first: 50) { edges { node { action actorKind actorEmail targetName } } } } } } }`, {}, partner.adminToken);
+    const mine = log.viewer.agent.partner.auditEvents.edges.map((e: any) => e.node).filter((e: any) => e.targetName === g.agentEmail && e.action.startsWith('SIGN_IN'));
+    expect(mine.map((e: any) => e.action)).toEqual(['SIGN_IN_LOCKED_OUT', ...Array(5).fill('SIGN_IN_FAILED')]);
+    expect(mine[0]).toMatchObject({ actorKind: 'ANONYMOUS', actorEmail: g.agentEmail });
     s.clock.advance(16 * 60_000);
     const again = await s.ok(SIGN_IN, { i: { email: g.agentEmail, password: PASSWORD } });
     expect(again.signIn.token).toMatch(/^pat_/);

@@ -33,10 +33,13 @@ export async function signIn(
   const now = ctx.clock.now();
   // The attempt is counted before the password is checked, in one statement: parallel guesses queue on the
   // throttle row, and only the first MAX_FAILURES of a window are ever verified.
-  const lockedUntil = await countAttempt(ctx, login, now);
+  const { lockedUntil, failures } = await countAttempt(ctx, login, now);
   if (lockedUntil && lockedUntil > now) {
-    const locked = await findSubject(ctx, login);
-    if (locked?.kind === 'agent') await recordSignInEvent(ctx, locked, 'SIGN_IN_LOCKED_OUT', { lockedUntil: lockedUntil.toISOString() });
+    // Recorded once, when the lock starts: attempts during it must not flood the partner's log.
+    if (failures === MAX_FAILURES + 1) {
+      const locked = await findSubject(ctx, login);
+      if (locked?.kind === 'agent') await recordSignInEvent(ctx, locked, 'SIGN_IN_LOCKED_OUT', { lockedUntil: lockedUntil.toISOString() });
+    }
     const seconds = Math.ceil((lockedUntil.getTime() - now.getTime()) / 1000);
     throw new DomainError('TOO_MANY_ATTEMPTS', `Too many failed sign-ins; try again in ${seconds} s.`, {
       field: ['email'],
@@ -112,7 +115,7 @@ async function findSubject(ctx: ServiceContext, login: string) {
  * Counts a sign-in attempt for the login (a success deletes the count) and returns until when the login is locked:
  * the attempt after MAX_FAILURES in one window locks it for LOCKOUT_MS.
  */
-async function countAttempt(ctx: ServiceContext, login: string, now: Date): Promise<Date | null> {
+async function countAttempt(ctx: ServiceContext, login: string, now: Date): Promise<{ lockedUntil: Date | null; failures: number }> {
   // Raw SQL parameters bypass Drizzle's column mapping: pass instants as ISO strings, cast in SQL.
   const windowFloor = sql`${new Date(now.getTime() - FAILURE_WINDOW_MS).toISOString()}::timestamptz`;
   const lockUntil = sql`${new Date(now.getTime() + LOCKOUT_MS).toISOString()}::timestamptz`;
@@ -130,8 +133,8 @@ async function countAttempt(ctx: ServiceContext, login: string, now: Date): Prom
           when not ${expired} and ${signInThrottle.failures} + 1 > ${MAX_FAILURES} then ${lockUntil} else null end`,
       },
     })
-    .returning({ lockedUntil: signInThrottle.lockedUntil });
-  return row?.lockedUntil ?? null;
+    .returning({ lockedUntil: signInThrottle.lockedUntil, failures: signInThrottle.failures });
+  return { lockedUntil: row?.lockedUntil ?? null, failures: row?.failures ?? 0 };
 }
 
 const sessionByToken = preparedStatement('session_by_token', (db, name) =>
