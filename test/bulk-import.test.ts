@@ -309,23 +309,29 @@ describe('progress', () => {
   });
 });
 
+/** Starts an import of `rows` users named `prefix…` in batches of 10 and returns once its first batch is done. */
+async function importPastFirstBatch(token: string, prefix: string, rows: number): Promise<string> {
+  await jobs.stop();
+  const csv = templateCsv(customer.domain, rows).replace(/user(\d+)@/g, `${prefix}$1@`);
+  const r = await s.ok(IMPORT, { i: { customerId: customer.id, csv } }, token);
+  jobs = runner(s, { batchSize: 10 });
+  for (let job = (await s.ok(JOB, { id: r.importUsers.job.id }, admin.agentToken)).node; job.processed < 10; ) {
+    await new Promise((done) => setTimeout(done, 20));
+    job = (await s.ok(JOB, { id: r.importUsers.job.id }, admin.agentToken)).node;
+  }
+  return r.importUsers.job.id;
+}
+
 describe('access ending during an import', () => {
   it('stops the job at the next batch: the rows left fail naming why, and none of them is created', async () => {
     const g = await grantAgent(s, partner, customer, ['USER_ADMINISTRATOR']);
-    await jobs.stop();
-    const csv = templateCsv(customer.domain, 300).replace(/user(\d+)@/g, 'ended$1@');
-    const r = await s.ok(IMPORT, { i: { customerId: customer.id, csv } }, g.agentToken);
-    jobs = runner(s, { batchSize: 10 });
-    for (let job = (await s.ok(JOB, { id: r.importUsers.job.id }, admin.agentToken)).node; job.processed < 10; ) {
-      await new Promise((done) => setTimeout(done, 20));
-      job = (await s.ok(JOB, { id: r.importUsers.job.id }, admin.agentToken)).node;
-    }
+    const jobId = await importPastFirstBatch(g.agentToken, 'ended', 300);
     await s.ok(
       `mutation($i: TerminateGdapRelationshipInput!) { terminateGdapRelationship(input: $i) { userErrors { message } } }`,
       { i: { relationshipId: g.relationshipId } },
       partner.adminToken,
     );
-    const job = await waitForJob(s, admin.agentToken, r.importUsers.job.id);
+    const job = await waitForJob(s, admin.agentToken, jobId);
     expect(job.status).toBe('PARTIAL');
     expect(job.succeeded).toBeLessThan(300);
     expect(job.succeeded + job.failed).toBe(300);
@@ -343,16 +349,9 @@ describe('access ending during an import', () => {
 describe('offboarding during an import', () => {
   it("a disabled agent's import stops at the next batch: the rows left fail saying so, and none of them is created", async () => {
     const g = await grantAgent(s, partner, customer, ['USER_ADMINISTRATOR']);
-    await jobs.stop();
-    const csv = templateCsv(customer.domain, 120).replace(/user(\d+)@/g, 'offboarded$1@');
-    const r = await s.ok(IMPORT, { i: { customerId: customer.id, csv } }, g.agentToken);
-    jobs = runner(s, { batchSize: 10 });
-    for (let job = (await s.ok(JOB, { id: r.importUsers.job.id }, admin.agentToken)).node; job.processed < 10; ) {
-      await new Promise((done) => setTimeout(done, 20));
-      job = (await s.ok(JOB, { id: r.importUsers.job.id }, admin.agentToken)).node;
-    }
+    const jobId = await importPastFirstBatch(g.agentToken, 'offboarded', 120);
     await s.ok(`mutation($id: ID!) { disableAgent(input: {agentId: $id}) { userErrors { message } } }`, { id: g.agentId }, partner.adminToken);
-    const job = await waitForJob(s, admin.agentToken, r.importUsers.job.id);
+    const job = await waitForJob(s, admin.agentToken, jobId);
     expect(job.status).toBe('PARTIAL');
     expect(job.succeeded).toBeLessThan(120);
     expect(job.succeeded + job.failed).toBe(120);
