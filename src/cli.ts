@@ -6,12 +6,13 @@ import { systemClock } from './clock.js';
 import { loadConfig, type Config } from './config.js';
 import { openDatabase, type Database } from './db/client.js';
 import { printSchema } from './graphql/schema.js';
-import { logError } from './log.js';
+import { describeError, logError } from './log.js';
 import { PROJECT_ROOT } from './paths.js';
 import { createApp, listen } from './server.js';
 import { credentialsKey, eraseExpiredCredentials } from './services/bulk/credentials.js';
 import { startJobRunner } from './services/bulk/runner.js';
 import { serviceContext } from './services/context.js';
+import { operatorResetAgentPassword } from './services/agents.js';
 import { bootstrapPartner, partnerCount } from './services/partners.js';
 import { demoPresent, seedDemo, type DemoSummary } from './services/seed.js';
 import { ensureSkuCatalogue } from './services/skus.js';
@@ -62,7 +63,7 @@ async function serve(config: Config) {
   if (demo || (config.seedDemo && (await demoPresent(database.db)))) {
     lines.push(
       'Sign in with: mutation { signIn(input: {email: "admin@northwind.example", password: "Demo-Passw0rd!"}) { token } }',
-      'then add the header {"Authorization": "Bearer <token>"}. Other demo agents: licenses@northwind.example, sales@northwind.example (same password).',
+      'then add the header {"Authorization": "Bearer <token>"}. Other demo agents: access@northwind.example, licenses@northwind.example, sales@northwind.example (same password).',
     );
   }
   // One write, so a reader of the output sees the address and the sign-in together.
@@ -111,6 +112,20 @@ async function main() {
       await maintenance(database, false);
       return database.close();
     }
+    case 'reset-agent-password': {
+      const email = process.argv[3];
+      if (!email) {
+        console.error('Usage: npm run reset-agent-password -- <agent email>');
+        process.exit(2);
+      }
+      const { database } = await prepare({ ...config, seedDemo: false });
+      try {
+        const { agent, temporaryPassword } = await operatorResetAgentPassword(serviceContext(database.db, systemClock), email);
+        return console.log(`Temporary password for ${agent.email} (shown once; it must be changed at the next sign-in): ${temporaryPassword}`);
+      } finally {
+        await database.close();
+      }
+    }
     case 'schema:print':
       mkdirSync(dirname(SCHEMA_FILE), { recursive: true });
       writeFileSync(SCHEMA_FILE, printSchema());
@@ -124,12 +139,13 @@ async function main() {
       return console.log('schema/schema.graphql is up to date.');
     }
     default:
-      console.error(`Unknown command ${command}. Commands: serve, migrate, seed, purge, schema:print, schema:check`);
+      console.error(`Unknown command ${command}. Commands: serve, migrate, seed, purge, reset-agent-password, schema:print, schema:check`);
       process.exit(2);
   }
 }
 
 main().catch((e) => {
-  console.error(e instanceof Error ? e.message : e);
+  // describeError, not the raw message: a failed statement's message carries its parameters.
+  console.error(describeError(e));
   process.exit(1);
 });

@@ -365,6 +365,15 @@ describe('offboarding during an import', () => {
     const created = await s.ok(`query($c: ID!) { customer(id: $c) { users(first: 500, filter: {search: "offboarded"}) { edges { node { id } } } } }`, { c: customer.id }, admin.agentToken);
     expect(created.customer.users.edges).toHaveLength(job.succeeded);
   });
+
+  it("a reset of the agent's password (a suspect account) stops its import too", async () => {
+    const g = await grantAgent(s, partner, customer, ['USER_ADMINISTRATOR']);
+    const jobId = await importPastFirstBatch(g.agentToken, 'suspect', 60);
+    await s.ok(`mutation($id: ID!) { resetAgentPassword(input: {agentId: $id}) { userErrors { message } } }`, { id: g.agentId }, partner.adminToken);
+    const job = await waitForJob(s, admin.agentToken, jobId);
+    expect(job).toMatchObject({ status: 'PARTIAL', error: 'The password of the agent who started this import was reset: the rest of the file was not imported.' });
+    expect(job.succeeded).toBeLessThan(60);
+  });
 });
 
 describe('export', () => {

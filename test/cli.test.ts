@@ -110,6 +110,25 @@ describe('npm start on a fresh machine', () => {
     }
   }, 180_000);
 
+  it("resets an access administrator's password as the operator, which the API refuses to anyone", async () => {
+    const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'reset-agent-password', 'ACCESS@northwind.example'], {
+      env: { ...process.env, DATA_DIR: dataDir, DATABASE_URL: '' },
+      encoding: 'utf8',
+      timeout: 120_000,
+    });
+    expect(r.status).toBe(0);
+    const [, password] = r.stdout.match(/Temporary password for access@northwind\.example \(shown once; it must be changed at the next sign-in\): (\S+)/)!;
+    await start();
+    try {
+      const d = await gql(`mutation($p: String!) { signIn(input: {email: "access@northwind.example", password: $p}) { token mustChangePassword } }`, { p: password });
+      expect(d.data.signIn).toMatchObject({ mustChangePassword: true });
+      const old = await gql(`mutation { signIn(input: {email: "access@northwind.example", password: "Demo-Passw0rd!"}) { userErrors { code } } }`);
+      expect(old.data.signIn.userErrors[0].code).toBe('INVALID_CREDENTIALS');
+    } finally {
+      await stop();
+    }
+  }, 180_000);
+
   it('runs the purge as a command', () => {
     const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'purge'], {
       env: { ...process.env, DATA_DIR: dataDir, DATABASE_URL: '' },

@@ -20,14 +20,14 @@ const MY_ROLES = `query($c: ID!) { customer(id: $c) { myRoles { role via activeU
 const MEMBERSHIPS = `{ viewer { agent { groupMemberships { group { name } kind state activeUntil } } } }`;
 
 /** A User Administrator group in the customer, and an agent eligible for it (not a member). */
-async function eligibleAgent(): Promise<{ token: string; agentId: string; groupId: string; email: string }> {
+async function eligibleAgent(): Promise<{ token: string; agentId: string; groupId: string; email: string; relationshipId: string }> {
   const holder = await grantAgent(s, partner, customer, ['USER_ADMINISTRATOR']);
   const groupId = (await s.ok(`{ viewer { agent { groups { id } } } }`, {}, holder.agentToken)).viewer.agent.groups[0].id;
   const email = `eligible${++n}@partner.example`;
   const agent = await s.ok(`mutation($i: CreateAgentInput!) { createAgent(input: $i) { agent { id } } }`, { i: { email, displayName: email, password: PASSWORD, roles: ['ADMIN_AGENT'] } }, partner.adminToken);
   const agentId = agent.createAgent.agent.id;
   await s.ok(ADD_MEMBER, { i: { groupId, agentId, kind: 'ELIGIBLE' } }, partner.adminToken);
-  return { token: await signIn(s, email), agentId, groupId, email };
+  return { token: await signIn(s, email), agentId, groupId, email, relationshipId: holder.relationshipId };
 }
 
 beforeAll(async () => {
@@ -72,6 +72,9 @@ describe('an eligible membership', () => {
     expect(byDefault.activateGroupMembership.activation.minutes).toBe(120);
 
     const outsider = await grantAgent(s, partner, customer, ['DIRECTORY_READERS']);
+    // Another ADMIN_AGENT sees the membership's state, not the justification.
+    const seen = await s.ok(`query($a: ID!) { node(id: $a) { ... on Agent { groupMemberships { state activation { justification } } } } }`, { a: e.agentId }, outsider.agentToken);
+    expect(seen.node.groupMemberships).toEqual([{ state: 'ACTIVATED', activation: null }]);
     const r = await s.gql(ACTIVATE, { i: { groupId: e.groupId, justification: 'let me in' } }, outsider.agentToken);
     expect(r.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
     const events = await s.ok(`{ viewer { agent { partner { auditEvents(first: 5, filter: {action: "ACTIVATE_GROUP_MEMBERSHIP"}) { edges { node { actorEmail outcome details } } } } } } }`, {}, partner.adminToken);
@@ -129,6 +132,31 @@ describe('an eligible membership', () => {
     expect((await s.ok(ACTIVATE, { i: { groupId: e.groupId, justification: 'third time' } }, token)).activateGroupMembership.userErrors).toEqual([]);
   });
 
+  it('ends with the membership: removed and added again, disabled and enabled, the old activation grants nothing', async () => {
+    const e = await eligibleAgent();
+    await s.ok(ACTIVATE, { i: { groupId: e.groupId, justification: 'incident 9', minutes: 120 } }, e.token);
+    expect((await s.gql(MY_ROLES, { c: customer.id }, e.token)).errors).toBeUndefined();
+    const REMOVE = `mutation($i: SecurityGroupMemberInput!) { removeSecurityGroupMember(input: $i) { userErrors { message } } }`;
+    await s.ok(REMOVE, { i: { groupId: e.groupId, agentId: e.agentId } }, partner.adminToken);
+    await s.ok(ADD_MEMBER, { i: { groupId: e.groupId, agentId: e.agentId, kind: 'ELIGIBLE' } }, partner.adminToken);
+    expect((await s.gql(MY_ROLES, { c: customer.id }, e.token)).errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
+    expect((await s.ok(MEMBERSHIPS, {}, e.token)).viewer.agent.groupMemberships[0].state).toBe('ELIGIBLE');
+
+    await s.ok(ACTIVATE, { i: { groupId: e.groupId, justification: 'incident 9, again', minutes: 120 } }, e.token);
+    await s.ok(`mutation($id: ID!) { disableAgent(input: {agentId: $id}) { userErrors { message } } }`, { id: e.agentId }, partner.adminToken);
+    await s.ok(`mutation($id: ID!) { enableAgent(input: {agentId: $id}) { userErrors { message } } }`, { id: e.agentId }, partner.adminToken);
+    const token = await signIn(s, e.email);
+    expect((await s.gql(MY_ROLES, { c: customer.id }, token)).errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
+
+    // A request waiting for approval ends with the membership too.
+    await s.ok(UPDATE_GROUP, { i: { groupId: e.groupId, requiresApproval: true } }, partner.adminToken);
+    const pending = await s.ok(ACTIVATE, { i: { groupId: e.groupId, justification: 'please' } }, token);
+    await s.ok(REMOVE, { i: { groupId: e.groupId, agentId: e.agentId } }, partner.adminToken);
+    await s.ok(ADD_MEMBER, { i: { groupId: e.groupId, agentId: e.agentId, kind: 'ELIGIBLE' } }, partner.adminToken);
+    const late = await s.ok(APPROVE, { a: pending.activateGroupMembership.activation.id }, partner.adminToken);
+    expect(late.approveActivation.userErrors[0]).toMatchObject({ code: 'INVALID_STATE', message: 'The activation is already REVOKED.' });
+  });
+
   it('an access administrator eligible for a group cannot change that group (four eyes counts eligibility)', async () => {
     const e = await eligibleAgent();
     const second = await grantAgent(s, partner, customer, ['DIRECTORY_READERS'], { partnerRoles: ['ACCESS_ADMINISTRATOR'] });
@@ -136,7 +164,8 @@ describe('an eligible membership', () => {
     const token = await signIn(s, (await s.ok(`{ viewer { agent { email } } }`, {}, e.token)).viewer.agent.email);
     const loosen = await s.gql(UPDATE_GROUP, { i: { groupId: e.groupId, maxActivationMinutes: 1440 } }, token);
     expect(loosen.errors?.[0]?.extensions).toMatchObject({ code: 'FORBIDDEN', rule: 'FOUR_EYES' });
-    const permanent = await s.gql(ADD_MEMBER, { i: { groupId: e.groupId, agentId: e.agentId, kind: 'ACTIVE' } }, token);
-    expect(permanent.errors?.[0]?.extensions).toMatchObject({ code: 'FORBIDDEN', rule: 'FOUR_EYES' });
+    const grant = await s.gql(`mutation($i: AssignGdapAccessInput!) { assignGdapAccess(input: $i) { userErrors { message } } }`,
+      { i: { relationshipId: e.relationshipId, groupId: e.groupId, roles: ['USER_ADMINISTRATOR'] } }, token);
+    expect(grant.errors?.[0]?.extensions).toMatchObject({ code: 'FORBIDDEN', rule: 'FOUR_EYES' });
   });
 });

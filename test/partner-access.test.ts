@@ -7,7 +7,7 @@ import { isObjectType } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashPassword } from '../src/auth/passwords.js';
 import { agents } from '../src/db/schema.js';
-import { disableAgent } from '../src/services/agents.js';
+import { disableAgent, updateAgent } from '../src/services/agents.js';
 import { serviceContext } from '../src/services/context.js';
 import { authenticate } from '../src/services/sessions.js';
 import { buildSchema } from '../src/graphql/schema.js';
@@ -136,12 +136,36 @@ describe('escalations that are refused', () => {
     expect(refused.reason.message).toMatch(/last enabled ACCESS_ADMINISTRATOR/);
     const winner = results[0]!.status === 'fulfilled' ? a : b;
     const loser = winner === a ? b : a;
-    // Over HTTP the same: the survivor is the last one, and cannot lose the role (not by itself: four eyes).
-    const demote = await s.gql(UPDATE_AGENT, { i: { agentId: winner.id, roles: ['ADMIN_AGENT'] } }, winner.token);
-    expect(demote.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
     expect((await s.ok(`{ viewer { kind } }`, {}, loser.token)).viewer).toBeNull();
     const events = await partnerEvents({ action: 'DISABLE_AGENT' }, winner.token);
     expect(events.map((e) => e.outcome).sort()).toEqual(['DENIED', 'SUCCESS']);
+  });
+
+  it('two access administrators taking the role from each other at once: one keeps it', async () => {
+    const p = await createPartner(s);
+    const a = { token: p.adminToken, id: (await viewerId(p.adminToken)).id };
+    const b = await newAgent(['ACCESS_ADMINISTRATOR'], p.adminToken);
+    const [ctxA, ctxB] = await Promise.all([a.token, b.token].map(async (t) => {
+      const ctx = serviceContext(s.database.db, s.clock);
+      ctx.caller = await authenticate(ctx, t);
+      return ctx;
+    }));
+    const results = await Promise.allSettled([
+      updateAgent(ctxA!, { agentId: rawId(b.id), roles: ['SALES_AGENT'] }),
+      updateAgent(ctxB!, { agentId: rawId(a.id), roles: ['ADMIN_AGENT'] }),
+    ]);
+    expect(results.map((r) => r.status).sort()).toEqual(['fulfilled', 'rejected']);
+    expect((results.find((r) => r.status === 'rejected') as PromiseRejectedResult).reason).toMatchObject({ code: 'LAST_ACCESS_ADMINISTRATOR' });
+    const roles = await s.ok(`{ viewer { agent { partner { agents { partnerRoles } } } } }`, {}, results[0]!.status === 'fulfilled' ? a.token : b.token);
+    expect(roles.viewer.agent.partner.agents.filter((x: any) => x.partnerRoles.includes('ACCESS_ADMINISTRATOR'))).toHaveLength(1);
+  });
+
+  it("no access administrator resets another one's password (it could act as both); a plain agent's, yes", async () => {
+    const other = await newAgent(['ACCESS_ADMINISTRATOR']);
+    const r = await s.gql(`mutation($id: ID!) { resetAgentPassword(input: {agentId: $id}) { temporaryPassword } }`, { id: other.id }, partner.adminToken);
+    expect(r.errors?.[0]?.extensions).toMatchObject({ code: 'FORBIDDEN', rule: 'FOUR_EYES' });
+    expect(r.errors?.[0]?.message).toContain('npm run reset-agent-password');
+    expect(await signIn(s, other.email)).toMatch(/^pat_/);
   });
 
   it('the bootstrap admin holds ADMIN_AGENT and ACCESS_ADMINISTRATOR', async () => {

@@ -73,7 +73,7 @@ export const groupMembers = pgTable(
   (t) => [primaryKey({ columns: [t.groupId, t.agentId] }), index('group_members_agent_idx').on(t.agentId)],
 );
 
-export const ACTIVATION_STATUSES = ['PENDING_APPROVAL', 'APPROVED', 'DENIED'] as const;
+export const ACTIVATION_STATUSES = ['PENDING_APPROVAL', 'APPROVED', 'DENIED', 'REVOKED'] as const;
 
 /**
  * Activations of eligible memberships (PIM for groups). An APPROVED one grants the group's roles from startsAt to

@@ -4,7 +4,7 @@
 import { and, asc, desc, eq, gt, lte, or } from 'drizzle-orm';
 import { MINUTE_MS } from '../clock.js';
 import type { Db } from '../db/client.js';
-import { groupActivations, groupMembers, securityGroups } from '../db/schema.js';
+import { agents, groupActivations, groupMembers, securityGroups } from '../db/schema.js';
 import { requireAgent, requirePartnerTask } from './authorization.js';
 import type { ServiceContext } from './context.js';
 import { DomainError, invalid, notFound } from './errors.js';
@@ -59,6 +59,12 @@ export async function activateGroupMembership(
   const problem = textViolation(justification, 500, true);
   if (problem) throw invalid(['justification'], `The justification ${problem}.`);
   return commitPartnerChange(ctx, agent, 'ACTIVATE_GROUP_MEMBERSHIP', async (tx) => {
+    // The group first (shared), then the membership: the order deleteSecurityGroup takes them in, so no deadlock.
+    await tx
+      .select({ id: securityGroups.id })
+      .from(securityGroups)
+      .where(and(eq(securityGroups.id, input.groupId), eq(securityGroups.partnerId, agent.partnerId)))
+      .for('share');
     const [membership] = await tx
       .select({ kind: groupMembers.kind, group: securityGroups })
       .from(groupMembers)
@@ -104,18 +110,29 @@ async function decide(ctx: ServiceContext, activationId: string, decision: 'APPR
   const action = decision === 'APPROVED' ? 'APPROVE_ACTIVATION' : 'DENY_ACTIVATION';
   const admin = await authorizePartnerChange(ctx, 'APPROVE_ACTIVATIONS', action);
   return commitPartnerChange(ctx, admin, action, async (tx) => {
+    const byId = and(eq(groupActivations.partnerId, admin.partnerId), eq(groupActivations.id, activationId));
     const [found] = await tx
       .select({ activation: groupActivations, group: securityGroups })
       .from(groupActivations)
       .innerJoin(securityGroups, eq(securityGroups.id, groupActivations.groupId))
-      .where(and(eq(groupActivations.partnerId, admin.partnerId), eq(groupActivations.id, activationId)))
-      .for('update', { of: groupActivations });
+      .where(byId);
     if (!found) throw notFound('activation');
-    const { activation, group } = found;
-    if (activation.agentId === admin.agentId) throw fourEyes(`no one ${decision === 'APPROVED' ? 'approves' : 'denies'} its own activation.`);
+    const { group } = found;
+    if (found.activation.agentId === admin.agentId) throw fourEyes(`no one ${decision === 'APPROVED' ? 'approves' : 'denies'} its own activation.`);
+    // The membership before the activation: the order a membership change takes them in (it ends activations).
+    const [still] = await tx
+      .select({ kind: groupMembers.kind, status: agents.status })
+      .from(groupMembers)
+      .innerJoin(agents, eq(agents.id, groupMembers.agentId))
+      .where(and(eq(groupMembers.groupId, found.activation.groupId), eq(groupMembers.agentId, found.activation.agentId)))
+      .for('share', { of: groupMembers });
+    const [activation] = await tx.select().from(groupActivations).where(byId).for('update');
     const now = ctx.clock.now();
-    if (activation.status !== 'PENDING_APPROVAL') throw invalid(['activationId'], `The activation is already ${activation.status}.`, 'INVALID_STATE');
-    if (activation.requestedAt.getTime() <= now.getTime() - PENDING_LIFETIME_MS) {
+    if (activation!.status !== 'PENDING_APPROVAL') throw invalid(['activationId'], `The activation is already ${activation!.status}.`, 'INVALID_STATE');
+    if (decision === 'APPROVED' && (still?.kind !== 'ELIGIBLE' || still.status !== 'ENABLED')) {
+      throw invalid(['activationId'], 'The requester is no longer an enabled eligible member of the group.', 'INVALID_STATE');
+    }
+    if (activation!.requestedAt.getTime() <= now.getTime() - PENDING_LIFETIME_MS) {
       throw invalid(['activationId'], 'The request lapsed: nobody decided within 24 hours. The agent can ask again.', 'INVALID_STATE');
     }
     const [row] = await tx
@@ -127,11 +144,11 @@ async function decide(ctx: ServiceContext, activationId: string, decision: 'APPR
         decisionReason: reason,
         // The time asked for runs from the approval.
         startsAt: decision === 'APPROVED' ? now : null,
-        endsAt: decision === 'APPROVED' ? new Date(now.getTime() + activation.minutes * MINUTE_MS) : null,
+        endsAt: decision === 'APPROVED' ? new Date(now.getTime() + activation!.minutes * MINUTE_MS) : null,
       })
-      .where(and(eq(groupActivations.partnerId, admin.partnerId), eq(groupActivations.id, activation.id)))
+      .where(byId)
       .returning();
-    return { result: row!, event: activationEvent(row!, group, { requester: activation.agentId, endsAt: row!.endsAt?.toISOString() ?? null, reason }) };
+    return { result: row!, event: activationEvent(row!, group, { requester: activation!.agentId, endsAt: row!.endsAt?.toISOString() ?? null, reason }) };
   }, { targetType: 'MEMBERSHIP', details: { activationId } });
 }
 
@@ -182,6 +199,9 @@ export interface Membership {
 /** An agent's memberships and where each stands now (for the agent itself, or READ_PARTNER). */
 export async function membershipsOf(ctx: ServiceContext, agentId: string): Promise<Membership[]> {
   const agent = await getAgent(ctx, agentId);
+  // A justification is for the requester and for who decides, not for every reader of the partner.
+  const caller = requireAgent(ctx);
+  const showActivation = caller.agentId === agent.id || caller.partnerRoles.includes('ACCESS_ADMINISTRATOR');
   const now = ctx.clock.now();
   const rows = await ctx.db
     .select({ group: securityGroups, kind: groupMembers.kind })
@@ -206,7 +226,7 @@ export async function membershipsOf(ctx: ServiceContext, agentId: string): Promi
     const activation = kind === 'ELIGIBLE' ? open.find((a) => a.groupId === group.id) ?? null : null;
     const state: MembershipState =
       kind === 'ACTIVE' ? 'ACTIVE' : activation?.status === 'APPROVED' ? 'ACTIVATED' : activation ? 'PENDING_APPROVAL' : 'ELIGIBLE';
-    return { group, kind, state, activeUntil: state === 'ACTIVATED' ? activation!.endsAt : null, activation };
+    return { group, kind, state, activeUntil: state === 'ACTIVATED' ? activation!.endsAt : null, activation: showActivation ? activation : null };
   });
 }
 

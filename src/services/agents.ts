@@ -10,8 +10,9 @@ import { agents, domains, groupMembers, partners } from '../db/schema.js';
 import { requireAgent, requirePartnerTask, type AgentCaller } from './authorization.js';
 import type { ServiceContext } from './context.js';
 import { DomainError, invalid, notFound, ValidationErrors } from './errors.js';
-import { authorizePartnerChange, commitPartnerChange, fourEyes } from './partner-audit.js';
+import { authorizePartnerChange, commitPartnerChange, fourEyes, recordPartnerEvent } from './partner-audit.js';
 import { revokeAgentSessions } from './sessions.js';
+import { endOpenActivations } from './activation-end.js';
 import { textViolation } from './validation.js';
 
 export type AgentRow = typeof agents.$inferSelect;
@@ -186,7 +187,8 @@ export async function disableAgent(ctx: ServiceContext, agentId: string): Promis
     await assertAnotherAccessAdministrator(tx, agent, 'disabling it');
     const [row] = await tx.update(agents).set({ status: 'DISABLED', updatedAt: ctx.clock.now() }).where(eq(agents.id, agent.id)).returning();
     const sessionsRevoked = await revokeAgentSessions(tx, agent.id, ctx.clock.now());
-    return { result: row!, event: agentEvent(row!, { sessionsRevoked }) };
+    const activationsEnded = await endOpenActivations(tx, agent.partnerId, agent.id, null, ctx.clock.now());
+    return { result: row!, event: agentEvent(row!, { sessionsRevoked, activationsEnded }) };
   }, { targetType: 'AGENT', targetId: agentId });
 }
 
@@ -214,8 +216,33 @@ export async function deleteAgent(ctx: ServiceContext, agentId: string): Promise
     const memberships = await tx.delete(groupMembers).where(eq(groupMembers.agentId, agent.id)).returning({ groupId: groupMembers.groupId });
     const [row] = await tx.update(agents).set({ status: 'DELETED', updatedAt: ctx.clock.now() }).where(eq(agents.id, agent.id)).returning();
     const sessionsRevoked = await revokeAgentSessions(tx, agent.id, ctx.clock.now());
-    return { result: row!, event: agentEvent(row!, { sessionsRevoked, groupsLeft: memberships.map((m) => m.groupId) }) };
+    const activationsEnded = await endOpenActivations(tx, agent.partnerId, agent.id, null, ctx.clock.now());
+    return { result: row!, event: agentEvent(row!, { sessionsRevoked, activationsEnded, groupsLeft: memberships.map((m) => m.groupId) }) };
   }, { targetType: 'AGENT', targetId: agentId });
+}
+
+/**
+ * The server operator's way (CLI) to give an agent a new temporary password, for the cases the API refuses: an access
+ * administrator locked out, or the partner's last one. Audited as the system.
+ */
+export async function operatorResetAgentPassword(ctx: ServiceContext, email: string): Promise<{ agent: AgentRow; temporaryPassword: string }> {
+  const [found] = await ctx.db
+    .select()
+    .from(agents)
+    .where(and(eq(agents.emailLower, email.trim().toLowerCase()), ne(agents.status, 'DELETED')));
+  if (!found) throw notFound('agent');
+  const temporaryPassword = generateTemporaryPassword();
+  const passwordHash = await hashPassword(temporaryPassword);
+  return ctx.db.transaction(async (tx) => {
+    const [row] = await tx
+      .update(agents)
+      .set({ passwordHash, mustChangePassword: true, updatedAt: ctx.clock.now() })
+      .where(eq(agents.id, found.id))
+      .returning();
+    const sessionsRevoked = await revokeAgentSessions(tx, found.id, ctx.clock.now());
+    await recordPartnerEvent(tx, { ...ctx, caller: null }, found.partnerId, 'RESET_AGENT_PASSWORD', 'SUCCESS', agentEvent(row!, { sessionsRevoked, by: 'operator' }));
+    return { agent: row!, temporaryPassword };
+  });
 }
 
 /** A new temporary password, shown once: the agent must change it at its next sign-in; its sessions end. */
@@ -226,6 +253,13 @@ export async function resetAgentPassword(ctx: ServiceContext, agentId: string): 
   return commitPartnerChange(ctx, admin, 'RESET_AGENT_PASSWORD', async (tx) => {
     notSelf(admin, agentId, 'no one resets its own password this way; use changePassword.');
     const agent = await lockedAgent(tx, admin, agentId);
+    // Knowing another access administrator's password would make one person two pairs of eyes.
+    if (agent.roles.includes(ACCESS_ADMIN)) {
+      throw fourEyes(
+        "no access administrator resets another one's password (it could then act as both).",
+        'The server operator does it: npm run reset-agent-password -- <email>.',
+      );
+    }
     const [row] = await tx
       .update(agents)
       .set({ passwordHash, mustChangePassword: true, updatedAt: ctx.clock.now() })

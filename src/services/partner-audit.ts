@@ -118,8 +118,8 @@ export async function commitPartnerChange<T>(
 }
 
 /** Throws the four-eyes refusal: FORBIDDEN naming the rule (recorded by commitPartnerChange). */
-export function fourEyes(rule: string): DomainError {
-  return new DomainError('FORBIDDEN', `Four-eyes rule: ${rule} Another access administrator must do it.`, { rule: 'FOUR_EYES' });
+export function fourEyes(rule: string, remedy = 'Another access administrator must do it.'): DomainError {
+  return new DomainError('FORBIDDEN', `Four-eyes rule: ${rule} ${remedy}`, { rule: 'FOUR_EYES' });
 }
 
 export interface PartnerAuditFilter {

@@ -5,6 +5,7 @@ import type { Db } from '../db/client.js';
 import { pgErrorCode, UNIQUE_VIOLATION } from '../db/client.js';
 import { accessAssignments, agents, groupActivations, groupMembers, securityGroups, type MEMBERSHIP_KINDS } from '../db/schema.js';
 import type { AgentRow } from './agents.js';
+import { endOpenActivations } from './activation-end.js';
 import { getAgent } from './agents.js';
 import { requirePartnerTask, type AgentCaller } from './authorization.js';
 import type { ServiceContext } from './context.js';
@@ -38,12 +39,12 @@ export async function isMember(db: Db, groupId: string, agentId: string): Promis
   return !!row;
 }
 
-async function ownGroup(db: Db, admin: AgentCaller, groupId: string, lock = false): Promise<GroupRow> {
+async function ownGroup(db: Db, admin: AgentCaller, groupId: string, lock?: 'update' | 'share'): Promise<GroupRow> {
   const query = db
     .select()
     .from(securityGroups)
     .where(and(eq(securityGroups.id, groupId), eq(securityGroups.partnerId, admin.partnerId)));
-  const [row] = lock ? await query.for('update') : await query;
+  const [row] = lock ? await query.for(lock) : await query;
   if (!row) throw notFound('security group');
   return row;
 }
@@ -52,7 +53,7 @@ async function ownGroup(db: Db, admin: AgentCaller, groupId: string, lock = fals
 export async function deleteSecurityGroup(ctx: ServiceContext, groupId: string): Promise<GroupRow> {
   const admin = await authorizePartnerChange(ctx, 'MANAGE_GROUPS', 'DELETE_SECURITY_GROUP');
   return commitPartnerChange(ctx, admin, 'DELETE_SECURITY_GROUP', async (tx) => {
-    const group = await ownGroup(tx, admin, groupId, true);
+    const group = await ownGroup(tx, admin, groupId, 'update');
     if (await isMember(tx, group.id, admin.agentId)) throw fourEyes('no one deletes a group it is a member of.');
     // access_assignments is keyed by customer; a group's assignments span customers (rare, partner-side admin).
     const assignments = await tx.delete(accessAssignments).where(eq(accessAssignments.groupId, group.id)).returning({ customerId: accessAssignments.customerId, roles: accessAssignments.roles });
@@ -93,7 +94,7 @@ export async function updateSecurityGroup(
     throw invalid(['maxActivationMinutes'], `An activation lasts from 30 minutes to ${MAX_ACTIVATION_MINUTES / 60} hours.`);
   }
   return commitPartnerChange(ctx, admin, 'UPDATE_SECURITY_GROUP', async (tx) => {
-    const group = await ownGroup(tx, admin, input.groupId, true);
+    const group = await ownGroup(tx, admin, input.groupId, 'update');
     if (await isMember(tx, group.id, admin.agentId)) throw fourEyes(`no one changes the settings of a group it is a member of (${group.name}).`);
     const [row] = await tx
       .update(securityGroups)
@@ -118,7 +119,8 @@ async function memberChange(
 ): Promise<GroupRow> {
   const admin = await authorizePartnerChange(ctx, 'MANAGE_GROUPS', action);
   return commitPartnerChange(ctx, admin, action, async (tx) => {
-    const group = await ownGroup(tx, admin, input.groupId);
+    // Shared lock: a concurrent deleteSecurityGroup waits, or this sees the group gone (NOT_FOUND).
+    const group = await ownGroup(tx, admin, input.groupId, 'share');
     if (input.agentId === admin.agentId) {
       throw fourEyes(`no one ${action === 'ADD_GROUP_MEMBER' ? 'adds itself to' : 'removes itself from'} a security group.`);
     }
@@ -139,13 +141,15 @@ async function memberChange(
             .delete(groupMembers)
             .where(and(eq(groupMembers.groupId, group.id), eq(groupMembers.agentId, agent.id)))
             .returning({ agentId: groupMembers.agentId });
+    // A membership added, changed or removed starts afresh: no earlier activation carries over.
+    const activationsEnded = changed.length ? await endOpenActivations(tx, admin.partnerId, agent.id, group.id, ctx.clock.now()) : 0;
     return {
       result: group,
       event: {
         targetType: 'MEMBERSHIP',
         targetId: agent.id,
         targetName: agent.email,
-        details: { group: group.name, groupId: group.id, ...(action === 'ADD_GROUP_MEMBER' ? { kind } : {}), changed: changed.length > 0 },
+        details: { group: group.name, groupId: group.id, ...(action === 'ADD_GROUP_MEMBER' ? { kind } : {}), changed: changed.length > 0, activationsEnded },
       },
     };
   }, { targetType: 'MEMBERSHIP', targetId: input.agentId, details: { groupId: input.groupId, ...(input.kind ? { kind: input.kind } : {}) } });

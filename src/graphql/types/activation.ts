@@ -26,6 +26,7 @@ const ActivationStatusEnum = builder.enumType('ActivationStatus', {
     PENDING_APPROVAL: { description: 'Waiting for another ACCESS_ADMINISTRATOR (lapses after 24 hours).' },
     APPROVED: { description: 'Granting from startsAt to endsAt (approved, or needing no approval).' },
     DENIED: { description: 'Refused by an access administrator.' },
+    REVOKED: { description: 'Ended early: the membership was removed or changed, or the agent disabled or deleted.' },
   } satisfies Record<(typeof ACTIVATION_STATUSES)[number], unknown>,
 });
 

@@ -67,6 +67,20 @@ async function mapPool<T, R>(items: readonly T[], limit: number, fn: (item: T) =
 type PendingRow = { rowNumber: number; cells: string[] };
 type Secret = { password: string; hash: string };
 
+/**
+ * Offboarding stops a job as it stops the agent's own requests: a disabled or deleted agent, or one whose password an
+ * access administrator reset (a suspect account), imports nothing more.
+ */
+function offboardedReason(agent: { status: string; mustChangePassword: boolean }): DomainError | null {
+  if (agent.status !== 'ENABLED') {
+    return new DomainError('FORBIDDEN', `The agent who started this import was ${agent.status === 'DELETED' ? 'deleted' : 'disabled'}: the rest of the file was not imported.`);
+  }
+  if (agent.mustChangePassword) {
+    return new DomainError('FORBIDDEN', "The password of the agent who started this import was reset: the rest of the file was not imported.");
+  }
+  return null;
+}
+
 export function startJobRunner(db: Db, clock: Clock, options: JobRunnerOptions): JobRunner {
   const workerId = randomUUID();
   const pollMs = options.pollMs ?? 1_000;
@@ -109,10 +123,8 @@ export function startJobRunner(db: Db, clock: Clock, options: JobRunnerOptions):
   /** The agent who started the job, as a caller: the job acts for them and is refused if their access ended. */
   async function actingAgent(job: BulkJobRow): Promise<ServiceContext> {
     const [agent] = await db.select().from(agents).where(eq(agents.id, job.createdByAgentId));
-    // Offboarding stops the job as it stops the agent's own requests.
-    if (agent!.status !== 'ENABLED') {
-      throw new DomainError('FORBIDDEN', `The agent who started this import was ${agent!.status === 'DELETED' ? 'deleted' : 'disabled'}: the rest of the file was not imported.`);
-    }
+    const offboarded = offboardedReason(agent!);
+    if (offboarded) throw offboarded;
     // No request and no token: the runner acts with the agent's current partner roles and GDAP grants.
     const ctx = serviceContext(db, clock, {
       kind: 'agent',
@@ -165,6 +177,15 @@ export function startJobRunner(db: Db, clock: Clock, options: JobRunnerOptions):
     const catalogue = await skusByPartNumber(db, partNumbers);
     await db.transaction(async (tx) => {
       await holdLease(tx, job);
+      // Judged again inside the batch, under a share lock: disabling the agent (which locks its row) waits for this
+      // batch, or this batch sees it and commits nothing.
+      const [agent] = await tx
+        .select({ status: agents.status, mustChangePassword: agents.mustChangePassword })
+        .from(agents)
+        .where(eq(agents.id, job.createdByAgentId))
+        .for('share');
+      const offboarded = offboardedReason(agent!);
+      if (offboarded) throw offboarded;
       // The batch holds the seats it takes until it commits: it locks them all first, in the one order every seat
       // taker uses, so it queues behind (or ahead of) a createUser or another runner instead of deadlocking.
       await lockSeats(tx, job.customerId, [...catalogue.values()].map((s) => s.id));
@@ -305,7 +326,13 @@ export function startJobRunner(db: Db, clock: Clock, options: JobRunnerOptions):
       hashing = hashAll(next);
       // If this commit throws, the prefetched hashes are never awaited: their failure must not crash the process.
       hashing.catch(() => {});
-      await commitBatch(ctx, job, columns, rows, secrets);
+      try {
+        await commitBatch(ctx, job, columns, rows, secrets);
+      } catch (e) {
+        if (!(e instanceof DomainError && e.code === 'FORBIDDEN')) throw e;
+        await failPending(job, e);
+        return finish(job);
+      }
       rows = next;
     }
     await finish(job);
