@@ -168,6 +168,26 @@ describe('escalations that are refused', () => {
     expect(await signIn(s, other.email)).toMatch(/^pat_/);
   });
 
+  it('the partner log filters by action, actor and time, pages newest first, and is for access administrators only', async () => {
+    s.clock.advance(60_000);
+    const since = s.clock.now().toISOString();
+    await newGroup();
+    s.clock.advance(60_000);
+    const until = s.clock.now().toISOString();
+    await newGroup();
+    const window = await partnerEvents({ since, until, action: 'CREATE_SECURITY_GROUP' });
+    expect(window).toHaveLength(1);
+    expect(window[0]).toMatchObject({ at: since, targetType: 'SECURITY_GROUP' });
+    const { partner: p } = await viewerId(partner.adminToken);
+    const first = await s.ok(`query($p: ID!) { node(id: $p) { ... on Partner { auditEvents(first: 1) { edges { node { at action } } pageInfo { endCursor hasNextPage } } } } }`, { p: p.id }, partner.adminToken);
+    const next = await s.ok(`query($p: ID!, $a: String) { node(id: $p) { ... on Partner { auditEvents(first: 1, after: $a) { edges { node { at } } } } } }`, { p: p.id, a: first.node.auditEvents.pageInfo.endCursor }, partner.adminToken);
+    expect(first.node.auditEvents.pageInfo.hasNextPage).toBe(true);
+    expect(Date.parse(next.node.auditEvents.edges[0].node.at)).toBeLessThanOrEqual(Date.parse(first.node.auditEvents.edges[0].node.at));
+    const adminOnly = await newAgent(['ADMIN_AGENT']);
+    const refused = await s.gql(EVENTS, { p: p.id, f: {} }, adminOnly.token);
+    expect(refused.errors?.[0]?.extensions).toMatchObject({ code: 'FORBIDDEN', requiredPartnerRoles: ['ACCESS_ADMINISTRATOR'] });
+  });
+
   it('the bootstrap admin holds ADMIN_AGENT and ACCESS_ADMINISTRATOR', async () => {
     const roles = (await s.ok(`{ viewer { agent { partnerRoles } } }`, {}, partner.adminToken)).viewer.agent.partnerRoles;
     expect(roles).toEqual(['ADMIN_AGENT', 'ACCESS_ADMINISTRATOR']);
