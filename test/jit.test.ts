@@ -157,6 +157,39 @@ describe('an eligible membership', () => {
     expect(late.approveActivation.userErrors[0]).toMatchObject({ code: 'INVALID_STATE', message: 'The activation is already REVOKED.' });
   });
 
+  it('racing activations, approvals, removals, disables and deletes: no deadlock, and no activation outlives its agent', async () => {
+    const DISABLE = `mutation($id: ID!) { disableAgent(input: {agentId: $id}) { userErrors { code } } }`;
+    const DELETE = `mutation($id: ID!) { deleteAgent(input: {agentId: $id}) { userErrors { code } } }`;
+    const REMOVE = `mutation($i: SecurityGroupMemberInput!) { removeSecurityGroupMember(input: $i) { userErrors { code } } }`;
+    const answers: { errors?: { extensions?: Record<string, unknown> }[] }[] = [];
+    const agentsRaced: string[] = [];
+    for (let i = 0; i < 4; i++) {
+      const a = await eligibleAgent();
+      const b = await eligibleAgent();
+      await s.ok(UPDATE_GROUP, { i: { groupId: b.groupId, requiresApproval: true } }, partner.adminToken);
+      const pending = await s.ok(ACTIVATE, { i: { groupId: b.groupId, justification: 'race' } }, b.token);
+      agentsRaced.push(a.agentId, b.agentId);
+      answers.push(
+        ...(await Promise.all([
+          s.gql(ACTIVATE, { i: { groupId: a.groupId, justification: 'race' } }, a.token),
+          s.gql(i % 2 ? DELETE : DISABLE, { id: a.agentId }, partner.adminToken),
+          s.gql(APPROVE, { a: pending.activateGroupMembership.activation.id }, partner.adminToken),
+          i % 2 ? s.gql(REMOVE, { i: { groupId: b.groupId, agentId: b.agentId } }, partner.adminToken) : s.gql(DISABLE, { id: b.agentId }, partner.adminToken),
+        ])),
+      );
+    }
+    expect(answers.flatMap((r) => r.errors ?? []).filter((e) => e.extensions?.code === 'INTERNAL_SERVER_ERROR')).toEqual([]);
+    // Whatever the order, a disabled or deleted agent, or a removed member, holds no activation that still grants.
+    const { sql } = await import('drizzle-orm');
+    const left = await s.database.db.execute(sql.raw(`select a.id from group_activations a
+      join agents g on g.id = a.agent_id
+      left join group_members m on m.group_id = a.group_id and m.agent_id = a.agent_id
+      where a.status = 'APPROVED' and a.ends_at > '${s.clock.now().toISOString()}'
+        and (g.status <> 'ENABLED' or m.agent_id is null)`));
+    expect((left as unknown as { rows?: unknown[] }).rows ?? left).toHaveLength(0);
+    expect(agentsRaced).toHaveLength(8);
+  });
+
   it('an access administrator eligible for a group cannot change that group (four eyes counts eligibility)', async () => {
     const e = await eligibleAgent();
     const second = await grantAgent(s, partner, customer, ['DIRECTORY_READERS'], { partnerRoles: ['ACCESS_ADMINISTRATOR'] });

@@ -3,6 +3,7 @@
 // (services/authorization.ts) counts an approved activation only between its start and its end, by the clock.
 import { and, asc, desc, eq, gt, lte, or } from 'drizzle-orm';
 import { MINUTE_MS } from '../clock.js';
+import { PENDING_LIFETIME_MS } from './activation-end.js';
 import type { Db } from '../db/client.js';
 import { agents, groupActivations, groupMembers, securityGroups } from '../db/schema.js';
 import { requireAgent, requirePartnerTask } from './authorization.js';
@@ -15,8 +16,6 @@ import { textViolation } from './validation.js';
 
 export type ActivationRow = typeof groupActivations.$inferSelect;
 
-/** A request nobody decided within a day lapses (as PIM's do). */
-const PENDING_LIFETIME_MS = 24 * 60 * MINUTE_MS;
 
 const activationEvent = (a: ActivationRow, group: { name: string }, details: Record<string, unknown> = {}): PartnerEvent => ({
   targetType: 'MEMBERSHIP',
@@ -65,6 +64,9 @@ export async function activateGroupMembership(
       .from(securityGroups)
       .where(and(eq(securityGroups.id, input.groupId), eq(securityGroups.partnerId, agent.partnerId)))
       .for('share');
+    // Then the agent (shared): a concurrent disable or delete either ends this activation or makes it refused here.
+    const [self] = await tx.select({ status: agents.status }).from(agents).where(eq(agents.id, agent.agentId)).for('share');
+    if (self?.status !== 'ENABLED') throw new DomainError('UNAUTHENTICATED', 'Your account was disabled: sign in again once enabled.');
     const [membership] = await tx
       .select({ kind: groupMembers.kind, group: securityGroups })
       .from(groupMembers)
@@ -135,6 +137,8 @@ async function decide(ctx: ServiceContext, activationId: string, decision: 'APPR
     if (activation!.requestedAt.getTime() <= now.getTime() - PENDING_LIFETIME_MS) {
       throw invalid(['activationId'], 'The request lapsed: nobody decided within 24 hours. The agent can ask again.', 'INVALID_STATE');
     }
+    // At most the group's maximum as it is now (it may have been lowered since the request).
+    const minutes = Math.min(activation!.minutes, group.maxActivationMinutes);
     const [row] = await tx
       .update(groupActivations)
       .set({
@@ -144,7 +148,8 @@ async function decide(ctx: ServiceContext, activationId: string, decision: 'APPR
         decisionReason: reason,
         // The time asked for runs from the approval.
         startsAt: decision === 'APPROVED' ? now : null,
-        endsAt: decision === 'APPROVED' ? new Date(now.getTime() + activation!.minutes * MINUTE_MS) : null,
+        minutes,
+        endsAt: decision === 'APPROVED' ? new Date(now.getTime() + minutes * MINUTE_MS) : null,
       })
       .where(byId)
       .returning();

@@ -102,7 +102,9 @@ async function lockedAgent(tx: Db, admin: AgentCaller, agentId: string): Promise
     .select()
     .from(agents)
     .where(and(eq(agents.id, agentId), eq(agents.partnerId, admin.partnerId), ne(agents.status, 'DELETED')))
-    .for('update');
+    // Not FOR UPDATE: that would also block the key-share locks of inserts referencing the agent (an audit event,
+    // an activation), and with them deadlock against a concurrent activation.
+    .for('no key update');
   if (!row) throw notFound('agent');
   return row;
 }
@@ -113,7 +115,8 @@ async function lockedAgent(tx: Db, admin: AgentCaller, agentId: string): Promise
  */
 async function assertAnotherAccessAdministrator(tx: Db, agent: AgentRow, what: string): Promise<void> {
   if (agent.status !== 'ENABLED' || !agent.roles.includes(ACCESS_ADMIN)) return;
-  await tx.select({ id: partners.id }).from(partners).where(eq(partners.id, agent.partnerId)).for('update');
+  // NO KEY UPDATE: serializes these checks, yet lets every insert referencing the partner (audit events) through.
+  await tx.select({ id: partners.id }).from(partners).where(eq(partners.id, agent.partnerId)).for('no key update');
   const [other] = await tx
     .select({ id: agents.id })
     .from(agents)
