@@ -1,9 +1,21 @@
 import { readFileSync } from 'node:fs';
 import { getDirectiveInExtensions } from '@graphql-tools/utils';
-import { isObjectType } from 'graphql';
+import { isObjectType, type GraphQLEnumType } from 'graphql';
+import { ACCESS_ERROR_CODES, USER_ERROR_CODES, type ErrorCode } from '../src/services/errors.js';
 import { describe, expect, it } from 'vitest';
 import { TASKS } from '../src/auth/roles.js';
 import { buildSchema, printSchema } from '../src/graphql/schema.js';
+
+describe('error codes', () => {
+  it('every code the services can emit is a value of UserErrorCode (payloads) and, for access codes, AccessErrorCode', () => {
+    const schema = buildSchema();
+    const values = (name: string) => (schema.getType(name) as GraphQLEnumType).getValues().map((v) => v.name);
+    // Every code a DomainError may carry, from the type the services use; a code added there and not to an enum fails.
+    const all: Record<ErrorCode, true> = Object.fromEntries([...USER_ERROR_CODES, ...ACCESS_ERROR_CODES].map((c) => [c, true])) as Record<ErrorCode, true>;
+    expect(values('UserErrorCode').sort()).toEqual(Object.keys(all).sort());
+    expect(values('AccessErrorCode').sort()).toEqual([...ACCESS_ERROR_CODES].sort());
+  });
+});
 
 describe('schema/schema.graphql', () => {
   it('is what the code prints (run npm run schema:print after changing the schema)', () => {

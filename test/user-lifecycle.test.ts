@@ -1,5 +1,7 @@
 // The seed page's tasks, step by step: create, first sign-in, edit with a dry run, delete, restore, reset, purge.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { randomUUID } from 'node:crypto';
+import { rawId } from './support/fixtures.js';
 import { startServer, type TestServer } from './support/server.js';
 import { CREATE_USER, createCustomer, createPartner, createUser, grantAgent, signIn, skuId, type Customer, type Partner } from './support/world.js';
 
@@ -234,6 +236,23 @@ describe('deleting and restoring', () => {
     const r = await s.ok(`mutation($ids: [ID!]!) { restoreUsers(input: {userIds: $ids}) { succeeded failed results { user { state } userErrors { code } } } }`, { ids: [a.id, b.id] }, admin);
     expect(r.restoreUsers).toMatchObject({ succeeded: 2, failed: 0 });
   });
+
+  it('answers each id even when one is refused or unknown (FORBIDDEN, NOT_FOUND per id, the others done)', async () => {
+    const uaOnly = (await grantAgent(s, partner, customer, ['USER_ADMINISTRATOR'])).agentToken;
+    const plain = await createUser(s, admin, customer);
+    const unknown = Buffer.from(`User:${rawId(customer.id)}:${randomUUID()}`).toString('base64');
+    const ids = [customer.gaUserId, plain.id, unknown];
+    const BULK = `succeeded failed results { userId user { state } userErrors { code message } }`;
+    const d = await s.ok(`mutation($ids: [ID!]!) { deleteUsers(input: {userIds: $ids}) { ${BULK} } }`, { ids }, uaOnly);
+    expect(d.deleteUsers).toMatchObject({ succeeded: 1, failed: 2 });
+    expect(d.deleteUsers.results.map((r: any) => [r.user?.state ?? null, r.userErrors.map((e: any) => e.code)])).toEqual([
+      [null, ['FORBIDDEN']],
+      ['INACTIVE', []],
+      [null, ['NOT_FOUND']],
+    ]);
+    const r = await s.ok(`mutation($ids: [ID!]!) { restoreUsers(input: {userIds: $ids}) { ${BULK} } }`, { ids: [unknown, plain.id] }, uaOnly);
+    expect(r.restoreUsers.results.map((x: any) => x.userErrors.map((e: any) => e.code))).toEqual([['NOT_FOUND'], []]);
+  });
 });
 
 describe('resetting a password', () => {
@@ -281,6 +300,9 @@ describe('purge', () => {
     const now = await refreshAdmin();
     const r = await s.ok(RESTORE, { id: u.id }, now);
     expect(r.restoreUser.userErrors[0]).toMatchObject({ code: 'RESTORE_WINDOW_PASSED', field: ['userId'] });
+    // Not restorable, so no longer among the deleted users either, even before the purge runs.
+    const deleted = await s.ok(`query($c: ID!) { customer(id: $c) { deletedUsers(first: 500) { edges { node { id } } } } }`, { c: customer.id }, now);
+    expect(deleted.customer.deletedUsers.edges.map((e: any) => e.node.id)).not.toContain(u.id);
     expect(await purgeDeletedUsers(s.database.db, s.clock)).toBeGreaterThanOrEqual(1);
     expect((await s.gql(USER, { id: u.id }, now)).errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
   });

@@ -33,6 +33,12 @@ export const USER_ERROR_CODES = [
   'INTERNAL',
 ] as const;
 
+/**
+ * The codes a payload's userErrors can carry: the business codes, and the access codes too, which a bulk mutation
+ * reports per id (one user FORBIDDEN or NOT_FOUND among others done).
+ */
+export const USER_ERROR_ENUM = [...USER_ERROR_CODES, ...ACCESS_ERROR_CODES] as const;
+
 export type AccessErrorCode = (typeof ACCESS_ERROR_CODES)[number];
 export type UserErrorCode = (typeof USER_ERROR_CODES)[number];
 export type ErrorCode = AccessErrorCode | UserErrorCode;

@@ -1,5 +1,5 @@
 import { DIRECTORY_ROLES, PARTNER_ROLES } from '../../auth/roles.js';
-import { ACCESS_ERROR_CODES, USER_ERROR_CODES } from '../../services/errors.js';
+import { ACCESS_ERROR_CODES, USER_ERROR_ENUM } from '../../services/errors.js';
 import type { Page } from '../../services/pagination.js';
 import { builder } from '../builder.js';
 import type { UserErrorShape } from '../errors.js';
@@ -18,7 +18,10 @@ export const UserStateEnum = builder.enumType('UserState', {
   },
 });
 
-export const UserErrorCodeEnum = builder.enumType('UserErrorCode', { values: USER_ERROR_CODES });
+export const UserErrorCodeEnum = builder.enumType('UserErrorCode', {
+  description: 'Why an input was refused. The access codes (FORBIDDEN, NOT_FOUND, …) appear here only per id of a bulk mutation.',
+  values: USER_ERROR_ENUM,
+});
 
 builder.enumType('AccessErrorCode', {
   description: 'The extensions.code of top-level errors when access is refused.',
@@ -29,7 +32,7 @@ export const UserErrorRef = builder.objectRef<UserErrorShape>('UserError').imple
   description: 'A business rule the input broke; nothing was changed.',
   fields: (t) => ({
     field: t.exposeStringList('field', { nullable: true, description: 'Path of the input field at fault.' }),
-    code: t.field({ type: UserErrorCodeEnum, resolve: (e) => e.code as (typeof USER_ERROR_CODES)[number] }),
+    code: t.field({ type: UserErrorCodeEnum, resolve: (e) => e.code as (typeof USER_ERROR_ENUM)[number] }),
     message: t.exposeString('message'),
   }),
 });

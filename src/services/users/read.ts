@@ -1,5 +1,6 @@
 import { and, asc, desc, eq, gt, ilike, inArray, lt, or, sql } from 'drizzle-orm';
 import type { DirectoryRole } from '../../auth/roles.js';
+import { DAY_MS } from '../../clock.js';
 import type { Db } from '../../db/client.js';
 import { preparedStatement, uuidArray } from '../../db/prepared.js';
 import { licenseAssignments, userRoles, users } from '../../db/schema.js';
@@ -8,7 +9,7 @@ import type { ServiceContext } from '../context.js';
 import { notFound } from '../errors.js';
 import { keysetPage, type Page, type PageArgs } from '../pagination.js';
 import { escapeLike } from '../validation.js';
-import { skuCatalogue, userColumns, type SkuRow, type UserRow } from './shared.js';
+import { RESTORE_WINDOW_DAYS, skuCatalogue, userColumns, type SkuRow, type UserRow } from './shared.js';
 
 export interface UserFilter {
   search?: string | null;
@@ -102,6 +103,8 @@ export async function listDeletedUsers(
         and(
           eq(users.customerId, customerId),
           eq(users.state, 'INACTIVE'),
+          // Restorable ones only: from 30 days on, restore refuses and the purge takes them (services/users/purge.ts).
+          gt(users.deletedAt, new Date(ctx.clock.now().getTime() - RESTORE_WINDOW_DAYS * DAY_MS)),
           after
             ? or(
                 lt(users.deletedAt, new Date(after[0]!)),
