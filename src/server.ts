@@ -41,8 +41,16 @@ function bodyLimit(maxBodyBytes: number, maxUploadBytes: number): Plugin {
   };
 }
 
-function isSubscription(document: DocumentNode, operationName?: string | null): boolean {
-  return getOperationAST(document, operationName)?.operation === 'subscription';
+/**
+ * graphql-jit is used where it gives graphql-js's answer: not for subscriptions, and not when a declared variable is
+ * left out. graphql-jit passes such a variable as null into an input object (graphql-jit issues #91 and #230) where
+ * graphql-js leaves the field out, and null means "erase" to updateUser, so a codegen'd form would wipe data.
+ */
+function jitSafe(args: { document: DocumentNode; operationName?: string | null; variableValues?: Record<string, unknown> | null }): boolean {
+  const operation = getOperationAST(args.document, args.operationName);
+  if (!operation || operation.operation === 'subscription') return false;
+  const given = args.variableValues ?? {};
+  return (operation.variableDefinitions ?? []).every((d) => Object.prototype.hasOwnProperty.call(given, d.variable.name.value));
 }
 
 export interface AppOptions {
@@ -92,8 +100,9 @@ export function createApp({ config, database, clock = systemClock }: AppOptions)
         blockFieldSuggestion: { enabled: !config.development },
       }),
       // Compiles each distinct query once: the users page resolves ~1 500 fields, and graphql-js's generic executor
-      // was most of the server's CPU there (BENCHMARKS.md). Subscriptions keep the standard executor.
-      useGraphQlJit({}, { enableIf: (args) => !isSubscription(args.document, args.operationName) }),
+      // was most of the server's CPU there (BENCHMARKS.md). Subscriptions, and requests leaving a declared variable
+      // out, keep the standard executor (jitSafe).
+      useGraphQlJit({}, { enableIf: jitSafe }),
     ],
     context: async ({ request }) => {
       const svc = serviceContext(database.db, clock);

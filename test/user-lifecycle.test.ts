@@ -116,6 +116,20 @@ describe('first sign-in of a new user', () => {
 });
 
 describe('editing a user', () => {
+  it('leaves alone the fields whose variables a client declares but does not send (codegen forms)', async () => {
+    const u = await createUser(s, admin, customer, { usageLocation: 'FR', jobTitle: 'Pilot', department: 'Air' });
+    const q = `mutation($id: ID!, $loc: String, $job: String, $dept: String) {
+      updateUser(input: {userId: $id, usageLocation: $loc, jobTitle: $job, department: $dept}) { user { usageLocation jobTitle department } changes { field } userErrors { code } } }`;
+    // Twice: the second request runs the compiled plan of the first, if any.
+    for (const dept of ['Sea', 'Land']) {
+      const d = await s.ok(q, { id: u.id, dept }, admin);
+      expect(d.updateUser).toMatchObject({ user: { usageLocation: 'FR', jobTitle: 'Pilot', department: dept }, changes: [{ field: 'department' }], userErrors: [] });
+    }
+    // Sent as null, a field is cleared.
+    const cleared = await s.ok(q, { id: u.id, job: null, loc: 'FR', dept: 'Land' }, admin);
+    expect(cleared.updateUser.user).toEqual({ usageLocation: 'FR', jobTitle: null, department: 'Land' });
+  });
+
   it('previews with a dry run, saving nothing, then saves the same changes', async () => {
     const u = await createUser(s, admin, customer, { usageLocation: 'FR' });
     const input = { userId: u.id, displayName: 'Renamed', jobTitle: 'Engineer', addRoles: ['HELPDESK_ADMINISTRATOR'], addLicenseSkuIds: [basic] };
