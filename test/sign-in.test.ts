@@ -91,6 +91,8 @@ describe('sign-in', () => {
       );
       expect(d.createAgent.agent).toBeNull();
       expect(d.createAgent.userErrors[0]).toMatchObject({ field: ['email'], code: 'DOMAIN_TAKEN' });
+      // Another partner learns that the domain is not available, not whose it is.
+      expect(d.createAgent.userErrors[0].message).toBe(`The domain ${customer.domain} is not available for agents' emails: use one on your own domain.`);
     }
     expect((await gaSignIn()).token).toMatch(/^pat_/);
     // Nor can a customer take over the domain the partner's agents sign in with.
@@ -100,8 +102,12 @@ describe('sign-in', () => {
       { i: { customerId: customer.id, name: agentDomain } },
       partner.adminToken,
     );
-    expect(d.addCustomerDomain.userErrors[0]).toMatchObject({ field: ['name'], code: 'DOMAIN_TAKEN' });
+    expect(d.addCustomerDomain.userErrors[0]).toMatchObject({ field: ['name'], code: 'DOMAIN_TAKEN', message: `The domain ${agentDomain} is not available: choose another.` });
     expect(await signIn(s, partner.adminEmail)).toMatch(/^pat_/);
+    // An agent email of another partner: not available, no more.
+    const other = await s.ok(`mutation($i: CreateAgentInput!) { createAgent(input: $i) { userErrors { code message } } }`,
+      { i: { email: partner.adminEmail, displayName: 'Copy', password: PASSWORD, roles: ['SALES_AGENT'] } }, intruder.adminToken);
+    expect(other.createAgent.userErrors).toEqual([{ code: 'EMAIL_TAKEN', message: `${partner.adminEmail} is not available: choose another email.` }]);
   });
 
   it('answers the product catalogue only to a signed-in caller', async () => {

@@ -57,7 +57,7 @@ export async function createAgent(
     .from(domains)
     .where(eq(domains.name, email.slice(email.lastIndexOf('@') + 1).toLowerCase()));
   if (customerDomain) {
-    throw invalid(['email'], `${customerDomain.name} is a customer's verified domain: an agent needs an email on another domain.`, 'DOMAIN_TAKEN');
+    throw invalid(['email'], `The domain ${customerDomain.name} is not available for agents' emails: use one on your own domain.`, 'DOMAIN_TAKEN');
   }
   const passwordHash = await hashPassword(input.password);
   try {
@@ -69,7 +69,7 @@ export async function createAgent(
       return { result: row!, event: agentEvent(row!, { displayName: row!.displayName, roles }) };
     });
   } catch (e) {
-    if (pgErrorCode(e) === UNIQUE_VIOLATION) throw invalid(['email'], `${email} is already taken.`, 'EMAIL_TAKEN');
+    if (pgErrorCode(e) === UNIQUE_VIOLATION) throw invalid(['email'], `${email} is not available: choose another email.`, 'EMAIL_TAKEN');
     throw e;
   }
 }

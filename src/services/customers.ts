@@ -185,15 +185,16 @@ export async function addDomain(ctx: ServiceContext, input: { customerId: string
  */
 async function assertDomainFree(ctx: ServiceContext, name: string, field: string[]): Promise<void> {
   const [existing] = await ctx.db.select({ n: domains.name }).from(domains).where(eq(domains.name, name));
-  if (existing) throw invalid(field, `The domain ${name} belongs to another tenant.`, 'DOMAIN_TAKEN');
+  // Never who holds it: another partner must learn nothing about this one's customers or agents.
+  if (existing) throw invalid(field, `The domain ${name} is not available: choose another.`, 'DOMAIN_TAKEN');
   const [agent] = await ctx.db.select({ id: agents.id }).from(agents).where(like(agents.emailLower, `%@${escapeLike(name)}`)).limit(1);
-  if (agent) throw invalid(field, `The domain ${name} is used by partner agents' sign-in emails.`, 'DOMAIN_TAKEN');
+  if (agent) throw invalid(field, `The domain ${name} is not available: choose another.`, 'DOMAIN_TAKEN');
 }
 
 /** A verified domain belongs to one tenant: the unique index settles two tenants racing for the same name. */
 function domainTaken(field: string[], name: string) {
   return (e: unknown): never => {
-    if (pgErrorCode(e) === UNIQUE_VIOLATION) throw invalid(field, `The domain ${name} belongs to another tenant.`, 'DOMAIN_TAKEN');
+    if (pgErrorCode(e) === UNIQUE_VIOLATION) throw invalid(field, `The domain ${name} is not available: choose another.`, 'DOMAIN_TAKEN');
     throw e;
   };
 }
