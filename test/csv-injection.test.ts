@@ -43,3 +43,16 @@ describe('CSV export', () => {
     expect(u.customer.user).toEqual({ displayName: '=HYPERLINK("http://evil.example","click")', mobilePhone: '+33 6 12 34 56 78', jobTitle: '@boss' });
   });
 });
+
+describe('the result file of an import', () => {
+  it('neutralises formula cells as the export does', async () => {
+    const csv = `First name,Last name,Display name,Email,Status update\r\n=1+1,@SUM(A1),-2+3,formula@${source.domain},\r\n+bad,x,Bad row,not-an-email,\r\n`;
+    const r = await uploadCsv(s, token, source.id, csv);
+    const job = r.data.importUsers.job;
+    const d = await s.ok(`query($j: ID!) { node(id: $j) { ... on BulkJob { resultCsv } } }`, { j: job.id }, token);
+    const lines = d.node.resultCsv.split('\r\n');
+    expect(lines[1]).toMatch(/^'=1\+1,'@SUM\(A1\),'-2\+3,formula@/);
+    expect(lines[2]).toMatch(/^'\+bad,x,Bad row,not-an-email,/);
+    for (const line of lines) expect(line).not.toMatch(/(^|,)[=+\-@]/);
+  });
+});

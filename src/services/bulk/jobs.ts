@@ -11,6 +11,7 @@ import { notFound } from '../errors.js';
 import { keysetPage, type Page, type PageArgs } from '../pagination.js';
 import { userColumns, type UserRow } from '../users/shared.js';
 import { ColumnMap } from './columns.js';
+import { neutralizeFormula } from './csv.js';
 
 export type BulkJobRow = typeof bulkJobs.$inferSelect;
 export type BulkJobStatus = BulkJobRow['status'];
@@ -104,7 +105,8 @@ export async function bulkJobResultCsv(ctx: ServiceContext, job: BulkJobRow): Pr
   const statusAt = columns.statusIndex();
   const header = statusAt === undefined ? [...job.header, 'Status update'] : job.header;
   const options = { delimiter: job.delimiter, record_delimiter: 'windows' as const };
-  const parts = [(job.bom ? '\uFEFF' : '') + stringify([header.map((h) => h.replace(/^\uFEFF/, ''))], options)];
+  // Cells a spreadsheet would run as formulas are neutralised as the export does (an import takes the mark off).
+  const parts = [(job.bom ? '\uFEFF' : '') + stringify([header.map((h) => neutralizeFormula(h.replace(/^\uFEFF/, '')))], options)];
   let after = 0;
   for (;;) {
     const rows = await ctx.db
@@ -120,7 +122,7 @@ export async function bulkJobResultCsv(ctx: ServiceContext, job: BulkJobRow): Pr
           const cells = [...r.cells];
           if (statusAt === undefined) cells.push(statusUpdate(r));
           else cells[statusAt] = statusUpdate(r);
-          return cells;
+          return cells.map(neutralizeFormula);
         }),
         options,
       ),
