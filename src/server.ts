@@ -10,6 +10,7 @@ import { createLoaders } from './graphql/loaders.js';
 import { describeError, logError } from './log.js';
 import type { GraphQLContext } from './graphql/context.js';
 import { unmaskDomainError } from './graphql/errors.js';
+import { inputGuard } from './graphql/input-guard.js';
 import { buildSchema } from './graphql/schema.js';
 import { serviceContext } from './services/context.js';
 import { DomainError, ValidationErrors } from './services/errors.js';
@@ -91,6 +92,7 @@ export function createApp({ config, database, clock = systemClock }: AppOptions)
     },
     plugins: [
       bodyLimit(config.maxBodyBytes, config.maxUploadBytes),
+      inputGuard(),
       EnvelopArmorPlugin({
         maxDepth: { n: LIMITS.maxDepth, ignoreIntrospection: true },
         maxAliases: { n: LIMITS.maxAliases },

@@ -46,10 +46,24 @@ export function usageLocationViolation(code: string): string | null {
   return null;
 }
 
+/**
+ * Control characters (tab, line feed and carriage return excepted), and invisible or bidirectional-override ones
+ * (U+200B, U+202E, …), which hide or reorder what UIs and audit trails show. A leading byte-order mark is allowed.
+ */
+const CONTROL_OR_INVISIBLE = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\u061C\u200B-\u200F\u202A-\u202E\u2060-\u2064\u2066-\u2069]|(?!^)\uFEFF/;
+
+/** The first such character as U+XXXX, or null. */
+export function forbiddenCharacter(value: string): string | null {
+  const m = CONTROL_OR_INVISIBLE.exec(value);
+  return m ? `U+${m[0].codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}` : null;
+}
+
 export function textViolation(value: string, max: number, required: boolean): string | null {
   if (required && value.trim() === '') return 'is required';
   if (value.length > max) return `is longer than ${max} characters`;
   if (/[\u0000-\u001f\u007f]/.test(value)) return 'contains control characters';
+  const invisible = forbiddenCharacter(value);
+  if (invisible) return `contains an invisible or control character (${invisible})`;
   return null;
 }
 
