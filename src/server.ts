@@ -10,6 +10,7 @@ import { createLoaders } from './graphql/loaders.js';
 import { describeError, logError } from './log.js';
 import type { GraphQLContext } from './graphql/context.js';
 import { unmaskDomainError } from './graphql/errors.js';
+import { errorCodes } from './graphql/error-codes.js';
 import { inputGuard } from './graphql/input-guard.js';
 import { buildSchema } from './graphql/schema.js';
 import { serviceContext } from './services/context.js';
@@ -93,6 +94,7 @@ export function createApp({ config, database, clock = systemClock }: AppOptions)
     plugins: [
       bodyLimit(config.maxBodyBytes, config.maxUploadBytes),
       inputGuard(),
+      errorCodes(),
       EnvelopArmorPlugin({
         maxDepth: { n: LIMITS.maxDepth, ignoreIntrospection: true },
         maxAliases: { n: LIMITS.maxAliases },

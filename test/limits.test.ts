@@ -28,6 +28,23 @@ const README_USERS_PAGE = `query($id: ID!) {
   }
 }`;
 
+describe('error codes', () => {
+  it('every top-level error carries one: bad variables, unknown fields, syntax', async () => {
+    const cases: [string, Record<string, unknown>, string][] = [
+      [`query($id: ID!) { customer(id: $id) { id } }`, { id: 42 }, 'BAD_USER_INPUT'],
+      [`query($id: ID!) { customer(id: $id) { id } }`, {}, 'BAD_USER_INPUT'],
+      [`mutation($i: SignInInput!) { signIn(input: $i) { token } }`, { i: { email: 'a@b.example' } }, 'BAD_USER_INPUT'],
+      [`{ nope }`, {}, 'GRAPHQL_VALIDATION_FAILED'],
+      [`{ viewer { kind `, {}, 'GRAPHQL_PARSE_FAILED'],
+    ];
+    for (const [query, variables, code] of cases) {
+      const r = await s.gql(query, variables, token);
+      expect(r.errors?.length, query).toBeGreaterThan(0);
+      for (const e of r.errors!) expect(e.extensions?.code, `${query} ${JSON.stringify(variables)}: ${e.message}`).toBe(code);
+    }
+  });
+});
+
 describe('request limits', () => {
   it("let the README's queries through, and one full page of 500 users", async () => {
     const page500 = `query($id: ID!) { customer(id: $id) { users(first: 500) { edges { node { userPrincipalName displayName state roles licenses { sku { name } } } } } } }`;
@@ -44,12 +61,14 @@ describe('request limits', () => {
     for (let i = 0; i < 4; i++) q = `customer { users(first: 1) { edges { node { ${q} } } } }`;
     const r = await s.gql(`query($id: ID!) { customer(id: $id) { users(first: 1) { edges { node { ${q} } } } } }`, { id: customer.id }, token);
     expect(r.errors?.[0]?.message).toMatch(new RegExp(`Query depth limit of ${LIMITS.maxDepth} exceeded`));
+    expect(r.errors?.[0]?.extensions).toMatchObject({ code: 'GRAPHQL_VALIDATION_FAILED', reason: 'LIMIT_EXCEEDED' });
   });
 
   it('refuse too many aliases', async () => {
     const aliases = Array.from({ length: LIMITS.maxAliases + 1 }, (_, i) => `a${i}: viewer { kind }`).join(' ');
     const r = await s.gql(`{ ${aliases} }`, {}, token);
     expect(r.errors?.[0]?.message).toMatch(/Aliases limit of 15 exceeded/);
+    expect(r.errors?.[0]?.extensions).toMatchObject({ code: 'GRAPHQL_VALIDATION_FAILED', reason: 'LIMIT_EXCEEDED' });
   });
 
   it('refuse too many tokens', async () => {
@@ -63,12 +82,14 @@ describe('request limits', () => {
     const aliases = Array.from({ length: 15 }, (_, i) => `c${i}: customer(id: $id) { users(first: 100) { edges { node { ...U } } } }`).join(' ');
     const r = await s.gql(`query($id: ID!) { ${aliases} } ${fragment}`, { id: customer.id }, token);
     expect(r.errors?.[0]?.message).toMatch(/Query Cost limit of 50000 exceeded/);
+    expect(r.errors?.[0]?.extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
   });
 
   it('refuse too many directives', async () => {
     const many = Array.from({ length: LIMITS.maxDirectives + 1 }, () => '@include(if: true)').join(' ');
     const r = await s.gql(`{ viewer ${many} { kind } }`, {}, token);
     expect(r.errors?.[0]?.message).toMatch(/Directives limit of 50 exceeded/);
+    expect(r.errors?.[0]?.extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
   });
 
   it('refuse a body over the size limit with 413 and say so', async () => {
