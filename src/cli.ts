@@ -92,6 +92,8 @@ async function serve(config: Config) {
 }
 
 async function main() {
+  // Files this process creates (the embedded database, the credentials key) are the server user's alone.
+  process.umask(0o077);
   const [command = 'serve'] = process.argv.slice(2);
   const config = loadConfig();
   switch (command) {

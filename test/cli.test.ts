@@ -1,6 +1,7 @@
 // What a new user does first: `npm start` on an empty data folder, then the README tour with the printed
 // credentials; a restart keeps the data; `npm run purge` runs the purge once.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { readdirSync, statSync } from 'node:fs';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -92,6 +93,29 @@ describe('npm start on a fresh machine', () => {
     expect(approved.data.approveActivation.activation.status).toBe('APPROVED');
     const roles = await gql(`query($id: ID!) { customer(id: $id) { myRoles { role via activeUntil } } }`, { id: byName.Fabrikam.id }, token);
     expect(roles.data.customer.myRoles).toContainEqual({ role: 'PRIVILEGED_AUTHENTICATION_ADMINISTRATOR', via: 'ACTIVATION', activeUntil: approved.data.approveActivation.activation.endsAt });
+    } finally {
+      await stop();
+    }
+  }, 180_000);
+
+  it('keeps the data folder private, and refuses a second process on it while the server runs', async () => {
+    const modes = (dir: string): [string, number][] =>
+      readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+        const path = join(dir, e.name);
+        return [[path, statSync(path).mode & 0o777] as [string, number], ...(e.isDirectory() ? modes(path) : [])];
+      });
+    const all = [[dataDir, statSync(dataDir).mode & 0o777] as [string, number], ...modes(dataDir)];
+    expect(all.filter(([, mode]) => mode & 0o077)).toEqual([]);
+    expect(all.map(([p]) => p)).toContain(join(dataDir, 'credentials.key'));
+    await start();
+    try {
+      const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'purge'], {
+        env: { ...process.env, DATA_DIR: dataDir, DATABASE_URL: '' },
+        encoding: 'utf8',
+        timeout: 120_000,
+      });
+      expect(r.status).not.toBe(0);
+      expect(r.stderr).toContain('is in use by another process');
     } finally {
       await stop();
     }

@@ -1,5 +1,4 @@
 import { join } from 'node:path';
-import { mkdirSync } from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
@@ -8,6 +7,7 @@ import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
 import postgres from 'postgres';
 import { PROJECT_ROOT } from '../paths.js';
+import { holdDataFolder, makePrivate } from './data-folder.js';
 import * as schema from './schema.js';
 
 /** The common base of both drivers' database and transaction types (a union would break Drizzle's overloads). */
@@ -59,15 +59,23 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     };
   }
   const dataDir = options.url === 'memory://' ? undefined : options.url;
-  if (dataDir) mkdirSync(dataDir, { recursive: true });
-  const client = dataDir ? await PGlite.create(dataDir) : await PGlite.create();
+  const release = dataDir ? await holdDataFolder(dataDir) : async () => {};
+  const client = await (dataDir ? PGlite.create(dataDir) : PGlite.create()).catch(async (e: unknown) => {
+    await release();
+    throw e;
+  });
+  if (dataDir) makePrivate(dataDir);
   const db = drizzlePglite({ client, schema, logger }) as unknown as Db;
   return {
     db,
     kind: 'pglite',
     statements,
     migrate: () => migratePglite(drizzlePglite({ client }), { migrationsFolder: MIGRATIONS_FOLDER }),
-    close: () => client.close(),
+    close: async () => {
+      await client.close();
+      if (dataDir) makePrivate(dataDir);
+      await release();
+    },
   };
 }
 
