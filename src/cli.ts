@@ -9,7 +9,7 @@ import { printSchema } from './graphql/schema.js';
 import { describeError, logError } from './log.js';
 import { PROJECT_ROOT } from './paths.js';
 import { createApp, listen } from './server.js';
-import { credentialsKey, eraseExpiredCredentials } from './services/bulk/credentials.js';
+import { assertCredentialsKey, credentialsKey, eraseExpiredCredentials } from './services/bulk/credentials.js';
 import { startJobRunner } from './services/bulk/runner.js';
 import { serviceContext } from './services/context.js';
 import { operatorResetAgentPassword } from './services/agents.js';
@@ -56,6 +56,10 @@ async function serve(config: Config) {
   // Checked before anything starts: without the key, imports could not keep the passwords they create.
   const key = credentialsKey(config);
   const { database, demo } = await prepare(config);
+  await assertCredentialsKey(database.db, key).catch(async (e: unknown) => {
+    await database.close();
+    throw e;
+  });
   const app = createApp({ config, database });
   await listen(app, config.port, config.host);
   const url = `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${config.port}/graphql`;

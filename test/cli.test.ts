@@ -1,6 +1,7 @@
 // What a new user does first: `npm start` on an empty data folder, then the README tour with the printed
 // credentials; a restart keeps the data; `npm run purge` runs the purge once.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { readdirSync, statSync } from 'node:fs';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -151,6 +152,16 @@ describe('npm start on a fresh machine', () => {
     } finally {
       await stop();
     }
+  }, 180_000);
+
+  it('refuses to start with another CREDENTIALS_KEY than the one the database was set up with', () => {
+    const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'serve'], {
+      env: { ...process.env, DATA_DIR: dataDir, DATABASE_URL: '', PORT: String(port), CREDENTIALS_KEY: randomBytes(32).toString('hex') },
+      encoding: 'utf8',
+      timeout: 120_000,
+    });
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toContain('is not the key this database was set up with');
   }, 180_000);
 
   it('runs the purge as a command', () => {

@@ -337,6 +337,12 @@ export const partnerAuditEvents = pgTable(
   ],
 );
 
+/** Server-wide settings shared by every instance (not tenant data: a small reference table). */
+export const serverSettings = pgTable('server_settings', {
+  name: text('name').primaryKey(),
+  value: text('value').notNull(),
+});
+
 export const BULK_JOB_STATUSES = ['QUEUED', 'RUNNING', 'SUCCEEDED', 'PARTIAL', 'FAILED'] as const;
 export const BULK_ROW_OUTCOMES = ['PENDING', 'CREATED', 'FAILED', 'SKIPPED'] as const;
 

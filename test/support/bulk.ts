@@ -6,7 +6,7 @@ import { startJobRunner, type JobRunner, type JobRunnerOptions } from '../../src
 import type { GqlResult, TestServer } from './server.js';
 
 /** One key for the test servers and the runners they share a database with (PostgreSQL needs it from the env). */
-export const CREDENTIALS_KEY = 'a'.repeat(64);
+export const CREDENTIALS_KEY = '80c29a3a798af4ab4cc2619bd51248ef78e828d2fb7da5b485b40328fa4a7527';
 export const BULK_ENV = { CREDENTIALS_KEY };
 
 export function runner(s: TestServer, options: Partial<JobRunnerOptions> = {}): JobRunner {

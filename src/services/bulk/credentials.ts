@@ -1,13 +1,13 @@
 // The temporary passwords of imported users: kept AES-256-GCM encrypted until the agent who started the import
 // fetches them (once), and erased 24 hours after the user was created either way.
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHmac, randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { and, asc, eq, gt, inArray, isNotNull, lte } from 'drizzle-orm';
 import type { Clock } from '../../clock.js';
 import type { Config } from '../../config.js';
 import { isPostgresUrl, type Db } from '../../db/client.js';
-import { bulkJobRows, bulkJobs, users } from '../../db/schema.js';
+import { bulkJobRows, bulkJobs, serverSettings, users } from '../../db/schema.js';
 import { userColumns, type UserRow } from '../users/shared.js';
 import { recordAudit } from '../audit.js';
 import { authorizeCustomerTask } from '../authorization.js';
@@ -18,10 +18,42 @@ export const CREDENTIALS_TTL_MS = 24 * 3_600_000;
 
 const keys = new Map<string, Buffer>();
 
-function decodeKey(value: string): Buffer {
-  const key = /^[0-9a-f]{64}$/i.test(value) ? Buffer.from(value, 'hex') : Buffer.from(value, 'base64');
-  if (key.length !== 32) throw new Error('CREDENTIALS_KEY must be 32 bytes, as 64 hex digits or base64.');
+const KEY_FORMAT = 'CREDENTIALS_KEY must be 32 random bytes, as 64 hex digits or 44 base64 characters (e.g. `openssl rand -hex 32`)';
+
+/**
+ * Exactly 32 bytes, written exactly as hex or base64 (Buffer.from would decode any text leniently), and looking like
+ * random bytes: a passphrase or a pattern (fewer than 16 distinct byte values; random keys have about 30) is refused.
+ */
+export function decodeKey(value: string): Buffer {
+  const v = value.trim();
+  let key: Buffer;
+  if (/^[0-9a-fA-F]{64}$/.test(v)) key = Buffer.from(v, 'hex');
+  else if (/^[A-Za-z0-9+/]{43}=$/.test(v) || /^[A-Za-z0-9_-]{43}$/.test(v)) key = Buffer.from(v, v.endsWith('=') ? 'base64' : 'base64url');
+  else throw new Error(`${KEY_FORMAT}.`);
+  if (key.length !== 32) throw new Error(`${KEY_FORMAT}.`);
+  if (new Set(key).size < 16) throw new Error(`${KEY_FORMAT}: this one is a pattern, not random bytes.`);
   return key;
+}
+
+/** A short public fingerprint of the key (HMAC of a fixed label), to tell keys apart without revealing them. */
+export function keyFingerprint(key: Buffer): string {
+  return createHmac('sha256', key).update('partner-users-api credentials key').digest('hex').slice(0, 16);
+}
+
+/**
+ * The database remembers the fingerprint of the first key it saw; an instance started with another key refuses to
+ * start, since the passwords one instance encrypted would be unreadable to the other.
+ */
+export async function assertCredentialsKey(db: Db, key: Buffer): Promise<void> {
+  const fingerprint = keyFingerprint(key);
+  await db.insert(serverSettings).values({ name: 'credentials_key_fingerprint', value: fingerprint }).onConflictDoNothing();
+  const [row] = await db.select().from(serverSettings).where(eq(serverSettings.name, 'credentials_key_fingerprint'));
+  if (row!.value !== fingerprint) {
+    throw new Error(
+      `CREDENTIALS_KEY (fingerprint ${fingerprint}) is not the key this database was set up with (fingerprint ${row!.value}): ` +
+        'every instance needs the same key. Start with that key.',
+    );
+  }
 }
 
 /**
