@@ -8,7 +8,7 @@ import { openDatabase, type Database } from './db/client.js';
 import { printSchema } from './graphql/schema.js';
 import { describeError, logError } from './log.js';
 import { PROJECT_ROOT } from './paths.js';
-import { createApp, listen } from './server.js';
+import { createApp, drain, listen } from './server.js';
 import { assertCredentialsKey, credentialsKey, eraseExpiredCredentials } from './services/bulk/credentials.js';
 import { startJobRunner } from './services/bulk/runner.js';
 import { serviceContext } from './services/context.js';
@@ -61,7 +61,7 @@ async function serve(config: Config) {
     throw e;
   });
   const app = createApp({ config, database });
-  await listen(app, config.port, config.host);
+  const server = await listen(app, config.port, config.host);
   const url = `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${config.port}/graphql`;
   const lines = [`\nGraphiQL: ${url}   (database: ${database.kind === 'pglite' ? config.databaseUrl : 'PostgreSQL'})`];
   if (demo || (config.seedDemo && (await demoPresent(database.db)))) {
@@ -85,10 +85,15 @@ async function serve(config: Config) {
   };
   maintain();
   const runner = startJobRunner(database.db, systemClock, { credentialsKey: key });
+  // In order: stop taking requests and finish those in flight, then give running jobs back, then close the
+  // database (closing it first failed every request still running with "Unexpected error").
   const stop = async () => {
+    console.log('Stopping: finishing the requests in flight…');
     clearTimeout(purge);
+    await drain(app, server, config.shutdownGraceMs);
     await runner.stop({ releaseLease: true });
     await database.close();
+    console.log('Stopped.');
     process.exit(0);
   };
   process.once('SIGINT', stop);

@@ -12,6 +12,8 @@ export interface Config {
   purgeIntervalMs: number;
   /** How often a bulkJobProgress subscription reads the job (any instance may be running it). */
   progressPollMs: number;
+  /** How long a stopping server lets requests in flight finish before cutting their connections. */
+  shutdownGraceMs: number;
   maxBodyBytes: number;
   /** Largest multipart request (CSV uploads); other requests keep maxBodyBytes. */
   maxUploadBytes: number;
@@ -51,6 +53,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     tokenTtlMs: positive(env, 'TOKEN_TTL_MINUTES', 480) * 60_000,
     purgeIntervalMs: positive(env, 'PURGE_INTERVAL_MINUTES', 60) * 60_000,
     progressPollMs: positive(env, 'PROGRESS_POLL_MS', 500),
+    shutdownGraceMs: positive(env, 'SHUTDOWN_GRACE_SECONDS', 10) * 1000,
     maxBodyBytes: positive(env, 'MAX_BODY_BYTES', 1_048_576),
     maxUploadBytes: positive(env, 'MAX_UPLOAD_BYTES', 33_554_432),
     credentialsKey: env.CREDENTIALS_KEY || undefined,

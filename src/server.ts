@@ -2,7 +2,8 @@ import { createServer, type Server } from 'node:http';
 import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
 import { useGraphQlJit } from '@envelop/graphql-jit';
 import { getOperationAST, GraphQLError, type DocumentNode } from 'graphql';
-import { createGraphQLError, createYoga, type Plugin } from 'graphql-yoga';
+import { sql } from 'drizzle-orm';
+import { createGraphQLError, createYoga, useReadinessCheck, type Plugin } from 'graphql-yoga';
 import { systemClock, type Clock } from './clock.js';
 import type { Config } from './config.js';
 import type { Database } from './db/client.js';
@@ -62,6 +63,8 @@ export interface AppOptions {
 }
 
 export function createApp({ config, database, clock = systemClock }: AppOptions) {
+  /** Set when the server is stopping: /ready answers 503 so a load balancer stops sending requests first. */
+  const state = { draining: false };
   const yoga = createYoga<Record<string, never>, GraphQLContext>({
     schema: buildSchema(),
     graphqlEndpoint: '/graphql',
@@ -91,7 +94,17 @@ export function createApp({ config, database, clock = systemClock }: AppOptions)
       },
       isDev: config.development,
     },
+    // /health: the process answers (liveness). /ready: not stopping, and the database answers (readiness).
+    healthCheckEndpoint: '/health',
     plugins: [
+      useReadinessCheck({
+        endpoint: '/ready',
+        check: async () => {
+          if (state.draining) return false;
+          await database.db.execute(sql`select 1`);
+          return true;
+        },
+      }),
       bodyLimit(config.maxBodyBytes, config.maxUploadBytes),
       inputGuard(),
       errorCodes(),
@@ -119,7 +132,7 @@ export function createApp({ config, database, clock = systemClock }: AppOptions)
       return { svc, loaders: createLoaders(svc), config };
     },
   });
-  return { yoga, database, clock, config };
+  return { yoga, database, clock, config, state };
 }
 
 export type App = ReturnType<typeof createApp>;
@@ -127,4 +140,18 @@ export type App = ReturnType<typeof createApp>;
 export function listen(app: App, port: number, host: string): Promise<Server> {
   const server = createServer(app.yoga);
   return new Promise((resolve) => server.listen(port, host, () => resolve(server)));
+}
+
+/**
+ * A graceful stop: readiness fails first, then the server stops accepting connections and lets the requests in
+ * flight finish (up to `graceMs`, after which the remaining connections are cut). The caller then hands back jobs
+ * and closes the database, which nothing uses any more.
+ */
+export async function drain(app: App, server: Server, graceMs: number): Promise<void> {
+  app.state.draining = true;
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  server.closeIdleConnections();
+  const deadline = setTimeout(() => server.closeAllConnections(), graceMs);
+  await closed;
+  clearTimeout(deadline);
 }

@@ -122,6 +122,29 @@ describe('npm start on a fresh machine', () => {
     }
   }, 180_000);
 
+  it('answers /health and /ready, and stops gracefully: requests in flight at SIGTERM get their real answers', async () => {
+    await start();
+    const base = url.replace('/graphql', '');
+    expect((await fetch(`${base}/health`)).status).toBe(200);
+    expect((await fetch(`${base}/ready`)).status).toBe(200);
+    // start() rejects on exit; this exit is expected.
+    child!.removeAllListeners('exit');
+    const exited = new Promise<number | null>((resolve) => child!.on('exit', (code) => resolve(code)));
+    const requests = Array.from({ length: 12 }, () =>
+      gql(`mutation { signIn(input: {email: "admin@northwind.example", password: "Demo-Passw0rd!"}) { token } }`).then(
+        (r) => (r.errors ? `errors ${JSON.stringify(r.errors)}` : r.data.signIn.token ? 'answered' : 'no token'),
+        () => 'not accepted',
+      ),
+    );
+    await new Promise((r) => setTimeout(r, 30));
+    child!.kill('SIGTERM');
+    const outcomes = await Promise.all(requests);
+    expect(outcomes.filter((o) => o !== 'answered' && o !== 'not accepted')).toEqual([]);
+    expect(outcomes).toContain('answered');
+    expect(await exited).toBe(0);
+    expect(output).toContain('Stopped.');
+  }, 180_000);
+
   it('keeps the data across a restart without seeding again', async () => {
     await start();
     try {
