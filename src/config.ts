@@ -8,6 +8,10 @@ export interface Config {
   dataDir: string;
   seedDemo: boolean;
   development: boolean;
+  /** GraphiQL and introspection: GRAPHIQL=1/0; by default on in development and for the embedded demo, off otherwise. */
+  graphiql: boolean;
+  /** Browser origins allowed to call the API (CORS_ORIGINS, comma-separated); none by default (same origin only). */
+  corsOrigins: string[];
   tokenTtlMs: number;
   purgeIntervalMs: number;
   /** How often a bulkJobProgress subscription reads the job (any instance may be running it). */
@@ -31,6 +35,29 @@ function positive(env: NodeJS.ProcessEnv, name: string, fallback: number): numbe
   return value;
 }
 
+function flag(env: NodeJS.ProcessEnv, name: string): boolean | undefined {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return undefined;
+  if (['1', 'true'].includes(raw)) return true;
+  if (['0', 'false'].includes(raw)) return false;
+  throw new Error(`${name} must be 1 or 0, not "${raw}".`);
+}
+
+/** Exact origins (scheme://host[:port]); anything else would be a misconfiguration to refuse at start. */
+function origins(raw: string | undefined): string[] {
+  const list = (raw ?? '').split(',').map((o) => o.trim()).filter(Boolean);
+  for (const o of list) {
+    let ok = false;
+    try {
+      ok = new URL(o).origin === o;
+    } catch {
+      ok = false;
+    }
+    if (!ok) throw new Error(`CORS_ORIGINS must list origins like https://console.example.com, not "${o}".`);
+  }
+  return list;
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const dataDir = resolve(env.DATA_DIR ?? 'data');
   const databaseUrl = env.DATABASE_URL || resolve(dataDir, 'pglite');
@@ -43,13 +70,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
           adminPassword: env.BOOTSTRAP_ADMIN_PASSWORD,
         }
       : undefined;
+  const seedDemo = !env.SEED_DEMO ? embedded : env.SEED_DEMO === '1' || env.SEED_DEMO === 'true';
   return {
     port: positive(env, 'PORT', 4000),
     host: env.HOST ?? '127.0.0.1',
     databaseUrl,
     dataDir,
-    seedDemo: !env.SEED_DEMO ? embedded : env.SEED_DEMO === '1' || env.SEED_DEMO === 'true',
+    seedDemo,
     development: env.NODE_ENV === 'development',
+    graphiql: flag(env, 'GRAPHIQL') ?? (env.NODE_ENV === 'development' || seedDemo),
+    corsOrigins: origins(env.CORS_ORIGINS),
     tokenTtlMs: positive(env, 'TOKEN_TTL_MINUTES', 480) * 60_000,
     purgeIntervalMs: positive(env, 'PURGE_INTERVAL_MINUTES', 60) * 60_000,
     progressPollMs: positive(env, 'PROGRESS_POLL_MS', 500),

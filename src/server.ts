@@ -1,7 +1,8 @@
 import { createServer, type Server } from 'node:http';
 import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
 import { useGraphQlJit } from '@envelop/graphql-jit';
-import { getOperationAST, GraphQLError, type DocumentNode } from 'graphql';
+import { getOperationAST, GraphQLError, NoSchemaIntrospectionCustomRule, type DocumentNode } from 'graphql';
+import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
 import { sql } from 'drizzle-orm';
 import { createGraphQLError, createYoga, useReadinessCheck, type Plugin } from 'graphql-yoga';
 import { systemClock, type Clock } from './clock.js';
@@ -56,6 +57,18 @@ function jitSafe(args: { document: DocumentNode; operationName?: string | null; 
   return (operation.variableDefinitions ?? []).every((d) => Object.prototype.hasOwnProperty.call(given, d.variable.name.value));
 }
 
+/** The GraphQL-over-HTTP preflight header, Apollo's, and yoga's: any one proves a non-simple request. */
+const CSRF_HEADERS = ['graphql-preflight', 'apollo-require-preflight', 'x-graphql-yoga-csrf'];
+
+/** Introspection only where GraphiQL is on: graphql-js's own rule refuses __schema and __type otherwise. */
+function noIntrospectionUnless(enabled: boolean): Plugin {
+  return {
+    onValidate({ addValidationRule }) {
+      if (!enabled) addValidationRule(NoSchemaIntrospectionCustomRule);
+    },
+  };
+}
+
 export interface AppOptions {
   config: Config;
   database: Database;
@@ -69,7 +82,12 @@ export function createApp({ config, database, clock = systemClock }: AppOptions)
     schema: buildSchema(),
     graphqlEndpoint: '/graphql',
     landingPage: false,
-    graphiql: { title: 'Partner users API', defaultQuery: '# Sign in with the mutation signIn, then set the header\n# Authorization: Bearer <token>\n{ viewer { kind agent { email partnerRoles } } }\n' },
+    // Production by default: no GraphiQL, no introspection (the schema is in schema/schema.graphql for codegen), and
+    // CORS only for the configured origins; bearer tokens travel in a header, never in cookies.
+    cors: config.corsOrigins.length
+      ? { origin: config.corsOrigins, credentials: false, methods: ['GET', 'POST'], allowedHeaders: ['authorization', 'content-type', ...CSRF_HEADERS] }
+      : false,
+    graphiql: config.graphiql && { title: 'Partner users API', defaultQuery: '# Sign in with the mutation signIn, then set the header\n# Authorization: Bearer <token>\n{ viewer { kind agent { email partnerRoles } } }\n' },
     // Domain errors are answers, not server faults: keep them out of the error log.
     logging: {
       debug: () => {},
@@ -106,6 +124,9 @@ export function createApp({ config, database, clock = systemClock }: AppOptions)
         },
       }),
       bodyLimit(config.maxBodyBytes, config.maxUploadBytes),
+      // Requests a browser sends without a preflight (multipart, form, GET) must carry one of these headers.
+      useCSRFPrevention({ requestHeaders: CSRF_HEADERS }),
+      noIntrospectionUnless(config.graphiql),
       inputGuard(),
       errorCodes(),
       EnvelopArmorPlugin({

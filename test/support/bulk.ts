@@ -34,7 +34,8 @@ export async function uploadCsv(
   form.append('operations', JSON.stringify({ query: IMPORT, variables: { i: { customerId, file: null, dryRun: opts.dryRun ?? false } } }));
   form.append('map', JSON.stringify({ 0: ['variables.i.file'] }));
   form.append('0', new Blob([typeof content === 'string' ? content : new Uint8Array(content)], { type: 'text/csv' }), opts.fileName ?? 'users.csv');
-  const res = await fetch(s.url, { method: 'POST', headers: { authorization: `Bearer ${token}` }, body: form });
+  // A preflight header, as every browser client of a multipart request must send (CSRF prevention).
+  const res = await fetch(s.url, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'graphql-preflight': '1' }, body: form });
   return (await res.json()) as GqlResult;
 }
 
