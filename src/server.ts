@@ -14,6 +14,7 @@ import type { GraphQLContext } from './graphql/context.js';
 import { unmaskDomainError } from './graphql/errors.js';
 import { errorCodes } from './graphql/error-codes.js';
 import { inputGuard } from './graphql/input-guard.js';
+import { nodeBudget } from './graphql/node-budget.js';
 import { buildSchema } from './graphql/schema.js';
 import { serviceContext } from './services/context.js';
 import { DomainError, ValidationErrors } from './services/errors.js';
@@ -23,7 +24,9 @@ import { authenticate } from './services/sessions.js';
 // node → licenses → sku → name). graphql-armor's cost model multiplies a connection's cost by its `first`, so a
 // single users page of 100 costs ~7 100 and one of 500 (the page cap) ~35 600: the cost limit is 50 000 to let one
 // full page through while refusing fan-outs of many pages. Aliases, tokens and directives keep armor's defaults.
-export const LIMITS = { maxDepth: 10, maxAliases: 15, maxTokens: 1000, maxCost: 50_000, maxDirectives: 50 };
+// maxNodes is the hard budget of objects and fields one request may return, counted with its variables
+// (graphql/node-budget.ts): a full users page of 500 with roles and licences is about 7 500.
+export const LIMITS = { maxDepth: 10, maxAliases: 15, maxTokens: 1000, maxCost: 50_000, maxDirectives: 50, maxNodes: 50_000 };
 
 /** Refuses bodies over the limit before reading them; multipart requests (CSV uploads) have their own, larger one. */
 function bodyLimit(maxBodyBytes: number, maxUploadBytes: number): Plugin {
@@ -78,8 +81,9 @@ export interface AppOptions {
 export function createApp({ config, database, clock = systemClock }: AppOptions) {
   /** Set when the server is stopping: /ready answers 503 so a load balancer stops sending requests first. */
   const state = { draining: false };
+  const schema = buildSchema();
   const yoga = createYoga<Record<string, never>, GraphQLContext>({
-    schema: buildSchema(),
+    schema,
     graphqlEndpoint: '/graphql',
     landingPage: false,
     // Production by default: no GraphiQL, no introspection (the schema is in schema/schema.graphql for codegen), and
@@ -128,6 +132,7 @@ export function createApp({ config, database, clock = systemClock }: AppOptions)
       useCSRFPrevention({ requestHeaders: CSRF_HEADERS }),
       noIntrospectionUnless(config.graphiql),
       inputGuard(),
+      nodeBudget(schema, LIMITS.maxNodes),
       errorCodes(),
       EnvelopArmorPlugin({
         maxDepth: { n: LIMITS.maxDepth, ignoreIntrospection: true },

@@ -85,6 +85,19 @@ describe('request limits', () => {
     expect(r.errors?.[0]?.extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
   });
 
+  it('count page sizes given as variables: nested pages of 500 are refused, small ones pass', async () => {
+    const q = `query($id: ID!, $n: Int) { customer(id: $id) { users(first: $n) { edges { node { id customer { users(first: $n) { edges { node { id userPrincipalName } } } } } } } } }`;
+    const big = await s.gql(q, { id: customer.id, n: 500 }, token);
+    expect(big.data).toBeUndefined();
+    expect(big.errors?.[0]?.extensions).toMatchObject({ code: 'GRAPHQL_VALIDATION_FAILED', reason: 'LIMIT_EXCEEDED', limit: LIMITS.maxNodes });
+    expect(big.errors?.[0]?.extensions?.requested).toBeGreaterThan(250_000);
+    const small = await s.gql(q, { id: customer.id, n: 5 }, token);
+    expect(small.errors).toBeUndefined();
+    // Without first, a connection counts as its default page (50).
+    const unsized = await s.gql(`query($id: ID!) { customer(id: $id) { users { edges { node { customer { users(first: 500) { edges { node { id displayName } } } } } } } } }`, { id: customer.id }, token);
+    expect(unsized.errors?.[0]?.extensions).toMatchObject({ reason: 'LIMIT_EXCEEDED', limit: LIMITS.maxNodes });
+  });
+
   it('refuse too many directives', async () => {
     const many = Array.from({ length: LIMITS.maxDirectives + 1 }, () => '@include(if: true)').join(' ');
     const r = await s.gql(`{ viewer ${many} { kind } }`, {}, token);
