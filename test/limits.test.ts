@@ -94,7 +94,7 @@ describe('request limits', () => {
     const small = await s.gql(q, { id: customer.id, n: 5 }, token);
     expect(small.errors).toBeUndefined();
     // Without first, a connection counts as its default page (50).
-    const unsized = await s.gql(`query($id: ID!) { customer(id: $id) { users { edges { node { customer { users(first: 500) { edges { node { id displayName } } } } } } } } }`, { id: customer.id }, token);
+    const unsized = await s.gql(`query($id: ID!, $n: Int) { customer(id: $id) { users { edges { node { customer { users(first: $n) { edges { node { id displayName } } } } } } } } }`, { id: customer.id, n: 500 }, token);
     expect(unsized.errors?.[0]?.extensions).toMatchObject({ reason: 'LIMIT_EXCEEDED', limit: LIMITS.maxNodes });
   });
 
