@@ -4,6 +4,7 @@ import { parse } from 'csv-parse/sync';
 import { isNotNull } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bulkJobRows } from '../src/db/schema.js';
+import { MAX_ROWS } from '../src/services/bulk/import.js';
 import type { JobRunner } from '../src/services/bulk/runner.js';
 import { startServer, type TestServer } from './support/server.js';
 import { createCustomer, createPartner, createUser, grantAgent, signIn, type Customer, type Grant, type Partner } from './support/world.js';
@@ -222,7 +223,19 @@ describe('malformed files', () => {
     ['no Email column', 'First name,Last name,Display name\r\nA,B,C\r\n', /no "Email" column/],
     ['an unclosed quote', `${TEMPLATE_HEADER}\r\nA,B,"C,c@d.example,\r\n`, /quoted cell is never closed/],
     ['over 50 000 rows', templateCsv('x.example', 50_001), /more than 50000 rows/, 'LIMIT_EXCEEDED'],
+    ['a million blank rows', `Display name,Email\n${',\n'.repeat(1_000_000)}`, /more than 50000 rows \(blank rows count too\)/, 'LIMIT_EXCEEDED'],
   ];
+
+  it('answers other requests while it reads a large file', async () => {
+    // A file of blank rows used to be read without a pause: every other request waited for it.
+    const file = uploadCsv(s, admin.agentToken, customer.id, `Display name,Email\n${',\n'.repeat(MAX_ROWS - 1)}One,one@${customer.domain}\n`, { dryRun: true });
+    const order: string[] = [];
+    void file.then(() => order.push('file'));
+    await new Promise((r) => setTimeout(r, 20));
+    await s.ok(`{ viewer { kind } }`, {}, admin.agentToken).then(() => order.push('other'));
+    expect((await file).data.importUsers.report).toMatchObject({ rows: 1, validRows: 1 });
+    expect(order).toEqual(['other', 'file']);
+  });
 
   it.each(refusals)('refuses %s with a clear error and creates nothing', async (_, content, message, code = 'INVALID_FILE') => {
     const before = await userCount(customer);

@@ -8,6 +8,8 @@ import { DomainError } from '../errors.js';
 export const MAX_CELL_CHARS = 65_536;
 /** How far into the file the header line must end. */
 const MAX_HEADER_CHARS = 65_536;
+/** Characters handed to the CSV parser at a time (see openCsv). */
+const PARSE_SLICE = 16_384;
 
 export type Delimiter = ',' | ';';
 
@@ -118,9 +120,15 @@ export async function openCsv(chunks: AsyncIterable<Uint8Array | string>, maxByt
     skip_empty_lines: true,
     max_record_size: MAX_CELL_CHARS,
   });
+  // The parser handles each piece it is given in one go: pieces of at most PARSE_SLICE characters keep every such
+  // stretch short, so a large file (or one huge string) never holds the event loop for long.
   async function* source() {
-    yield head;
-    yield* text;
+    for await (const piece of (async function* () {
+      yield head;
+      yield* text;
+    })()) {
+      for (let i = 0; i < piece.length; i += PARSE_SLICE) yield piece.slice(i, i + PARSE_SLICE);
+    }
   }
   pipeline(Readable.from(source()), parser, () => {});
   const iterator = parser[Symbol.asyncIterator]() as AsyncIterator<{ record: string[]; info: { lines: number } }>;

@@ -1,6 +1,7 @@
 // importUsers: the whole file is validated first (every row, then the seats of the whole file); a dry run stops there.
 // Otherwise the job and its rows are written in one transaction — all of it or nothing — and runners create the users.
 import { randomUUID } from 'node:crypto';
+import { setImmediate } from 'node:timers/promises';
 import type { Db } from '../../db/client.js';
 import { bulkJobRows, bulkJobs } from '../../db/schema.js';
 import { recordAudit } from '../audit.js';
@@ -14,6 +15,8 @@ import { finalStatus, notifyJobQueued, type BulkJobRow } from './jobs.js';
 import { RowValidator, type CheckedRow, type RowError, type SeatDemand } from './validate.js';
 
 export const MAX_ROWS = 50_000;
+/** How many records the import reads between two yields to the event loop. */
+const YIELD_EVERY = 256;
 /** Rows validated (and written) together: one directory query and one insert per chunk. */
 const CHUNK = 500;
 /** The report lists this many row errors; errorCount has them all, and a job's rows keep every one. */
@@ -90,11 +93,20 @@ export async function importUsers(ctx: ServiceContext, input: ImportUsersInput):
       for (const row of checked) tally(report, row);
       if (jobId) await writeRows(db, customerId, jobId, checked, ctx.clock.now());
     };
+    let blank = 0;
+    let seen = 0;
     try {
       for await (const record of csv.records) {
-        if (record.cells.every((c) => c.trim() === '')) continue;
-        if (report.rows + chunk.length >= MAX_ROWS) {
-          throw new DomainError('LIMIT_EXCEEDED', `The file has more than ${MAX_ROWS} rows: split it into several files.`, { field });
+        // Records come from the parser's buffer without a pause: yield to other requests now and then.
+        if (++seen % YIELD_EVERY === 0) await setImmediate();
+        // Blank rows are skipped but counted: a file of nothing but blank rows must not be parsed without end.
+        const isBlank = record.cells.every((c) => c.trim() === '');
+        if (report.rows + chunk.length + blank + 1 > MAX_ROWS) {
+          throw new DomainError('LIMIT_EXCEEDED', `The file has more than ${MAX_ROWS} rows (blank rows count too): split it into several files.`, { field });
+        }
+        if (isBlank) {
+          blank++;
+          continue;
         }
         chunk.push(record);
         // Rows of deleted users (an export's State INACTIVE) are skipped: what they list needs no role.
