@@ -16,6 +16,10 @@ export interface Config {
   purgeIntervalMs: number;
   /** How often a bulkJobProgress subscription reads the job (any instance may be running it). */
   progressPollMs: number;
+  /** Failed sign-ins one client address may make in 15 minutes, across all logins, before it is locked out. */
+  signInClientMaxFailures: number;
+  /** Proxies in front of the server that append to X-Forwarded-For (0: the socket's address is the client's). */
+  trustProxyHops: number;
   /** How long a stopping server lets requests in flight finish before cutting their connections. */
   shutdownGraceMs: number;
   maxBodyBytes: number;
@@ -84,6 +88,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     purgeIntervalMs: positive(env, 'PURGE_INTERVAL_MINUTES', 60) * 60_000,
     progressPollMs: positive(env, 'PROGRESS_POLL_MS', 500),
     shutdownGraceMs: positive(env, 'SHUTDOWN_GRACE_SECONDS', 10) * 1000,
+    signInClientMaxFailures: positive(env, 'SIGN_IN_CLIENT_MAX_FAILURES', 30),
+    trustProxyHops: env.TRUST_PROXY ? positive(env, 'TRUST_PROXY', 1) : 0,
     maxBodyBytes: positive(env, 'MAX_BODY_BYTES', 1_048_576),
     maxUploadBytes: positive(env, 'MAX_UPLOAD_BYTES', 33_554_432),
     credentialsKey: env.CREDENTIALS_KEY || undefined,

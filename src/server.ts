@@ -1,4 +1,4 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
 import { useGraphQlJit } from '@envelop/graphql-jit';
 import { getOperationAST, GraphQLError, NoSchemaIntrospectionCustomRule, type DocumentNode } from 'graphql';
@@ -72,6 +72,16 @@ function noIntrospectionUnless(enabled: boolean): Plugin {
   };
 }
 
+/**
+ * The client's address: the socket's, or behind `hops` trusted proxies the X-Forwarded-For entry the farthest of them
+ * added (entries further left are the client's own say, and can be forged).
+ */
+export function clientAddress(socket: string | undefined, forwardedFor: string | null, hops: number): string | undefined {
+  if (!hops || !forwardedFor) return socket;
+  const chain = forwardedFor.split(',').map((a) => a.trim()).filter(Boolean);
+  return chain[chain.length - hops] ?? chain[0] ?? socket;
+}
+
 export interface AppOptions {
   config: Config;
   database: Database;
@@ -82,7 +92,7 @@ export function createApp({ config, database, clock = systemClock }: AppOptions)
   /** Set when the server is stopping: /ready answers 503 so a load balancer stops sending requests first. */
   const state = { draining: false };
   const schema = buildSchema();
-  const yoga = createYoga<Record<string, never>, GraphQLContext>({
+  const yoga = createYoga<{ req?: IncomingMessage }, GraphQLContext>({
     schema,
     graphqlEndpoint: '/graphql',
     landingPage: false,
@@ -147,8 +157,9 @@ export function createApp({ config, database, clock = systemClock }: AppOptions)
       // out, keep the standard executor (jitSafe).
       useGraphQlJit({}, { enableIf: jitSafe }),
     ],
-    context: async ({ request }) => {
+    context: async ({ request, req }) => {
       const svc = serviceContext(database.db, clock);
+      svc.clientAddress = clientAddress(req?.socket.remoteAddress, request.headers.get('x-forwarded-for'), config.trustProxyHops);
       const header = request.headers.get('authorization');
       const token = header?.match(/^Bearer\s+(\S+)$/i)?.[1];
       if (token) {

@@ -288,6 +288,20 @@ export const signInThrottle = pgTable('sign_in_throttle', {
   lockedUntil: ts('locked_until'),
 });
 
+/**
+ * Smart lockout (as Entra's): the clients (a hash of the address) from which a login signed in successfully lately.
+ * They keep their own failure budget, so a stranger's wrong passwords lock out only the unfamiliar clients.
+ */
+export const signInFamiliar = pgTable(
+  'sign_in_familiar',
+  {
+    login: text('login').notNull(),
+    client: text('client').notNull(),
+    lastSuccessAt: ts('last_success_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.login, t.client] })],
+);
+
 export const auditEvents = pgTable(
   'audit_events',
   {

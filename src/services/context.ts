@@ -44,6 +44,10 @@ export interface ServiceContext {
   grantCache: Map<string, Promise<RoleGrant[]>>;
   /** A bearer token was sent but is unknown, expired or revoked. */
   tokenRejected?: boolean;
+  /** The client's address (the socket's, or X-Forwarded-For's behind TRUST_PROXY hops), for sign-in limits. */
+  clientAddress?: string;
+  /** Sign-ins tried in this request: one request carries one (aliases would multiply password checks). */
+  signIns?: number;
 }
 
 export function serviceContext(db: Db, clock: Clock, caller: Caller | null = null): ServiceContext {

@@ -1,10 +1,11 @@
 // Sign-in, tokens, sign-out and password changes, for agents and for customer users.
-import { and, desc, eq, gt, isNull, lt, ne, or, sql } from 'drizzle-orm';
+import { createHash } from 'node:crypto';
+import { and, desc, eq, gt, isNull, lt, lte, ne, or, sql } from 'drizzle-orm';
 import { hashPassword, passwordPolicyViolation, verifyNothing, verifyPassword } from '../auth/passwords.js';
 import type { PartnerRole } from '../auth/roles.js';
 import { generateToken, hashToken } from '../auth/tokens.js';
 import { preparedStatement } from '../db/prepared.js';
-import { agents, domains, sessions, signInThrottle, users } from '../db/schema.js';
+import { agents, domains, sessions, signInFamiliar, signInThrottle, users } from '../db/schema.js';
 import type { Caller, ServiceContext } from './context.js';
 import { userColumns } from './users/shared.js';
 import { DomainError, invalid } from './errors.js';
@@ -21,30 +22,62 @@ export interface SignInResult {
   mustChangePassword: boolean;
 }
 
+/** A client stays familiar to a login this long after its last successful sign-in. */
+const FAMILIAR_MS = 30 * 86_400_000;
+
+/** Addresses are kept only as a short hash (they are personal data). */
+function clientKey(address: string | undefined): string {
+  return createHash('sha256').update(address ?? 'unknown').digest('hex').slice(0, 16);
+}
+
+async function isFamiliar(ctx: ServiceContext, login: string, client: string): Promise<boolean> {
+  const [row] = await ctx.db
+    .select({ at: signInFamiliar.lastSuccessAt })
+    .from(signInFamiliar)
+    .where(and(eq(signInFamiliar.login, login), eq(signInFamiliar.client, client)));
+  return !!row && ctx.clock.now().getTime() - row.at.getTime() < FAMILIAR_MS;
+}
+
+function tooManyAttempts(lockedUntil: Date, now: Date, where = ''): DomainError {
+  const seconds = Math.ceil((lockedUntil.getTime() - now.getTime()) / 1000);
+  return new DomainError('TOO_MANY_ATTEMPTS', `Too many failed sign-ins${where ? ` ${where}` : ''}; try again in ${seconds} s.`, {
+    field: ['email'],
+    retryAfterSeconds: seconds,
+  });
+}
+
 const badCredentials = () =>
   new DomainError('INVALID_CREDENTIALS', 'The email or password is incorrect.', { field: ['password'] });
 
 export async function signIn(
   ctx: ServiceContext,
   input: { email: string; password: string },
-  tokenTtlMs: number,
+  limits: { tokenTtlMs: number; clientMaxFailures: number },
 ): Promise<SignInResult> {
+  const { tokenTtlMs } = limits;
+  ctx.signIns = (ctx.signIns ?? 0) + 1;
+  if (ctx.signIns > 1) {
+    throw new DomainError('TOO_MANY_ATTEMPTS', 'One sign-in per request: send the others separately.', { field: ['email'] });
+  }
   const login = input.email.trim().toLowerCase();
   const now = ctx.clock.now();
+  const client = clientKey(ctx.clientAddress);
+  // The client's own budget across every login (a password sprayer), checked first.
+  const byClient = await countAttempt(ctx, `client:${client}`, now, limits.clientMaxFailures);
+  if (byClient.lockedUntil && byClient.lockedUntil > now) throw tooManyAttempts(byClient.lockedUntil, now, 'from this address');
+  // Smart lockout: a familiar client (it signed in to this login lately) has its own budget; all others share one.
+  // A stranger's wrong passwords then lock out the strangers, not the user at its usual place.
+  const bucket = (await isFamiliar(ctx, login, client)) ? `${login}|${client}` : `${login}|*`;
   // The attempt is counted before the password is checked, in one statement: parallel guesses queue on the
   // throttle row, and only the first MAX_FAILURES of a window are ever verified.
-  const { lockedUntil, failures } = await countAttempt(ctx, login, now);
+  const { lockedUntil, failures } = await countAttempt(ctx, bucket, now, MAX_FAILURES);
   if (lockedUntil && lockedUntil > now) {
     // Recorded once, when the lock starts: attempts during it must not flood the partner's log.
     if (failures === MAX_FAILURES + 1) {
       const locked = await findSubject(ctx, login);
       if (locked?.kind === 'agent') await recordSignInEvent(ctx, locked, 'SIGN_IN_LOCKED_OUT', { lockedUntil: lockedUntil.toISOString() });
     }
-    const seconds = Math.ceil((lockedUntil.getTime() - now.getTime()) / 1000);
-    throw new DomainError('TOO_MANY_ATTEMPTS', `Too many failed sign-ins; try again in ${seconds} s.`, {
-      field: ['email'],
-      retryAfterSeconds: seconds,
-    });
+    throw tooManyAttempts(lockedUntil, now);
   }
   const subject = await findSubject(ctx, login);
   const ok = subject ? await verifyPassword(subject.passwordHash, input.password) : await verifyNothing(input.password);
@@ -55,7 +88,15 @@ export async function signIn(
     await recordSignInEvent(ctx, subject, 'SIGN_IN_DISABLED', { reason: 'the agent is disabled' });
     throw new DomainError('ACCOUNT_DISABLED', 'This account is disabled: ask an access administrator of your partner.', { field: ['email'] });
   }
-  await ctx.db.delete(signInThrottle).where(eq(signInThrottle.login, login));
+  // A success clears the login's bucket and gives the client its attempt back; the client becomes familiar.
+  await ctx.db.delete(signInThrottle).where(eq(signInThrottle.login, bucket));
+  const clientRow = eq(signInThrottle.login, `client:${client}`);
+  await ctx.db.delete(signInThrottle).where(and(clientRow, lte(signInThrottle.failures, 1), isNull(signInThrottle.lockedUntil)));
+  await ctx.db.update(signInThrottle).set({ failures: sql`${signInThrottle.failures} - 1` }).where(clientRow);
+  await ctx.db
+    .insert(signInFamiliar)
+    .values({ login, client, lastSuccessAt: now })
+    .onConflictDoUpdate({ target: [signInFamiliar.login, signInFamiliar.client], set: { lastSuccessAt: now } });
   const token = generateToken('pat');
   const expiresAt = new Date(now.getTime() + tokenTtlMs);
   await ctx.db.insert(sessions).values({
@@ -115,7 +156,7 @@ async function findSubject(ctx: ServiceContext, login: string) {
  * Counts a sign-in attempt for the login (a success deletes the count) and returns until when the login is locked:
  * the attempt after MAX_FAILURES in one window locks it for LOCKOUT_MS.
  */
-async function countAttempt(ctx: ServiceContext, login: string, now: Date): Promise<{ lockedUntil: Date | null; failures: number }> {
+async function countAttempt(ctx: ServiceContext, login: string, now: Date, maxFailures: number): Promise<{ lockedUntil: Date | null; failures: number }> {
   // Raw SQL parameters bypass Drizzle's column mapping: pass instants as ISO strings, cast in SQL.
   const windowFloor = sql`${new Date(now.getTime() - FAILURE_WINDOW_MS).toISOString()}::timestamptz`;
   const lockUntil = sql`${new Date(now.getTime() + LOCKOUT_MS).toISOString()}::timestamptz`;
@@ -130,7 +171,7 @@ async function countAttempt(ctx: ServiceContext, login: string, now: Date): Prom
         failures: sql`case when ${expired} then 1 else ${signInThrottle.failures} + 1 end`,
         windowStart: sql`case when ${expired} then ${nowSql} else ${signInThrottle.windowStart} end`,
         lockedUntil: sql`case when ${signInThrottle.lockedUntil} > ${nowSql} then ${signInThrottle.lockedUntil}
-          when not ${expired} and ${signInThrottle.failures} + 1 > ${MAX_FAILURES} then ${lockUntil} else null end`,
+          when not ${expired} and ${signInThrottle.failures} + 1 > ${maxFailures} then ${lockUntil} else null end`,
       },
     })
     .returning({ lockedUntil: signInThrottle.lockedUntil, failures: signInThrottle.failures });
@@ -346,5 +387,6 @@ export async function removeStaleSessions(db: ServiceContext['db'], now: Date): 
   await db
     .delete(signInThrottle)
     .where(and(lt(signInThrottle.windowStart, windowFloor), or(isNull(signInThrottle.lockedUntil), lt(signInThrottle.lockedUntil, now))));
+  await db.delete(signInFamiliar).where(lt(signInFamiliar.lastSuccessAt, new Date(now.getTime() - FAMILIAR_MS)));
   return ended.length;
 }

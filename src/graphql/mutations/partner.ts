@@ -156,7 +156,7 @@ builder.mutationFields((t) => ({
     type: SignInPayload,
     description: 'Exchanges an email (or UPN) and password for a bearer token.',
     args: { input: t.arg({ type: SignInInput, required: true }) },
-    resolve: (_, { input }, ctx) => runMutation(() => signIn(ctx.svc, input, ctx.config.tokenTtlMs)),
+    resolve: (_, { input }, ctx) => runMutation(() => signIn(ctx.svc, input, { tokenTtlMs: ctx.config.tokenTtlMs, clientMaxFailures: ctx.config.signInClientMaxFailures })),
   }),
   signOut: t.field({
     type: OkPayload,

@@ -1,0 +1,57 @@
+// Sign-in limits that hold against strangers: a stranger's wrong passwords lock out strangers, not the user at its
+// usual address (Entra's smart lockout); one address has a budget across all logins; one request, one sign-in.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startServer, type TestServer } from './support/server.js';
+import { createPartner, PASSWORD, type Partner } from './support/world.js';
+
+let s: TestServer;
+let partner: Partner;
+
+const SIGN_IN = `mutation($i: SignInInput!) { signIn(input: $i) { token userErrors { code message } } }`;
+
+/** A sign-in from a client address (the server trusts one proxy hop, which sets X-Forwarded-For). */
+async function signInFrom(address: string, email: string, password: string): Promise<string> {
+  const res = await fetch(s.url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-forwarded-for': address },
+    body: JSON.stringify({ query: SIGN_IN, variables: { i: { email, password } } }),
+  });
+  const d = (await res.json()) as any;
+  return d.data.signIn.token ? 'OK' : d.data.signIn.userErrors[0].code;
+}
+
+beforeAll(async () => {
+  s = await startServer({ TRUST_PROXY: '1', SIGN_IN_CLIENT_MAX_FAILURES: '8' });
+  partner = await createPartner(s);
+});
+afterAll(() => s.close());
+
+describe('smart lockout', () => {
+  it("a stranger's wrong passwords lock out strangers, while the user signs in from its usual address", async () => {
+    const email = partner.adminEmail;
+    expect(await signInFrom('198.51.100.7', email, PASSWORD)).toBe('OK');
+    const stranger = [];
+    for (let i = 0; i < 6; i++) stranger.push(await signInFrom('203.0.113.66', email, `Wrong-${i}-Passw0rd`));
+    expect(stranger).toEqual([...Array(5).fill('INVALID_CREDENTIALS'), 'TOO_MANY_ATTEMPTS']);
+    // The stranger, and any other unfamiliar address, is locked out even with the right password...
+    expect(await signInFrom('203.0.113.66', email, PASSWORD)).toBe('TOO_MANY_ATTEMPTS');
+    expect(await signInFrom('192.0.2.1', email, PASSWORD)).toBe('TOO_MANY_ATTEMPTS');
+    // ...but the user's familiar address is not.
+    expect(await signInFrom('198.51.100.7', email, PASSWORD)).toBe('OK');
+  });
+
+  it('one address has a budget of failures across all logins (password spraying)', async () => {
+    const results = [];
+    for (let i = 0; i < 10; i++) results.push(await signInFrom('203.0.113.99', `someone${i}@partner.example`, 'Spray-Passw0rd-1'));
+    expect(results.slice(0, 8)).toEqual(Array(8).fill('INVALID_CREDENTIALS'));
+    expect(results.slice(8)).toEqual(['TOO_MANY_ATTEMPTS', 'TOO_MANY_ATTEMPTS']);
+    // Another address is not concerned.
+    expect(await signInFrom('203.0.113.100', 'someone0@partner.example', 'Spray-Passw0rd-1')).toBe('INVALID_CREDENTIALS');
+  });
+
+  it('one sign-in per request: aliases do not multiply password checks', async () => {
+    const aliases = Array.from({ length: 4 }, (_, i) => `a${i}: signIn(input: {email: "${partner.adminEmail}", password: "Wrong-${i}-Passw0rd"}) { token userErrors { code } }`).join(' ');
+    const r = await s.ok(`mutation { ${aliases} }`);
+    expect(Object.values(r).map((x: any) => x.userErrors[0].code)).toEqual(['INVALID_CREDENTIALS', 'TOO_MANY_ATTEMPTS', 'TOO_MANY_ATTEMPTS', 'TOO_MANY_ATTEMPTS']);
+  });
+});
