@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
 import { useGraphQlJit } from '@envelop/graphql-jit';
@@ -9,7 +10,7 @@ import { systemClock, type Clock } from './clock.js';
 import type { Config } from './config.js';
 import type { Database } from './db/client.js';
 import { createLoaders } from './graphql/loaders.js';
-import { describeError, logError } from './log.js';
+import { bounded, describeError, logError, logger, logWarning, requestContext } from './log.js';
 import type { GraphQLContext } from './graphql/context.js';
 import { unmaskDomainError } from './graphql/errors.js';
 import { errorCodes } from './graphql/error-codes.js';
@@ -105,13 +106,15 @@ export function createApp({ config, database, clock = systemClock }: AppOptions)
     // Domain errors are answers, not server faults: keep them out of the error log.
     logging: {
       debug: () => {},
-      info: (...args: unknown[]) => console.info(...args),
-      warn: (...args: unknown[]) => console.warn(...args),
+      info: (...args: unknown[]) => logger.info(bounded(args.map(String).join(' '))),
+      warn: (...args: unknown[]) => logWarning(args.map((a) => (a instanceof Error ? describeError(a) : String(a))).join(' ')),
       error: (...args: unknown[]) => {
         const isDomain = (a: unknown): boolean =>
           a instanceof DomainError || a instanceof ValidationErrors || (a instanceof Error && 'originalError' in a && isDomain(a.originalError));
         if (args.some(isDomain)) return;
-        console.error(...args.map((a) => (a instanceof Error ? describeError(a) : a)));
+        const error = args.find((a) => a instanceof Error);
+        if (error) logError(args.filter((a) => typeof a === 'string').join(' ') || 'server error', error);
+        else logger.error(bounded(args.map(String).join(' ')));
       },
     },
     maskedErrors: {
@@ -175,7 +178,14 @@ export function createApp({ config, database, clock = systemClock }: AppOptions)
 export type App = ReturnType<typeof createApp>;
 
 export function listen(app: App, port: number, host: string): Promise<Server> {
-  const server = createServer(app.yoga);
+  // Every request gets an id (a load balancer's x-request-id if it is a plain token): in the answer's header and in
+  // every log line written while serving it.
+  const server = createServer((req, res) => {
+    const incoming = req.headers['x-request-id'];
+    const requestId = typeof incoming === 'string' && /^[\w.:-]{1,64}$/.test(incoming) ? incoming : randomUUID();
+    res.setHeader('x-request-id', requestId);
+    return requestContext.run({ requestId }, () => app.yoga(req, res));
+  });
   return new Promise((resolve) => server.listen(port, host, () => resolve(server)));
 }
 

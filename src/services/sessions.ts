@@ -59,6 +59,8 @@ export async function signIn(
   if (ctx.signIns > 1) {
     throw new DomainError('TOO_MANY_ATTEMPTS', 'One sign-in per request: send the others separately.', { field: ['email'] });
   }
+  // No email or password is that long (RFC 5321, Entra's policy): refused before any lookup, write or hash.
+  if (input.email.length > 320 || input.password.length > 256) throw badCredentials();
   const login = input.email.trim().toLowerCase();
   const now = ctx.clock.now();
   const client = clientKey(ctx.clientAddress);
