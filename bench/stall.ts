@@ -1,10 +1,14 @@
 // How long one hostile upload holds the event loop (issue 9, item 6): the longest event-loop delay while the server
-// reads a 2 MB file of blank rows, and the latency of a small request sent meanwhile.
+// reads a 2 MB file of blank rows uploaded by curl (another process), and the latency of a small request sent meanwhile.
 //   npx tsx bench/stall.ts        (embedded PGlite, in memory)
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { startServer } from '../test/support/server.js';
 import { createCustomer, createPartner, grantAgent } from '../test/support/world.js';
-import { BULK_ENV, uploadCsv } from '../test/support/bulk.js';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { BULK_ENV, IMPORT } from '../test/support/bulk.js';
 
 const s = await startServer({ ...BULK_ENV, MAX_UPLOAD_BYTES: String(64 * 1024 * 1024) });
 try {
@@ -15,7 +19,16 @@ try {
   const delay = monitorEventLoopDelay({ resolution: 5 });
   delay.enable();
   const started = performance.now();
-  const upload = uploadCsv(s, agent.agentToken, customer.id, file, { dryRun: true }).then(() => performance.now() - started);
+  // The upload comes from another process (curl), so the delay measured is the server's own.
+  const path = join(mkdtempSync(join(tmpdir(), 'stall-')), 'blank.csv');
+  writeFileSync(path, file);
+  const operations = JSON.stringify({ query: IMPORT, variables: { i: { customerId: customer.id, file: null, dryRun: true } } });
+  delay.reset();
+  const upload = new Promise<number>((resolve, reject) => {
+    execFile('curl', ['-s', s.url, '-H', `Authorization: Bearer ${agent.agentToken}`, '-H', 'GraphQL-Preflight: 1',
+      '-F', `operations=${operations}`, '-F', 'map={"0":["variables.i.file"]}', '-F', `0=@${path};type=text/csv`],
+      { maxBuffer: 16 * 1024 * 1024 }, (e) => (e ? reject(e) : resolve(performance.now() - started)));
+  });
   await new Promise((r) => setTimeout(r, 20));
   const sent = performance.now();
   await s.ok(`{ viewer { kind } }`, {}, agent.agentToken);

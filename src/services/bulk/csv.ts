@@ -101,7 +101,9 @@ export async function openCsv(chunks: AsyncIterable<Uint8Array | string>, maxByt
     }
   }
   const bom = head.startsWith('\uFEFF');
-  const headerLine = head.replace(/^\uFEFF/, '').split('\n')[0]!.replace(/\r$/, '');
+  // Only the first line: `head` may be the whole file, and splitting it all would hold the event loop.
+  const firstLine = head.slice(head.startsWith('\uFEFF') ? 1 : 0, head.includes('\n') ? head.indexOf('\n') : undefined);
+  const headerLine = firstLine.replace(/\r$/, '');
   if (head.replace(/^\uFEFF/, '').trim() === '') {
     throw fileError('The file is empty: it needs a header line (First name, Last name, Display name, Email, Status update) and rows.');
   }
