@@ -9,7 +9,7 @@ import { printSchema } from './graphql/schema.js';
 import { describeError, logError } from './log.js';
 import { PROJECT_ROOT } from './paths.js';
 import { createApp, drain, listen } from './server.js';
-import { assertCredentialsKey, credentialsKey, eraseExpiredCredentials } from './services/bulk/credentials.js';
+import { assertCredentialsKey, credentialsKey, eraseExpiredCredentials, forgetCredentialsKey } from './services/bulk/credentials.js';
 import { startJobRunner } from './services/bulk/runner.js';
 import { serviceContext } from './services/context.js';
 import { operatorResetAgentPassword } from './services/agents.js';
@@ -63,7 +63,7 @@ async function serve(config: Config) {
   const app = createApp({ config, database });
   const server = await listen(app, config.port, config.host);
   const url = `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${config.port}/graphql`;
-  const lines = [`\nGraphiQL: ${url}   (database: ${database.kind === 'pglite' ? config.databaseUrl : 'PostgreSQL'})`];
+  const lines = [`\n${config.graphiql ? 'GraphiQL' : 'API (GraphiQL off; GRAPHIQL=1 turns it on)'}: ${url}   (database: ${database.kind === 'pglite' ? config.databaseUrl : 'PostgreSQL'})`];
   if (demo || (config.seedDemo && (await demoPresent(database.db)))) {
     lines.push(
       'Sign in with: mutation { signIn(input: {email: "admin@northwind.example", password: "Demo-Passw0rd!"}) { token } }',
@@ -90,7 +90,7 @@ async function serve(config: Config) {
   const stop = async () => {
     console.log('Stopping: finishing the requests in flight…');
     clearTimeout(purge);
-    await drain(app, server, config.shutdownGraceMs);
+    await drain(app, server, config.shutdownGraceMs, config.shutdownDelayMs);
     await runner.stop({ releaseLease: true });
     await database.close();
     console.log('Stopped.');
@@ -137,6 +137,16 @@ async function main() {
         await database.close();
       }
     }
+    case 'forget-credentials-key': {
+      const key = credentialsKey(config);
+      const { database } = await prepare({ ...config, seedDemo: false });
+      try {
+        const erased = await forgetCredentialsKey(database.db, key);
+        return console.log(`The database now uses the current key; ${erased} import passwords encrypted with the lost one were erased (reset those users' passwords).`);
+      } finally {
+        await database.close();
+      }
+    }
     case 'schema:print':
       mkdirSync(dirname(SCHEMA_FILE), { recursive: true });
       writeFileSync(SCHEMA_FILE, printSchema());
@@ -150,7 +160,7 @@ async function main() {
       return console.log('schema/schema.graphql is up to date.');
     }
     default:
-      console.error(`Unknown command ${command}. Commands: serve, migrate, seed, purge, reset-agent-password, schema:print, schema:check`);
+      console.error(`Unknown command ${command}. Commands: serve, migrate, seed, purge, reset-agent-password, forget-credentials-key, schema:print, schema:check`);
       process.exit(2);
   }
 }

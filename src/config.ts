@@ -20,6 +20,8 @@ export interface Config {
   signInClientMaxFailures: number;
   /** Proxies in front of the server that append to X-Forwarded-For (0: the socket's address is the client's). */
   trustProxyHops: number;
+  /** How long a stopping server keeps serving after /ready turned 503, so a load balancer stops sending it requests. */
+  shutdownDelayMs: number;
   /** How long a stopping server lets requests in flight finish before cutting their connections. */
   shutdownGraceMs: number;
   maxBodyBytes: number;
@@ -88,6 +90,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     purgeIntervalMs: positive(env, 'PURGE_INTERVAL_MINUTES', 60) * 60_000,
     progressPollMs: positive(env, 'PROGRESS_POLL_MS', 500),
     shutdownGraceMs: positive(env, 'SHUTDOWN_GRACE_SECONDS', 10) * 1000,
+    shutdownDelayMs: env.SHUTDOWN_DELAY_SECONDS === '0' ? 0 : positive(env, 'SHUTDOWN_DELAY_SECONDS', 2) * 1000,
     signInClientMaxFailures: positive(env, 'SIGN_IN_CLIENT_MAX_FAILURES', 30),
     trustProxyHops: env.TRUST_PROXY ? positive(env, 'TRUST_PROXY', 1) : 0,
     maxBodyBytes: positive(env, 'MAX_BODY_BYTES', 1_048_576),

@@ -5,6 +5,7 @@ import { useGraphQlJit } from '@envelop/graphql-jit';
 import { getOperationAST, GraphQLError, NoSchemaIntrospectionCustomRule, type DocumentNode } from 'graphql';
 import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
 import { sql } from 'drizzle-orm';
+import ipaddr from 'ipaddr.js';
 import { createGraphQLError, createYoga, useReadinessCheck, type Plugin } from 'graphql-yoga';
 import { systemClock, type Clock } from './clock.js';
 import type { Config } from './config.js';
@@ -78,9 +79,26 @@ function noIntrospectionUnless(enabled: boolean): Plugin {
  * added (entries further left are the client's own say, and can be forged).
  */
 export function clientAddress(socket: string | undefined, forwardedFor: string | null, hops: number): string | undefined {
-  if (!hops || !forwardedFor) return socket;
+  if (!hops || !forwardedFor) return normalizeAddress(socket);
   const chain = forwardedFor.split(',').map((a) => a.trim()).filter(Boolean);
-  return chain[chain.length - hops] ?? chain[0] ?? socket;
+  return normalizeAddress(chain[chain.length - hops] ?? chain[0] ?? socket);
+}
+
+/**
+ * One client, one key: the port dropped (some proxies write ip:port), an IPv4-mapped IPv6 address as IPv4, and an
+ * IPv6 address by its /64 (a host gets a whole /64 and could otherwise rotate through it).
+ */
+export function normalizeAddress(address: string | undefined): string | undefined {
+  if (!address) return address;
+  let a = address.trim();
+  const bracketed = /^\[([^\]]+)\](?::\d+)?$/.exec(a);
+  if (bracketed) a = bracketed[1]!;
+  else if (/^\d{1,3}(\.\d{1,3}){3}:\d+$/.test(a)) a = a.slice(0, a.lastIndexOf(':'));
+  if (!ipaddr.isValid(a)) return a;
+  let ip = ipaddr.parse(a);
+  if (ip.kind() === 'ipv6' && (ip as ipaddr.IPv6).isIPv4MappedAddress()) ip = (ip as ipaddr.IPv6).toIPv4Address();
+  if (ip.kind() === 'ipv4') return ip.toString();
+  return `${(ip as ipaddr.IPv6).parts.slice(0, 4).map((p) => p.toString(16)).join(':')}::/64`;
 }
 
 export interface AppOptions {
@@ -90,6 +108,7 @@ export interface AppOptions {
 }
 
 export function createApp({ config, database, clock = systemClock }: AppOptions) {
+  let warnedAboutProxy = false;
   /** Set when the server is stopping: /ready answers 503 so a load balancer stops sending requests first. */
   const state = { draining: false };
   const schema = buildSchema();
@@ -134,10 +153,13 @@ export function createApp({ config, database, clock = systemClock }: AppOptions)
     plugins: [
       useReadinessCheck({
         endpoint: '/ready',
+        // false, never the error: its text (a host, a user) is not for anonymous callers.
         check: async () => {
           if (state.draining) return false;
-          await database.db.execute(sql`select 1`);
-          return true;
+          return database.db.execute(sql`select 1`).then(
+            () => true,
+            () => false,
+          );
         },
       }),
       bodyLimit(config.maxBodyBytes, config.maxUploadBytes),
@@ -162,7 +184,13 @@ export function createApp({ config, database, clock = systemClock }: AppOptions)
     ],
     context: async ({ request, req }) => {
       const svc = serviceContext(database.db, clock);
-      svc.clientAddress = clientAddress(req?.socket.remoteAddress, request.headers.get('x-forwarded-for'), config.trustProxyHops);
+      const forwardedFor = request.headers.get('x-forwarded-for');
+      if (forwardedFor && !config.trustProxyHops && !warnedAboutProxy) {
+        // Behind a proxy every client would share its address (one budget for all): say how to fix it, once.
+        warnedAboutProxy = true;
+        logWarning('Requests carry X-Forwarded-For but TRUST_PROXY is not set: sign-in limits see the proxy as the client. Set TRUST_PROXY to the number of proxies in front of the server.');
+      }
+      svc.clientAddress = clientAddress(req?.socket.remoteAddress, forwardedFor, config.trustProxyHops);
       const header = request.headers.get('authorization');
       const token = header?.match(/^Bearer\s+(\S+)$/i)?.[1];
       if (token) {
@@ -190,12 +218,14 @@ export function listen(app: App, port: number, host: string): Promise<Server> {
 }
 
 /**
- * A graceful stop: readiness fails first, then the server stops accepting connections and lets the requests in
+ * A graceful stop: readiness fails first (and the server keeps serving for `delayMs`), then it stops accepting connections and lets the requests in
  * flight finish (up to `graceMs`, after which the remaining connections are cut). The caller then hands back jobs
  * and closes the database, which nothing uses any more.
  */
-export async function drain(app: App, server: Server, graceMs: number): Promise<void> {
+export async function drain(app: App, server: Server, graceMs: number, delayMs = 0): Promise<void> {
   app.state.draining = true;
+  // Still serving while a load balancer notices /ready failing and stops sending requests here.
+  if (delayMs) await new Promise((resolve) => setTimeout(resolve, delayMs));
   const closed = new Promise<void>((resolve) => server.close(() => resolve()));
   server.closeIdleConnections();
   const deadline = setTimeout(() => server.closeAllConnections(), graceMs);

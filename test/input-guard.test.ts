@@ -31,7 +31,7 @@ describe('control and invisible characters in text inputs', () => {
   });
 
   it('a right-to-left override or a zero-width space in a display name is refused; ordinary accents and line breaks in a CSV are not', async () => {
-    for (const bad of ['Evil\u202Egnp.exe', 'Zero\u200Bwidth', 'Bell\u0007']) {
+    for (const bad of ['Evil\u202Egnp.exe', 'Zero\u200Bwidth', 'Bell\u0007', 'Filler\u3164', 'Tag\u{E0041}', '\uFEFFAdmin', 'Soft\u00ADhyphen']) {
       const r = await s.gql(CREATE_USER, { i: { customerId: customer.id, userPrincipalName: `u${bad.length}@${customer.domain}`, displayName: bad } }, admin);
       expect(refusal(r), bad).toMatchObject({ code: 'BAD_USER_INPUT', field: ['displayName'] });
     }

@@ -31,7 +31,7 @@ const README_USERS_PAGE = `query($id: ID!) {
 describe('error codes', () => {
   it('every top-level error carries one: bad variables, unknown fields, syntax', async () => {
     const cases: [string, Record<string, unknown>, string][] = [
-      [`query($id: ID!) { customer(id: $id) { id } }`, { id: 42 }, 'BAD_USER_INPUT'],
+      [`query($id: ID!) { customer(id: $id) { id } }`, { id: { not: 'an id' } }, 'BAD_USER_INPUT'],
       [`query($id: ID!) { customer(id: $id) { id } }`, {}, 'BAD_USER_INPUT'],
       [`mutation($i: SignInInput!) { signIn(input: $i) { token } }`, { i: { email: 'a@b.example' } }, 'BAD_USER_INPUT'],
       [`{ nope }`, {}, 'GRAPHQL_VALIDATION_FAILED'],
@@ -96,6 +96,26 @@ describe('request limits', () => {
     // Without first, a connection counts as its default page (50).
     const unsized = await s.gql(`query($id: ID!, $n: Int) { customer(id: $id) { users { edges { node { customer { users(first: $n) { edges { node { id displayName } } } } } } } } }`, { id: customer.id, n: 500 }, token);
     expect(unsized.errors?.[0]?.extensions).toMatchObject({ reason: 'LIMIT_EXCEEDED', limit: LIMITS.maxNodes });
+  });
+
+  it('count plain lists at an assumed size, refuse what cannot even be counted, and hold for subscriptions too', async () => {
+    const licences = `query($id: ID!, $n: Int) { customer(id: $id) { licenses { users(first: $n) { edges { node { id userPrincipalName displayName jobTitle department } } } } } }`;
+    expect((await s.gql(licences, { id: customer.id, n: 500 }, token)).errors?.[0]?.extensions).toMatchObject({ reason: 'LIMIT_EXCEEDED', limit: LIMITS.maxNodes });
+    expect((await s.gql(licences, { id: customer.id, n: 50 }, token)).errors).toBeUndefined();
+    // Fragments spread over and over (2^18 times here) in a few hundred tokens.
+    const fragments = [`fragment F0 on Query { viewer { kind } }`, ...Array.from({ length: 18 }, (_, i) => `fragment F${i + 1} on Query { ...F${i} ...F${i} }`)];
+    const exploded = await s.gql(`{ ...F18 } ${fragments.join(' ')}`, {}, token);
+    expect(exploded.errors?.[0]?.extensions).toMatchObject({ code: 'GRAPHQL_VALIDATION_FAILED', reason: 'LIMIT_EXCEEDED' });
+    const res = await fetch(s.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'text/event-stream', authorization: `Bearer ${token}` },
+      body: JSON.stringify({
+        query: `subscription($j: ID!, $n: Int) { bulkJobProgress(id: $j) { customer { users(first: $n) { edges { node { customer { users(first: $n) { edges { node { id } } } } } } } } } }`,
+        variables: { j: 'Qm9ndXM6MQ==', n: 500 },
+      }),
+    });
+    const text = await res.text();
+    expect(text).toContain('LIMIT_EXCEEDED');
   });
 
   it('refuse too many directives', async () => {

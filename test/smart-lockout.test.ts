@@ -1,6 +1,7 @@
 // Sign-in limits that hold against strangers: a stranger's wrong passwords lock out strangers, not the user at its
 // usual address (Entra's smart lockout); one address has a budget across all logins; one request, one sign-in.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { clientAddress, normalizeAddress } from '../src/server.js';
 import { startServer, type TestServer } from './support/server.js';
 import { createPartner, PASSWORD, type Partner } from './support/world.js';
 
@@ -53,5 +54,41 @@ describe('smart lockout', () => {
     const aliases = Array.from({ length: 4 }, (_, i) => `a${i}: signIn(input: {email: "${partner.adminEmail}", password: "Wrong-${i}-Passw0rd"}) { token userErrors { code } }`).join(' ');
     const r = await s.ok(`mutation { ${aliases} }`);
     expect(Object.values(r).map((x: any) => x.userErrors[0].code)).toEqual(['INVALID_CREDENTIALS', 'TOO_MANY_ATTEMPTS', 'TOO_MANY_ATTEMPTS', 'TOO_MANY_ATTEMPTS']);
+  });
+
+  it('changePassword too checks one password per request', async () => {
+    const aliases = Array.from({ length: 3 }, (_, i) => `c${i}: changePassword(input: {currentPassword: "Guess-${i}-Passw0rd", newPassword: "New-Passw0rd-${i}x"}) { ok userErrors { code } }`).join(' ');
+    const r = await s.ok(`mutation { ${aliases} }`, {}, partner.adminToken);
+    expect(Object.values(r).map((x: any) => x.userErrors[0].code)).toEqual(['INVALID_CREDENTIALS', 'TOO_MANY_ATTEMPTS', 'TOO_MANY_ATTEMPTS']);
+  });
+});
+
+describe('client addresses', () => {
+  it('are normalised: no port, IPv4-mapped as IPv4, IPv6 by its /64', () => {
+    expect(normalizeAddress('203.0.113.5:51234')).toBe('203.0.113.5');
+    expect(normalizeAddress('::ffff:203.0.113.5')).toBe('203.0.113.5');
+    expect(normalizeAddress('[2001:db8:1:2:aaaa::1]:443')).toBe('2001:db8:1:2::/64');
+    expect(normalizeAddress('2001:db8:1:2:ffff:ffff:ffff:ffff')).toBe('2001:db8:1:2::/64');
+    expect(clientAddress('10.0.0.1', '198.51.100.1, 203.0.113.9:1234', 1)).toBe('203.0.113.9');
+    expect(clientAddress('10.0.0.1', '198.51.100.1, 203.0.113.9', 0)).toBe('10.0.0.1');
+  });
+
+  it('ignore X-Forwarded-For unless TRUST_PROXY says a proxy sets it', async () => {
+    const direct = await startServer({ SIGN_IN_CLIENT_MAX_FAILURES: '3' });
+    try {
+      const answers = [];
+      for (let i = 0; i < 4; i++) {
+        const res = await fetch(direct.url, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'x-forwarded-for': `203.0.113.${i}` },
+          body: JSON.stringify({ query: SIGN_IN, variables: { i: { email: `x${i}@partner.example`, password: 'Wrong-Passw0rd-1' } } }),
+        });
+        answers.push(((await res.json()) as any).data.signIn.userErrors[0].code);
+      }
+      // Four "different" forwarded addresses, one real client: its budget of 3 is spent.
+      expect(answers).toEqual(['INVALID_CREDENTIALS', 'INVALID_CREDENTIALS', 'INVALID_CREDENTIALS', 'TOO_MANY_ATTEMPTS']);
+    } finally {
+      await direct.close();
+    }
   });
 });

@@ -1,8 +1,10 @@
 // The embedded database's folder: private to the server's user (0700; it holds password hashes), and held by one
 // process at a time. PGlite is a single-process database: a second process on the same folder would start, answer,
-// and lose one side's committed writes. proper-lockfile keeps a lock directory beside the folder and refreshes it;
-// a crashed holder's lock goes stale and is taken over.
-import { chmodSync, mkdirSync, readdirSync, statSync } from 'node:fs';
+// and lose one side's committed writes. proper-lockfile keeps a lock directory beside the folder and refreshes it; the
+// holder's pid in it lets a restart after a crash take the lock over at once, and a lock from another machine is
+// taken over once stale.
+import { chmodSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import lockfile from 'proper-lockfile';
 import { logError } from '../log.js';
@@ -39,27 +41,56 @@ export async function holdDataFolder(folder: string): Promise<() => Promise<void
   mkdirSync(folder, { recursive: true, mode: 0o700 });
   chmodSync(folder, 0o700);
   const lockDir = `${folder}.lock`;
-  // A lock refreshed lately belongs to a live process: say so at once instead of waiting for it to go stale.
+  // Beside the lock directory, not in it: proper-lockfile removes the directory with rmdir, which needs it empty.
+  const ownerFile = `${lockDir}.owner`;
+  const options = { lockfilePath: lockDir, stale: STALE_MS, update: UPDATE_MS, onCompromised };
+  let release: () => Promise<void>;
   try {
-    if (Date.now() - statSync(lockDir).mtimeMs < STALE_MS / 2) throw new DataFolderInUse(folder);
+    release = await lockfile.lock(folder, { ...options, retries: 0 });
   } catch (e) {
-    if (e instanceof DataFolderInUse) throw e;
+    if ((e as { code?: string }).code !== 'ELOCKED') throw e;
+    const owner = ownerOf(ownerFile);
+    // The holder is a process of this machine: alive, the folder is in use; gone (a crash), its lock is taken over.
+    if (owner && owner.host === hostname()) {
+      if (processAlive(owner.pid)) throw new DataFolderInUse(folder);
+      // proper-lockfile only unlocks its own locks: a dead process's lock directory is removed here.
+      rmSync(lockDir, { recursive: true, force: true });
+    }
+    // Held from another machine (a shared disk), or of unknown owner: wait until the lock goes stale.
+    try {
+      release = await lockfile.lock(folder, { ...options, retries: { retries: 8, factor: 1, minTimeout: STALE_MS / 8, maxTimeout: STALE_MS / 8 } });
+    } catch (again) {
+      if ((again as { code?: string }).code === 'ELOCKED') throw new DataFolderInUse(folder);
+      throw again;
+    }
   }
+  writeFileSync(ownerFile, JSON.stringify({ pid: process.pid, host: hostname() }), { mode: 0o600 });
+  return async () => {
+    rmSync(ownerFile, { force: true });
+    await release();
+  };
+}
+
+function ownerOf(ownerFile: string): { pid: number; host: string } | null {
   try {
-    return await lockfile.lock(folder, {
-      lockfilePath: lockDir,
-      stale: STALE_MS,
-      update: UPDATE_MS,
-      // A crashed holder's lock: wait until it is stale, then take it over.
-      retries: { retries: 8, factor: 1, minTimeout: STALE_MS / 8, maxTimeout: STALE_MS / 8 },
-      onCompromised: (e) => {
-        // Another process may be writing now: stopping is the only safe answer.
-        logError('lost the lock on the data folder', e);
-        process.exit(70);
-      },
-    });
-  } catch (e) {
-    if ((e as { code?: string }).code === 'ELOCKED') throw new DataFolderInUse(folder);
-    throw e;
+    const owner = JSON.parse(readFileSync(ownerFile, 'utf8')) as { pid?: unknown; host?: unknown };
+    return typeof owner.pid === 'number' && typeof owner.host === 'string' ? { pid: owner.pid, host: owner.host } : null;
+  } catch {
+    return null;
   }
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as { code?: string }).code === 'EPERM';
+  }
+}
+
+function onCompromised(e: Error): void {
+  // Another process may be writing now (this one was suspended past the stale time): stopping is the only safe answer.
+  logError('lost the lock on the data folder', e);
+  process.exit(70);
 }

@@ -52,21 +52,26 @@ function inDocument(document: DocumentNode): Found | null {
   return found;
 }
 
+function refusal(args: { document: DocumentNode; variableValues?: unknown }) {
+  const variables = inValue(args.variableValues ?? {}, []);
+  const found = variables ? { ...variables, variable: variables.path[0] } : inDocument(args.document);
+  if (!found) return null;
+  // The field as userErrors name it: inside the input (a variable's name, or the `input` argument, comes first).
+  const field = found.path.length > 1 ? found.path.slice(1) : found.path;
+  return createGraphQLError(`${found.path.at(-1) ?? 'A text input'} contains a character that is not allowed (${found.character}): control and invisible characters are refused.`, {
+    extensions: { code: 'BAD_USER_INPUT', reason: 'INVALID', field, ...(found.variable ? { variable: found.variable } : {}) },
+  });
+}
+
 export function inputGuard(): Plugin {
   return {
     onExecute({ args, setResultAndStopExecution }) {
-      const variables = inValue(args.variableValues ?? {}, []);
-      const found = variables ? { ...variables, variable: variables.path[0] } : inDocument(args.document);
-      if (!found) return;
-      // The field as userErrors name it: inside the input (a variable's name, or the `input` argument, comes first).
-      const field = found.path.length > 1 ? found.path.slice(1) : found.path;
-      setResultAndStopExecution({
-        errors: [
-          createGraphQLError(`${found.path.at(-1) ?? 'A text input'} contains a character that is not allowed (${found.character}): control and invisible characters are refused.`, {
-            extensions: { code: 'BAD_USER_INPUT', reason: 'INVALID', field, ...(found.variable ? { variable: found.variable } : {}) },
-          }),
-        ],
-      });
+      const error = refusal(args);
+      if (error) setResultAndStopExecution({ errors: [error] });
+    },
+    onSubscribe({ args, setResultAndStopExecution }) {
+      const error = refusal(args);
+      if (error) setResultAndStopExecution({ errors: [error] });
     },
   };
 }

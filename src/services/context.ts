@@ -46,8 +46,8 @@ export interface ServiceContext {
   tokenRejected?: boolean;
   /** The client's address (the socket's, or X-Forwarded-For's behind TRUST_PROXY hops), for sign-in limits. */
   clientAddress?: string;
-  /** Sign-ins tried in this request: one request carries one (aliases would multiply password checks). */
-  signIns?: number;
+  /** Passwords checked in this request (signIn, changePassword): one at most, whatever the aliases. */
+  passwordChecks?: number;
 }
 
 export function serviceContext(db: Db, clock: Clock, caller: Caller | null = null): ServiceContext {

@@ -1,6 +1,6 @@
 // Sign-in, tokens, sign-out and password changes, for agents and for customer users.
 import { createHash } from 'node:crypto';
-import { and, desc, eq, gt, isNull, lt, lte, ne, or, sql } from 'drizzle-orm';
+import { and, desc, eq, gt, isNull, lt, ne, or, sql } from 'drizzle-orm';
 import { hashPassword, passwordPolicyViolation, verifyNothing, verifyPassword } from '../auth/passwords.js';
 import type { PartnerRole } from '../auth/roles.js';
 import { generateToken, hashToken } from '../auth/tokens.js';
@@ -30,12 +30,25 @@ function clientKey(address: string | undefined): string {
   return createHash('sha256').update(address ?? 'unknown').digest('hex').slice(0, 16);
 }
 
+async function lockOf(ctx: ServiceContext, key: string): Promise<Date | null> {
+  const [row] = await ctx.db.select({ lockedUntil: signInThrottle.lockedUntil }).from(signInThrottle).where(eq(signInThrottle.login, key));
+  return row?.lockedUntil ?? null;
+}
+
 async function isFamiliar(ctx: ServiceContext, login: string, client: string): Promise<boolean> {
   const [row] = await ctx.db
     .select({ at: signInFamiliar.lastSuccessAt })
     .from(signInFamiliar)
     .where(and(eq(signInFamiliar.login, login), eq(signInFamiliar.client, client)));
   return !!row && ctx.clock.now().getTime() - row.at.getTime() < FAMILIAR_MS;
+}
+
+/** A request checks one password at most (signIn, changePassword): aliases would multiply argon2 work and guesses. */
+function onePasswordCheckPerRequest(ctx: ServiceContext, field: string[]): void {
+  ctx.passwordChecks = (ctx.passwordChecks ?? 0) + 1;
+  if (ctx.passwordChecks > 1) {
+    throw new DomainError('TOO_MANY_ATTEMPTS', 'One password check per request: send the others separately.', { field });
+  }
 }
 
 function tooManyAttempts(lockedUntil: Date, now: Date, where = ''): DomainError {
@@ -55,18 +68,17 @@ export async function signIn(
   limits: { tokenTtlMs: number; clientMaxFailures: number },
 ): Promise<SignInResult> {
   const { tokenTtlMs } = limits;
-  ctx.signIns = (ctx.signIns ?? 0) + 1;
-  if (ctx.signIns > 1) {
-    throw new DomainError('TOO_MANY_ATTEMPTS', 'One sign-in per request: send the others separately.', { field: ['email'] });
-  }
+  onePasswordCheckPerRequest(ctx, ['email']);
   // No email or password is that long (RFC 5321, Entra's policy): refused before any lookup, write or hash.
   if (input.email.length > 320 || input.password.length > 256) throw badCredentials();
   const login = input.email.trim().toLowerCase();
   const now = ctx.clock.now();
   const client = clientKey(ctx.clientAddress);
   // The client's own budget across every login (a password sprayer), checked first.
-  const byClient = await countAttempt(ctx, `client:${client}`, now, limits.clientMaxFailures);
-  if (byClient.lockedUntil && byClient.lockedUntil > now) throw tooManyAttempts(byClient.lockedUntil, now, 'from this address');
+  // The address's own budget across every login (a password sprayer): only its failures count, so a busy office
+  // behind one address signs in freely.
+  const clientLock = await lockOf(ctx, `client:${client}`);
+  if (clientLock && clientLock > now) throw tooManyAttempts(clientLock, now, 'from this address');
   // Smart lockout: a familiar client (it signed in to this login lately) has its own budget; all others share one.
   // A stranger's wrong passwords then lock out the strangers, not the user at its usual place.
   const bucket = (await isFamiliar(ctx, login, client)) ? `${login}|${client}` : `${login}|*`;
@@ -84,17 +96,17 @@ export async function signIn(
   const subject = await findSubject(ctx, login);
   const ok = subject ? await verifyPassword(subject.passwordHash, input.password) : await verifyNothing(input.password);
   if (subject?.kind === 'agent' && !ok) await recordSignInEvent(ctx, subject, 'SIGN_IN_FAILED', { reason: 'wrong password' });
-  if (!subject || !ok) throw badCredentials();
+  if (!subject || !ok) {
+    await countAttempt(ctx, `client:${client}`, now, limits.clientMaxFailures - 1);
+    throw badCredentials();
+  }
   // Told only to whoever knows the password (as Entra does), so it reveals nothing to a guesser.
   if (subject.kind === 'agent' && subject.status !== 'ENABLED') {
     await recordSignInEvent(ctx, subject, 'SIGN_IN_DISABLED', { reason: 'the agent is disabled' });
     throw new DomainError('ACCOUNT_DISABLED', 'This account is disabled: ask an access administrator of your partner.', { field: ['email'] });
   }
-  // A success clears the login's bucket and gives the client its attempt back; the client becomes familiar.
+  // A success clears the login's bucket; the client becomes familiar.
   await ctx.db.delete(signInThrottle).where(eq(signInThrottle.login, bucket));
-  const clientRow = eq(signInThrottle.login, `client:${client}`);
-  await ctx.db.delete(signInThrottle).where(and(clientRow, lte(signInThrottle.failures, 1), isNull(signInThrottle.lockedUntil)));
-  await ctx.db.update(signInThrottle).set({ failures: sql`${signInThrottle.failures} - 1` }).where(clientRow);
   await ctx.db
     .insert(signInFamiliar)
     .values({ login, client, lastSuccessAt: now })
@@ -265,6 +277,7 @@ export async function changePassword(
 ): Promise<void> {
   const caller = ctx.caller;
   if (!caller) throw new DomainError('UNAUTHENTICATED', 'Sign in first.');
+  onePasswordCheckPerRequest(ctx, ['currentPassword']);
   const violation = passwordPolicyViolation(input.newPassword);
   if (violation) throw invalid(['newPassword'], `The new password ${violation}.`, 'WEAK_PASSWORD');
   if (input.newPassword === input.currentPassword) {

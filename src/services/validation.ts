@@ -47,10 +47,11 @@ export function usageLocationViolation(code: string): string | null {
 }
 
 /**
- * Control characters (tab, line feed and carriage return excepted), and invisible or bidirectional-override ones
- * (U+200B, U+202E, …), which hide or reorder what UIs and audit trails show. A leading byte-order mark is allowed.
+ * Control characters (tab, line feed and carriage return excepted), and invisible, filler or bidirectional-override
+ * ones (U+200B, U+202E, U+3164, tag characters, …), which hide or reorder what UIs and audit trails show.
  */
-const CONTROL_OR_INVISIBLE = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\u061C\u200B-\u200F\u202A-\u202E\u2060-\u2064\u2066-\u2069]|(?!^)\uFEFF/;
+const CONTROL_OR_INVISIBLE =
+  /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\u00AD\u061C\u115F\u1160\u180E\u200B-\u200F\u2028-\u202E\u2060-\u2064\u2066-\u206F\u3164\uFEFF\uFFA0\uFFF9-\uFFFB\u{E0000}-\u{E007F}]/u;
 
 /** The first such character as U+XXXX, or null. */
 export function forbiddenCharacter(value: string): string | null {

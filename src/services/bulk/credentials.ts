@@ -41,6 +41,21 @@ export function keyFingerprint(key: Buffer): string {
 }
 
 /**
+ * The operator's way out when the key is lost: the passwords it encrypted can never be read again, so they are erased
+ * (their users keep working; an admin resets their passwords), and the current key becomes the database's key.
+ */
+export async function forgetCredentialsKey(db: Db, key: Buffer): Promise<number> {
+  return db.transaction(async (tx) => {
+    const erased = await tx.update(bulkJobRows).set({ credential: null }).where(isNotNull(bulkJobRows.credential)).returning({ row: bulkJobRows.rowNumber });
+    await tx
+      .insert(serverSettings)
+      .values({ name: 'credentials_key_fingerprint', value: keyFingerprint(key) })
+      .onConflictDoUpdate({ target: serverSettings.name, set: { value: keyFingerprint(key) } });
+    return erased.length;
+  });
+}
+
+/**
  * The database remembers the fingerprint of the first key it saw; an instance started with another key refuses to
  * start, since the passwords one instance encrypted would be unreadable to the other.
  */
@@ -51,7 +66,8 @@ export async function assertCredentialsKey(db: Db, key: Buffer): Promise<void> {
   if (row!.value !== fingerprint) {
     throw new Error(
       `CREDENTIALS_KEY (fingerprint ${fingerprint}) is not the key this database was set up with (fingerprint ${row!.value}): ` +
-        'every instance needs the same key. Start with that key.',
+        'every instance needs the same key. Start with that key; if it is lost (a restored backup without credentials.key), ' +
+        'npm run forget-credentials-key erases the import passwords nobody fetched yet and adopts the current key.',
     );
   }
 }

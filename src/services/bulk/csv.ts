@@ -1,5 +1,6 @@
 // Reading a partner's CSV as a stream: UTF-8 with or without BOM, comma or semicolon, quoted fields as Excel writes
 // them (csv-parse does the quoting). Only one record is held at a time; a file-level problem is an INVALID_FILE error.
+import { setImmediate } from 'node:timers/promises';
 import { pipeline, Readable } from 'node:stream';
 import { parse, CsvError } from 'csv-parse';
 import { DomainError } from '../errors.js';
@@ -129,7 +130,11 @@ export async function openCsv(chunks: AsyncIterable<Uint8Array | string>, maxByt
       yield head;
       yield* text;
     })()) {
-      for (let i = 0; i < piece.length; i += PARSE_SLICE) yield piece.slice(i, i + PARSE_SLICE);
+      for (let i = 0; i < piece.length; i += PARSE_SLICE) {
+        yield piece.slice(i, i + PARSE_SLICE);
+        // A real pause (not a microtask): lines the parser skips (empty ones) reach no other await.
+        await setImmediate();
+      }
     }
   }
   pipeline(Readable.from(source()), parser, () => {});
