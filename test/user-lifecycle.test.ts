@@ -1,5 +1,6 @@
 // The seed page's tasks, step by step: create, first sign-in, edit with a dry run, delete, restore, reset, purge.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { argon2Options } from '../src/auth/passwords.js';
 import { randomUUID } from 'node:crypto';
 import { rawId } from './support/fixtures.js';
 import { startServer, type TestServer } from './support/server.js';
@@ -45,7 +46,8 @@ describe('creating a user', () => {
     const { sql } = await import('drizzle-orm');
     const rows: any = await s.database.db.execute(sql`select password_hash from users where user_principal_name = ${user.userPrincipalName}`);
     const hash = (rows.rows ?? rows)[0].password_hash;
-    expect(hash).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
+    const { memoryCost: m, timeCost: t, parallelism: p } = argon2Options();
+    expect(hash.startsWith(`$argon2id$v=19$m=${m},t=${t},p=${p}$`)).toBe(true);
     expect(hash).not.toContain(temporaryPassword);
     expect((await seats('SPE_E3')).consumedSeats).toBe(1);
   });

@@ -3,7 +3,16 @@ import argon2 from 'argon2';
 
 // OWASP's argon2id recommendation (m=19 MiB, t=2, p=1): ~20 ms a hash here. Only sign-in, password changes and
 // user creation pay it.
-const ARGON2_OPTIONS = { type: argon2.argon2id, memoryCost: 19_456, timeCost: 2, parallelism: 1 } as const;
+export const ARGON2_PRODUCTION = { type: argon2.argon2id, memoryCost: 19_456, timeCost: 2, parallelism: 1 } as const;
+/** For the test suite only (vitest.config.ts sets ARGON2_TEST_PARAMETERS=1): it creates thousands of users. */
+export const ARGON2_TEST = { type: argon2.argon2id, memoryCost: 1_024, timeCost: 1, parallelism: 1 } as const;
+
+/** The parameters new hashes get; verification reads them from each hash, so hashes of both kinds verify. */
+export function argon2Options(env: NodeJS.ProcessEnv = process.env) {
+  return env.ARGON2_TEST_PARAMETERS === '1' && env.NODE_ENV !== 'production' ? ARGON2_TEST : ARGON2_PRODUCTION;
+}
+
+const ARGON2_OPTIONS = argon2Options();
 
 export function hashPassword(password: string): Promise<string> {
   return argon2.hash(password, ARGON2_OPTIONS);

@@ -10,7 +10,7 @@ export const MAX_CELL_CHARS = 65_536;
 /** How far into the file the header line must end. */
 const MAX_HEADER_CHARS = 65_536;
 /** Characters handed to the CSV parser at a time (see openCsv). */
-const PARSE_SLICE = 16_384;
+const PARSE_SLICE = 4_096;
 
 export type Delimiter = ',' | ';';
 
