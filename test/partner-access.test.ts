@@ -56,6 +56,21 @@ async function pendingActivation(): Promise<string> {
   const d = await s.ok(`mutation($g: ID!) { activateGroupMembership(input: {groupId: $g, justification: "ticket 42"}) { activation { id status } userErrors { message } } }`, { g: groupId }, eligible.token);
   return d.activateGroupMembership.activation.id;
 }
+/**
+ * A new partner with its only two access administrators, each as a signed-in service context: both requests are
+ * authenticated before either change, so only the partner row lock can make the second see the first.
+ */
+async function twoAccessAdministrators() {
+  const p = await createPartner(s);
+  const a = { token: p.adminToken, id: (await viewerId(p.adminToken)).id };
+  const b = await newAgent(['ACCESS_ADMINISTRATOR'], p.adminToken);
+  const [ctxA, ctxB] = await Promise.all([a.token, b.token].map(async (t) => {
+    const ctx = serviceContext(s.database.db, s.clock);
+    ctx.caller = await authenticate(ctx, t);
+    return ctx;
+  }));
+  return { a, b, ctxA: ctxA!, ctxB: ctxB! };
+}
 const roleNames = async (token: string) => ((await s.ok(MY_ROLES, { c: customer.id }, token)).customer.myRoles as { role: string }[]).map((r) => r.role).sort();
 
 beforeAll(async () => {
@@ -120,16 +135,8 @@ describe('escalations that are refused', () => {
   });
 
   it('the last enabled ACCESS_ADMINISTRATOR stays: two of them disabling each other at once, one is refused', async () => {
-    const p = await createPartner(s);
-    const a = { token: p.adminToken, id: (await viewerId(p.adminToken)).id };
-    const b = await newAgent(['ACCESS_ADMINISTRATOR'], p.adminToken);
-    // Both requests signed in before either change: the partner row lock makes the second see the first.
-    const [ctxA, ctxB] = await Promise.all([a.token, b.token].map(async (t) => {
-      const ctx = serviceContext(s.database.db, s.clock);
-      ctx.caller = await authenticate(ctx, t);
-      return ctx;
-    }));
-    const results = await Promise.allSettled([disableAgent(ctxA!, rawId(b.id)), disableAgent(ctxB!, rawId(a.id))]);
+    const { a, b, ctxA, ctxB } = await twoAccessAdministrators();
+    const results = await Promise.allSettled([disableAgent(ctxA, rawId(b.id)), disableAgent(ctxB, rawId(a.id))]);
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
     const refused = results.find((r) => r.status === 'rejected') as PromiseRejectedResult;
     expect(refused.reason).toMatchObject({ code: 'LAST_ACCESS_ADMINISTRATOR', details: { field: ['agentId'] } });
@@ -142,17 +149,10 @@ describe('escalations that are refused', () => {
   });
 
   it('two access administrators taking the role from each other at once: one keeps it', async () => {
-    const p = await createPartner(s);
-    const a = { token: p.adminToken, id: (await viewerId(p.adminToken)).id };
-    const b = await newAgent(['ACCESS_ADMINISTRATOR'], p.adminToken);
-    const [ctxA, ctxB] = await Promise.all([a.token, b.token].map(async (t) => {
-      const ctx = serviceContext(s.database.db, s.clock);
-      ctx.caller = await authenticate(ctx, t);
-      return ctx;
-    }));
+    const { a, b, ctxA, ctxB } = await twoAccessAdministrators();
     const results = await Promise.allSettled([
-      updateAgent(ctxA!, { agentId: rawId(b.id), roles: ['SALES_AGENT'] }),
-      updateAgent(ctxB!, { agentId: rawId(a.id), roles: ['ADMIN_AGENT'] }),
+      updateAgent(ctxA, { agentId: rawId(b.id), roles: ['SALES_AGENT'] }),
+      updateAgent(ctxB, { agentId: rawId(a.id), roles: ['ADMIN_AGENT'] }),
     ]);
     expect(results.map((r) => r.status).sort()).toEqual(['fulfilled', 'rejected']);
     expect((results.find((r) => r.status === 'rejected') as PromiseRejectedResult).reason).toMatchObject({ code: 'LAST_ACCESS_ADMINISTRATOR' });
