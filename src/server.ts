@@ -5,8 +5,8 @@ import { useGraphQlJit } from '@envelop/graphql-jit';
 import { getOperationAST, GraphQLError, NoSchemaIntrospectionCustomRule, type DocumentNode } from 'graphql';
 import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
 import { sql } from 'drizzle-orm';
-import ipaddr from 'ipaddr.js';
 import { createGraphQLError, createYoga, useReadinessCheck, type Plugin } from 'graphql-yoga';
+import { clientAddress } from './client-address.js';
 import { systemClock, type Clock } from './clock.js';
 import type { Config } from './config.js';
 import type { Database } from './db/client.js';
@@ -72,33 +72,6 @@ function noIntrospectionUnless(enabled: boolean): Plugin {
       if (!enabled) addValidationRule(NoSchemaIntrospectionCustomRule);
     },
   };
-}
-
-/**
- * The client's address: the socket's, or behind `hops` trusted proxies the X-Forwarded-For entry the farthest of them
- * added (entries further left are the client's own say, and can be forged).
- */
-export function clientAddress(socket: string | undefined, forwardedFor: string | null, hops: number): string | undefined {
-  if (!hops || !forwardedFor) return normalizeAddress(socket);
-  const chain = forwardedFor.split(',').map((a) => a.trim()).filter(Boolean);
-  return normalizeAddress(chain[chain.length - hops] ?? chain[0] ?? socket);
-}
-
-/**
- * One client, one key: the port dropped (some proxies write ip:port), an IPv4-mapped IPv6 address as IPv4, and an
- * IPv6 address by its /64 (a host gets a whole /64 and could otherwise rotate through it).
- */
-export function normalizeAddress(address: string | undefined): string | undefined {
-  if (!address) return address;
-  let a = address.trim();
-  const bracketed = /^\[([^\]]+)\](?::\d+)?$/.exec(a);
-  if (bracketed) a = bracketed[1]!;
-  else if (/^\d{1,3}(\.\d{1,3}){3}:\d+$/.test(a)) a = a.slice(0, a.lastIndexOf(':'));
-  if (!ipaddr.isValid(a)) return a;
-  let ip = ipaddr.parse(a);
-  if (ip.kind() === 'ipv6' && (ip as ipaddr.IPv6).isIPv4MappedAddress()) ip = (ip as ipaddr.IPv6).toIPv4Address();
-  if (ip.kind() === 'ipv4') return ip.toString();
-  return `${(ip as ipaddr.IPv6).parts.slice(0, 4).map((p) => p.toString(16)).join(':')}::/64`;
 }
 
 export interface AppOptions {
@@ -218,9 +191,9 @@ export function listen(app: App, port: number, host: string): Promise<Server> {
 }
 
 /**
- * A graceful stop: readiness fails first (and the server keeps serving for `delayMs`), then it stops accepting connections and lets the requests in
- * flight finish (up to `graceMs`, after which the remaining connections are cut). The caller then hands back jobs
- * and closes the database, which nothing uses any more.
+ * A graceful stop: readiness fails first (and the server keeps serving for `delayMs`), then it stops accepting
+ * connections and lets the requests in flight finish (up to `graceMs`, after which the remaining connections are
+ * cut). The caller then hands back jobs and closes the database, which nothing uses any more.
  */
 export async function drain(app: App, server: Server, graceMs: number, delayMs = 0): Promise<void> {
   app.state.draining = true;

@@ -1,7 +1,7 @@
 // Sign-in limits that hold against strangers: a stranger's wrong passwords lock out strangers, not the user at its
 // usual address (Entra's smart lockout); one address has a budget across all logins; one request, one sign-in.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { clientAddress, normalizeAddress } from '../src/server.js';
+import { clientAddress, normalizeAddress } from '../src/client-address.js';
 import { startServer, type TestServer } from './support/server.js';
 import { createPartner, PASSWORD, type Partner } from './support/world.js';
 
