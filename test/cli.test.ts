@@ -6,7 +6,9 @@ import { readdirSync, statSync } from 'node:fs';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { sql } from 'drizzle-orm';
 import { afterAll, describe, expect, it } from 'vitest';
+import { openDatabase } from '../src/db/client.js';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'pua-cli-'));
 const port = 4300 + Math.floor(Math.random() * 500);
@@ -212,13 +214,29 @@ describe('npm start on a fresh machine', () => {
     expect(back.stdout).toContain('The database now uses the current key');
   }, 180_000);
 
-  it('runs the purge as a command', () => {
+  it('runs the purge as a command: a user deleted 31 days ago is gone, one deleted yesterday stays', async () => {
+    // The server is stopped: open its database here to age two deletions (the CLI runs on the real clock).
+    const database = await openDatabase({ url: join(dataDir, 'pglite') });
+    const upns = ['adele.vance@fabrikam.example', 'alex.sherman@fabrikam.example'];
+    try {
+      await database.db.execute(sql`update users set state = 'INACTIVE', deleted_at = now() - interval '31 days' where user_principal_name = ${upns[0]}`);
+      await database.db.execute(sql`update users set state = 'INACTIVE', deleted_at = now() - interval '1 day' where user_principal_name = ${upns[1]}`);
+    } finally {
+      await database.close();
+    }
     const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'purge'], {
       env: { ...process.env, DATA_DIR: dataDir, DATABASE_URL: '' },
       encoding: 'utf8',
       timeout: 120_000,
     });
-    expect(r.stdout).toContain('Purged 0 users deleted more than 30 days ago.');
+    expect(r.stdout).toContain('Purged 1 users deleted more than 30 days ago.');
     expect(r.status).toBe(0);
+    const after = await openDatabase({ url: join(dataDir, 'pglite') });
+    try {
+      const rows = (await after.db.execute(sql`select user_principal_name from users where user_principal_name in (${upns[0]}, ${upns[1]})`)) as unknown as { rows: { user_principal_name: string }[] };
+      expect(rows.rows.map((u) => u.user_principal_name)).toEqual([upns[1]]);
+    } finally {
+      await after.close();
+    }
   }, 180_000);
 });
