@@ -180,48 +180,65 @@ export async function updateAgent(
   }, refused);
 }
 
-/** Disabling: every session is revoked at once and sign-in refused; group memberships stay for when it is enabled. */
-export async function disableAgent(ctx: ServiceContext, agentId: string): Promise<AgentRow> {
-  const admin = await authorizePartnerChange(ctx, 'MANAGE_AGENTS', 'DISABLE_AGENT');
-  return commitPartnerChange(ctx, admin, 'DISABLE_AGENT', async (tx) => {
-    notSelf(admin, agentId, 'no one disables itself.');
-    const agent = await lockedAgent(tx, admin, agentId);
-    if (agent.status === 'DISABLED') throw invalid(['agentId'], `${agent.email} is already disabled.`, 'INVALID_STATE');
-    await assertAnotherAccessAdministrator(tx, agent, 'disabling it');
-    const [row] = await tx.update(agents).set({ status: 'DISABLED', updatedAt: ctx.clock.now() }).where(eq(agents.id, agent.id)).returning();
-    const sessionsRevoked = await revokeAgentSessions(tx, agent.id, ctx.clock.now());
-    const activationsEnded = await endOpenActivations(tx, agent.partnerId, agent.id, null, ctx.clock.now());
-    return { result: row!, event: agentEvent(row!, { sessionsRevoked, activationsEnded }) };
+/**
+ * A change an access administrator makes to another agent: authorized, never on itself (`selfRule` says why), on the
+ * target locked for the transaction, audited with it; a refusal is audited against the target.
+ */
+async function changeOtherAgent<T, P = undefined>(
+  ctx: ServiceContext,
+  action: string,
+  agentId: string,
+  selfRule: string,
+  body: (tx: Db, agent: AgentRow, prepared: P) => Promise<{ result: T; event: ReturnType<typeof agentEvent> }>,
+  prepare?: () => Promise<P>,
+): Promise<T> {
+  const admin = await authorizePartnerChange(ctx, 'MANAGE_AGENTS', action);
+  // Work done outside the transaction (a password hash), and only for an authorized caller.
+  const prepared = (await prepare?.()) as P;
+  return commitPartnerChange(ctx, admin, action, async (tx) => {
+    notSelf(admin, agentId, selfRule);
+    return body(tx, await lockedAgent(tx, admin, agentId), prepared);
   }, { targetType: 'AGENT', targetId: agentId });
 }
 
-export async function enableAgent(ctx: ServiceContext, agentId: string): Promise<AgentRow> {
-  const admin = await authorizePartnerChange(ctx, 'MANAGE_AGENTS', 'ENABLE_AGENT');
-  return commitPartnerChange(ctx, admin, 'ENABLE_AGENT', async (tx) => {
-    notSelf(admin, agentId, 'no one enables itself.');
-    const agent = await lockedAgent(tx, admin, agentId);
+/** An agent losing its access at once: every session revoked, every open activation ended. */
+async function cutOff(tx: Db, agent: AgentRow, now: Date) {
+  return {
+    sessionsRevoked: await revokeAgentSessions(tx, agent.id, now),
+    activationsEnded: await endOpenActivations(tx, agent.partnerId, agent.id, null, now),
+  };
+}
+
+/** Disabling: every session is revoked at once and sign-in refused; group memberships stay for when it is enabled. */
+export function disableAgent(ctx: ServiceContext, agentId: string): Promise<AgentRow> {
+  return changeOtherAgent(ctx, 'DISABLE_AGENT', agentId, 'no one disables itself.', async (tx, agent) => {
+    if (agent.status === 'DISABLED') throw invalid(['agentId'], `${agent.email} is already disabled.`, 'INVALID_STATE');
+    await assertAnotherAccessAdministrator(tx, agent, 'disabling it');
+    const [row] = await tx.update(agents).set({ status: 'DISABLED', updatedAt: ctx.clock.now() }).where(eq(agents.id, agent.id)).returning();
+    return { result: row!, event: agentEvent(row!, await cutOff(tx, agent, ctx.clock.now())) };
+  });
+}
+
+export function enableAgent(ctx: ServiceContext, agentId: string): Promise<AgentRow> {
+  return changeOtherAgent(ctx, 'ENABLE_AGENT', agentId, 'no one enables itself.', async (tx, agent) => {
     if (agent.status === 'ENABLED') throw invalid(['agentId'], `${agent.email} is already enabled.`, 'INVALID_STATE');
     const [row] = await tx.update(agents).set({ status: 'ENABLED', updatedAt: ctx.clock.now() }).where(eq(agents.id, agent.id)).returning();
     return { result: row!, event: agentEvent(row!) };
-  }, { targetType: 'AGENT', targetId: agentId });
+  });
 }
 
 /**
  * Soft delete: the row stays for the audit trail (and keeps its email, so nobody else signs in as it later), its
  * memberships and sessions end, and it can neither sign in nor be enabled again.
  */
-export async function deleteAgent(ctx: ServiceContext, agentId: string): Promise<AgentRow> {
-  const admin = await authorizePartnerChange(ctx, 'MANAGE_AGENTS', 'DELETE_AGENT');
-  return commitPartnerChange(ctx, admin, 'DELETE_AGENT', async (tx) => {
-    notSelf(admin, agentId, 'no one deletes itself.');
-    const agent = await lockedAgent(tx, admin, agentId);
+export function deleteAgent(ctx: ServiceContext, agentId: string): Promise<AgentRow> {
+  return changeOtherAgent(ctx, 'DELETE_AGENT', agentId, 'no one deletes itself.', async (tx, agent) => {
     await assertAnotherAccessAdministrator(tx, agent, 'deleting it');
     const memberships = await tx.delete(groupMembers).where(eq(groupMembers.agentId, agent.id)).returning({ groupId: groupMembers.groupId });
     const [row] = await tx.update(agents).set({ status: 'DELETED', updatedAt: ctx.clock.now() }).where(eq(agents.id, agent.id)).returning();
-    const sessionsRevoked = await revokeAgentSessions(tx, agent.id, ctx.clock.now());
-    const activationsEnded = await endOpenActivations(tx, agent.partnerId, agent.id, null, ctx.clock.now());
-    return { result: row!, event: agentEvent(row!, { sessionsRevoked, activationsEnded, groupsLeft: memberships.map((m) => m.groupId) }) };
-  }, { targetType: 'AGENT', targetId: agentId });
+    const cut = await cutOff(tx, agent, ctx.clock.now());
+    return { result: row!, event: agentEvent(row!, { ...cut, groupsLeft: memberships.map((m) => m.groupId) }) };
+  });
 }
 
 /**
@@ -249,26 +266,29 @@ export async function operatorResetAgentPassword(ctx: ServiceContext, email: str
 }
 
 /** A new temporary password, shown once: the agent must change it at its next sign-in; its sessions end. */
-export async function resetAgentPassword(ctx: ServiceContext, agentId: string): Promise<{ agent: AgentRow; temporaryPassword: string }> {
-  const admin = await authorizePartnerChange(ctx, 'MANAGE_AGENTS', 'RESET_AGENT_PASSWORD');
+export function resetAgentPassword(ctx: ServiceContext, agentId: string): Promise<{ agent: AgentRow; temporaryPassword: string }> {
   const temporaryPassword = generateTemporaryPassword();
-  const passwordHash = await hashPassword(temporaryPassword);
-  return commitPartnerChange(ctx, admin, 'RESET_AGENT_PASSWORD', async (tx) => {
-    notSelf(admin, agentId, 'no one resets its own password this way; use changePassword.');
-    const agent = await lockedAgent(tx, admin, agentId);
-    // Knowing another access administrator's password would make one person two pairs of eyes.
-    if (agent.roles.includes(ACCESS_ADMIN)) {
-      throw fourEyes(
-        "no access administrator resets another one's password (it could then act as both).",
-        'The server operator does it: npm run reset-agent-password -- <email>.',
-      );
-    }
-    const [row] = await tx
-      .update(agents)
-      .set({ passwordHash, mustChangePassword: true, updatedAt: ctx.clock.now() })
-      .where(eq(agents.id, agent.id))
-      .returning();
-    const sessionsRevoked = await revokeAgentSessions(tx, agent.id, ctx.clock.now());
-    return { result: { agent: row!, temporaryPassword }, event: agentEvent(row!, { sessionsRevoked }) };
-  }, { targetType: 'AGENT', targetId: agentId });
+  return changeOtherAgent(
+    ctx,
+    'RESET_AGENT_PASSWORD',
+    agentId,
+    'no one resets its own password this way; use changePassword.',
+    async (tx, agent, passwordHash) => {
+      // Knowing another access administrator's password would make one person two pairs of eyes.
+      if (agent.roles.includes(ACCESS_ADMIN)) {
+        throw fourEyes(
+          "no access administrator resets another one's password (it could then act as both).",
+          'The server operator does it: npm run reset-agent-password -- <email>.',
+        );
+      }
+      const [row] = await tx
+        .update(agents)
+        .set({ passwordHash, mustChangePassword: true, updatedAt: ctx.clock.now() })
+        .where(eq(agents.id, agent.id))
+        .returning();
+      const sessionsRevoked = await revokeAgentSessions(tx, agent.id, ctx.clock.now());
+      return { result: { agent: row!, temporaryPassword }, event: agentEvent(row!, { sessionsRevoked }) };
+    },
+    () => hashPassword(temporaryPassword),
+  );
 }
