@@ -129,3 +129,27 @@ export function isProtectedTarget(targetRoles: readonly DirectoryRole[]): boolea
 export function holdsAny(held: ReadonlySet<DirectoryRole>, anyOf: readonly DirectoryRole[]): boolean {
   return anyOf.some((r) => held.has(r));
 }
+
+/** The tasks on a user that the who-can-reset table also governs (DESIGN.md); the others have no target rule. */
+export const TARGET_RULE_TASKS: readonly Task[] = ['RESET_PASSWORD', 'DELETE_USER', 'RESTORE_USER', 'EDIT_USER_INFO'];
+
+/** Whether roles held in a customer allow a task at all (any one of its roles). */
+export function allowsTask(held: ReadonlySet<DirectoryRole>, task: Task): boolean {
+  return holdsAny(held, TASKS[task].anyOf);
+}
+
+/**
+ * The rule on a target user, for a caller the task allows: reset follows the who-can-reset table; delete, restore
+ * and edit-info of a user more protected than an ordinary one need a role that could reset it; GLOBAL_ADMINISTRATOR
+ * may do everything.
+ */
+export function allowsOnTarget(held: ReadonlySet<DirectoryRole>, task: Task, targetRoles: readonly DirectoryRole[]): boolean {
+  if (!TARGET_RULE_TASKS.includes(task) || held.has(GA)) return true;
+  if (task !== 'RESET_PASSWORD' && !isProtectedTarget(targetRoles)) return true;
+  return holdsAny(held, rolesThatMayReset(targetRoles));
+}
+
+/** The whole decision for a task in a customer, on a target user when there is one. */
+export function allows(held: ReadonlySet<DirectoryRole>, task: Task, targetRoles?: readonly DirectoryRole[]): boolean {
+  return allowsTask(held, task) && (targetRoles === undefined || allowsOnTarget(held, task, targetRoles));
+}

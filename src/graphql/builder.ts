@@ -52,17 +52,19 @@ builder.queryType({});
 builder.mutationType({});
 
 /**
- * The @requiresRole directives of customer tasks, read from the task table (the same one enforcement reads). A field
- * whose parts need different tasks (updateUser) carries one directive per task.
+ * The @requiresRole directives of a customer-side service, from the tasks it declares (services/tasks.ts) and the task
+ * table (the same one enforcement reads). A field whose parts need different tasks (updateUser) carries one directive
+ * per task.
  */
-export function requiresRole(...tasks: Task[]) {
-  return tasks.map((task) => ({
+export function requiresRole(service: { readonly tasks: readonly Task[] }) {
+  return service.tasks.map((task) => ({
     name: 'requiresRole' as const,
     args: { task, anyOf: [...TASKS[task].anyOf], partnerRole: CUSTOMER_TASK_PARTNER_ROLE },
   }));
 }
 
-/** The @requiresPartnerRole directive of a partner-side task, read from the partner task table. */
-export function requiresPartnerTask(task: PartnerTask) {
+/** The @requiresPartnerRole directive of a partner-side service, from the task it declares and the partner task table. */
+export function requiresPartnerTask(service: { readonly partnerTask: PartnerTask }) {
+  const task = service.partnerTask;
   return [{ name: 'requiresPartnerRole' as const, args: { task, anyOf: [...PARTNER_TASKS[task].anyOf] } }];
 }

@@ -7,6 +7,7 @@ import { PENDING_LIFETIME_MS } from './activation-end.js';
 import type { Db } from '../db/client.js';
 import { agents, groupActivations, groupMembers, securityGroups } from '../db/schema.js';
 import { requireAgent, requirePartnerTask } from './authorization.js';
+import { partnerTask } from './tasks.js';
 import type { ServiceContext } from './context.js';
 import { DomainError, invalid, notFound } from './errors.js';
 import { authorizePartnerChange, commitPartnerChange, fourEyes, type PartnerEvent } from './partner-audit.js';
@@ -15,6 +16,8 @@ import { getAgent } from './agents.js';
 import { textViolation } from './validation.js';
 
 export type ActivationRow = typeof groupActivations.$inferSelect;
+
+const TASK = 'APPROVE_ACTIVATIONS' as const;
 
 
 const activationEvent = (a: ActivationRow, group: { name: string }, details: Record<string, unknown> = {}): PartnerEvent => ({
@@ -110,7 +113,7 @@ export async function activateGroupMembership(
 
 async function decide(ctx: ServiceContext, activationId: string, decision: 'APPROVED' | 'DENIED', reason: string | null): Promise<ActivationRow> {
   const action = decision === 'APPROVED' ? 'APPROVE_ACTIVATION' : 'DENY_ACTIVATION';
-  const admin = await authorizePartnerChange(ctx, 'APPROVE_ACTIVATIONS', action);
+  const admin = await authorizePartnerChange(ctx, TASK, action);
   return commitPartnerChange(ctx, admin, action, async (tx) => {
     const byId = and(eq(groupActivations.partnerId, admin.partnerId), eq(groupActivations.id, activationId));
     const [found] = await tx
@@ -157,27 +160,32 @@ async function decide(ctx: ServiceContext, activationId: string, decision: 'APPR
   }, { targetType: 'MEMBERSHIP', details: { activationId } });
 }
 
-export const approveActivation = (ctx: ServiceContext, activationId: string) => decide(ctx, activationId, 'APPROVED', null);
+export const approveActivation = partnerTask(TASK, (ctx: ServiceContext, activationId: string) => decide(ctx, activationId, 'APPROVED', null));
 
-export function denyActivation(ctx: ServiceContext, input: { activationId: string; reason?: string | null }): Promise<ActivationRow> {
+export const denyActivation = partnerTask(TASK, function denyActivation(
+  ctx: ServiceContext,
+  input: { activationId: string; reason?: string | null },
+): Promise<ActivationRow> {
   const reason = input.reason?.trim() || null;
   if (reason) {
     const problem = textViolation(reason, 500, false);
     if (problem) throw invalid(['reason'], `The reason ${problem}.`);
   }
   return decide(ctx, input.activationId, 'DENIED', reason);
-}
+});
 
 /** Requests waiting for a decision (not lapsed), oldest first. */
-export async function pendingActivations(ctx: ServiceContext): Promise<ActivationRow[]> {
-  const admin = requirePartnerTask(ctx, 'APPROVE_ACTIVATIONS');
+export const pendingActivations = partnerTask(TASK, async function pendingActivations(
+  ctx: ServiceContext,
+): Promise<ActivationRow[]> {
+  const admin = requirePartnerTask(ctx, TASK);
   const since = new Date(ctx.clock.now().getTime() - PENDING_LIFETIME_MS);
   return ctx.db
     .select()
     .from(groupActivations)
     .where(and(eq(groupActivations.partnerId, admin.partnerId), eq(groupActivations.status, 'PENDING_APPROVAL'), gt(groupActivations.requestedAt, since)))
     .orderBy(asc(groupActivations.requestedAt));
-}
+});
 
 export async function getActivation(ctx: ServiceContext, activationId: string): Promise<ActivationRow> {
   const caller = requireAgent(ctx);

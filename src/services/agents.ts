@@ -8,12 +8,15 @@ import type { Db } from '../db/client.js';
 import { pgErrorCode, UNIQUE_VIOLATION } from '../db/client.js';
 import { agents, domains, groupMembers, partners } from '../db/schema.js';
 import { requireAgent, requirePartnerTask, type AgentCaller } from './authorization.js';
+import { partnerTask, readPartner } from './tasks.js';
 import type { ServiceContext } from './context.js';
 import { DomainError, invalid, notFound, ValidationErrors } from './errors.js';
 import { authorizePartnerChange, commitPartnerChange, fourEyes, recordPartnerEvent } from './partner-audit.js';
 import { revokeAgentSessions } from './sessions.js';
 import { endOpenActivations } from './activation-end.js';
 import { textViolation } from './validation.js';
+
+const TASK = 'MANAGE_AGENTS' as const;
 
 export type AgentRow = typeof agents.$inferSelect;
 
@@ -33,11 +36,11 @@ const agentEvent = (a: AgentRow, details: Record<string, unknown> = {}) => ({
   details,
 });
 
-export async function createAgent(
+export const createAgent = partnerTask(TASK, async function createAgent(
   ctx: ServiceContext,
   input: { email: string; displayName: string; password: string; roles: PartnerRole[] },
 ): Promise<AgentRow> {
-  const admin = await authorizePartnerChange(ctx, 'MANAGE_AGENTS', 'CREATE_AGENT');
+  const admin = await authorizePartnerChange(ctx, TASK, 'CREATE_AGENT');
   const email = input.email.trim();
   const roles = [...new Set(input.roles)];
   const errors: DomainError[] = [];
@@ -72,22 +75,24 @@ export async function createAgent(
     if (pgErrorCode(e) === UNIQUE_VIOLATION) throw invalid(['email'], `${email} is not available: choose another email.`, 'EMAIL_TAKEN');
     throw e;
   }
-}
+});
 
 /** The partner's agents that are not deleted, by email. */
-export async function listAgents(ctx: ServiceContext): Promise<AgentRow[]> {
-  const caller = requirePartnerTask(ctx, 'READ_PARTNER');
+export const listAgents = partnerTask(readPartner.partnerTask, async function listAgents(
+  ctx: ServiceContext,
+): Promise<AgentRow[]> {
+  const caller = requirePartnerTask(ctx, readPartner.partnerTask);
   return ctx.db
     .select()
     .from(agents)
     .where(and(eq(agents.partnerId, caller.partnerId), ne(agents.status, 'DELETED')))
     .orderBy(asc(agents.emailLower));
-}
+});
 
 /** An agent of the caller's own partner (self always; others with READ_PARTNER). Deleted agents stay readable. */
 export async function getAgent(ctx: ServiceContext, agentId: string): Promise<AgentRow> {
   const caller = requireAgent(ctx);
-  if (caller.agentId !== agentId) requirePartnerTask(ctx, 'READ_PARTNER');
+  if (caller.agentId !== agentId) requirePartnerTask(ctx, readPartner.partnerTask);
   const [row] = await ctx.db
     .select()
     .from(agents)
@@ -142,11 +147,11 @@ function notSelf(admin: AgentCaller, agentId: string, rule: string): void {
   if (admin.agentId === agentId) throw fourEyes(rule);
 }
 
-export async function updateAgent(
+export const updateAgent = partnerTask(TASK, async function updateAgent(
   ctx: ServiceContext,
   input: { agentId: string; displayName?: string | null; roles?: PartnerRole[] | null },
 ): Promise<AgentRow> {
-  const admin = await authorizePartnerChange(ctx, 'MANAGE_AGENTS', 'UPDATE_AGENT');
+  const admin = await authorizePartnerChange(ctx, TASK, 'UPDATE_AGENT');
   const errors: DomainError[] = [];
   if (input.displayName != null) {
     const problem = textViolation(input.displayName, 256, true);
@@ -178,7 +183,7 @@ export async function updateAgent(
       .returning();
     return { result: row!, event: agentEvent(row!, { changes }) };
   }, refused);
-}
+});
 
 /**
  * A change an access administrator makes to another agent: authorized, never on itself (`selfRule` says why), on the
@@ -192,7 +197,7 @@ async function changeOtherAgent<T, P = undefined>(
   body: (tx: Db, agent: AgentRow, prepared: P) => Promise<{ result: T; event: ReturnType<typeof agentEvent> }>,
   prepare?: () => Promise<P>,
 ): Promise<T> {
-  const admin = await authorizePartnerChange(ctx, 'MANAGE_AGENTS', action);
+  const admin = await authorizePartnerChange(ctx, TASK, action);
   // Work done outside the transaction (a password hash), and only for an authorized caller.
   const prepared = (await prepare?.()) as P;
   return commitPartnerChange(ctx, admin, action, async (tx) => {
@@ -210,28 +215,37 @@ async function cutOff(tx: Db, agent: AgentRow, now: Date) {
 }
 
 /** Disabling: every session is revoked at once and sign-in refused; group memberships stay for when it is enabled. */
-export function disableAgent(ctx: ServiceContext, agentId: string): Promise<AgentRow> {
+export const disableAgent = partnerTask(TASK, function disableAgent(
+  ctx: ServiceContext,
+  agentId: string,
+): Promise<AgentRow> {
   return changeOtherAgent(ctx, 'DISABLE_AGENT', agentId, 'no one disables itself.', async (tx, agent) => {
     if (agent.status === 'DISABLED') throw invalid(['agentId'], `${agent.email} is already disabled.`, 'INVALID_STATE');
     await assertAnotherAccessAdministrator(tx, agent, 'disabling it');
     const [row] = await tx.update(agents).set({ status: 'DISABLED', updatedAt: ctx.clock.now() }).where(eq(agents.id, agent.id)).returning();
     return { result: row!, event: agentEvent(row!, await cutOff(tx, agent, ctx.clock.now())) };
   });
-}
+});
 
-export function enableAgent(ctx: ServiceContext, agentId: string): Promise<AgentRow> {
+export const enableAgent = partnerTask(TASK, function enableAgent(
+  ctx: ServiceContext,
+  agentId: string,
+): Promise<AgentRow> {
   return changeOtherAgent(ctx, 'ENABLE_AGENT', agentId, 'no one enables itself.', async (tx, agent) => {
     if (agent.status === 'ENABLED') throw invalid(['agentId'], `${agent.email} is already enabled.`, 'INVALID_STATE');
     const [row] = await tx.update(agents).set({ status: 'ENABLED', updatedAt: ctx.clock.now() }).where(eq(agents.id, agent.id)).returning();
     return { result: row!, event: agentEvent(row!) };
   });
-}
+});
 
 /**
  * Soft delete: the row stays for the audit trail (and keeps its email, so nobody else signs in as it later), its
  * memberships and sessions end, and it can neither sign in nor be enabled again.
  */
-export function deleteAgent(ctx: ServiceContext, agentId: string): Promise<AgentRow> {
+export const deleteAgent = partnerTask(TASK, function deleteAgent(
+  ctx: ServiceContext,
+  agentId: string,
+): Promise<AgentRow> {
   return changeOtherAgent(ctx, 'DELETE_AGENT', agentId, 'no one deletes itself.', async (tx, agent) => {
     await assertAnotherAccessAdministrator(tx, agent, 'deleting it');
     const memberships = await tx.delete(groupMembers).where(eq(groupMembers.agentId, agent.id)).returning({ groupId: groupMembers.groupId });
@@ -239,7 +253,7 @@ export function deleteAgent(ctx: ServiceContext, agentId: string): Promise<Agent
     const cut = await cutOff(tx, agent, ctx.clock.now());
     return { result: row!, event: agentEvent(row!, { ...cut, groupsLeft: memberships.map((m) => m.groupId) }) };
   });
-}
+});
 
 /**
  * The server operator's way (CLI) to give an agent a new temporary password, for the cases the API refuses: an access
@@ -266,7 +280,10 @@ export async function operatorResetAgentPassword(ctx: ServiceContext, email: str
 }
 
 /** A new temporary password, shown once: the agent must change it at its next sign-in; its sessions end. */
-export function resetAgentPassword(ctx: ServiceContext, agentId: string): Promise<{ agent: AgentRow; temporaryPassword: string }> {
+export const resetAgentPassword = partnerTask(TASK, function resetAgentPassword(
+  ctx: ServiceContext,
+  agentId: string,
+): Promise<{ agent: AgentRow; temporaryPassword: string }> {
   const temporaryPassword = generateTemporaryPassword();
   return changeOtherAgent(
     ctx,
@@ -291,4 +308,4 @@ export function resetAgentPassword(ctx: ServiceContext, agentId: string): Promis
     },
     () => hashPassword(temporaryPassword),
   );
-}
+});

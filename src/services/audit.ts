@@ -1,6 +1,7 @@
 import { and, desc, eq, lt, or } from 'drizzle-orm';
 import { auditEvents } from '../db/schema.js';
 import { authorizeCustomerTask } from './authorization.js';
+import { customerTask, readCustomer } from './tasks.js';
 import type { ServiceContext } from './context.js';
 import type { Db } from '../db/client.js';
 import { keysetPage, type Page, type PageArgs } from './pagination.js';
@@ -35,12 +36,12 @@ export async function recordAudit(ctx: ServiceContext, event: AuditInput, db: Db
 export type AuditEventRow = typeof auditEvents.$inferSelect;
 
 /** Newest first. */
-export async function listAuditEvents(
+export const listAuditEvents = customerTask(readCustomer.tasks, async function listAuditEvents(
   ctx: ServiceContext,
   customerId: string,
   args: PageArgs,
 ): Promise<Page<AuditEventRow>> {
-  await authorizeCustomerTask(ctx, 'READ_CUSTOMER', customerId);
+  await authorizeCustomerTask(ctx, readCustomer.tasks[0], customerId);
   return keysetPage(args, ['at', 'id'], async (after, limit) =>
     ctx.db
       .select()
@@ -59,4 +60,4 @@ export async function listAuditEvents(
       .orderBy(desc(auditEvents.at), desc(auditEvents.id))
       .limit(limit),
   );
-}
+});

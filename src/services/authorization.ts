@@ -1,10 +1,10 @@
 // Where every access decision is made. The rules come from auth/roles.ts; this module applies them to a caller.
 import { and, eq, gt, or, sql, type SQL } from 'drizzle-orm';
 import {
+  allowsOnTarget,
+  allowsTask,
   CUSTOMER_TASK_PARTNER_ROLE,
   decisiveTargetRole,
-  holdsAny,
-  isProtectedTarget,
   PARTNER_TASKS,
   type PartnerTask,
   rolesThatMayReset,
@@ -206,7 +206,7 @@ export async function authorizeCustomerTask(
   const roles = new Set((await grantsFor(ctx, agent, customerId)).map((g) => g.role));
   if (roles.size === 0) throw notFound('customer');
   const anyOf = TASKS[task].anyOf;
-  if (!holdsAny(roles, anyOf)) {
+  if (!allowsTask(roles, task)) {
     throw new DomainError('FORBIDDEN', `To ${TASKS[task].description} you need one of: ${anyOf.join(', ')}.`, {
       task,
       requiredRoles: anyOf,
@@ -224,10 +224,8 @@ export function authorizeOnTarget(
   task: Task,
   targetRoles: readonly DirectoryRole[],
 ): void {
-  if (access.roles.has('GLOBAL_ADMINISTRATOR')) return;
-  if (task !== 'RESET_PASSWORD' && !isProtectedTarget(targetRoles)) return;
+  if (allowsOnTarget(access.roles, task, targetRoles)) return;
   const allowed = rolesThatMayReset(targetRoles);
-  if (holdsAny(access.roles, allowed)) return;
   const decisive = decisiveTargetRole(targetRoles);
   const needs = allowed.filter((r) => r !== 'GLOBAL_ADMINISTRATOR').join(' or ') || 'GLOBAL_ADMINISTRATOR';
   const rule = `target holds ${decisive}; ${task === 'RESET_PASSWORD' ? 'resetting its password' : `to ${TASKS[task].description} on it you`} need${task === 'RESET_PASSWORD' ? 's' : ''} ${needs}`;

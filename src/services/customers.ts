@@ -6,6 +6,7 @@ import { preparedStatement, uuidArray } from '../db/prepared.js';
 import { agents, customers, domains, licenseAssignments, skus, subscriptions, users } from '../db/schema.js';
 import { recordAudit } from './audit.js';
 import { authorizeCustomerTask, primeGrants, requireAdminAgent, visibleCustomerCondition, type AgentCaller } from './authorization.js';
+import { customerTask, partnerTask, readCustomer } from './tasks.js';
 import { authorizePartnerChange, commitPartnerChange } from './partner-audit.js';
 import type { ServiceContext } from './context.js';
 import { DomainError, invalid, notFound, ValidationErrors } from './errors.js';
@@ -14,15 +15,18 @@ import { insertUser } from './users/create.js';
 import { userColumns, type UserRow } from './users/shared.js';
 import { domainNameViolation, escapeLike, textViolation } from './validation.js';
 
+/** The partner-side task of adding customers, domains and subscriptions. */
+const MANAGE = 'MANAGE_CUSTOMERS' as const;
+
 export type CustomerRow = typeof customers.$inferSelect;
 export type DomainRow = typeof domains.$inferSelect;
 export type SkuRow = typeof skus.$inferSelect;
 
-export async function createCustomer(
+export const createCustomer = partnerTask(MANAGE, async function createCustomer(
   ctx: ServiceContext,
   input: { name: string; defaultDomain: string; adminFirstName?: string | null; adminLastName?: string | null },
 ): Promise<{ customer: CustomerRow; globalAdministrator: UserRow; temporaryPassword: string }> {
-  const agent = await authorizePartnerChange(ctx, 'MANAGE_CUSTOMERS', 'CREATE_CUSTOMER');
+  const agent = await authorizePartnerChange(ctx, MANAGE, 'CREATE_CUSTOMER');
   const domain = input.defaultDomain.trim().toLowerCase();
   const errors: DomainError[] = [];
   const nameProblem = textViolation(input.name, 256, true);
@@ -62,14 +66,14 @@ export async function createCustomer(
       event: { targetType: 'CUSTOMER', targetId: customer!.id, targetName: customer!.name, customerId: customer!.id, details },
     };
   });
-}
+});
 
 /** The customers in which the agent holds some GDAP role now, by name; search matches name or a domain. */
-export async function listCustomers(
+export const listCustomers = customerTask(readCustomer.tasks, async function listCustomers(
   ctx: ServiceContext,
   args: PageArgs & { search?: string | null },
 ): Promise<Page<CustomerRow>> {
-  const agent = requireAdminAgent(ctx, 'READ_CUSTOMER');
+  const agent = requireAdminAgent(ctx, readCustomer.tasks[0]);
   const search = args.search?.trim().toLowerCase();
   const page = await keysetPage(args, ['nameLower', 'id'], (after, limit) =>
     ctx.db
@@ -95,7 +99,7 @@ export async function listCustomers(
   );
   await primeGrants(ctx, agent, page.rows.map((c) => c.id));
   return page;
-}
+});
 
 const partnerCustomer = preparedStatement('partner_customer', (db, name) =>
   db
@@ -105,12 +109,15 @@ const partnerCustomer = preparedStatement('partner_customer', (db, name) =>
     .prepare(name),
 );
 
-export async function getCustomer(ctx: ServiceContext, customerId: string): Promise<CustomerRow> {
-  const access = await authorizeCustomerTask(ctx, 'READ_CUSTOMER', customerId);
+export const getCustomer = customerTask(readCustomer.tasks, async function getCustomer(
+  ctx: ServiceContext,
+  customerId: string,
+): Promise<CustomerRow> {
+  const access = await authorizeCustomerTask(ctx, readCustomer.tasks[0], customerId);
   const [row] = await partnerCustomer(ctx.db).execute({ customerId, partnerId: access.agent.partnerId });
   if (!row) throw notFound('customer');
   return row;
-}
+});
 
 /** The customer if the caller may read it now, else null (for links from partner-side objects to a customer). */
 export async function visibleCustomer(ctx: ServiceContext, customerId: string): Promise<CustomerRow | null> {
@@ -161,8 +168,11 @@ async function ownCustomer(ctx: ServiceContext, agent: AgentCaller, customerId: 
   return row;
 }
 
-export async function addDomain(ctx: ServiceContext, input: { customerId: string; name: string }): Promise<DomainRow> {
-  const agent = await authorizePartnerChange(ctx, 'MANAGE_CUSTOMERS', 'ADD_CUSTOMER_DOMAIN');
+export const addDomain = partnerTask(MANAGE, async function addDomain(
+  ctx: ServiceContext,
+  input: { customerId: string; name: string },
+): Promise<DomainRow> {
+  const agent = await authorizePartnerChange(ctx, MANAGE, 'ADD_CUSTOMER_DOMAIN');
   const customer = await ownCustomer(ctx, agent, input.customerId);
   const name = input.name.trim().toLowerCase();
   const problem = domainNameViolation(name);
@@ -177,7 +187,7 @@ export async function addDomain(ctx: ServiceContext, input: { customerId: string
     await recordAudit(ctx, { customerId: customer.id, action: 'ADD_CUSTOMER_DOMAIN', outcome: 'SUCCESS', details: { domain: name } }, tx);
     return { result: row!, event: { targetType: 'CUSTOMER', targetId: customer.id, targetName: customer.name, customerId: customer.id, details: { domain: name } } };
   });
-}
+});
 
 /**
  * A domain a customer may verify: no other tenant has it, and no partner agent signs in with an email on it (sign-in
@@ -202,11 +212,11 @@ function domainTaken(field: string[], name: string) {
 export type SubscriptionRow = typeof subscriptions.$inferSelect;
 
 /** Adds a subscription, or seats to the existing one for that SKU. */
-export async function addSubscription(
+export const addSubscription = partnerTask(MANAGE, async function addSubscription(
   ctx: ServiceContext,
   input: { customerId: string; skuId: string; seats: number },
 ): Promise<SubscriptionRow> {
-  const agent = await authorizePartnerChange(ctx, 'MANAGE_CUSTOMERS', 'ADD_SUBSCRIPTION');
+  const agent = await authorizePartnerChange(ctx, MANAGE, 'ADD_SUBSCRIPTION');
   const customer = await ownCustomer(ctx, agent, input.customerId);
   if (!Number.isInteger(input.seats) || input.seats < 1 || input.seats > 1_000_000) {
     throw invalid(['seats'], 'Seats must be a whole number from 1 to 1 000 000.');
@@ -226,31 +236,34 @@ export async function addSubscription(
     await recordAudit(ctx, { customerId: customer.id, action: 'ADD_SUBSCRIPTION', outcome: 'SUCCESS', details }, tx);
     return { result: row!, event: { targetType: 'CUSTOMER', targetId: customer.id, targetName: customer.name, customerId: customer.id, details } };
   });
-}
+});
 
 export interface License {
   subscription: SubscriptionRow;
   sku: SkuRow;
 }
 
-export async function listLicenses(ctx: ServiceContext, customerId: string): Promise<License[]> {
-  await authorizeCustomerTask(ctx, 'READ_CUSTOMER', customerId);
+export const listLicenses = customerTask(readCustomer.tasks, async function listLicenses(
+  ctx: ServiceContext,
+  customerId: string,
+): Promise<License[]> {
+  await authorizeCustomerTask(ctx, readCustomer.tasks[0], customerId);
   return ctx.db
     .select({ subscription: subscriptions, sku: skus })
     .from(subscriptions)
     .innerJoin(skus, eq(skus.id, subscriptions.skuId))
     .where(eq(subscriptions.customerId, customerId))
     .orderBy(asc(skus.name));
-}
+});
 
 /** Active users holding a seat of the SKU, in UPN order. */
-export async function licenseHolders(
+export const licenseHolders = customerTask(readCustomer.tasks, async function licenseHolders(
   ctx: ServiceContext,
   customerId: string,
   skuId: string,
   args: PageArgs,
 ): Promise<Page<UserRow>> {
-  await authorizeCustomerTask(ctx, 'READ_CUSTOMER', customerId);
+  await authorizeCustomerTask(ctx, readCustomer.tasks[0], customerId);
   return keysetPage(args, ['upnLower'], async (after, limit) => {
     const rows = await ctx.db
       .select({ user: userColumns })
@@ -269,4 +282,4 @@ export async function licenseHolders(
       .limit(limit);
     return rows.map((r) => r.user);
   });
-}
+});

@@ -7,11 +7,15 @@ import { accessAssignments, customers, gdapRelationships, securityGroups, userRo
 import { DAY_MS } from '../clock.js';
 import { recordAudit } from './audit.js';
 import { authorizeCustomerTask, requirePartnerTask, requireSignedIn, type AgentCaller } from './authorization.js';
+import { customerTask, partnerTask, readCustomer, readPartner } from './tasks.js';
 import type { ServiceContext } from './context.js';
 import { DomainError, invalid, notFound, ValidationErrors } from './errors.js';
 import { authorizePartnerChange, commitPartnerChange, fourEyes, recordPartnerEvent } from './partner-audit.js';
 import { isMember } from './security-groups.js';
 import { textViolation } from './validation.js';
+
+const MANAGE = 'MANAGE_RELATIONSHIPS' as const;
+const ASSIGN = 'ASSIGN_GDAP_ACCESS' as const;
 
 export type RelationshipRow = typeof gdapRelationships.$inferSelect;
 export type AccessAssignmentRow = typeof accessAssignments.$inferSelect;
@@ -41,11 +45,11 @@ export function isExpiring(rel: RelationshipRow, now: Date): boolean {
   return currentStatus(rel, now) === 'ACTIVE' && !!end && end.getTime() - now.getTime() < EXPIRING_DAYS * DAY_MS;
 }
 
-export async function createGdapRelationship(
+export const createGdapRelationship = partnerTask(MANAGE, async function createGdapRelationship(
   ctx: ServiceContext,
   input: { customerId: string; displayName: string; roles: DirectoryRole[]; durationDays: number; autoExtend?: boolean | null },
 ): Promise<{ relationship: RelationshipRow; approvalToken: string }> {
-  const agent = await authorizePartnerChange(ctx, 'MANAGE_RELATIONSHIPS', 'CREATE_GDAP_RELATIONSHIP');
+  const agent = await authorizePartnerChange(ctx, MANAGE, 'CREATE_GDAP_RELATIONSHIP');
   const [customer] = await ctx.db
     .select()
     .from(customers)
@@ -96,7 +100,7 @@ export async function createGdapRelationship(
     await recordAudit(ctx, { customerId: customer.id, action: 'CREATE_GDAP_RELATIONSHIP', outcome: 'SUCCESS', details }, tx);
     return { result: { relationship: relationship!, approvalToken }, event: relationshipEvent(relationship!, details) };
   });
-}
+});
 
 /** The customer's Global Administrator approves; the relationship runs from now for its duration. */
 export async function approveGdapRelationship(ctx: ServiceContext, input: { approvalToken: string }): Promise<RelationshipRow> {
@@ -155,18 +159,18 @@ async function ownRelationship(db: Db, agent: AgentCaller, customerId: string, r
 }
 
 export async function getGdapRelationship(ctx: ServiceContext, customerId: string, relationshipId: string) {
-  return ownRelationship(ctx.db, requirePartnerTask(ctx, 'READ_PARTNER'), customerId, relationshipId);
+  return ownRelationship(ctx.db, requirePartnerTask(ctx, readPartner.partnerTask), customerId, relationshipId);
 }
 
 /**
  * Grants a security group a subset of the relationship's roles (replacing what it had). Four eyes: never to a group
  * the caller is in, so no one grants itself roles.
  */
-export async function assignGdapAccess(
+export const assignGdapAccess = partnerTask(ASSIGN, async function assignGdapAccess(
   ctx: ServiceContext,
   input: { customerId: string; relationshipId: string; groupId: string; roles: DirectoryRole[] },
 ): Promise<AccessAssignmentRow> {
-  const admin = await authorizePartnerChange(ctx, 'ASSIGN_GDAP_ACCESS', 'ASSIGN_GDAP_ACCESS');
+  const admin = await authorizePartnerChange(ctx, ASSIGN, 'ASSIGN_GDAP_ACCESS');
   const roles = [...new Set(input.roles)];
   if (roles.length === 0) throw invalid(['roles'], 'Assign at least one role.', 'REQUIRED');
   return commitPartnerChange(ctx, admin, 'ASSIGN_GDAP_ACCESS', async (tx) => {
@@ -190,14 +194,14 @@ export async function assignGdapAccess(
     await recordAudit(ctx, { customerId: rel.customerId, action: 'ASSIGN_GDAP_ACCESS', outcome: 'SUCCESS', details }, tx);
     return { result: row!, event: { targetType: 'ACCESS_ASSIGNMENT', targetId: row!.id, targetName: group.name, customerId: rel.customerId, details } };
   }, { targetType: 'ACCESS_ASSIGNMENT', customerId: input.customerId, details: { relationshipId: input.relationshipId, groupId: input.groupId, roles } });
-}
+});
 
 /** Takes a group's roles in a relationship away (four eyes as for assigning: not for a group the caller is in). */
-export async function removeGdapAccess(
+export const removeGdapAccess = partnerTask(ASSIGN, async function removeGdapAccess(
   ctx: ServiceContext,
   input: { customerId: string; relationshipId: string; groupId: string },
 ): Promise<RelationshipRow> {
-  const admin = await authorizePartnerChange(ctx, 'ASSIGN_GDAP_ACCESS', 'REMOVE_GDAP_ACCESS');
+  const admin = await authorizePartnerChange(ctx, ASSIGN, 'REMOVE_GDAP_ACCESS');
   return commitPartnerChange(ctx, admin, 'REMOVE_GDAP_ACCESS', async (tx) => {
     const { rel, group } = await assignmentTarget(tx, admin, input);
     const [removed] = await tx
@@ -209,7 +213,7 @@ export async function removeGdapAccess(
     await recordAudit(ctx, { customerId: rel.customerId, action: 'REMOVE_GDAP_ACCESS', outcome: 'SUCCESS', details }, tx);
     return { result: rel, event: { targetType: 'ACCESS_ASSIGNMENT', targetId: removed.id, targetName: group.name, customerId: rel.customerId, details } };
   }, { targetType: 'ACCESS_ASSIGNMENT', customerId: input.customerId, details: { relationshipId: input.relationshipId, groupId: input.groupId } });
-}
+});
 
 /** The relationship and group of an assignment change, with the four-eyes rule on the group. */
 async function assignmentTarget(tx: Db, admin: AgentCaller, input: { customerId: string; relationshipId: string; groupId: string }) {
@@ -225,11 +229,11 @@ async function assignmentTarget(tx: Db, admin: AgentCaller, input: { customerId:
   return { rel, group };
 }
 
-export async function terminateGdapRelationship(
+export const terminateGdapRelationship = partnerTask(MANAGE, async function terminateGdapRelationship(
   ctx: ServiceContext,
   input: { customerId: string; relationshipId: string },
 ): Promise<RelationshipRow> {
-  const agent = await authorizePartnerChange(ctx, 'MANAGE_RELATIONSHIPS', 'TERMINATE_GDAP_RELATIONSHIP');
+  const agent = await authorizePartnerChange(ctx, MANAGE, 'TERMINATE_GDAP_RELATIONSHIP');
   return commitPartnerChange(ctx, agent, 'TERMINATE_GDAP_RELATIONSHIP', async (tx) => {
     const rel = await ownRelationship(tx, agent, input.customerId, input.relationshipId, true);
     if (rel.status === 'TERMINATED') throw invalid(['relationshipId'], 'The relationship is already terminated.', 'INVALID_STATE');
@@ -242,11 +246,14 @@ export async function terminateGdapRelationship(
     await recordAudit(ctx, { customerId: rel.customerId, action: 'TERMINATE_GDAP_RELATIONSHIP', outcome: 'SUCCESS', details }, tx);
     return { result: row!, event: relationshipEvent(row!, details) };
   });
-}
+});
 
 /** The partner's relationships (all states), optionally for one customer, newest first. */
-export async function listPartnerRelationships(ctx: ServiceContext, customerId?: string | null): Promise<RelationshipRow[]> {
-  const agent = requirePartnerTask(ctx, 'READ_PARTNER');
+export const listPartnerRelationships = partnerTask(readPartner.partnerTask, async function listPartnerRelationships(
+  ctx: ServiceContext,
+  customerId?: string | null,
+): Promise<RelationshipRow[]> {
+  const agent = requirePartnerTask(ctx, readPartner.partnerTask);
   if (customerId) {
     const [own] = await ctx.db
       .select({ id: customers.id })
@@ -259,17 +266,20 @@ export async function listPartnerRelationships(ctx: ServiceContext, customerId?:
     .from(gdapRelationships)
     .where(and(eq(gdapRelationships.partnerId, agent.partnerId), customerId ? eq(gdapRelationships.customerId, customerId) : undefined))
     .orderBy(desc(gdapRelationships.createdAt));
-}
+});
 
 /** The relationships of a customer the caller can read. */
-export async function listCustomerRelationships(ctx: ServiceContext, customerId: string): Promise<RelationshipRow[]> {
-  const access = await authorizeCustomerTask(ctx, 'READ_CUSTOMER', customerId);
+export const listCustomerRelationships = customerTask(readCustomer.tasks, async function listCustomerRelationships(
+  ctx: ServiceContext,
+  customerId: string,
+): Promise<RelationshipRow[]> {
+  const access = await authorizeCustomerTask(ctx, readCustomer.tasks[0], customerId);
   return ctx.db
     .select()
     .from(gdapRelationships)
     .where(and(eq(gdapRelationships.customerId, customerId), eq(gdapRelationships.partnerId, access.agent.partnerId)))
     .orderBy(desc(gdapRelationships.createdAt));
-}
+});
 
 export async function accessAssignmentsOf(ctx: ServiceContext, rel: RelationshipRow) {
   return ctx.db

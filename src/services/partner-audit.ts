@@ -6,6 +6,7 @@ import type { PartnerTask } from '../auth/roles.js';
 import type { Db } from '../db/client.js';
 import { partnerAuditEvents } from '../db/schema.js';
 import { requirePartnerTask, type AgentCaller } from './authorization.js';
+import { partnerTask } from './tasks.js';
 import type { Caller, ServiceContext } from './context.js';
 import { DomainError } from './errors.js';
 import { keysetPage, type Page, type PageArgs } from './pagination.js';
@@ -129,13 +130,15 @@ export interface PartnerAuditFilter {
   until?: Date | null;
 }
 
+const TASK = 'READ_PARTNER_AUDIT' as const;
+
 /** The partner's log, newest first, for ACCESS_ADMINISTRATOR. */
-export async function listPartnerAuditEvents(
+export const listPartnerAuditEvents = partnerTask(TASK, async function listPartnerAuditEvents(
   ctx: ServiceContext,
   partnerId: string,
   args: PageArgs & { filter?: PartnerAuditFilter | null },
 ): Promise<Page<PartnerAuditEventRow>> {
-  const agent = requirePartnerTask(ctx, 'READ_PARTNER_AUDIT');
+  const agent = requirePartnerTask(ctx, TASK);
   if (agent.partnerId !== partnerId) throw new DomainError('NOT_FOUND', 'No such partner.');
   const f = args.filter ?? {};
   const conditions: (SQL | undefined)[] = [
@@ -153,4 +156,4 @@ export async function listPartnerAuditEvents(
       .orderBy(desc(partnerAuditEvents.seq))
       .limit(limit),
   );
-}
+});

@@ -8,15 +8,21 @@ import type { AgentRow } from './agents.js';
 import { endOpenActivations } from './activation-end.js';
 import { getAgent } from './agents.js';
 import { requirePartnerTask, type AgentCaller } from './authorization.js';
+import { partnerTask, readPartner } from './tasks.js';
 import type { ServiceContext } from './context.js';
 import { invalid, notFound } from './errors.js';
 import { authorizePartnerChange, commitPartnerChange, fourEyes } from './partner-audit.js';
 import { textViolation } from './validation.js';
 
+const TASK = 'MANAGE_GROUPS' as const;
+
 export type GroupRow = typeof securityGroups.$inferSelect;
 
-export async function createSecurityGroup(ctx: ServiceContext, input: { name: string }): Promise<GroupRow> {
-  const admin = await authorizePartnerChange(ctx, 'MANAGE_GROUPS', 'CREATE_SECURITY_GROUP');
+export const createSecurityGroup = partnerTask(TASK, async function createSecurityGroup(
+  ctx: ServiceContext,
+  input: { name: string },
+): Promise<GroupRow> {
+  const admin = await authorizePartnerChange(ctx, TASK, 'CREATE_SECURITY_GROUP');
   const problem = textViolation(input.name, 120, true);
   if (problem) throw invalid(['name'], `The group name ${problem}.`);
   try {
@@ -28,7 +34,7 @@ export async function createSecurityGroup(ctx: ServiceContext, input: { name: st
     if (pgErrorCode(e) === UNIQUE_VIOLATION) throw invalid(['name'], `A group named ${input.name} exists.`, 'NAME_TAKEN');
     throw e;
   }
-}
+});
 
 /** Whether the agent is in the group (the four-eyes rules look at it). */
 export async function isMember(db: Db, groupId: string, agentId: string): Promise<boolean> {
@@ -50,8 +56,11 @@ async function ownGroup(db: Db, admin: AgentCaller, groupId: string, lock?: 'upd
 }
 
 /** Deletes a group with its memberships and GDAP assignments: its members lose what it granted at once. */
-export async function deleteSecurityGroup(ctx: ServiceContext, groupId: string): Promise<GroupRow> {
-  const admin = await authorizePartnerChange(ctx, 'MANAGE_GROUPS', 'DELETE_SECURITY_GROUP');
+export const deleteSecurityGroup = partnerTask(TASK, async function deleteSecurityGroup(
+  ctx: ServiceContext,
+  groupId: string,
+): Promise<GroupRow> {
+  const admin = await authorizePartnerChange(ctx, TASK, 'DELETE_SECURITY_GROUP');
   return commitPartnerChange(ctx, admin, 'DELETE_SECURITY_GROUP', async (tx) => {
     const group = await ownGroup(tx, admin, groupId, 'update');
     if (await isMember(tx, group.id, admin.agentId)) throw fourEyes('no one deletes a group it is a member of.');
@@ -65,30 +74,32 @@ export async function deleteSecurityGroup(ctx: ServiceContext, groupId: string):
       event: { targetType: 'SECURITY_GROUP', targetId: group.id, targetName: group.name, details: { membersRemoved: members.length, assignmentsRemoved: assignments } },
     };
   }, { targetType: 'SECURITY_GROUP', targetId: groupId });
-}
+});
 
 export async function getSecurityGroup(ctx: ServiceContext, groupId: string): Promise<GroupRow> {
-  const caller = requirePartnerTask(ctx, 'READ_PARTNER');
+  const caller = requirePartnerTask(ctx, readPartner.partnerTask);
   return ownGroup(ctx.db, caller, groupId);
 }
 
-export async function listSecurityGroups(ctx: ServiceContext): Promise<GroupRow[]> {
-  const caller = requirePartnerTask(ctx, 'READ_PARTNER');
+export const listSecurityGroups = partnerTask(readPartner.partnerTask, async function listSecurityGroups(
+  ctx: ServiceContext,
+): Promise<GroupRow[]> {
+  const caller = requirePartnerTask(ctx, readPartner.partnerTask);
   return ctx.db
     .select()
     .from(securityGroups)
     .where(eq(securityGroups.partnerId, caller.partnerId))
     .orderBy(asc(securityGroups.name));
-}
+});
 
 export type MembershipKind = (typeof MEMBERSHIP_KINDS)[number];
 
 /** Just-in-time settings of a group; never by one of its members (it would loosen its own elevation). */
-export async function updateSecurityGroup(
+export const updateSecurityGroup = partnerTask(TASK, async function updateSecurityGroup(
   ctx: ServiceContext,
   input: { groupId: string; maxActivationMinutes?: number | null; requiresApproval?: boolean | null },
 ): Promise<GroupRow> {
-  const admin = await authorizePartnerChange(ctx, 'MANAGE_GROUPS', 'UPDATE_SECURITY_GROUP');
+  const admin = await authorizePartnerChange(ctx, TASK, 'UPDATE_SECURITY_GROUP');
   const max = input.maxActivationMinutes;
   if (max != null && (!Number.isInteger(max) || max < 30 || max > MAX_ACTIVATION_MINUTES)) {
     throw invalid(['maxActivationMinutes'], `An activation lasts from 30 minutes to ${MAX_ACTIVATION_MINUTES / 60} hours.`);
@@ -107,7 +118,7 @@ export async function updateSecurityGroup(
     };
     return { result: row!, event: { targetType: 'SECURITY_GROUP', targetId: group.id, targetName: group.name, details } };
   }, { targetType: 'SECURITY_GROUP', targetId: input.groupId });
-}
+});
 
 /** Entra PIM's longest activation. */
 export const MAX_ACTIVATION_MINUTES = 24 * 60;
@@ -117,7 +128,7 @@ async function memberChange(
   action: 'ADD_GROUP_MEMBER' | 'REMOVE_GROUP_MEMBER',
   input: { groupId: string; agentId: string; kind?: MembershipKind | null },
 ): Promise<GroupRow> {
-  const admin = await authorizePartnerChange(ctx, 'MANAGE_GROUPS', action);
+  const admin = await authorizePartnerChange(ctx, TASK, action);
   return commitPartnerChange(ctx, admin, action, async (tx) => {
     // Shared lock: a concurrent deleteSecurityGroup waits, or this sees the group gone (NOT_FOUND).
     const group = await ownGroup(tx, admin, input.groupId, 'share');
@@ -156,11 +167,17 @@ async function memberChange(
 }
 
 /** Adds a member, ACTIVE (permanent) or ELIGIBLE (just in time); adding an existing member changes its kind. */
-export const addGroupMember = (ctx: ServiceContext, input: { groupId: string; agentId: string; kind?: MembershipKind | null }) =>
-  memberChange(ctx, 'ADD_GROUP_MEMBER', input);
-export const removeGroupMember = (ctx: ServiceContext, input: { groupId: string; agentId: string }) => memberChange(ctx, 'REMOVE_GROUP_MEMBER', input);
+export const addGroupMember = partnerTask(TASK, (ctx: ServiceContext, input: { groupId: string; agentId: string; kind?: MembershipKind | null }) =>
+  memberChange(ctx, 'ADD_GROUP_MEMBER', input),
+);
+export const removeGroupMember = partnerTask(TASK, (ctx: ServiceContext, input: { groupId: string; agentId: string }) =>
+  memberChange(ctx, 'REMOVE_GROUP_MEMBER', input),
+);
 
-export async function groupMembersOf(ctx: ServiceContext, groupId: string): Promise<AgentRow[]> {
+export const groupMembersOf = partnerTask(readPartner.partnerTask, async function groupMembersOf(
+  ctx: ServiceContext,
+  groupId: string,
+): Promise<AgentRow[]> {
   const group = await getSecurityGroup(ctx, groupId);
   const rows = await ctx.db
     .select({ agent: agents })
@@ -169,7 +186,7 @@ export async function groupMembersOf(ctx: ServiceContext, groupId: string): Prom
     .where(eq(groupMembers.groupId, group.id))
     .orderBy(asc(agents.emailLower));
   return rows.map((r) => r.agent);
-}
+});
 
 export async function groupsOfAgent(ctx: ServiceContext, agentId: string): Promise<GroupRow[]> {
   const agent = await getAgent(ctx, agentId);

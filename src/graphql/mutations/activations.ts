@@ -48,13 +48,13 @@ builder.mutationFields((t) => ({
   approveActivation: t.field({
     type: ActivationPayload,
     description: 'Approves a pending activation (never your own): the roles apply from now for the minutes asked.',
-    directives: requiresPartnerTask('APPROVE_ACTIVATIONS'),
+    directives: requiresPartnerTask(approveActivation),
     args: { input: t.arg({ type: ActivationIdInput, required: true }) },
     resolve: (_, { input }, ctx) => runMutation(async () => ({ activation: await approveActivation(ctx.svc, activationId(input)) })),
   }),
   denyActivation: t.field({
     type: ActivationPayload,
-    directives: requiresPartnerTask('APPROVE_ACTIVATIONS'),
+    directives: requiresPartnerTask(denyActivation),
     args: { input: t.arg({ type: DenyInput, required: true }) },
     resolve: (_, { input }, ctx) =>
       runMutation(async () => ({ activation: await denyActivation(ctx.svc, { activationId: activationId(input), reason: input.reason }) })),
@@ -62,7 +62,7 @@ builder.mutationFields((t) => ({
   updateSecurityGroup: t.field({
     type: GroupPayload,
     description: 'Just-in-time settings of a group (never of a group you are a member of).',
-    directives: requiresPartnerTask('MANAGE_GROUPS'),
+    directives: requiresPartnerTask(updateSecurityGroup),
     args: { input: t.arg({ type: UpdateGroupInput, required: true }) },
     resolve: (_, { input }, ctx) =>
       runMutation(async () => ({

@@ -35,19 +35,18 @@ const ResetAgentPasswordPayload = builder.simpleObject('ResetAgentPasswordPayloa
 });
 
 const agentId = (input: { agentId: string }) => decodeId(input.agentId, 'Agent', ['agentId']);
-const manageAgents = requiresPartnerTask('MANAGE_AGENTS');
 
 builder.mutationFields((t) => ({
   createAgent: t.field({
     type: AgentPayload,
-    directives: manageAgents,
+    directives: requiresPartnerTask(createAgent),
     args: { input: t.arg({ type: CreateAgentInput, required: true }) },
     resolve: (_, { input }, ctx) => runMutation(async () => ({ agent: await createAgent(ctx.svc, input) })),
   }),
   updateAgent: t.field({
     type: AgentPayload,
     description: "Changes an agent's display name or partner roles. Nobody changes its own roles; the last enabled ACCESS_ADMINISTRATOR keeps that role.",
-    directives: manageAgents,
+    directives: requiresPartnerTask(updateAgent),
     args: { input: t.arg({ type: UpdateAgentInput, required: true }) },
     resolve: (_, { input }, ctx) =>
       runMutation(async () => ({
@@ -57,26 +56,26 @@ builder.mutationFields((t) => ({
   disableAgent: t.field({
     type: AgentPayload,
     description: 'Offboarding: every session of the agent ends at once, its sign-in is refused and its running imports stop at their next batch.',
-    directives: manageAgents,
+    directives: requiresPartnerTask(disableAgent),
     args: { input: t.arg({ type: AgentIdInput, required: true }) },
     resolve: (_, { input }, ctx) => runMutation(async () => ({ agent: await disableAgent(ctx.svc, agentId(input)) })),
   }),
   enableAgent: t.field({
     type: AgentPayload,
-    directives: manageAgents,
+    directives: requiresPartnerTask(enableAgent),
     args: { input: t.arg({ type: AgentIdInput, required: true }) },
     resolve: (_, { input }, ctx) => runMutation(async () => ({ agent: await enableAgent(ctx.svc, agentId(input)) })),
   }),
   deleteAgent: t.field({
     type: AgentPayload,
     description: 'Soft delete: removed from every group, sessions revoked, never signs in again; kept for the audit trail.',
-    directives: manageAgents,
+    directives: requiresPartnerTask(deleteAgent),
     args: { input: t.arg({ type: AgentIdInput, required: true }) },
     resolve: (_, { input }, ctx) => runMutation(async () => ({ agent: await deleteAgent(ctx.svc, agentId(input)) })),
   }),
   resetAgentPassword: t.field({
     type: ResetAgentPasswordPayload,
-    directives: manageAgents,
+    directives: requiresPartnerTask(resetAgentPassword),
     args: { input: t.arg({ type: AgentIdInput, required: true }) },
     resolve: (_, { input }, ctx) => runMutation(() => resetAgentPassword(ctx.svc, agentId(input))),
   }),

@@ -104,7 +104,7 @@ builder.mutationFields((t) => ({
     type: ImportUsersPayload,
     description:
       'Validates a CSV of users (Partner Center template plus our columns), then queues a job that creates them. Licences and roles in the file need their own roles, as with createUser.',
-    directives: requiresRole('CREATE_USER', 'EDIT_USER_LICENSES', 'EDIT_USER_ROLES'),
+    directives: requiresRole(importUsers),
     args: { input: t.arg({ type: ImportUsersInput, required: true }) },
     resolve: (_, { input }, ctx) =>
       runMutation(
@@ -125,7 +125,7 @@ builder.mutationFields((t) => ({
     type: BulkJobCredentialsPayload,
     description:
       'The temporary passwords of the users a job created, for the agent who started it: each is returned once, then erased (unfetched ones are erased after 24 hours).',
-    directives: requiresRole('CREATE_USER'),
+    directives: requiresRole(takeBulkJobCredentials),
     args: { input: t.arg({ type: BulkJobCredentialsInput, required: true }) },
     resolve: (_, { input }, ctx) =>
       runMutation(

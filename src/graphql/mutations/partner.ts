@@ -175,14 +175,14 @@ builder.mutationFields((t) => ({
   }),
   createSecurityGroup: t.field({
     type: SecurityGroupPayload,
-    directives: requiresPartnerTask('MANAGE_GROUPS'),
+    directives: requiresPartnerTask(createSecurityGroup),
     args: { input: t.arg({ type: CreateSecurityGroupInput, required: true }) },
     resolve: (_, { input }, ctx) => runMutation(async () => ({ securityGroup: await createSecurityGroup(ctx.svc, input) })),
   }),
   deleteSecurityGroup: t.field({
     type: SecurityGroupPayload,
     description: 'Deletes a group with its memberships and GDAP assignments (never one you are a member of). Returns the group as it was.',
-    directives: requiresPartnerTask('MANAGE_GROUPS'),
+    directives: requiresPartnerTask(deleteSecurityGroup),
     args: { input: t.arg({ type: SecurityGroupIdInput, required: true }) },
     resolve: (_, { input }, ctx) =>
       runMutation(async () => ({ securityGroup: await deleteSecurityGroup(ctx.svc, decodeId(input.groupId, 'SecurityGroup', ['groupId'])) })),
@@ -190,7 +190,7 @@ builder.mutationFields((t) => ({
   addSecurityGroupMember: t.field({
     type: SecurityGroupPayload,
     description: 'Puts an agent in a group: it holds the GDAP roles of the group at once. Never yourself (four eyes).',
-    directives: requiresPartnerTask('MANAGE_GROUPS'),
+    directives: requiresPartnerTask(addGroupMember),
     args: { input: t.arg({ type: AddGroupMemberInput, required: true }) },
     resolve: (_, { input }, ctx) =>
       runMutation(async () => ({
@@ -200,7 +200,7 @@ builder.mutationFields((t) => ({
   removeSecurityGroupMember: t.field({
     type: SecurityGroupPayload,
     description: 'Takes an agent out of a group: the roles the group holds through GDAP stop applying to it at once. Never yourself (four eyes).',
-    directives: requiresPartnerTask('MANAGE_GROUPS'),
+    directives: requiresPartnerTask(removeGroupMember),
     args: { input: t.arg({ type: GroupMemberInput, required: true }) },
     resolve: (_, { input }, ctx) =>
       runMutation(async () => ({
@@ -209,14 +209,14 @@ builder.mutationFields((t) => ({
   }),
   createCustomer: t.field({
     type: CreateCustomerPayload,
-    directives: requiresPartnerTask('MANAGE_CUSTOMERS'),
+    directives: requiresPartnerTask(createCustomer),
     args: { input: t.arg({ type: CreateCustomerInput, required: true }) },
     resolve: (_, { input }, ctx) => runMutation(() => createCustomer(ctx.svc, input)),
   }),
   addCustomerDomain: t.field({
     type: DomainPayload,
     description: 'Adds a verified domain to a customer (verification by DNS is outside this API).',
-    directives: requiresPartnerTask('MANAGE_CUSTOMERS'),
+    directives: requiresPartnerTask(addDomain),
     args: { input: t.arg({ type: AddDomainInput, required: true }) },
     resolve: (_, { input }, ctx) =>
       runMutation(async () => ({
@@ -225,7 +225,7 @@ builder.mutationFields((t) => ({
   }),
   addSubscription: t.field({
     type: SubscriptionPayload,
-    directives: requiresPartnerTask('MANAGE_CUSTOMERS'),
+    directives: requiresPartnerTask(addSubscription),
     args: { input: t.arg({ type: AddSubscriptionInput, required: true }) },
     resolve: (_, { input }, ctx) =>
       runMutation(async () => {
@@ -240,7 +240,7 @@ builder.mutationFields((t) => ({
   createGdapRelationship: t.field({
     type: CreateGdapPayload,
     description: 'Requests a relationship; it is APPROVAL_PENDING until the customer approves it.',
-    directives: requiresPartnerTask('MANAGE_RELATIONSHIPS'),
+    directives: requiresPartnerTask(createGdapRelationship),
     args: { input: t.arg({ type: CreateGdapInput, required: true }) },
     resolve: (_, { input }, ctx) =>
       runMutation(() =>
@@ -257,7 +257,7 @@ builder.mutationFields((t) => ({
   assignGdapAccess: t.field({
     type: GdapPayload,
     description: "Grants a security group some of the relationship's roles (replacing what the group had). Never a group you are a member of (four eyes).",
-    directives: requiresPartnerTask('ASSIGN_GDAP_ACCESS'),
+    directives: requiresPartnerTask(assignGdapAccess),
     args: { input: t.arg({ type: AssignGdapAccessInput, required: true }) },
     resolve: (_, { input }, ctx) =>
       runMutation(async () => {
@@ -274,7 +274,7 @@ builder.mutationFields((t) => ({
   removeGdapAccess: t.field({
     type: GdapPayload,
     description: "Takes a security group's roles in the relationship away (never from a group you are a member of).",
-    directives: requiresPartnerTask('ASSIGN_GDAP_ACCESS'),
+    directives: requiresPartnerTask(removeGdapAccess),
     args: { input: t.arg({ type: RemoveGdapAccessInput, required: true }) },
     resolve: (_, { input }, ctx) =>
       runMutation(async () => {
@@ -285,7 +285,7 @@ builder.mutationFields((t) => ({
   }),
   terminateGdapRelationship: t.field({
     type: GdapPayload,
-    directives: requiresPartnerTask('MANAGE_RELATIONSHIPS'),
+    directives: requiresPartnerTask(terminateGdapRelationship),
     args: { input: t.arg({ type: RelationshipIdInput, required: true }) },
     resolve: (_, { input }, ctx) =>
       runMutation(async () => {

@@ -152,7 +152,7 @@ builder.mutationFields((t) => ({
   createUser: t.field({
     type: CreateUserPayload,
     description: 'Creates a user with a temporary password (returned once); roles and licences in the same transaction.',
-    directives: requiresRole('CREATE_USER'),
+    directives: requiresRole(createUser),
     args: { input: t.arg({ type: CreateUserInput, required: true }) },
     resolve: (_, { input }, ctx) =>
       runMutation(() =>
@@ -166,7 +166,7 @@ builder.mutationFields((t) => ({
   deleteUser: t.field({
     type: UserPayload,
     description: 'Soft delete: INACTIVE for 30 days (restorable), seats freed, sessions revoked.',
-    directives: requiresRole('DELETE_USER'),
+    directives: requiresRole(deleteUser),
     args: { input: t.arg({ type: DeleteUserInput, required: true }) },
     resolve: (_, { input }, ctx) =>
       runMutation(async () => {
@@ -177,7 +177,7 @@ builder.mutationFields((t) => ({
   deleteUsers: t.field({
     type: BulkUsersPayload,
     description: "Deletes up to 1 000 users, each on its own: one failure does not undo the others.",
-    directives: requiresRole('DELETE_USER'),
+    directives: requiresRole(deleteUsers),
     args: { input: t.arg({ type: UserIdsInput, required: true }) },
     resolve: (_, { input }, ctx) =>
       runMutation(async () => {
@@ -188,7 +188,7 @@ builder.mutationFields((t) => ({
   restoreUser: t.field({
     type: RestoreUserPayload,
     description: 'Restores a user deleted less than 30 days ago, with its roles, and its licences where seats are free.',
-    directives: requiresRole('RESTORE_USER'),
+    directives: requiresRole(restoreUser),
     args: { input: t.arg({ type: RestoreUserInput, required: true }) },
     resolve: (_, { input }, ctx) =>
       runMutation(async () => {
@@ -198,7 +198,7 @@ builder.mutationFields((t) => ({
   }),
   restoreUsers: t.field({
     type: BulkUsersPayload,
-    directives: requiresRole('RESTORE_USER'),
+    directives: requiresRole(restoreUsers),
     args: { input: t.arg({ type: UserIdsInput, required: true }) },
     resolve: (_, { input }, ctx) =>
       runMutation(async () => {
@@ -210,7 +210,7 @@ builder.mutationFields((t) => ({
     type: UpdateUserPayload,
     description:
       'Edits info (EDIT_USER_INFO), admin roles (EDIT_USER_ROLES) and licences (EDIT_USER_LICENSES) in one transaction; each part needs its own roles.',
-    directives: requiresRole('EDIT_USER_INFO', 'EDIT_USER_ROLES', 'EDIT_USER_LICENSES'),
+    directives: requiresRole(updateUser),
     args: { input: t.arg({ type: UpdateUserInput, required: true }) },
     resolve: (_, { input }, ctx) =>
       runMutation(async () => {
@@ -231,7 +231,7 @@ builder.mutationFields((t) => ({
   resetUserPassword: t.field({
     type: ResetUserPasswordPayload,
     description: "New temporary password (returned once); the user's sessions are revoked. Who may reset whom follows Entra's table.",
-    directives: requiresRole('RESET_PASSWORD'),
+    directives: requiresRole(resetUserPassword),
     args: { input: t.arg({ type: ResetUserPasswordInput, required: true }) },
     resolve: (_, { input }, ctx) =>
       runMutation(async () => {

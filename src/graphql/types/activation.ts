@@ -70,7 +70,7 @@ builder.objectField(PartnerRef, 'pendingActivations', (t) =>
   t.field({
     type: [GroupActivationRef],
     description: 'Activations waiting for approval, oldest first (never yours to approve if you asked).',
-    directives: requiresPartnerTask('APPROVE_ACTIVATIONS'),
+    directives: requiresPartnerTask(pendingActivations),
     resolve: (_, __, ctx) => pendingActivations(ctx.svc),
   }),
 );

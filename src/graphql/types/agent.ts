@@ -59,18 +59,18 @@ builder.node(PartnerRef, {
     agents: t.field({
       type: [AgentRef],
       description: 'The agents that are not deleted, by email.',
-      directives: requiresPartnerTask('READ_PARTNER'),
+      directives: requiresPartnerTask(listAgents),
       resolve: (_, __, ctx) => listAgents(ctx.svc),
     }),
     securityGroups: t.field({
       type: [SecurityGroupRef],
-      directives: requiresPartnerTask('READ_PARTNER'),
+      directives: requiresPartnerTask(listSecurityGroups),
       resolve: (_, __, ctx) => listSecurityGroups(ctx.svc),
     }),
     gdapRelationships: t.field({
       type: [GdapRelationshipRef],
       description: 'All relationships of the partner, in every state, newest first.',
-      directives: requiresPartnerTask('READ_PARTNER'),
+      directives: requiresPartnerTask(listPartnerRelationships),
       args: { customerId: t.arg.id({ required: false }) },
       resolve: (_, args, ctx) =>
         listPartnerRelationships(ctx.svc, args.customerId ? decodeId(args.customerId, 'Customer', ['customerId']) : null),
@@ -91,7 +91,7 @@ builder.objectField(PartnerRef, 'auditEvents', (t) =>
   t.connection({
     type: PartnerAuditEventRef,
     description: "The partner's own log (agents, roles, groups, memberships, GDAP, customers, sign-in failures, and every refusal of a change), newest first.",
-    directives: requiresPartnerTask('READ_PARTNER_AUDIT'),
+    directives: requiresPartnerTask(listPartnerAuditEvents),
     args: { filter: t.arg({ type: PartnerAuditFilter, required: false }) },
     resolve: async (p, args, ctx) => {
       const filter = args.filter ? { ...args.filter, actorId: args.filter.actorId ? decodeId(args.filter.actorId, 'Agent', ['filter', 'actorId']) : null } : null;
@@ -140,7 +140,7 @@ builder.node(SecurityGroupRef, {
   description: 'A partner-side group of agents; GDAP grants roles to groups.',
   fields: (t) => ({
     name: t.exposeString('name'),
-    members: t.field({ type: [AgentRef], directives: requiresPartnerTask('READ_PARTNER'), resolve: (g, _, ctx) => groupMembersOf(ctx.svc, g.id) }),
+    members: t.field({ type: [AgentRef], directives: requiresPartnerTask(groupMembersOf), resolve: (g, _, ctx) => groupMembersOf(ctx.svc, g.id) }),
   }),
 });
 

@@ -79,13 +79,13 @@ builder.node(BulkJobRef, {
     rows: t.connection({
       type: BulkJobRowRef,
       description: 'The rows in file order, with their outcome.',
-      directives: requiresRole('READ_CUSTOMER'),
+      directives: requiresRole(listBulkJobRows),
       args: { outcome: t.arg({ type: BulkRowOutcomeEnum, required: false }) },
       resolve: async (j, args, ctx) => toConnection(await listBulkJobRows(ctx.svc, j, args)),
     }),
     resultCsv: t.string({
       description: "The partner's file as uploaded (same header, delimiter and BOM) with `Status update` filled for every row.",
-      directives: requiresRole('READ_CUSTOMER'),
+      directives: requiresRole(bulkJobResultCsv),
       resolve: (j, _, ctx) => bulkJobResultCsv(ctx.svc, j),
     }),
   }),
@@ -102,7 +102,7 @@ builder.queryFields((t) => ({
   exportUsers: t.field({
     type: UsersExportRef,
     description: "The customer's users as a CSV in the import format.",
-    directives: requiresRole('READ_CUSTOMER'),
+    directives: requiresRole(exportUsers),
     args: {
       customerId: t.arg.id({ required: true }),
       includeDeleted: t.arg.boolean({ required: false, defaultValue: false, description: 'Add the deleted (INACTIVE) users, with State INACTIVE.' }),
@@ -116,7 +116,7 @@ builder.subscriptionFields((t) => ({
   bulkJobProgress: t.field({
     type: BulkJobRef,
     description: 'The job whenever its status or counters change, until it is finished (over SSE: Accept: text/event-stream).',
-    directives: requiresRole('READ_CUSTOMER'),
+    directives: requiresRole(watchBulkJob),
     args: { id: t.arg.id({ required: true }) },
     subscribe: (_, args, ctx) => {
       const j = decodeScopedId(args.id, 'BulkJob', ['id']);

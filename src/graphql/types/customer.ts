@@ -3,6 +3,7 @@ import { grantsFor, requireAdminAgent } from '../../services/authorization.js';
 import { licenseHolders, listLicenses } from '../../services/customers.js';
 import { getGdapRelationship, listCustomerRelationships } from '../../services/gdap.js';
 import { getSecurityGroup } from '../../services/security-groups.js';
+import { readCustomer } from '../../services/tasks.js';
 import { getUserByUpn, listDeletedUsers, listUsers } from '../../services/users/read.js';
 import { builder, requiresRole } from '../builder.js';
 import { DirectoryRoleEnum, toConnection } from './common.js';
@@ -36,43 +37,43 @@ builder.node(CustomerRef, {
     myRoles: t.field({
       type: [RoleGrantRef],
       description: 'The directory roles you hold in this customer now, and the relationship and group each comes from.',
-      resolve: (c, _, ctx) => grantsFor(ctx.svc, requireAdminAgent(ctx.svc, 'READ_CUSTOMER'), c.id),
+      resolve: (c, _, ctx) => grantsFor(ctx.svc, requireAdminAgent(ctx.svc, readCustomer.tasks[0]), c.id),
     }),
     users: t.connection({
       type: UserRef,
       description: 'Active users, in user principal name order.',
-      directives: requiresRole('READ_CUSTOMER'),
+      directives: requiresRole(listUsers),
       args: { filter: t.arg({ type: UserFilter, required: false }) },
       resolve: async (c, args, ctx) => toConnection(await listUsers(ctx.svc, c.id, args)),
     }),
     deletedUsers: t.connection({
       type: UserRef,
       description: 'Deleted (INACTIVE) users, restorable until their purgeAt; most recently deleted first.',
-      directives: requiresRole('READ_CUSTOMER'),
+      directives: requiresRole(listDeletedUsers),
       resolve: async (c, args, ctx) => toConnection(await listDeletedUsers(ctx.svc, c.id, args)),
     }),
     user: t.field({
       type: UserRef,
       nullable: true,
-      directives: requiresRole('READ_CUSTOMER'),
+      directives: requiresRole(getUserByUpn),
       args: { userPrincipalName: t.arg.string({ required: true }) },
       resolve: (c, args, ctx) => getUserByUpn(ctx.svc, c.id, args.userPrincipalName),
     }),
     licenses: t.field({
       type: [LicenseRef],
       description: 'Subscriptions: seats total, consumed and available.',
-      directives: requiresRole('READ_CUSTOMER'),
+      directives: requiresRole(listLicenses),
       resolve: (c, _, ctx) => listLicenses(ctx.svc, c.id),
     }),
     gdapRelationships: t.field({
       type: [GdapRelationshipRef],
-      directives: requiresRole('READ_CUSTOMER'),
+      directives: requiresRole(listCustomerRelationships),
       resolve: (c, _, ctx) => listCustomerRelationships(ctx.svc, c.id),
     }),
     auditEvents: t.connection({
       type: AuditEventRef,
       description: 'What was done in this customer, newest first.',
-      directives: requiresRole('READ_CUSTOMER'),
+      directives: requiresRole(listAuditEvents),
       resolve: async (c, args, ctx) => toConnection(await listAuditEvents(ctx.svc, c.id, args)),
     }),
   }),
@@ -105,7 +106,7 @@ LicenseRef.implement({
     users: t.connection({
       type: UserRef,
       description: 'Active users holding a seat, in user principal name order.',
-      directives: requiresRole('READ_CUSTOMER'),
+      directives: requiresRole(licenseHolders),
       resolve: async (l, args, ctx) =>
         toConnection(await licenseHolders(ctx.svc, l.subscription.customerId, l.sku.id, args)),
     }),

@@ -54,14 +54,14 @@ builder.queryFields((t) => ({
   customers: t.connection({
     type: CustomerRef,
     description: 'Customers in which you hold a GDAP role now, by name.',
-    directives: requiresRole('READ_CUSTOMER'),
+    directives: requiresRole(listCustomers),
     args: { search: t.arg.string({ required: false, description: 'Part of the name or of a domain.' }) },
     resolve: async (_, args, ctx) => toConnection(await listCustomers(ctx.svc, args)),
   }),
   customer: t.field({
     type: CustomerRef,
     nullable: true,
-    directives: requiresRole('READ_CUSTOMER'),
+    directives: requiresRole(getCustomer),
     args: { id: t.arg.id({ required: true }) },
     resolve: (_, args, ctx) => getCustomer(ctx.svc, decodeId(args.id, 'Customer', ['id'])),
   }),

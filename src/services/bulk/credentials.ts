@@ -11,6 +11,7 @@ import { bulkJobRows, bulkJobs, serverSettings, users } from '../../db/schema.js
 import { userColumns, type UserRow } from '../users/shared.js';
 import { recordAudit } from '../audit.js';
 import { authorizeCustomerTask } from '../authorization.js';
+import { customerTask } from '../tasks.js';
 import type { ServiceContext } from '../context.js';
 import { DomainError, notFound } from '../errors.js';
 
@@ -128,14 +129,16 @@ export interface Credential {
   temporaryPassword: string;
 }
 
+const TASK = 'CREATE_USER' as const;
+
 /** Gives the agent who started the job the passwords not yet given, and erases them in the same transaction. */
-export async function takeBulkJobCredentials(
+export const takeBulkJobCredentials = customerTask([TASK], async function takeBulkJobCredentials(
   ctx: ServiceContext,
   key: Buffer,
   customerId: string,
   jobId: string,
 ): Promise<Credential[]> {
-  const access = await authorizeCustomerTask(ctx, 'CREATE_USER', customerId);
+  const access = await authorizeCustomerTask(ctx, TASK, customerId);
   const [job] = await ctx.db
     .select()
     .from(bulkJobs)
@@ -181,7 +184,7 @@ export async function takeBulkJobCredentials(
     );
     return credentials;
   });
-}
+});
 
 /** Erases the passwords nobody fetched within 24 hours (every job, every customer: a maintenance sweep). */
 export async function eraseExpiredCredentials(db: Db, clock: Clock): Promise<number> {

@@ -4,6 +4,7 @@ import { and, asc, eq, gt, or } from 'drizzle-orm';
 import { stringify } from 'csv-stringify/sync';
 import { users } from '../../db/schema.js';
 import { authorizeCustomerTask } from '../authorization.js';
+import { customerTask, readCustomer } from '../tasks.js';
 import type { ServiceContext } from '../context.js';
 import { detailsForUsers } from '../users/read.js';
 import { userColumns, type UserRow } from '../users/shared.js';
@@ -17,8 +18,12 @@ export interface UsersExport {
   userCount: number;
 }
 
-export async function exportUsers(ctx: ServiceContext, customerId: string, includeDeleted: boolean): Promise<UsersExport> {
-  await authorizeCustomerTask(ctx, 'READ_CUSTOMER', customerId);
+export const exportUsers = customerTask(readCustomer.tasks, async function exportUsers(
+  ctx: ServiceContext,
+  customerId: string,
+  includeDeleted: boolean,
+): Promise<UsersExport> {
+  await authorizeCustomerTask(ctx, readCustomer.tasks[0], customerId);
   const parts = [stringify([COLUMNS.map((c) => c.label)], { record_delimiter: 'windows' })];
   let userCount = 0;
   let after: { upnLower: string; id: string } | null = null;
@@ -69,4 +74,4 @@ export async function exportUsers(ctx: ServiceContext, customerId: string, inclu
     after = { upnLower: last.upnLower, id: last.id };
   }
   return { csv: parts.join(''), userCount };
-}
+});

@@ -6,6 +6,7 @@ import type { Db } from '../../db/client.js';
 import { bulkJobRows, bulkJobs } from '../../db/schema.js';
 import { recordAudit } from '../audit.js';
 import { authorizeCustomerTask, requireAgent } from '../authorization.js';
+import { customerTask } from '../tasks.js';
 import type { ServiceContext } from '../context.js';
 import { DomainError, ValidationErrors } from '../errors.js';
 import { denyAudited, requirePart } from '../users/parts.js';
@@ -52,6 +53,13 @@ export interface ImportResult {
   job: BulkJobRow | null;
 }
 
+/**
+ * Creating the users, and the parts of the task a file may carry (licences, roles), in the order the field's directives
+ * print them. The runner checks them again when the job runs.
+ */
+export const IMPORT_TASK = { create: 'CREATE_USER', licenses: 'EDIT_USER_LICENSES', roles: 'EDIT_USER_ROLES' } as const;
+export type ImportPart = typeof IMPORT_TASK.licenses | typeof IMPORT_TASK.roles;
+
 async function* textChunks(text: string): AsyncGenerator<string> {
   yield text;
 }
@@ -61,9 +69,12 @@ export function refusalMessage(errors: readonly RowError[]): string {
   return `Not created: ${errors.map((e) => e.message).join(' ')}`;
 }
 
-export async function importUsers(ctx: ServiceContext, input: ImportUsersInput): Promise<ImportResult> {
+export const importUsers = customerTask([IMPORT_TASK.create, IMPORT_TASK.licenses, IMPORT_TASK.roles], async function importUsers(
+  ctx: ServiceContext,
+  input: ImportUsersInput,
+): Promise<ImportResult> {
   const { customerId } = input;
-  const access = await denyAudited(ctx, customerId, 'IMPORT_USERS', null, () => authorizeCustomerTask(ctx, 'CREATE_USER', customerId));
+  const access = await denyAudited(ctx, customerId, 'IMPORT_USERS', null, () => authorizeCustomerTask(ctx, IMPORT_TASK.create, customerId));
   const field = input.source.kind === 'file' ? ['file'] : ['csv'];
   const chunks = input.source.kind === 'file' ? input.source.chunks : textChunks(input.source.text);
   const fileName = input.source.kind === 'file' ? input.source.name : null;
@@ -84,7 +95,7 @@ export async function importUsers(ctx: ServiceContext, input: ImportUsersInput):
     })();
     const validator = await RowValidator.create(db, customerId, columns);
     const report: ImportReport = { rows: 0, validRows: 0, invalidRows: 0, skippedRows: 0, errorCount: 0, errors: [], seats: [] };
-    const parts = new Set<'EDIT_USER_LICENSES' | 'EDIT_USER_ROLES'>();
+    const parts = new Set<ImportPart>();
     let chunk: { line: number; cells: string[] }[] = [];
 
     const flush = async () => {
@@ -111,8 +122,8 @@ export async function importUsers(ctx: ServiceContext, input: ImportUsersInput):
         chunk.push(record);
         // Rows of deleted users (an export's State INACTIVE) are skipped: what they list needs no role.
         if (columns.cell(record.cells, 'state')?.trim().toUpperCase() !== 'INACTIVE') {
-          if (columns.cell(record.cells, 'licenses')) parts.add('EDIT_USER_LICENSES');
-          if (columns.cell(record.cells, 'roles')) parts.add('EDIT_USER_ROLES');
+          if (columns.cell(record.cells, 'licenses')) parts.add(IMPORT_TASK.licenses);
+          if (columns.cell(record.cells, 'roles')) parts.add(IMPORT_TASK.roles);
         }
         if (chunk.length === CHUNK) await flush();
       }
@@ -122,8 +133,8 @@ export async function importUsers(ctx: ServiceContext, input: ImportUsersInput):
     if (chunk.length) await flush();
     if (report.rows === 0) throw fileError('The file has a header but no rows.', field);
     // The file asks for licences or roles: the agent needs those parts of the task too, as with createUser.
-    if (parts.has('EDIT_USER_LICENSES')) requirePart(access, 'EDIT_USER_LICENSES', 'licenses');
-    if (parts.has('EDIT_USER_ROLES')) requirePart(access, 'EDIT_USER_ROLES', 'roles');
+    if (parts.has(IMPORT_TASK.licenses)) requirePart(access, IMPORT_TASK.licenses, 'licenses');
+    if (parts.has(IMPORT_TASK.roles)) requirePart(access, IMPORT_TASK.roles, 'roles');
     report.seats = validator.seatDemand();
     return { report, csv, parts: [...parts] };
   };
@@ -189,7 +200,7 @@ export async function importUsers(ctx: ServiceContext, input: ImportUsersInput):
     notifyJobQueued();
     return result;
   });
-}
+});
 
 function tally(report: ImportReport, row: CheckedRow): void {
   report.rows++;

@@ -6,6 +6,7 @@ import { and, asc, eq, gt } from 'drizzle-orm';
 import { stringify } from 'csv-stringify/sync';
 import { bulkJobRows, bulkJobs, users, BULK_ROW_OUTCOMES } from '../../db/schema.js';
 import { authorizeCustomerTask } from '../authorization.js';
+import { customerTask, readCustomer } from '../tasks.js';
 import type { ServiceContext } from '../context.js';
 import { notFound } from '../errors.js';
 import { keysetPage, type Page, type PageArgs } from '../pagination.js';
@@ -48,7 +49,7 @@ export function onJobQueued(listener: () => void): () => void {
 }
 
 export async function getBulkJob(ctx: ServiceContext, customerId: string, jobId: string): Promise<BulkJobRow> {
-  await authorizeCustomerTask(ctx, 'READ_CUSTOMER', customerId);
+  await authorizeCustomerTask(ctx, readCustomer.tasks[0], customerId);
   const [job] = await ctx.db
     .select()
     .from(bulkJobs)
@@ -58,12 +59,12 @@ export async function getBulkJob(ctx: ServiceContext, customerId: string, jobId:
 }
 
 /** The rows in file order, with the user each created. */
-export async function listBulkJobRows(
+export const listBulkJobRows = customerTask(readCustomer.tasks, async function listBulkJobRows(
   ctx: ServiceContext,
   job: BulkJobRow,
   args: PageArgs & { outcome?: BulkRowOutcome | null },
 ): Promise<Page<BulkJobRowView & { key: string }>> {
-  await authorizeCustomerTask(ctx, 'READ_CUSTOMER', job.customerId);
+  await authorizeCustomerTask(ctx, readCustomer.tasks[0], job.customerId);
   const columns = new ColumnMap(job.header);
   return keysetPage(args, ['key'], async (after, limit) => {
     const rows = await ctx.db
@@ -90,7 +91,7 @@ export async function listBulkJobRows(
       user,
     }));
   });
-}
+});
 
 function statusUpdate(row: { outcome: BulkRowOutcome; message: string | null }): string {
   return row.message ?? (row.outcome === 'PENDING' ? 'Pending' : row.outcome);
@@ -99,8 +100,11 @@ function statusUpdate(row: { outcome: BulkRowOutcome; message: string | null }):
 const RESULT_PAGE = 1_000;
 
 /** The partner's own file (its header, delimiter and BOM) with every row's `Status update` filled. */
-export async function bulkJobResultCsv(ctx: ServiceContext, job: BulkJobRow): Promise<string> {
-  await authorizeCustomerTask(ctx, 'READ_CUSTOMER', job.customerId);
+export const bulkJobResultCsv = customerTask(readCustomer.tasks, async function bulkJobResultCsv(
+  ctx: ServiceContext,
+  job: BulkJobRow,
+): Promise<string> {
+  await authorizeCustomerTask(ctx, readCustomer.tasks[0], job.customerId);
   const columns = new ColumnMap(job.header);
   const statusAt = columns.statusIndex();
   const header = statusAt === undefined ? [...job.header, 'Status update'] : job.header;
@@ -130,10 +134,10 @@ export async function bulkJobResultCsv(ctx: ServiceContext, job: BulkJobRow): Pr
     after = rows.at(-1)!.rowNumber;
   }
   return parts.join('');
-}
+});
 
 /** Yields the job whenever its status or counters change, until it is finished. Polls the database (any instance). */
-export async function* watchBulkJob(
+export const watchBulkJob = customerTask(readCustomer.tasks, async function* watchBulkJob(
   ctx: ServiceContext,
   customerId: string,
   jobId: string,
@@ -152,4 +156,4 @@ export async function* watchBulkJob(
     if (FINISHED.includes(job.status)) return;
     await sleep(intervalMs);
   }
-}
+});

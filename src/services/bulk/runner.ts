@@ -21,7 +21,7 @@ import { lockSeats } from '../users/shared.js';
 import { ColumnMap, readRow } from './columns.js';
 import { credentialAad, encryptCredential, eraseExpiredCredentials } from './credentials.js';
 import { finalStatus, onJobQueued, type BulkJobRow } from './jobs.js';
-import { refusalMessage } from './import.js';
+import { IMPORT_TASK, refusalMessage, type ImportPart } from './import.js';
 import { logError } from '../../log.js';
 
 export interface JobRunnerOptions {
@@ -136,8 +136,8 @@ export function startJobRunner(db: Db, clock: Clock, options: JobRunnerOptions):
       mustChangePassword: false,
       tokenHash: '',
     });
-    const access = await authorizeCustomerTask(ctx, 'CREATE_USER', job.customerId);
-    for (const part of job.parts) requirePart(access, part as 'EDIT_USER_LICENSES' | 'EDIT_USER_ROLES', part === 'EDIT_USER_ROLES' ? 'roles' : 'licenses');
+    const access = await authorizeCustomerTask(ctx, IMPORT_TASK.create, job.customerId);
+    for (const part of job.parts) requirePart(access, part as ImportPart, part === IMPORT_TASK.roles ? 'roles' : 'licenses');
     return ctx;
   }
 

@@ -5,6 +5,7 @@ import { pgErrorCode, UNIQUE_VIOLATION, type Db } from '../../db/client.js';
 import { licenseAssignments, userRoles, users } from '../../db/schema.js';
 import { recordAudit } from '../audit.js';
 import { authorizeCustomerTask } from '../authorization.js';
+import { customerTask } from '../tasks.js';
 import type { ServiceContext } from '../context.js';
 import { DomainError, invalid, ValidationErrors } from '../errors.js';
 import { denyAudited, requirePart } from './parts.js';
@@ -100,12 +101,17 @@ async function pipeline<T extends readonly unknown[]>(statements: T): Promise<{ 
   return settled.map((r) => (r as PromiseFulfilledResult<unknown>).value) as { -readonly [K in keyof T]: Awaited<T[K]> };
 }
 
+const TASK = 'CREATE_USER' as const;
+
 /** Creates a user with a generated temporary password, its roles and licences, in one transaction. */
-export async function createUser(ctx: ServiceContext, input: CreateUserInput): Promise<CreatedUser> {
+export const createUser = customerTask([TASK], async function createUser(
+  ctx: ServiceContext,
+  input: CreateUserInput,
+): Promise<CreatedUser> {
   const roles = [...new Set(input.roles ?? [])];
   const skuIds = input.licenseSkuIds ?? [];
   await denyAudited(ctx, input.customerId, 'CREATE_USER', input.userPrincipalName, async () => {
-    const a = await authorizeCustomerTask(ctx, 'CREATE_USER', input.customerId);
+    const a = await authorizeCustomerTask(ctx, TASK, input.customerId);
     if (roles.length) requirePart(a, 'EDIT_USER_ROLES', 'roles');
     if (skuIds.length) requirePart(a, 'EDIT_USER_LICENSES', 'licenseSkuIds');
   });
@@ -153,4 +159,4 @@ export async function createUser(ctx: ServiceContext, input: CreateUserInput): P
     throw e;
   });
   return { user, temporaryPassword };
-}
+});

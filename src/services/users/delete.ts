@@ -6,10 +6,13 @@ import type { ServiceContext } from '../context.js';
 import { DomainError, invalid, notFound, ValidationErrors } from '../errors.js';
 import { logError } from '../../log.js';
 import { revokeUserSessions } from '../sessions.js';
+import { customerTask } from '../tasks.js';
 import { authorizeOnUser, denyAudited } from './parts.js';
 import { freeSeats, licensesOfUser, lockSeats, lockUser, rolesOfUser, type UserRow, userColumns } from './shared.js';
 
 export const MAX_BULK_IDS = 1000;
+
+const TASK = 'DELETE_USER' as const;
 
 export type PerUserResult = { userId: string; user?: UserRow; error?: DomainError };
 
@@ -21,7 +24,7 @@ async function deleteOne(ctx: ServiceContext, access: CustomerAccess, userId: st
     if (!user) throw notFound('user');
     if (user.state !== 'ACTIVE') throw invalid(['userId'], `${user.userPrincipalName} is already deleted.`, 'INVALID_STATE');
     const roles = await rolesOfUser(tx, customerId, userId);
-    authorizeOnUser(access, 'DELETE_USER', user, roles);
+    authorizeOnUser(access, TASK, user, roles);
     const now = ctx.clock.now();
     const held = await licensesOfUser(tx, customerId, userId);
     await lockSeats(tx, customerId, held.filter((l) => l.seated).map((l) => l.sku.id));
@@ -42,19 +45,27 @@ async function deleteOne(ctx: ServiceContext, access: CustomerAccess, userId: st
   }));
 }
 
-export async function deleteUser(ctx: ServiceContext, customerId: string, userId: string): Promise<UserRow> {
-  const access = await denyAudited(ctx, customerId, 'DELETE_USER', null, () => authorizeCustomerTask(ctx, 'DELETE_USER', customerId));
+export const deleteUser = customerTask([TASK], async function deleteUser(
+  ctx: ServiceContext,
+  customerId: string,
+  userId: string,
+): Promise<UserRow> {
+  const access = await denyAudited(ctx, customerId, 'DELETE_USER', null, () => authorizeCustomerTask(ctx, TASK, customerId));
   return deleteOne(ctx, access, userId);
-}
+});
 
 /** Each user in its own transaction: one user's failure does not undo the others'. */
-export async function deleteUsers(ctx: ServiceContext, customerId: string, userIds: string[]): Promise<PerUserResult[]> {
+export const deleteUsers = customerTask([TASK], async function deleteUsers(
+  ctx: ServiceContext,
+  customerId: string,
+  userIds: string[],
+): Promise<PerUserResult[]> {
   if (userIds.length > MAX_BULK_IDS) throw invalid(['userIds'], `At most ${MAX_BULK_IDS} users at once.`, 'LIMIT_EXCEEDED');
-  const access = await denyAudited(ctx, customerId, 'DELETE_USER', null, () => authorizeCustomerTask(ctx, 'DELETE_USER', customerId));
+  const access = await denyAudited(ctx, customerId, 'DELETE_USER', null, () => authorizeCustomerTask(ctx, TASK, customerId));
   const results: PerUserResult[] = [];
   for (const userId of userIds) results.push(await settle(userId, async () => ({ userId, user: await deleteOne(ctx, access, userId) })));
   return results;
-}
+});
 
 /**
  * One user's outcome in a call for many: a domain error is that user's answer, and so is an unexpected one (logged,

@@ -1,4 +1,4 @@
-import { holdsAny, TASKS, type Task } from '../../auth/roles.js';
+import { allowsTask, TASKS, type Task } from '../../auth/roles.js';
 import { recordAudit } from '../audit.js';
 import { authorizeOnTarget, grantsFor, type CustomerAccess } from '../authorization.js';
 import type { DirectoryRole } from '../../auth/roles.js';
@@ -8,7 +8,7 @@ import { DomainError } from '../errors.js';
 /** One part of a mutation (roles, licences, info) needs its own task's roles; the refusal names the part. */
 export function requirePart(access: CustomerAccess, task: Task, part: string): void {
   const anyOf = TASKS[task].anyOf;
-  if (holdsAny(access.roles, anyOf)) return;
+  if (allowsTask(access.roles, task)) return;
   throw new DomainError('FORBIDDEN', `Changing ${part} means to ${TASKS[task].description}: you need one of: ${anyOf.join(', ')}.`, {
     task,
     part,

@@ -5,6 +5,7 @@ import type { Db } from '../../db/client.js';
 import { preparedStatement, uuidArray } from '../../db/prepared.js';
 import { licenseAssignments, userRoles, users } from '../../db/schema.js';
 import { authorizeCustomerTask } from '../authorization.js';
+import { customerTask, readCustomer } from '../tasks.js';
 import type { ServiceContext } from '../context.js';
 import { notFound } from '../errors.js';
 import { keysetPage, type Page, type PageArgs } from '../pagination.js';
@@ -20,12 +21,12 @@ export interface UserFilter {
 const likePattern = (search: string) => `%${escapeLike(search)}%`;
 
 /** Active users in UPN order (the unique index users_active_upn_key serves the keyset). */
-export async function listUsers(
+export const listUsers = customerTask(readCustomer.tasks, async function listUsers(
   ctx: ServiceContext,
   customerId: string,
   args: PageArgs & { filter?: UserFilter | null },
 ): Promise<Page<UserRow>> {
-  await authorizeCustomerTask(ctx, 'READ_CUSTOMER', customerId);
+  await authorizeCustomerTask(ctx, readCustomer.tasks[0], customerId);
   const f = args.filter ?? {};
   const search = f.search?.trim();
   const unfiltered = !search && !f.roleIn?.length && f.hasLicense == null;
@@ -58,7 +59,7 @@ export async function listUsers(
       .orderBy(asc(users.upnLower))
       .limit(limit),
   );
-}
+});
 
 // The plain users page (no filter), the read path every front end starts with, as two prepared statements. Both
 // range-scan users_active_upn_key (customer_id, upn_lower), which is also PostgreSQL's generic plan for them.
@@ -89,12 +90,12 @@ const usersPageAfter = preparedStatement('users_page_after', (db, name) =>
 );
 
 /** Deleted (inactive) users, most recently deleted first. */
-export async function listDeletedUsers(
+export const listDeletedUsers = customerTask(readCustomer.tasks, async function listDeletedUsers(
   ctx: ServiceContext,
   customerId: string,
   args: PageArgs,
 ): Promise<Page<UserRow>> {
-  await authorizeCustomerTask(ctx, 'READ_CUSTOMER', customerId);
+  await authorizeCustomerTask(ctx, readCustomer.tasks[0], customerId);
   return keysetPage(args, ['deletedAt', 'id'], (after, limit) =>
     ctx.db
       .select(userColumns)
@@ -116,21 +117,25 @@ export async function listDeletedUsers(
       .orderBy(desc(users.deletedAt), desc(users.id))
       .limit(limit),
   );
-}
+});
 
-export async function getUserByUpn(ctx: ServiceContext, customerId: string, upn: string): Promise<UserRow> {
-  await authorizeCustomerTask(ctx, 'READ_CUSTOMER', customerId);
+export const getUserByUpn = customerTask(readCustomer.tasks, async function getUserByUpn(
+  ctx: ServiceContext,
+  customerId: string,
+  upn: string,
+): Promise<UserRow> {
+  await authorizeCustomerTask(ctx, readCustomer.tasks[0], customerId);
   const [row] = await ctx.db
     .select(userColumns)
     .from(users)
     .where(and(eq(users.customerId, customerId), eq(users.upnLower, upn.toLowerCase()), eq(users.state, 'ACTIVE')));
   if (!row) throw notFound('user');
   return row;
-}
+});
 
 /** A user, active or deleted, by id. */
 export async function getUser(ctx: ServiceContext, customerId: string, userId: string): Promise<UserRow> {
-  await authorizeCustomerTask(ctx, 'READ_CUSTOMER', customerId);
+  await authorizeCustomerTask(ctx, readCustomer.tasks[0], customerId);
   const [row] = await ctx.db
     .select(userColumns)
     .from(users)

@@ -6,17 +6,20 @@ import { authorizeCustomerTask } from '../authorization.js';
 import type { ServiceContext } from '../context.js';
 import { invalid, notFound } from '../errors.js';
 import { revokeUserSessions } from '../sessions.js';
+import { customerTask } from '../tasks.js';
 import { authorizeOnUser, denyAudited } from './parts.js';
 import { lockUser, rolesOfUser, type UserRow, userColumns } from './shared.js';
 
+const TASK = 'RESET_PASSWORD' as const;
+
 /** New temporary password (returned once), must-change set, every session of the user revoked. */
-export async function resetUserPassword(
+export const resetUserPassword = customerTask([TASK], async function resetUserPassword(
   ctx: ServiceContext,
   customerId: string,
   userId: string,
 ): Promise<{ user: UserRow; temporaryPassword: string }> {
   const access = await denyAudited(ctx, customerId, 'RESET_PASSWORD', null, () =>
-    authorizeCustomerTask(ctx, 'RESET_PASSWORD', customerId),
+    authorizeCustomerTask(ctx, TASK, customerId),
   );
   const temporaryPassword = generateTemporaryPassword();
   const passwordHash = await hashPassword(temporaryPassword);
@@ -25,7 +28,7 @@ export async function resetUserPassword(
       const target = await lockUser(tx, customerId, userId);
       if (!target) throw notFound('user');
       if (target.state !== 'ACTIVE') throw invalid(['userId'], `${target.userPrincipalName} is deleted.`, 'INVALID_STATE');
-      authorizeOnUser(access, 'RESET_PASSWORD', target, await rolesOfUser(tx, customerId, userId));
+      authorizeOnUser(access, TASK, target, await rolesOfUser(tx, customerId, userId));
       const now = ctx.clock.now();
       const [row] = await tx
         .update(users)
@@ -38,4 +41,4 @@ export async function resetUserPassword(
     }),
   );
   return { user, temporaryPassword };
-}
+});

@@ -6,6 +6,7 @@ import { authorizeCustomerTask, type CustomerAccess } from '../authorization.js'
 import type { ServiceContext } from '../context.js';
 import { DomainError, invalid, notFound, ValidationErrors } from '../errors.js';
 import { MAX_BULK_IDS, settle } from './delete.js';
+import { customerTask } from '../tasks.js';
 import { authorizeOnUser, denyAudited } from './parts.js';
 import {
   activeUserWithUpn,
@@ -20,6 +21,8 @@ import {
   type UserRow,
   userColumns,
 } from './shared.js';
+
+const TASK = 'RESTORE_USER' as const;
 
 export interface LicenseWarning {
   sku: SkuRow;
@@ -55,7 +58,7 @@ async function restoreOne(
         throw invalid(['userId'], `${user.userPrincipalName} was deleted more than 30 days ago and can no longer be restored.`, 'RESTORE_WINDOW_PASSED');
       }
       const roles = await rolesOfUser(tx, customerId, userId);
-      authorizeOnUser(access, 'RESTORE_USER', user, roles);
+      authorizeOnUser(access, TASK, user, roles);
       const upn = newUpn ?? user.userPrincipalName;
       const holder = await activeUserWithUpn(tx, customerId, upn);
       if (holder) throw upnTaken(upn, holder, [newUpn ? 'newUserPrincipalName' : 'userPrincipalName']);
@@ -105,23 +108,27 @@ async function restoreOne(
   }
 }
 
-export async function restoreUser(
+export const restoreUser = customerTask([TASK], async function restoreUser(
   ctx: ServiceContext,
   customerId: string,
   userId: string,
   newUserPrincipalName?: string | null,
 ) {
-  const access = await denyAudited(ctx, customerId, 'RESTORE_USER', null, () => authorizeCustomerTask(ctx, 'RESTORE_USER', customerId));
+  const access = await denyAudited(ctx, customerId, 'RESTORE_USER', null, () => authorizeCustomerTask(ctx, TASK, customerId));
   return restoreOne(ctx, access, userId, newUserPrincipalName);
-}
+});
 
-export async function restoreUsers(ctx: ServiceContext, customerId: string, userIds: string[]): Promise<RestoreResult[]> {
+export const restoreUsers = customerTask([TASK], async function restoreUsers(
+  ctx: ServiceContext,
+  customerId: string,
+  userIds: string[],
+): Promise<RestoreResult[]> {
   if (userIds.length > MAX_BULK_IDS) throw invalid(['userIds'], `At most ${MAX_BULK_IDS} users at once.`, 'LIMIT_EXCEEDED');
-  const access = await denyAudited(ctx, customerId, 'RESTORE_USER', null, () => authorizeCustomerTask(ctx, 'RESTORE_USER', customerId));
+  const access = await denyAudited(ctx, customerId, 'RESTORE_USER', null, () => authorizeCustomerTask(ctx, TASK, customerId));
   const results: RestoreResult[] = [];
   for (const userId of userIds) {
     const result = await settle(userId, async () => ({ userId, ...(await restoreOne(ctx, access, userId)) }));
     results.push({ licenseWarnings: [], ...result });
   }
   return results;
-}
+});

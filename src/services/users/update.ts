@@ -4,6 +4,7 @@ import { pgErrorCode, UNIQUE_VIOLATION } from '../../db/client.js';
 import { licenseAssignments, userRoles, users } from '../../db/schema.js';
 import { recordAudit } from '../audit.js';
 import { authorizeCustomerTask } from '../authorization.js';
+import { customerTask, readCustomer } from '../tasks.js';
 import type { ServiceContext } from '../context.js';
 import { DomainError, invalid, notFound, ValidationErrors } from '../errors.js';
 import { authorizeOnUser, denyAudited, requirePart } from './parts.js';
@@ -51,6 +52,9 @@ export interface UpdateResult {
   dryRun: boolean;
 }
 
+/** The parts of an update, each its own task, in the order the field's directives print them. */
+const EDIT = { info: 'EDIT_USER_INFO', roles: 'EDIT_USER_ROLES', licenses: 'EDIT_USER_LICENSES' } as const;
+
 class DryRunRollback extends Error {
   constructor(readonly result: UpdateResult) {
     super('dry run');
@@ -61,7 +65,7 @@ class DryRunRollback extends Error {
  * Info, roles and licences in one transaction. Each part needs its own task's roles. A dry run does the whole
  * update, reads the result and rolls back, so the preview is exactly what saving would do.
  */
-export async function updateUser(
+export const updateUser = customerTask([EDIT.info, EDIT.roles, EDIT.licenses], async function updateUser(
   ctx: ServiceContext,
   customerId: string,
   userId: string,
@@ -77,10 +81,10 @@ export async function updateUser(
   const editsInfo = Object.keys(info).length > 0 || newUpn !== undefined;
 
   const access = await denyAudited(ctx, customerId, 'UPDATE_USER', null, async () => {
-    const a = await authorizeCustomerTask(ctx, 'READ_CUSTOMER', customerId);
-    if (editsInfo) requirePart(a, 'EDIT_USER_INFO', 'user info');
-    if (addRoles.length || removeRoles.length) requirePart(a, 'EDIT_USER_ROLES', 'admin roles');
-    if (addSkuIds.length || removeSkuIds.length) requirePart(a, 'EDIT_USER_LICENSES', 'licenses');
+    const a = await authorizeCustomerTask(ctx, readCustomer.tasks[0], customerId);
+    if (editsInfo) requirePart(a, EDIT.info, 'user info');
+    if (addRoles.length || removeRoles.length) requirePart(a, EDIT.roles, 'admin roles');
+    if (addSkuIds.length || removeSkuIds.length) requirePart(a, EDIT.licenses, 'licenses');
     return a;
   });
 
@@ -104,7 +108,7 @@ export async function updateUser(
       if (!before) throw notFound('user');
       if (before.state !== 'ACTIVE') throw invalid(['userId'], `${before.userPrincipalName} is deleted; restore it first.`, 'INVALID_STATE');
       const rolesBefore = await rolesOfUser(tx, customerId, userId);
-      if (editsInfo) authorizeOnUser(access, 'EDIT_USER_INFO', before, rolesBefore);
+      if (editsInfo) authorizeOnUser(access, EDIT.info, before, rolesBefore);
       const changes: Change[] = [];
 
       const set: Partial<UserRow> = {};
@@ -176,4 +180,4 @@ export async function updateUser(
     }
     throw e;
   }
-}
+});
