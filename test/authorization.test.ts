@@ -34,19 +34,19 @@ beforeAll(async () => {
 afterAll(() => s.close());
 
 describe('reading a customer, by directory role', () => {
+  it('every directory role reads the customer (the table allows READ_CUSTOMER to all of them)', () => {
+    // Refusals of reads are proven below (no role, no partner role, no relationship), so this matrix has one outcome.
+    expect([...TASKS.READ_CUSTOMER.anyOf].sort()).toEqual([...DIRECTORY_ROLES].sort());
+  });
+
   for (const role of DIRECTORY_ROLES) {
-    const allowed = (TASKS.READ_CUSTOMER.anyOf as readonly string[]).includes(role);
-    for (const [name, read] of Object.entries(READS)) {
-      it(`${role} ${allowed ? 'may' : 'may not'} read ${name}`, async () => {
+    it(`${role} reads every field of the customer`, async () => {
+      for (const [name, read] of Object.entries(READS)) {
         const r = await s.gql(read.query, read.vars(), byRole.get(role));
-        if (allowed) {
-          expect(r.errors).toBeUndefined();
-          expect(JSON.stringify(r.data)).not.toContain('null');
-        } else {
-          expect(r.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
-        }
-      });
-    }
+        expect(r.errors, name).toBeUndefined();
+        expect(JSON.stringify(r.data), name).not.toContain('null');
+      }
+    });
   }
 
   it('lists the customer among `customers` and explains the roles in myRoles and rolesIn', async () => {
@@ -119,10 +119,10 @@ describe('no access looks like no customer', () => {
     }
   });
 
-  it('(last: moves the clock) through an expired relationship, judged by the clock at request time', async () => {
+  it('through an expired relationship, judged by the clock at request time', async () => {
     const g = await grantAgent(s, partner, customer, ['USER_ADMINISTRATOR'], { durationDays: 1 });
     expect((await s.gql(READS.customer!.query, READS.customer!.vars(), g.agentToken)).errors).toBeUndefined();
-    s.clock.advance(25 * 3600_000);
+    s.travel(25 * 3600_000);
     const fresh = await signIn(s, g.agentEmail);
     await expectNotFound(fresh);
     await refreshTokens(s, partner, customer);

@@ -1,4 +1,4 @@
-// A server killed in the middle of a 5 000-row import: when runners come back, the job finishes and every valid row
+// A server killed in the middle of a 600-row import (volume is measured by bench/, not here): when runners come back, the job finishes and every valid row
 // is created exactly once (each row's outcome is committed with its user; the dead runner's lease expires).
 import { and, countDistinct, eq } from 'drizzle-orm';
 import { parse } from 'csv-parse/sync';
@@ -15,10 +15,10 @@ beforeAll(async () => {
 });
 afterAll(() => s.close());
 
-const ROWS = 5_000;
+const ROWS = 600;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-it('finishes a job after its runner died mid-way, creating every valid row exactly once', { timeout: 900_000 }, async () => {
+it('finishes a job after its runner died mid-way, creating every valid row exactly once', { timeout: 120_000 }, async () => {
   const partner = await createPartner(s);
   const customer = await createCustomer(s, partner, [['O365_BUSINESS_ESSENTIALS', ROWS]]);
   const { agentToken } = await grantAgent(s, partner, customer, ['USER_ADMINISTRATOR']);
@@ -34,8 +34,8 @@ it('finishes a job after its runner died mid-way, creating every valid row exact
 
   const first = runner(s, { batchSize: 50 });
   let job = (await s.ok(JOB, { id: jobId }, agentToken)).node;
-  while (job.processed < 1_500) {
-    await sleep(100);
+  while (job.processed < 200) {
+    await sleep(20);
     job = (await s.ok(JOB, { id: jobId }, agentToken)).node;
   }
   await first.stop();
@@ -53,9 +53,9 @@ it('finishes a job after its runner died mid-way, creating every valid row exact
   const restarted = [runner(s), runner(s)];
   await sleep(500);
   expect((await s.ok(JOB, { id: jobId }, agentToken)).node.processed).toBe(halted.processed);
-  s.clock.advance(LEASE_MS + 1_000);
+  s.travel(LEASE_MS + 1_000);
 
-  const done = await waitForJob(s, agentToken, jobId, 850_000);
+  const done = await waitForJob(s, agentToken, jobId, 100_000);
   await Promise.all(restarted.map((x) => x.stop()));
   expect(done).toMatchObject({ status: 'PARTIAL', total: ROWS, processed: ROWS, succeeded: ROWS - bad, failed: bad });
   expect(await created()).toBe(ROWS - bad);

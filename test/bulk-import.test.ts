@@ -442,7 +442,7 @@ describe('credentials', () => {
     const r = await s.ok(IMPORT, { i: { customerId: customer.id, csv } }, admin.agentToken);
     const job = await waitForJob(s, admin.agentToken, r.importUsers.job.id);
     expect(job.succeeded).toBe(3);
-    s.clock.advance(24 * 3_600_000 + 1);
+    s.travel(24 * 3_600_000 + 1);
     // A day later the agent's token has expired too (TOKEN_TTL_MINUTES): sign in again.
     admin.agentToken = await signIn(s, admin.agentEmail);
     expect((await s.ok(CREDENTIALS, { i: { jobId: job.id } }, admin.agentToken)).bulkJobCredentials.credentials).toEqual([]);

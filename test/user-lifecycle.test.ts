@@ -1,8 +1,9 @@
 // The seed page's tasks, step by step: create, first sign-in, edit with a dry run, delete, restore, reset, purge.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { argon2Options } from '../src/auth/passwords.js';
+import { DAY_MS } from '../src/clock.js';
 import { randomUUID } from 'node:crypto';
-import { rawId } from './support/fixtures.js';
+import { rawId, phcParameters } from './support/fixtures.js';
 import { startServer, type TestServer } from './support/server.js';
 import { CREATE_USER, createCustomer, createPartner, createUser, grantAgent, signIn, skuId, type Customer, type Partner } from './support/world.js';
 
@@ -47,7 +48,7 @@ describe('creating a user', () => {
     const rows: any = await s.database.db.execute(sql`select password_hash from users where user_principal_name = ${user.userPrincipalName}`);
     const hash = (rows.rows ?? rows)[0].password_hash;
     const { memoryCost: m, timeCost: t, parallelism: p } = argon2Options();
-    expect(hash.startsWith(`$argon2id$v=19$m=${m},t=${t},p=${p}$`)).toBe(true);
+    expect(phcParameters(hash)).toEqual({ algorithm: 'argon2id', m, t, p });
     expect(hash).not.toContain(temporaryPassword);
     expect((await seats('SPE_E3')).consumedSeats).toBe(1);
   });
@@ -205,11 +206,11 @@ describe('deleting and restoring', () => {
     const late = await createUser(s, admin, customer);
     await s.ok(DELETE, { id: early.id }, admin);
     await s.ok(DELETE, { id: late.id }, admin);
-    s.clock.advanceDays(29);
+    s.travel(29 * DAY_MS);
     const fresh = await refreshAdmin();
     const r = await s.ok(RESTORE, { id: early.id }, fresh);
     expect(r.restoreUser).toMatchObject({ userErrors: [], licenseWarnings: [], user: { state: 'ACTIVE', roles: ['REPORTS_READER'], licenses: [{ sku: { partNumber: 'O365_BUSINESS_ESSENTIALS' } }] } });
-    s.clock.advanceDays(2);
+    s.travel(2 * DAY_MS);
     const fresher = await refreshAdmin();
     const t = await s.ok(RESTORE, { id: late.id }, fresher);
     expect(t.restoreUser.userErrors[0]).toMatchObject({ code: 'RESTORE_WINDOW_PASSED' });
@@ -289,11 +290,11 @@ describe('purge', () => {
     const { purgeDeletedUsers } = await import('../src/services/users/purge.js');
     const old = await createUser(s, admin, customer, { usageLocation: 'FR', licenseSkuIds: [await skuId(s, 'VISIOCLIENT', partner.adminToken)], roles: ['REPORTS_READER'] });
     await s.ok(DELETE, { id: old.id }, admin);
-    s.clock.advanceDays(20);
+    s.travel(20 * DAY_MS);
     const fresh = await refreshAdmin();
     const recent = await createUser(s, fresh, customer);
     await s.ok(DELETE, { id: recent.id }, fresh);
-    s.clock.advanceDays(11);
+    s.travel(11 * DAY_MS);
     const now = await refreshAdmin();
     const { sql } = await import('drizzle-orm');
     const olderThan30: any = await s.database.db.execute(sql`select count(*)::int as n from users where state = 'INACTIVE' and deleted_at <= ${new Date(s.clock.now().getTime() - 30 * 86_400_000).toISOString()}::timestamptz`);
@@ -312,7 +313,7 @@ describe('purge', () => {
     const { purgeDeletedUsers } = await import('../src/services/users/purge.js');
     const u = await createUser(s, admin, customer);
     await s.ok(DELETE, { id: u.id }, admin);
-    s.clock.advanceDays(30);
+    s.travel(30 * DAY_MS);
     const now = await refreshAdmin();
     const r = await s.ok(RESTORE, { id: u.id }, now);
     expect(r.restoreUser.userErrors[0]).toMatchObject({ code: 'RESTORE_WINDOW_PASSED', field: ['userId'] });

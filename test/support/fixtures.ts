@@ -35,3 +35,11 @@ export async function insertUsers(
     }
   }
 }
+
+/** The algorithm and parameters of a PHC-format argon2 hash (`$argon2id$v=19$m=…,t=…,p=…$salt$hash`, any order). */
+export function phcParameters(hash: string): { algorithm: string; m: number; t: number; p: number } {
+  const [, algorithm, version, params] = hash.split('$');
+  if (version !== 'v=19') throw new Error(`not an argon2 v19 hash: ${version}`);
+  const byName = Object.fromEntries(params!.split(',').map((kv) => kv.split('=') as [string, string]));
+  return { algorithm: algorithm!, m: Number(byName.m), t: Number(byName.t), p: Number(byName.p) };
+}

@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import postgres from 'postgres';
+import { inject, onTestFinished } from 'vitest';
 import { ManualClock } from '../../src/clock.js';
 import { loadConfig } from '../../src/config.js';
 import { openDatabase, type Database } from '../../src/db/client.js';
@@ -18,6 +19,8 @@ export interface GqlResult<T = any> {
 export interface TestServer {
   url: string;
   clock: ManualClock;
+  /** Moves the clock forward for the rest of the running test only: it comes back when the test ends. */
+  travel(ms: number): void;
   database: Database;
   gql<T = any>(query: string, variables?: Record<string, unknown>, token?: string): Promise<GqlResult<T>>;
   /** Like gql, but fails the test on any top-level error and returns data. */
@@ -25,16 +28,19 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-async function freshDatabase(): Promise<{ url: string; drop: () => Promise<void> }> {
+/** A new database: PGlite in memory, or on PostgreSQL a copy of the run's migrated template (global-setup.ts). */
+async function freshDatabase(): Promise<{ url: string; migrated: boolean; drop: () => Promise<void> }> {
   const base = process.env.TEST_DATABASE_URL;
-  if (!base) return { url: 'memory://', drop: async () => {} };
+  if (!base) return { url: 'memory://', migrated: false, drop: async () => {} };
   const name = `t_${Date.now()}_${randomBytes(4).toString('hex')}`;
+  const template = inject('templateDatabase');
   const admin = postgres(base, { max: 1, onnotice: () => {} });
-  await admin.unsafe(`create database ${name}`);
+  await admin.unsafe(`create database ${name}${template ? ` template ${template}` : ''}`);
   const url = new URL(base);
   url.pathname = `/${name}`;
   return {
     url: url.toString(),
+    migrated: Boolean(template),
     drop: async () => {
       await admin.unsafe(`drop database if exists ${name} with (force)`);
       await admin.end();
@@ -45,8 +51,10 @@ async function freshDatabase(): Promise<{ url: string; drop: () => Promise<void>
 export async function startServer(env: Record<string, string> = {}): Promise<TestServer> {
   const fresh = await freshDatabase();
   const database = await openDatabase({ url: fresh.url, poolSize: 20 });
-  await database.migrate();
-  await ensureSkuCatalogue(database.db);
+  if (!fresh.migrated) {
+    await database.migrate();
+    await ensureSkuCatalogue(database.db);
+  }
   const clock = new ManualClock(new Date('2026-06-01T09:00:00Z'));
   const config = loadConfig({ DATABASE_URL: fresh.url, SEED_DEMO: '0', ...env });
   const app = createApp({ config, database, clock });
@@ -63,6 +71,10 @@ export async function startServer(env: Record<string, string> = {}): Promise<Tes
   return {
     url,
     clock,
+    travel(ms) {
+      clock.advance(ms);
+      onTestFinished(() => clock.advance(-ms));
+    },
     database,
     gql,
     async ok(query, variables, token) {
