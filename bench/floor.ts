@@ -75,21 +75,24 @@ const server = createServer((req, res) => {
       const tokenHash = createHash('sha256').update(token).digest('hex');
       const customerId = decodeGlobalID(variables.id).id;
       const rows = await query([tokenHash, customerId, cursorValue(variables.after), variables.first ?? 100]);
-      const customer = rows.length === 0 ? null : {
-        users: {
-          edges: rows
-            .filter((r) => r.upn !== null)
-            .map((r) => ({
-              node: {
-                userPrincipalName: r.upn,
-                displayName: r.display_name,
-                state: r.state,
-                roles: r.roles,
-                licenses: r.licenses.map((name) => ({ sku: { name } })),
+      const customer =
+        rows.length === 0
+          ? null
+          : {
+              users: {
+                edges: rows
+                  .filter((r) => r.upn !== null)
+                  .map((r) => ({
+                    node: {
+                      userPrincipalName: r.upn,
+                      displayName: r.display_name,
+                      state: r.state,
+                      roles: r.roles,
+                      licenses: r.licenses.map((name) => ({ sku: { name } })),
+                    },
+                  })),
               },
-            })),
-        },
-      };
+            };
       res.setHeader('content-type', 'application/json');
       res.end(JSON.stringify({ data: { customer } }));
     } catch (e) {

@@ -82,9 +82,14 @@ async function ensurePartner(db: Db): Promise<{ partnerId: string; groupId: stri
 async function ensureCustomer(db: Db, partnerId: string, groupId: string, name: string, domain: string) {
   const found = await rows(db, sql`select id from customers where partner_id = ${partnerId} and name = ${name}`);
   if (found[0]) return { id: String(found[0].id), created: false };
-  const customer = await one(db, sql`insert into customers (partner_id, name) values (${partnerId}, ${name}) returning id`);
+  const customer = await one(
+    db,
+    sql`insert into customers (partner_id, name) values (${partnerId}, ${name}) returning id`,
+  );
   const id = String(customer.id);
-  await db.execute(sql`insert into domains (customer_id, name, is_default, verified) values (${id}, ${domain}, true, true)`);
+  await db.execute(
+    sql`insert into domains (customer_id, name, is_default, verified) values (${id}, ${domain}, true, true)`,
+  );
   const roles = sql.raw(`array[${GRANTED_ROLES.map((r) => `'${r}'`).join(',')}]`);
   const rel = await one(
     db,
@@ -202,7 +207,8 @@ async function main() {
   const pglite = option(args, '--pglite');
   let url = option(args, '--url') ?? pglite;
   if (!url) url = (await createPostgresDatabase(process.env.DATABASE_URL)).url;
-  if (flag(args, '--help')) return console.log('npx tsx bench/generate.ts [--sizes 1000,10000] [--url postgres://… | --pglite DIR]');
+  if (flag(args, '--help'))
+    return console.log('npx tsx bench/generate.ts [--sizes 1000,10000] [--url postgres://… | --pglite DIR]');
   const database = await openDatabase({ url });
   try {
     const fixtures = await generate(database, sizes, console.log);

@@ -36,7 +36,10 @@ try {
   const partner = await createPartner(s);
   const customer = await createCustomer(s, partner, [['O365_BUSINESS_ESSENTIALS', rows]]);
   const agent = await grantAgent(s, partner, customer, ['USER_ADMINISTRATOR']);
-  const csv = templateCsv(customer.domain, rows, (i) => (i % 2 ? ['FR', 'O365_BUSINESS_ESSENTIALS'] : ['', '']), ['Usage location', 'Licenses']);
+  const csv = templateCsv(customer.domain, rows, (i) => (i % 2 ? ['FR', 'O365_BUSINESS_ESSENTIALS'] : ['', '']), [
+    'Usage location',
+    'Licenses',
+  ]);
 
   // Measured before and after the job: on a shared machine the rate drifts, and the job lies between the two.
   const hashesBefore = await hashRate(Math.min(400, rows));
@@ -58,8 +61,20 @@ try {
   const rowsPerSecond = rows / runSeconds;
   const db = s.database.kind === 'pglite' ? 'PGlite' : 'PostgreSQL';
   console.log(
-    JSON.stringify({ db, rows, batchSize, concurrency, validateSeconds, runSeconds, rowsPerSecond, hashesBefore, hashesAfter, load: loadavg()[0] }, (_, v) =>
-      typeof v === 'number' ? Math.round(v * 10) / 10 : v,
+    JSON.stringify(
+      {
+        db,
+        rows,
+        batchSize,
+        concurrency,
+        validateSeconds,
+        runSeconds,
+        rowsPerSecond,
+        hashesBefore,
+        hashesAfter,
+        load: loadavg()[0],
+      },
+      (_, v) => (typeof v === 'number' ? Math.round(v * 10) / 10 : v),
     ),
   );
   console.log(

@@ -15,7 +15,9 @@ export function option(args: string[], name: string): string | undefined {
 export const flag = (args: string[], name: string) => args.includes(name);
 
 /** A new, empty PostgreSQL database next to `base`; `drop` removes it (even with connections still open). */
-export async function createPostgresDatabase(base = DEFAULT_DATABASE_URL): Promise<{ url: string; drop: () => Promise<void> }> {
+export async function createPostgresDatabase(
+  base = DEFAULT_DATABASE_URL,
+): Promise<{ url: string; drop: () => Promise<void> }> {
   const name = `bench_${new Date().toISOString().replace(/\D/g, '').slice(0, 14)}_${process.pid}`;
   const admin = postgres(base, { max: 1, onnotice: () => {} });
   try {
@@ -122,7 +124,9 @@ export async function load(o: LoadOptions): Promise<Load> {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...o.headers },
     body: typeof o.body === 'string' ? o.body : undefined,
-    requests: makeBody ? [{ setupRequest: (req: Record<string, unknown>) => ({ ...req, body: makeBody() }) }] : undefined,
+    requests: makeBody
+      ? [{ setupRequest: (req: Record<string, unknown>) => ({ ...req, body: makeBody() }) }]
+      : undefined,
     verifyBody: (body: string) => {
       const ok = !body.includes('"errors"') && !body.includes('"userErrors":[{');
       if (!ok && !firstBad) firstBad = body.slice(0, 500);
@@ -135,7 +139,12 @@ export async function load(o: LoadOptions): Promise<Load> {
       `load run against ${o.url} failed: ${result.errors} errors, ${result.timeouts} timeouts, ${result.non2xx} non-2xx, ${bad} error bodies ${firstBad}`,
     );
   }
-  return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, requests: result.requests.total };
+  return {
+    rps: result.requests.average,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    requests: result.requests.total,
+  };
 }
 
 export async function post(url: string, body: unknown, headers: Record<string, string> = {}): Promise<any> {

@@ -38,7 +38,10 @@ const fmt = (n: number, digits = 1) => (Number.isFinite(n) ? n.toFixed(digits) :
 async function withChild<T>(entry: 'server' | 'floor', url: string, fn: (child: Child) => Promise<T>): Promise<T> {
   // The V8 flag of `npm start` (a young generation of 8 MiB semi-spaces instead of 16: ~20 MB less peak RSS under
   // load, no measurable throughput cost here), for the floor as well so that both run alike.
-  const flags = ['--max-semi-space-size=8', ...(entry === 'server' && profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [])];
+  const flags = [
+    '--max-semi-space-size=8',
+    ...(entry === 'server' && profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []),
+  ];
   // NODE_ENV=production as in a deployment: graphql-js then skips its development-only instanceof checks.
   // dist/ is built by `npm run bench` (the same bundle `npm start` runs).
   const child = await startChild(`dist/bench/${entry}.js`, { BENCH_DATABASE_URL: url, NODE_ENV: 'production' }, flags);
@@ -131,7 +134,9 @@ async function main() {
     dbUrl = created.url;
     cleanup = created.drop;
   }
-  log(`# benchmark: ${quick ? 'quick' : 'full'} run on ${pglite ? 'PGlite' : 'PostgreSQL'}, ${runs} repetition(s), ${seconds} s a run`);
+  log(
+    `# benchmark: ${quick ? 'quick' : 'full'} run on ${pglite ? 'PGlite' : 'PostgreSQL'}, ${runs} repetition(s), ${seconds} s a run`,
+  );
   log(`database: ${dbUrl}`);
   try {
     const genStart = performance.now();
@@ -166,7 +171,9 @@ async function measure(dbUrl: string, f: Fixtures, generateSeconds: number): Pro
 async function measureReads(dbUrl: string, f: Fixtures, results: Results): Promise<void> {
   const page = f.customers.find((c) => c.size === 10_000) ?? f.customers.at(-1)!;
   let headers: Record<string, string> = {};
-  log(`\n## 1. read path: server vs floor (${page.size}-user customer, first 100), concurrency ${CONCURRENCY.join('/')}`);
+  log(
+    `\n## 1. read path: server vs floor (${page.size}-user customer, first 100), concurrency ${CONCURRENCY.join('/')}`,
+  );
   let serverAnswers: string[] = [];
   for (let rep = 1; rep <= runs; rep++) {
     // The server and the floor run one after the other, never at once: a PGlite folder takes one process only.
@@ -187,7 +194,9 @@ async function measureReads(dbUrl: string, f: Fixtures, results: Results): Promi
         const floorAnswers = await answers(floor.url, headers, page);
         // The floor must answer exactly what the server answers, or the comparison means nothing.
         if (floorAnswers.join() !== serverAnswers.join()) {
-          throw new Error(`the floor answers differently:\n${serverAnswers[0]!.slice(0, 300)}\n${floorAnswers[0]!.slice(0, 300)}`);
+          throw new Error(
+            `the floor answers differently:\n${serverAnswers[0]!.slice(0, 300)}\n${floorAnswers[0]!.slice(0, 300)}`,
+          );
         }
       }
       await warm(floor.url, headers, readBody(page));
@@ -220,14 +229,21 @@ async function measureReads(dbUrl: string, f: Fixtures, results: Results): Promi
       for (const c of f.customers) {
         for (const deep of [false, true]) {
           await settle(server, 'server');
-          const r = await load({ url: gql, connections: 1, seconds: scaleSeconds, headers, body: readBody(c, 100, deep) });
+          const r = await load({
+            url: gql,
+            connections: 1,
+            seconds: scaleSeconds,
+            headers,
+            body: readBody(c, 100, deep),
+          });
           (results.scale[`${c.size}:${deep ? 'deep' : 'first'}`] ??= []).push(r);
-          log(`  run ${rep} ${c.size} users, ${deep ? 'deep ' : 'first'} page: ${fmt(r.rps)} req/s, p50 ${r.p50} ms, p99 ${r.p99} ms`);
+          log(
+            `  run ${rep} ${c.size} users, ${deep ? 'deep ' : 'first'} page: ${fmt(r.rps)} req/s, p50 ${r.p50} ms, p99 ${r.p99} ms`,
+          );
         }
       }
     }
   });
-
 }
 
 async function measureWrites(dbUrl: string, f: Fixtures, results: Results): Promise<void> {
@@ -257,7 +273,9 @@ async function measureWrites(dbUrl: string, f: Fixtures, results: Results): Prom
       const hashes = await argon2Rate(seconds);
       const r = await load({ url: gql, connections: 16, seconds, headers, body: createBody });
       results.writes.push({ mutations: r.rps, hashes, p50: r.p50, p99: r.p99 });
-      log(`  run ${rep}: createUser ${fmt(r.rps)}/s (p50 ${r.p50} ms, p99 ${r.p99} ms), argon2id ${fmt(hashes)} hashes/s, ratio ${fmt(r.rps / hashes, 2)}`);
+      log(
+        `  run ${rep}: createUser ${fmt(r.rps)}/s (p50 ${r.p50} ms, p99 ${r.p99} ms), argon2id ${fmt(hashes)} hashes/s, ratio ${fmt(r.rps / hashes, 2)}`,
+      );
     }
     results.writeRss = server.peakRssMb();
   });
@@ -283,7 +301,9 @@ const mark = (ok: boolean) => (ok ? 'met' : '**missed**');
 
 function reportReads(r: Results, f: Fixtures, lines: string[]) {
   lines.push('\n### 1. Read path, users(first: 100) with roles and licences: server vs floor');
-  lines.push('| concurrency | server req/s | server p50 ms | server p99 ms | floor req/s | floor p50 ms | floor p99 ms | req/s ratio | p50 ratio | p99 ratio |');
+  lines.push(
+    '| concurrency | server req/s | server p50 ms | server p99 ms | floor req/s | floor p50 ms | floor p99 ms | req/s ratio | p50 ratio | p99 ratio |',
+  );
   lines.push('|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
   for (const c of CONCURRENCY) {
     const s = r.read.server[c]!;
@@ -294,7 +314,9 @@ function reportReads(r: Results, f: Fixtures, lines: string[]) {
   }
   const rps16 = pairedRatio(r.read.server[16]!, r.read.floor[16]!, 'rps');
   const lat16 = pairedRatio(r.read.server[16]!, r.read.floor[16]!, 'p50');
-  lines.push(`\nTarget at concurrency 16: p50 ≤ 2× floor (${fmt(lat16, 2)}×: ${mark(lat16 <= 2)}), req/s ≥ 0.5× floor (${fmt(rps16, 2)}×: ${mark(rps16 >= 0.5)}).`);
+  lines.push(
+    `\nTarget at concurrency 16: p50 ≤ 2× floor (${fmt(lat16, 2)}×: ${mark(lat16 <= 2)}), req/s ≥ 0.5× floor (${fmt(rps16, 2)}×: ${mark(rps16 >= 0.5)}).`,
+  );
 
   lines.push('\n### 2. Scale (concurrency 1, 100 users a page)');
   lines.push('| users | first page req/s | first page p50 ms | deep page req/s | deep page p50 ms | deep/first p50 |');
@@ -304,7 +326,9 @@ function reportReads(r: Results, f: Fixtures, lines: string[]) {
   for (const c of f.customers) {
     const first = r.scale[`${c.size}:first`]!;
     const deep = r.scale[`${c.size}:deep`]!;
-    lines.push(`| ${c.size} | ${fmt(med(first, 'rps'))} | ${fmt(med(first, 'p50'))} | ${fmt(med(deep, 'rps'))} | ${fmt(med(deep, 'p50'))} | ${fmt(pairedRatio(deep, first, 'p50'), 2)} |`);
+    lines.push(
+      `| ${c.size} | ${fmt(med(first, 'rps'))} | ${fmt(med(first, 'p50'))} | ${fmt(med(deep, 'rps'))} | ${fmt(med(deep, 'p50'))} | ${fmt(pairedRatio(deep, first, 'p50'), 2)} |`,
+    );
   }
   // Mean latency from req/s at concurrency 1 (1000 / req/s) is finer than autocannon's whole-millisecond p50.
   const meanMs = (k: string) => r.scale[k]!.map((l) => 1000 / l.rps);
@@ -312,18 +336,21 @@ function reportReads(r: Results, f: Fixtures, lines: string[]) {
   const scaleFirst = ratio(meanMs(`${large}:first`), meanMs(`${small}:first`));
   const scaleDeep = ratio(meanMs(`${large}:deep`), meanMs(`${small}:first`));
   const deepWorst = Math.max(...f.customers.map((c) => ratio(meanMs(`${c.size}:deep`), meanMs(`${c.size}:first`))));
-  lines.push(`\nMean latency ratio ${large}/${small} users: first page ${fmt(scaleFirst, 2)}, deep page ${fmt(scaleDeep, 2)} (target ≤ 1.3: ${mark(Math.max(scaleFirst, scaleDeep) <= 1.3)}); worst deep/first ${fmt(deepWorst, 2)} (target ≤ 1.3: ${mark(deepWorst <= 1.3)}).`);
+  lines.push(
+    `\nMean latency ratio ${large}/${small} users: first page ${fmt(scaleFirst, 2)}, deep page ${fmt(scaleDeep, 2)} (target ≤ 1.3: ${mark(Math.max(scaleFirst, scaleDeep) <= 1.3)}); worst deep/first ${fmt(deepWorst, 2)} (target ≤ 1.3: ${mark(deepWorst <= 1.3)}).`,
+  );
 
   lines.push('\n### 3. SQL statements per request');
   lines.push(`| users page | ${f.customers.map((c) => `${c.size} users: first / deep`).join(' | ')} |`);
   lines.push(`|---:|${f.customers.map(() => '---:').join('|')}|`);
   for (const first of PAGE_SIZES) {
-    lines.push(`| first: ${first} | ${f.customers.map((c) => `${r.statements[`${c.size}:${first}`]} / ${r.statements[`${c.size}:${first}:deep`]}`).join(' | ')} |`);
+    lines.push(
+      `| first: ${first} | ${f.customers.map((c) => `${r.statements[`${c.size}:${first}`]} / ${r.statements[`${c.size}:${first}:deep`]}`).join(' | ')} |`,
+    );
   }
   const counts = new Set(Object.values(r.statements));
   const maxCount = Math.max(...counts);
   lines.push(`\nConstant: ${mark(counts.size === 1)}; ≤ 6: ${mark(maxCount <= 6)} (${[...counts].join(', ')}).`);
-
 }
 
 function reportWrites(r: Results, lines: string[]) {
@@ -333,7 +360,9 @@ function reportWrites(r: Results, lines: string[]) {
   const writeRatio = median(r.writes.map((w) => w.mutations / w.hashes));
   lines.push('| createUser/s | p50 ms | p99 ms | argon2id hashes/s (all cores) | ratio |');
   lines.push('|---:|---:|---:|---:|---:|');
-  lines.push(`| ${fmt(mutations)} | ${fmt(median(r.writes.map((w) => w.p50)))} | ${fmt(median(r.writes.map((w) => w.p99)))} | ${fmt(hashes)} | ${fmt(writeRatio, 2)} |`);
+  lines.push(
+    `| ${fmt(mutations)} | ${fmt(median(r.writes.map((w) => w.p50)))} | ${fmt(median(r.writes.map((w) => w.p99)))} | ${fmt(hashes)} | ${fmt(writeRatio, 2)} |`,
+  );
   lines.push(`\nTarget ≥ 0.80 of the hash rate: ${mark(writeRatio >= 0.8)}.`);
 
   lines.push('\n### 5. Server peak RSS (VmHWM)');

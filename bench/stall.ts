@@ -22,12 +22,31 @@ try {
   // The upload comes from another process (curl), so the delay measured is the server's own.
   const path = join(mkdtempSync(join(tmpdir(), 'stall-')), 'blank.csv');
   writeFileSync(path, file);
-  const operations = JSON.stringify({ query: IMPORT, variables: { i: { customerId: customer.id, file: null, dryRun: true } } });
+  const operations = JSON.stringify({
+    query: IMPORT,
+    variables: { i: { customerId: customer.id, file: null, dryRun: true } },
+  });
   delay.reset();
   const upload = new Promise<number>((resolve, reject) => {
-    execFile('curl', ['-s', s.url, '-H', `Authorization: Bearer ${agent.agentToken}`, '-H', 'GraphQL-Preflight: 1',
-      '-F', `operations=${operations}`, '-F', 'map={"0":["variables.i.file"]}', '-F', `0=@${path};type=text/csv`],
-      { maxBuffer: 16 * 1024 * 1024 }, (e) => (e ? reject(e) : resolve(performance.now() - started)));
+    execFile(
+      'curl',
+      [
+        '-s',
+        s.url,
+        '-H',
+        `Authorization: Bearer ${agent.agentToken}`,
+        '-H',
+        'GraphQL-Preflight: 1',
+        '-F',
+        `operations=${operations}`,
+        '-F',
+        'map={"0":["variables.i.file"]}',
+        '-F',
+        `0=@${path};type=text/csv`,
+      ],
+      { maxBuffer: 16 * 1024 * 1024 },
+      (e) => (e ? reject(e) : resolve(performance.now() - started)),
+    );
   });
   await new Promise((r) => setTimeout(r, 20));
   const sent = performance.now();
@@ -35,7 +54,9 @@ try {
   const other = performance.now() - sent;
   const total = await upload;
   delay.disable();
-  console.log(`2 MB of blank rows: answered in ${total.toFixed(0)} ms; longest event-loop delay ${(delay.max / 1e6).toFixed(0)} ms; a small request sent meanwhile answered in ${other.toFixed(0)} ms`);
+  console.log(
+    `2 MB of blank rows: answered in ${total.toFixed(0)} ms; longest event-loop delay ${(delay.max / 1e6).toFixed(0)} ms; a small request sent meanwhile answered in ${other.toFixed(0)} ms`,
+  );
 } finally {
   await s.close();
 }

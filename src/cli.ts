@@ -9,7 +9,12 @@ import { printSchema } from './graphql/schema.js';
 import { describeError, logError } from './log.js';
 import { PROJECT_ROOT } from './paths.js';
 import { createApp, drain, listen } from './server.js';
-import { assertCredentialsKey, credentialsKey, eraseExpiredCredentials, forgetCredentialsKey } from './services/bulk/credentials.js';
+import {
+  assertCredentialsKey,
+  credentialsKey,
+  eraseExpiredCredentials,
+  forgetCredentialsKey,
+} from './services/bulk/credentials.js';
 import { startJobRunner } from './services/bulk/runner.js';
 import { serviceContext } from './services/context.js';
 import { operatorResetAgentPassword } from './services/agents.js';
@@ -48,7 +53,8 @@ async function maintenance(database: Database, quiet: boolean): Promise<void> {
   const erased = await eraseExpiredCredentials(database.db, systemClock);
   const sessionsRemoved = await removeStaleSessions(database.db, systemClock.now());
   if (purged || !quiet) console.log(`Purged ${purged} users deleted more than 30 days ago.`);
-  if (erased || !quiet) console.log(`Erased ${erased} temporary passwords of imported users not fetched within 24 hours.`);
+  if (erased || !quiet)
+    console.log(`Erased ${erased} temporary passwords of imported users not fetched within 24 hours.`);
   if (sessionsRemoved || !quiet) console.log(`Removed ${sessionsRemoved} sessions that ended more than a day ago.`);
 }
 
@@ -63,7 +69,9 @@ async function serve(config: Config) {
   const app = createApp({ config, database });
   const server = await listen(app, config.port, config.host);
   const url = `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${config.port}/graphql`;
-  const lines = [`\n${config.graphiql ? 'GraphiQL' : 'API (GraphiQL off; GRAPHIQL=1 turns it on)'}: ${url}   (database: ${database.kind === 'pglite' ? config.databaseUrl : 'PostgreSQL'})`];
+  const lines = [
+    `\n${config.graphiql ? 'GraphiQL' : 'API (GraphiQL off; GRAPHIQL=1 turns it on)'}: ${url}   (database: ${database.kind === 'pglite' ? config.databaseUrl : 'PostgreSQL'})`,
+  ];
   if (demo || (config.seedDemo && (await demoPresent(database.db)))) {
     lines.push(
       'Sign in with: mutation { signIn(input: {email: "admin@northwind.example", password: "Demo-Passw0rd!"}) { token } }',
@@ -131,8 +139,13 @@ async function main() {
       }
       const { database } = await prepare({ ...config, seedDemo: false });
       try {
-        const { agent, temporaryPassword } = await operatorResetAgentPassword(serviceContext(database.db, systemClock), email);
-        return console.log(`Temporary password for ${agent.email} (shown once; it must be changed at the next sign-in): ${temporaryPassword}`);
+        const { agent, temporaryPassword } = await operatorResetAgentPassword(
+          serviceContext(database.db, systemClock),
+          email,
+        );
+        return console.log(
+          `Temporary password for ${agent.email} (shown once; it must be changed at the next sign-in): ${temporaryPassword}`,
+        );
       } finally {
         await database.close();
       }
@@ -142,7 +155,9 @@ async function main() {
       const { database } = await prepare({ ...config, seedDemo: false });
       try {
         const erased = await forgetCredentialsKey(database.db, key);
-        return console.log(`The database now uses the current key; ${erased} import passwords encrypted with the lost one were erased (reset those users' passwords).`);
+        return console.log(
+          `The database now uses the current key; ${erased} import passwords encrypted with the lost one were erased (reset those users' passwords).`,
+        );
       } finally {
         await database.close();
       }
@@ -160,7 +175,9 @@ async function main() {
       return console.log('schema/schema.graphql is up to date.');
     }
     default:
-      console.error(`Unknown command ${command}. Commands: serve, migrate, seed, purge, reset-agent-password, forget-credentials-key, schema:print, schema:check`);
+      console.error(
+        `Unknown command ${command}. Commands: serve, migrate, seed, purge, reset-agent-password, forget-credentials-key, schema:print, schema:check`,
+      );
       process.exit(2);
   }
 }

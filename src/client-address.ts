@@ -5,9 +5,16 @@ import ipaddr from 'ipaddr.js';
  * The client's address: the socket's, or behind `hops` trusted proxies the X-Forwarded-For entry the farthest of them
  * added (entries further left are the client's own say, and can be forged).
  */
-export function clientAddress(socket: string | undefined, forwardedFor: string | null, hops: number): string | undefined {
+export function clientAddress(
+  socket: string | undefined,
+  forwardedFor: string | null,
+  hops: number,
+): string | undefined {
   if (!hops || !forwardedFor) return normalizeAddress(socket);
-  const chain = forwardedFor.split(',').map((a) => a.trim()).filter(Boolean);
+  const chain = forwardedFor
+    .split(',')
+    .map((a) => a.trim())
+    .filter(Boolean);
   return normalizeAddress(chain[chain.length - hops] ?? chain[0] ?? socket);
 }
 
@@ -25,5 +32,8 @@ export function normalizeAddress(address: string | undefined): string | undefine
   let ip = ipaddr.parse(a);
   if (ip.kind() === 'ipv6' && (ip as ipaddr.IPv6).isIPv4MappedAddress()) ip = (ip as ipaddr.IPv6).toIPv4Address();
   if (ip.kind() === 'ipv4') return ip.toString();
-  return `${(ip as ipaddr.IPv6).parts.slice(0, 4).map((p) => p.toString(16)).join(':')}::/64`;
+  return `${(ip as ipaddr.IPv6).parts
+    .slice(0, 4)
+    .map((p) => p.toString(16))
+    .join(':')}::/64`;
 }

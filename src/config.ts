@@ -51,7 +51,10 @@ function flag(env: NodeJS.ProcessEnv, name: string): boolean | undefined {
 
 /** Exact origins (scheme://host[:port]); anything else would be a misconfiguration to refuse at start. */
 function origins(raw: string | undefined): string[] {
-  const list = (raw ?? '').split(',').map((o) => o.trim()).filter(Boolean);
+  const list = (raw ?? '')
+    .split(',')
+    .map((o) => o.trim())
+    .filter(Boolean);
   for (const o of list) {
     let ok = false;
     try {

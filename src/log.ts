@@ -23,7 +23,18 @@ export const logger = pino(
       return request ? { requestId: request.requestId } : {};
     },
     redact: {
-      paths: ['password', '*.password', 'token', '*.token', 'authorization', '*.authorization', 'variables', '*.variables', 'key', '*.key'],
+      paths: [
+        'password',
+        '*.password',
+        'token',
+        '*.token',
+        'authorization',
+        '*.authorization',
+        'variables',
+        '*.variables',
+        'key',
+        '*.key',
+      ],
       censor: '[redacted]',
     },
   },
@@ -38,7 +49,8 @@ export function describeError(e: unknown): string {
     return `Failed query: ${e.query}\n  ${cause?.code ? `[${cause.code}] ` : ''}${cause?.message ?? 'no cause'}`;
   }
   // A GraphQLError wrapping a failed statement repeats its message, parameters included.
-  if (e instanceof Error && 'originalError' in e && e.originalError instanceof Error) return describeError(e.originalError);
+  if (e instanceof Error && 'originalError' in e && e.originalError instanceof Error)
+    return describeError(e.originalError);
   if (e instanceof Error) {
     const code = (e as { code?: unknown }).code;
     const inner = e.cause !== undefined ? `\n  caused by: ${describeError(e.cause)}` : '';
@@ -49,7 +61,14 @@ export function describeError(e: unknown): string {
 
 export function logError(context: string, e: unknown): void {
   // Only the frames: a multi-line message (a failed statement's, with its parameters) heads the stack too.
-  const frames = e instanceof Error && e.stack ? e.stack.split('\n').filter((l) => /^\s+at /.test(l)).slice(0, 20).join('\n') : undefined;
+  const frames =
+    e instanceof Error && e.stack
+      ? e.stack
+          .split('\n')
+          .filter((l) => /^\s+at /.test(l))
+          .slice(0, 20)
+          .join('\n')
+      : undefined;
   logger.error({ error: bounded(describeError(e)), stack: frames }, bounded(context, 200));
 }
 

@@ -28,7 +28,14 @@ import { authenticate } from './services/sessions.js';
 // full page through while refusing fan-outs of many pages. Aliases, tokens and directives keep armor's defaults.
 // maxNodes is the hard budget of objects and fields one request may return, counted with its variables
 // (graphql/node-budget.ts): a full users page of 500 with roles and licences is about 7 500.
-export const LIMITS = { maxDepth: 10, maxAliases: 15, maxTokens: 1000, maxCost: 50_000, maxDirectives: 50, maxNodes: 50_000 };
+export const LIMITS = {
+  maxDepth: 10,
+  maxAliases: 15,
+  maxTokens: 1000,
+  maxCost: 50_000,
+  maxDirectives: 50,
+  maxNodes: 50_000,
+};
 
 /** Refuses bodies over the limit before reading them; multipart requests (CSV uploads) have their own, larger one. */
 function bodyLimit(maxBodyBytes: number, maxUploadBytes: number): Plugin {
@@ -36,13 +43,20 @@ function bodyLimit(maxBodyBytes: number, maxUploadBytes: number): Plugin {
     onRequest({ request, endResponse }) {
       if (request.method !== 'POST') return;
       const length = request.headers.get('content-length');
-      const maxBytes = request.headers.get('content-type')?.startsWith('multipart/form-data') ? maxUploadBytes : maxBodyBytes;
+      const maxBytes = request.headers.get('content-type')?.startsWith('multipart/form-data')
+        ? maxUploadBytes
+        : maxBodyBytes;
       const refuse = (status: number, message: string) =>
         endResponse(
-          new Response(JSON.stringify({ errors: [{ message, extensions: { code: status === 413 ? 'PAYLOAD_TOO_LARGE' : 'LENGTH_REQUIRED' } }] }), {
-            status,
-            headers: { 'content-type': 'application/json' },
-          }),
+          new Response(
+            JSON.stringify({
+              errors: [{ message, extensions: { code: status === 413 ? 'PAYLOAD_TOO_LARGE' : 'LENGTH_REQUIRED' } }],
+            }),
+            {
+              status,
+              headers: { 'content-type': 'application/json' },
+            },
+          ),
         );
       if (length === null) return refuse(411, 'Send a Content-Length header with the request body.');
       if (Number(length) > maxBytes) return refuse(413, `The request body is larger than ${maxBytes} bytes.`);
@@ -55,11 +69,17 @@ function bodyLimit(maxBodyBytes: number, maxUploadBytes: number): Plugin {
  * left out. graphql-jit passes such a variable as null into an input object (graphql-jit issues #91 and #230) where
  * graphql-js leaves the field out, and null means "erase" to updateUser, so a codegen'd form would wipe data.
  */
-function jitSafe(args: { document: DocumentNode; operationName?: string | null; variableValues?: Record<string, unknown> | null }): boolean {
+function jitSafe(args: {
+  document: DocumentNode;
+  operationName?: string | null;
+  variableValues?: Record<string, unknown> | null;
+}): boolean {
   const operation = getOperationAST(args.document, args.operationName);
   if (!operation || operation.operation === 'subscription') return false;
   const given = args.variableValues ?? {};
-  return (operation.variableDefinitions ?? []).every((d) => Object.prototype.hasOwnProperty.call(given, d.variable.name.value));
+  return (operation.variableDefinitions ?? []).every((d) =>
+    Object.prototype.hasOwnProperty.call(given, d.variable.name.value),
+  );
 }
 
 /** The GraphQL-over-HTTP preflight header, Apollo's, and yoga's: any one proves a non-simple request. */
@@ -92,17 +112,29 @@ export function createApp({ config, database, clock = systemClock }: AppOptions)
     // Production by default: no GraphiQL, no introspection (the schema is in schema/schema.graphql for codegen), and
     // CORS only for the configured origins; bearer tokens travel in a header, never in cookies.
     cors: config.corsOrigins.length
-      ? { origin: config.corsOrigins, credentials: false, methods: ['GET', 'POST'], allowedHeaders: ['authorization', 'content-type', ...CSRF_HEADERS] }
+      ? {
+          origin: config.corsOrigins,
+          credentials: false,
+          methods: ['GET', 'POST'],
+          allowedHeaders: ['authorization', 'content-type', ...CSRF_HEADERS],
+        }
       : false,
-    graphiql: config.graphiql && { title: 'Partner users API', defaultQuery: '# Sign in with the mutation signIn, then set the header\n# Authorization: Bearer <token>\n{ viewer { kind agent { email partnerRoles } } }\n' },
+    graphiql: config.graphiql && {
+      title: 'Partner users API',
+      defaultQuery:
+        '# Sign in with the mutation signIn, then set the header\n# Authorization: Bearer <token>\n{ viewer { kind agent { email partnerRoles } } }\n',
+    },
     // Domain errors are answers, not server faults: keep them out of the error log.
     logging: {
       debug: () => {},
       info: (...args: unknown[]) => logger.info(bounded(args.map(String).join(' '))),
-      warn: (...args: unknown[]) => logWarning(args.map((a) => (a instanceof Error ? describeError(a) : String(a))).join(' ')),
+      warn: (...args: unknown[]) =>
+        logWarning(args.map((a) => (a instanceof Error ? describeError(a) : String(a))).join(' ')),
       error: (...args: unknown[]) => {
         const isDomain = (a: unknown): boolean =>
-          a instanceof DomainError || a instanceof ValidationErrors || (a instanceof Error && 'originalError' in a && isDomain(a.originalError));
+          a instanceof DomainError ||
+          a instanceof ValidationErrors ||
+          (a instanceof Error && 'originalError' in a && isDomain(a.originalError));
         if (args.some(isDomain)) return;
         const error = args.find((a) => a instanceof Error);
         if (error) logError(args.filter((a) => typeof a === 'string').join(' ') || 'server error', error);
@@ -117,7 +149,9 @@ export function createApp({ config, database, clock = systemClock }: AppOptions)
         if (error instanceof GraphQLError && !error.originalError) return error;
         const original = error instanceof GraphQLError && error.originalError ? error.originalError : error;
         logError('unexpected error', original);
-        return createGraphQLError(isDev ? describeError(original) : message, { extensions: { code: 'INTERNAL_SERVER_ERROR' } });
+        return createGraphQLError(isDev ? describeError(original) : message, {
+          extensions: { code: 'INTERNAL_SERVER_ERROR' },
+        });
       },
       isDev: config.development,
     },
@@ -161,7 +195,9 @@ export function createApp({ config, database, clock = systemClock }: AppOptions)
       if (forwardedFor && !config.trustProxyHops && !warnedAboutProxy) {
         // Behind a proxy every client would share its address (one budget for all): say how to fix it, once.
         warnedAboutProxy = true;
-        logWarning('Requests carry X-Forwarded-For but TRUST_PROXY is not set: sign-in limits see the proxy as the client. Set TRUST_PROXY to the number of proxies in front of the server.');
+        logWarning(
+          'Requests carry X-Forwarded-For but TRUST_PROXY is not set: sign-in limits see the proxy as the client. Set TRUST_PROXY to the number of proxies in front of the server.',
+        );
       }
       svc.clientAddress = clientAddress(req?.socket.remoteAddress, forwardedFor, config.trustProxyHops);
       const header = request.headers.get('authorization');

@@ -2,7 +2,14 @@
 // holding one or two directory roles × every target holding none, one or two, against DESIGN.md's tables as written
 // out in support/access-oracle.ts. The HTTP tests (escalation, authorization) prove each mutation is wired to them.
 import { describe, expect, it } from 'vitest';
-import { allowsOnTarget, allowsTask, DIRECTORY_ROLES, TASKS, type DirectoryRole, type Task } from '../src/auth/roles.js';
+import {
+  allowsOnTarget,
+  allowsTask,
+  DIRECTORY_ROLES,
+  TASKS,
+  type DirectoryRole,
+  type Task,
+} from '../src/auth/roles.js';
 import { authorizeOnTarget, type CustomerAccess } from '../src/services/authorization.js';
 import { DomainError } from '../src/services/errors.js';
 import { expected, type Outcome } from './support/access-oracle.js';
@@ -41,7 +48,8 @@ describe('task × caller roles × target roles', () => {
           const want = expected(task, caller, target);
           const got = decided(task, caller, target);
           seen.add(got);
-          if (got !== want) wrong.push(`[${caller}] on ${target ? `[${target}]` : 'no target'}: expected ${want}, got ${got}`);
+          if (got !== want)
+            wrong.push(`[${caller}] on ${target ? `[${target}]` : 'no target'}: expected ${want}, got ${got}`);
           else if (target && want !== 'FORBIDDEN_TASK' && thrown(task, caller, target) !== want) {
             wrong.push(`[${caller}] on [${target}]: authorizeOnTarget disagrees (${want} expected)`);
           }

@@ -3,7 +3,17 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DIRECTORY_ROLES, TASKS, type DirectoryRole } from '../src/auth/roles.js';
 import { startServer, type TestServer } from './support/server.js';
-import { createCustomer, createPartner, createUser, grantAgent, PASSWORD, refreshTokens, signIn, type Customer, type Partner } from './support/world.js';
+import {
+  createCustomer,
+  createPartner,
+  createUser,
+  grantAgent,
+  PASSWORD,
+  refreshTokens,
+  signIn,
+  type Customer,
+  type Partner,
+} from './support/world.js';
 
 let s: TestServer;
 let partner: Partner;
@@ -13,15 +23,42 @@ const byRole = new Map<DirectoryRole, string>();
 
 /** Every read of a customer's data, as a query and the path of the field it reads. */
 const READS: Record<string, { query: string; vars: () => Record<string, unknown> }> = {
-  customer: { query: `query($c: ID!) { customer(id: $c) { id name domains { name } } }`, vars: () => ({ c: customer.id }) },
-  users: { query: `query($c: ID!) { customer(id: $c) { users(first: 5) { edges { node { id roles licenses { sku { name } } } } } } }`, vars: () => ({ c: customer.id }) },
-  deletedUsers: { query: `query($c: ID!) { customer(id: $c) { deletedUsers(first: 5) { edges { node { id purgeAt } } } } }`, vars: () => ({ c: customer.id }) },
-  userByUpn: { query: `query($c: ID!, $u: String!) { customer(id: $c) { user(userPrincipalName: $u) { id } } }`, vars: () => ({ c: customer.id, u: target.userPrincipalName }) },
-  licenses: { query: `query($c: ID!) { customer(id: $c) { licenses { totalSeats users(first: 5) { edges { node { id } } } } } }`, vars: () => ({ c: customer.id }) },
-  gdapRelationships: { query: `query($c: ID!) { customer(id: $c) { gdapRelationships { id status } } }`, vars: () => ({ c: customer.id }) },
-  auditEvents: { query: `query($c: ID!) { customer(id: $c) { auditEvents(first: 5) { edges { node { action } } } } }`, vars: () => ({ c: customer.id }) },
-  nodeCustomer: { query: `query($c: ID!) { node(id: $c) { id ... on Customer { name } } }`, vars: () => ({ c: customer.id }) },
-  nodeUser: { query: `query($u: ID!) { node(id: $u) { id ... on User { userPrincipalName } } }`, vars: () => ({ u: target.id }) },
+  customer: {
+    query: `query($c: ID!) { customer(id: $c) { id name domains { name } } }`,
+    vars: () => ({ c: customer.id }),
+  },
+  users: {
+    query: `query($c: ID!) { customer(id: $c) { users(first: 5) { edges { node { id roles licenses { sku { name } } } } } } }`,
+    vars: () => ({ c: customer.id }),
+  },
+  deletedUsers: {
+    query: `query($c: ID!) { customer(id: $c) { deletedUsers(first: 5) { edges { node { id purgeAt } } } } }`,
+    vars: () => ({ c: customer.id }),
+  },
+  userByUpn: {
+    query: `query($c: ID!, $u: String!) { customer(id: $c) { user(userPrincipalName: $u) { id } } }`,
+    vars: () => ({ c: customer.id, u: target.userPrincipalName }),
+  },
+  licenses: {
+    query: `query($c: ID!) { customer(id: $c) { licenses { totalSeats users(first: 5) { edges { node { id } } } } } }`,
+    vars: () => ({ c: customer.id }),
+  },
+  gdapRelationships: {
+    query: `query($c: ID!) { customer(id: $c) { gdapRelationships { id status } } }`,
+    vars: () => ({ c: customer.id }),
+  },
+  auditEvents: {
+    query: `query($c: ID!) { customer(id: $c) { auditEvents(first: 5) { edges { node { action } } } } }`,
+    vars: () => ({ c: customer.id }),
+  },
+  nodeCustomer: {
+    query: `query($c: ID!) { node(id: $c) { id ... on Customer { name } } }`,
+    vars: () => ({ c: customer.id }),
+  },
+  nodeUser: {
+    query: `query($u: ID!) { node(id: $u) { id ... on User { userPrincipalName } } }`,
+    vars: () => ({ u: target.id }),
+  },
 };
 
 beforeAll(async () => {
@@ -51,8 +88,12 @@ describe('reading a customer, by directory role', () => {
 
   it('lists the customer among `customers` and explains the roles in myRoles and rolesIn', async () => {
     const token = byRole.get('LICENSE_ADMINISTRATOR')!;
-    const d = await s.ok(`query($c: ID!) { customers(first: 10) { edges { node { id myRoles { role groupName relationshipName } } } }
-      viewer { agent { rolesIn(customerId: $c) { role } } } }`, { c: customer.id }, token);
+    const d = await s.ok(
+      `query($c: ID!) { customers(first: 10) { edges { node { id myRoles { role groupName relationshipName } } } }
+      viewer { agent { rolesIn(customerId: $c) { role } } } }`,
+      { c: customer.id },
+      token,
+    );
     expect(d.customers.edges.map((e: any) => e.node.id)).toEqual([customer.id]);
     expect(d.customers.edges[0].node.myRoles.map((g: any) => g.role)).toEqual(['LICENSE_ADMINISTRATOR']);
     expect(d.viewer.agent.rolesIn).toEqual([{ role: 'LICENSE_ADMINISTRATOR' }]);
@@ -81,7 +122,11 @@ describe('no access looks like no customer', () => {
       expect(r.errors?.[0]?.extensions?.code, name).toBe('NOT_FOUND');
     }
     // The partner's relationships are partner-side data, but the customer they lead to is not shown without a role.
-    const rels = await s.ok(`{ viewer { agent { partner { gdapRelationships { id customer { id name domains { name } } } } } } }`, {}, token);
+    const rels = await s.ok(
+      `{ viewer { agent { partner { gdapRelationships { id customer { id name domains { name } } } } } } }`,
+      {},
+      token,
+    );
     const links = rels.viewer.agent.partner.gdapRelationships;
     expect(links.length).toBeGreaterThan(0);
     expect(JSON.stringify(links)).not.toContain(customer.id);
@@ -89,20 +134,30 @@ describe('no access looks like no customer', () => {
   };
 
   it('through a pending relationship', async () => {
-    await expectNotFound((await grantAgent(s, partner, customer, ['USER_ADMINISTRATOR'], { approve: false })).agentToken);
+    await expectNotFound(
+      (await grantAgent(s, partner, customer, ['USER_ADMINISTRATOR'], { approve: false })).agentToken,
+    );
   });
 
   it('through a terminated relationship', async () => {
     const g = await grantAgent(s, partner, customer, ['USER_ADMINISTRATOR']);
     expect((await s.gql(READS.customer!.query, READS.customer!.vars(), g.agentToken)).errors).toBeUndefined();
-    const t = await s.ok(`mutation($i: TerminateGdapRelationshipInput!) { terminateGdapRelationship(input: $i) { relationship { status } userErrors { message } } }`, { i: { relationshipId: g.relationshipId } }, partner.adminToken);
+    const t = await s.ok(
+      `mutation($i: TerminateGdapRelationshipInput!) { terminateGdapRelationship(input: $i) { relationship { status } userErrors { message } } }`,
+      { i: { relationshipId: g.relationshipId } },
+      partner.adminToken,
+    );
     expect(t.terminateGdapRelationship.relationship.status).toBe('TERMINATED');
     await expectNotFound(g.agentToken);
   });
 
   it('for an agent of the partner in no group', async () => {
     const email = `loner${Date.now()}@partner.example`;
-    await s.ok(`mutation($i: CreateAgentInput!) { createAgent(input: $i) { agent { id } } }`, { i: { email, displayName: 'Loner', password: PASSWORD, roles: ['ADMIN_AGENT'] } }, partner.adminToken);
+    await s.ok(
+      `mutation($i: CreateAgentInput!) { createAgent(input: $i) { agent { id } } }`,
+      { i: { email, displayName: 'Loner', password: PASSWORD, roles: ['ADMIN_AGENT'] } },
+      partner.adminToken,
+    );
     await expectNotFound(await signIn(s, email));
   });
 
@@ -126,7 +181,13 @@ describe('no access looks like no customer', () => {
     const fresh = await signIn(s, g.agentEmail);
     await expectNotFound(fresh);
     await refreshTokens(s, partner, customer);
-    const rel = await s.ok(`query($c: ID!) { viewer { agent { partner { gdapRelationships(customerId: $c) { id status } } } } }`, { c: customer.id }, partner.adminToken);
-    expect(rel.viewer.agent.partner.gdapRelationships.find((r: any) => r.id === g.relationshipId).status).toBe('EXPIRED');
+    const rel = await s.ok(
+      `query($c: ID!) { viewer { agent { partner { gdapRelationships(customerId: $c) { id status } } } } }`,
+      { c: customer.id },
+      partner.adminToken,
+    );
+    expect(rel.viewer.agent.partner.gdapRelationships.find((r: any) => r.id === g.relationshipId).status).toBe(
+      'EXPIRED',
+    );
   });
 });

@@ -18,12 +18,17 @@ afterAll(() => s.close());
 const ROWS = 600;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-it('finishes a job after its runner died mid-way, creating every valid row exactly once', { timeout: 120_000 }, async () => {
+it('finishes a job after its runner died mid-way, creating every valid row exactly once', {
+  timeout: 120_000,
+}, async () => {
   const partner = await createPartner(s);
   const customer = await createCustomer(s, partner, [['O365_BUSINESS_ESSENTIALS', ROWS]]);
   const { agentToken } = await grantAgent(s, partner, customer, ['USER_ADMINISTRATOR']);
   // Every 200th row is refused by validation; every 10th asks for a licence.
-  const csv = templateCsv(customer.domain, ROWS, (i) => (i % 10 ? ['', ''] : ['FR', 'O365_BUSINESS_ESSENTIALS']), ['Usage location', 'Licenses'])
+  const csv = templateCsv(customer.domain, ROWS, (i) => (i % 10 ? ['', ''] : ['FR', 'O365_BUSINESS_ESSENTIALS']), [
+    'Usage location',
+    'Licenses',
+  ])
     .split('\r\n')
     .map((line, n) => (n > 0 && n % 200 === 0 ? line.replace(/user\d+@/, 'bad..alias@') : line))
     .join('\r\n');
@@ -43,8 +48,14 @@ it('finishes a job after its runner died mid-way, creating every valid row exact
   const halted = (await s.ok(JOB, { id: jobId }, agentToken)).node;
   expect(halted.status).toBe('RUNNING');
   expect(halted.processed).toBeLessThan(ROWS);
-  const created = () => s.database.db.$count(bulkJobRows, and(eq(bulkJobRows.jobId, decodeJobId(jobId)), eq(bulkJobRows.outcome, 'CREATED')));
-  const users = async () => (await s.ok(`query($c: ID!) { exportUsers(customerId: $c) { userCount } }`, { c: customer.id }, agentToken)).exportUsers.userCount;
+  const created = () =>
+    s.database.db.$count(
+      bulkJobRows,
+      and(eq(bulkJobRows.jobId, decodeJobId(jobId)), eq(bulkJobRows.outcome, 'CREATED')),
+    );
+  const users = async () =>
+    (await s.ok(`query($c: ID!) { exportUsers(customerId: $c) { userCount } }`, { c: customer.id }, agentToken))
+      .exportUsers.userCount;
   // Nothing half done: every user in the directory has its row marked created, and the counters agree.
   expect(await created()).toBe(halted.succeeded);
   expect(await users()).toBe(1 + halted.succeeded);
@@ -65,10 +76,15 @@ it('finishes a job after its runner died mid-way, creating every valid row exact
     .from(bulkJobRows)
     .where(eq(bulkJobRows.jobId, decodeJobId(jobId)));
   expect(distinct!.n).toBe(ROWS - bad);
-  const exported: string[][] = parse((await s.ok(`query($c: ID!) { exportUsers(customerId: $c) { csv } }`, { c: customer.id }, agentToken)).exportUsers.csv);
+  const exported: string[][] = parse(
+    (await s.ok(`query($c: ID!) { exportUsers(customerId: $c) { csv } }`, { c: customer.id }, agentToken)).exportUsers
+      .csv,
+  );
   const emails = exported.slice(1).map((x) => x[3]!);
   expect(new Set(emails).size).toBe(emails.length);
-  const seats = (await s.ok(`query($c: ID!) { customer(id: $c) { licenses { consumedSeats } } }`, { c: customer.id }, agentToken)).customer.licenses;
+  const seats = (
+    await s.ok(`query($c: ID!) { customer(id: $c) { licenses { consumedSeats } } }`, { c: customer.id }, agentToken)
+  ).customer.licenses;
   // Every 200th row is also a 10th one: those licences were never asked for by a valid row.
   expect(seats[0].consumedSeats).toBe(ROWS / 10 - bad);
 });

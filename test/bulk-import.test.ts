@@ -7,7 +7,16 @@ import { bulkJobRows } from '../src/db/schema.js';
 import { MAX_ROWS } from '../src/services/bulk/import.js';
 import type { JobRunner } from '../src/services/bulk/runner.js';
 import { startServer, type TestServer } from './support/server.js';
-import { createCustomer, createPartner, createUser, grantAgent, signIn, type Customer, type Grant, type Partner } from './support/world.js';
+import {
+  createCustomer,
+  createPartner,
+  createUser,
+  grantAgent,
+  signIn,
+  type Customer,
+  type Grant,
+  type Partner,
+} from './support/world.js';
 import { BULK_ENV, IMPORT, JOB, runner, TEMPLATE_HEADER, templateCsv, uploadCsv, waitForJob } from './support/bulk.js';
 
 let s: TestServer;
@@ -25,7 +34,10 @@ const SEATS = `query($c: ID!) { customer(id: $c) { licenses { sku { partNumber }
 beforeAll(async () => {
   s = await startServer({ ...BULK_ENV, MAX_UPLOAD_BYTES: String(16 * 1024 * 1024), PROGRESS_POLL_MS: '50' });
   partner = await createPartner(s);
-  customer = await createCustomer(s, partner, [['O365_BUSINESS_ESSENTIALS', 30], ['SPB', 5]]);
+  customer = await createCustomer(s, partner, [
+    ['O365_BUSINESS_ESSENTIALS', 30],
+    ['SPB', 5],
+  ]);
   admin = await grantAgent(s, partner, customer, ['USER_ADMINISTRATOR', 'PRIVILEGED_ROLE_ADMINISTRATOR']);
   jobs = runner(s);
 });
@@ -34,7 +46,8 @@ afterAll(async () => {
   await s.close();
 });
 
-const userCount = async (c: Customer, token = admin.agentToken) => (await s.ok(USER_COUNT, { c: c.id }, token)).exportUsers.userCount;
+const userCount = async (c: Customer, token = admin.agentToken) =>
+  (await s.ok(USER_COUNT, { c: c.id }, token)).exportUsers.userCount;
 
 describe('a 1 000-row file with 20 bad rows', () => {
   let existing: string[];
@@ -50,15 +63,27 @@ describe('a 1 000-row file with 20 bad rows', () => {
     // Every 50th row asks for a licence; rows 7, 57, 107, … (lines 8, 58, …) each break one rule.
     const bad: [string, string, (i: number, k: number) => string[]][] = [
       ['Email', 'INVALID_UPN', (i) => [`F${i}`, `L${i}`, `User ${i}`, 'not-an-email', '', '', '']],
-      ['Email', 'DOMAIN_NOT_VERIFIED', (i) => [`F${i}`, `L${i}`, `User ${i}`, `user${i}@elsewhere.example`, '', '', '']],
+      [
+        'Email',
+        'DOMAIN_NOT_VERIFIED',
+        (i) => [`F${i}`, `L${i}`, `User ${i}`, `user${i}@elsewhere.example`, '', '', ''],
+      ],
       ['Email', 'DUPLICATE_IN_FILE', (i, k) => [`F${i}`, `L${i}`, `User ${i}`, `USER${k + 1}@${d}`, '', '', '']],
       ['Display name', 'REQUIRED', (i) => [`F${i}`, `L${i}`, '', `user${i}@${d}`, '', '', '']],
       ['Licenses', 'UNKNOWN_SKU', (i) => [`F${i}`, `L${i}`, `User ${i}`, `user${i}@${d}`, '', 'FR', 'NOT_A_SKU']],
-      ['Usage location', 'USAGE_LOCATION_REQUIRED', (i) => [`F${i}`, `L${i}`, `User ${i}`, `user${i}@${d}`, '', '', 'O365_BUSINESS_ESSENTIALS']],
+      [
+        'Usage location',
+        'USAGE_LOCATION_REQUIRED',
+        (i) => [`F${i}`, `L${i}`, `User ${i}`, `user${i}@${d}`, '', '', 'O365_BUSINESS_ESSENTIALS'],
+      ],
       ['Display name', 'TOO_LONG', (i) => [`F${i}`, `L${i}`, 'x'.repeat(51), `user${i}@${d}`, '', '', '']],
       ['Email', 'UPN_TAKEN', (i, k) => [`F${i}`, `L${i}`, `User ${i}`, existing[Math.floor(k / 10)]!, '', '', '']],
       ['Usage location', 'INVALID', (i) => [`F${i}`, `L${i}`, `User ${i}`, `user${i}@${d}`, '', 'XX', '']],
-      ['Licenses', 'NOT_SUBSCRIBED', (i) => [`F${i}`, `L${i}`, `User ${i}`, `user${i}@${d}`, '', 'FR', 'ENTERPRISEPACK']],
+      [
+        'Licenses',
+        'NOT_SUBSCRIBED',
+        (i) => [`F${i}`, `L${i}`, `User ${i}`, `user${i}@${d}`, '', 'FR', 'ENTERPRISEPACK'],
+      ],
     ];
     const lines = [`${TEMPLATE_HEADER},Usage location,Licenses`];
     for (let i = 1; i <= 1000; i++) {
@@ -84,7 +109,9 @@ describe('a 1 000-row file with 20 bad rows', () => {
     expect(userErrors).toEqual([]);
     expect(job).toBeNull();
     expect(report).toMatchObject({ rows: 1000, validRows: 980, invalidRows: 20, errorCount: 20 });
-    expect(report.errors.map((e: any) => ({ rowNumber: e.rowNumber, column: e.column, code: e.code }))).toEqual(expected);
+    expect(report.errors.map((e: any) => ({ rowNumber: e.rowNumber, column: e.column, code: e.code }))).toEqual(
+      expected,
+    );
     expect(report.errors[2].message).toMatch(/USER3@.* is already on line 4 of the file/);
     expect(report.seats).toEqual([{ sku: { partNumber: 'O365_BUSINESS_ESSENTIALS' }, requested: 20, available: 30 }]);
     expect(await userCount(customer)).toBe(before);
@@ -98,7 +125,14 @@ describe('a 1 000-row file with 20 bad rows', () => {
     expect(['QUEUED', 'RUNNING']).toContain(queued.status);
 
     const job = await waitForJob(s, admin.agentToken, queued.id);
-    expect(job).toMatchObject({ status: 'PARTIAL', total: 1000, processed: 1000, succeeded: 980, failed: 20, skipped: 0 });
+    expect(job).toMatchObject({
+      status: 'PARTIAL',
+      total: 1000,
+      processed: 1000,
+      succeeded: 980,
+      failed: 20,
+      skipped: 0,
+    });
     expect(await userCount(customer)).toBe(before + 980);
     const seats = (await s.ok(SEATS, { c: customer.id }, admin.agentToken)).customer.licenses;
     expect(seats.find((l: any) => l.sku.partNumber === 'O365_BUSINESS_ESSENTIALS').consumedSeats).toBe(20);
@@ -109,12 +143,23 @@ describe('a 1 000-row file with 20 bad rows', () => {
       admin.agentToken,
     );
     expect(failed.node.fileName).toBe('new-hires.csv');
-    expect(failed.node.rows.edges.map((e: any) => ({ rowNumber: e.node.rowNumber, ...e.node.errors[0], n: e.node.errors.length, user: e.node.user }))).toEqual(
-      expected.map((x) => ({ ...x, n: 1, user: null })),
-    );
+    expect(
+      failed.node.rows.edges.map((e: any) => ({
+        rowNumber: e.node.rowNumber,
+        ...e.node.errors[0],
+        n: e.node.errors.length,
+        user: e.node.user,
+      })),
+    ).toEqual(expected.map((x) => ({ ...x, n: 1, user: null })));
 
     // The result is the partner's own file with Status update filled on every row.
-    const result = (await s.ok(`query($id: ID!) { node(id: $id) { ... on BulkJob { resultCsv } } }`, { id: queued.id }, admin.agentToken)).node.resultCsv;
+    const result = (
+      await s.ok(
+        `query($id: ID!) { node(id: $id) { ... on BulkJob { resultCsv } } }`,
+        { id: queued.id },
+        admin.agentToken,
+      )
+    ).node.resultCsv;
     const records: string[][] = parse(result);
     const original: string[][] = parse(csv);
     expect(records).toHaveLength(1001);
@@ -130,7 +175,11 @@ describe('a 1 000-row file with 20 bad rows', () => {
     expect(first.credentials).toHaveLength(980);
     expect(new Set(first.credentials.map((c: any) => c.userPrincipalName)).size).toBe(980);
     const one = first.credentials.find((c: any) => c.userPrincipalName === `user1@${customer.domain}`);
-    expect(one).toMatchObject({ rowNumber: 2, displayName: 'User 1', user: { userPrincipalName: `user1@${customer.domain}`, mustChangePassword: true } });
+    expect(one).toMatchObject({
+      rowNumber: 2,
+      displayName: 'User 1',
+      user: { userPrincipalName: `user1@${customer.domain}`, mustChangePassword: true },
+    });
     const signIn = await s.ok(
       `mutation($i: SignInInput!) { signIn(input: $i) { token mustChangePassword userErrors { code } } }`,
       { i: { email: one.userPrincipalName, password: one.temporaryPassword } },
@@ -175,11 +224,25 @@ describe('the file as people save it', () => {
     );
     expect(helpdesk.customer.user.roles).toEqual(['HELPDESK_ADMINISTRATOR']);
 
-    const result = (await s.ok(`query($id: ID!) { node(id: $id) { ... on BulkJob { resultCsv rows { edges { node { rowNumber } } } } } }`, { id: job.id }, admin.agentToken)).node;
+    const result = (
+      await s.ok(
+        `query($id: ID!) { node(id: $id) { ... on BulkJob { resultCsv rows { edges { node { rowNumber } } } } } }`,
+        { id: job.id },
+        admin.agentToken,
+      )
+    ).node;
     expect(result.rows.edges.map((e: any) => e.node.rowNumber)).toEqual([2, 4]);
-    expect(result.resultCsv.startsWith('\uFEFFemail;DISPLAY NAME;Usage Location;licences;Job title;roles;Status update\r\n')).toBe(true);
+    expect(
+      result.resultCsv.startsWith('\uFEFFemail;DISPLAY NAME;Usage Location;licences;Job title;roles;Status update\r\n'),
+    ).toBe(true);
     expect(parse(result.resultCsv, { bom: true, delimiter: ';' })[1]).toEqual([
-      `quote@${d}`, 'Smith; "JJ"', 'fr', 'O365_BUSINESS_ESSENTIALS;SPB', 'Head of Sales', '', 'Created',
+      `quote@${d}`,
+      'Smith; "JJ"',
+      'fr',
+      'O365_BUSINESS_ESSENTIALS;SPB',
+      'Head of Sales',
+      '',
+      'Created',
     ]);
   });
 
@@ -203,7 +266,11 @@ describe('seats', () => {
     const real = (await uploadCsv(s, g.agentToken, small.id, csv)).data.importUsers;
     expect(real.job).toBeNull();
     expect(real.userErrors).toEqual([
-      { field: ['file'], code: 'NO_SEATS', message: expect.stringMatching(/asks for 6 seats of Microsoft 365 Business Premium \(SPB\); 5 are free/) },
+      {
+        field: ['file'],
+        code: 'NO_SEATS',
+        message: expect.stringMatching(/asks for 6 seats of Microsoft 365 Business Premium \(SPB\); 5 are free/),
+      },
     ]);
     expect(await userCount(small, g.agentToken)).toBe(1);
   });
@@ -211,24 +278,55 @@ describe('seats', () => {
 
 describe('malformed files', () => {
   const refusals: [string, string | Uint8Array, RegExp, string?][] = [
-    ['binary', new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0x0d, 0x49, 0x48, 0x44, 0x52]), /binary/],
+    [
+      'binary',
+      new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0x0d, 0x49, 0x48, 0x44, 0x52]),
+      /binary/,
+    ],
     ['not UTF-8', new Uint8Array([0x45, 0x6d, 0x61, 0x69, 0x6c, 0x0a, 0xe9, 0xe9, 0xff, 0x0a]), /not UTF-8/],
     ['empty', '', /empty/],
     ['blank', '\uFEFF \r\n\r\n', /empty/],
     ['header only', `${TEMPLATE_HEADER}\r\n`, /header but no rows/],
-    ['a 10 MB cell', `${TEMPLATE_HEADER}\r\nA,B,"${'x'.repeat(10 * 1024 * 1024)}",a@b.example,\r\n`, /Line 2: a cell is longer than 65536 characters/],
-    ['mixed delimiters in the rows', `${TEMPLATE_HEADER}\r\nA,B,C,c@d.example,\r\nA;B;C;x@y.example;\r\n`, /Line 3: 1 cell\(s\) where the header has 5.*mix delimiters/],
-    ['mixed delimiters in the header', 'First name;Last name,Display name,Email\r\nA;B,C,x@y.example\r\n', /mixes "," and ";"/],
-    ['unknown columns', `${TEMPLATE_HEADER},Shoe size,Pet\r\nA,B,C,c@d.example,,42,cat\r\n`, /Unknown columns: "Shoe size", "Pet"/],
+    [
+      'a 10 MB cell',
+      `${TEMPLATE_HEADER}\r\nA,B,"${'x'.repeat(10 * 1024 * 1024)}",a@b.example,\r\n`,
+      /Line 2: a cell is longer than 65536 characters/,
+    ],
+    [
+      'mixed delimiters in the rows',
+      `${TEMPLATE_HEADER}\r\nA,B,C,c@d.example,\r\nA;B;C;x@y.example;\r\n`,
+      /Line 3: 1 cell\(s\) where the header has 5.*mix delimiters/,
+    ],
+    [
+      'mixed delimiters in the header',
+      'First name;Last name,Display name,Email\r\nA;B,C,x@y.example\r\n',
+      /mixes "," and ";"/,
+    ],
+    [
+      'unknown columns',
+      `${TEMPLATE_HEADER},Shoe size,Pet\r\nA,B,C,c@d.example,,42,cat\r\n`,
+      /Unknown columns: "Shoe size", "Pet"/,
+    ],
     ['no Email column', 'First name,Last name,Display name\r\nA,B,C\r\n', /no "Email" column/],
     ['an unclosed quote', `${TEMPLATE_HEADER}\r\nA,B,"C,c@d.example,\r\n`, /quoted cell is never closed/],
     ['over 50 000 rows', templateCsv('x.example', 50_001), /more than 50000 rows/, 'LIMIT_EXCEEDED'],
-    ['a million blank rows', `Display name,Email\n${',\n'.repeat(1_000_000)}`, /more than 50000 rows \(blank rows count too\)/, 'LIMIT_EXCEEDED'],
+    [
+      'a million blank rows',
+      `Display name,Email\n${',\n'.repeat(1_000_000)}`,
+      /more than 50000 rows \(blank rows count too\)/,
+      'LIMIT_EXCEEDED',
+    ],
   ];
 
   it('answers other requests while it reads a large file', async () => {
     // A file of blank rows used to be read without a pause: every other request waited for it.
-    const file = uploadCsv(s, admin.agentToken, customer.id, `Display name,Email\n${',\n'.repeat(MAX_ROWS - 1)}One,one@${customer.domain}\n`, { dryRun: true });
+    const file = uploadCsv(
+      s,
+      admin.agentToken,
+      customer.id,
+      `Display name,Email\n${',\n'.repeat(MAX_ROWS - 1)}One,one@${customer.domain}\n`,
+      { dryRun: true },
+    );
     const order: string[] = [];
     void file.then(() => order.push('file'));
     await new Promise((r) => setTimeout(r, 20));
@@ -237,51 +335,81 @@ describe('malformed files', () => {
     expect(order).toEqual(['other', 'file']);
   });
 
-  it.each(refusals)('refuses %s with a clear error and creates nothing', async (_, content, message, code = 'INVALID_FILE') => {
-    const before = await userCount(customer);
-    const r = await uploadCsv(s, admin.agentToken, customer.id, content);
-    expect(r.errors).toBeUndefined();
-    expect(r.data.importUsers.job).toBeNull();
-    expect(r.data.importUsers.userErrors).toEqual([{ field: ['file'], code, message: expect.stringMatching(message) }]);
-    expect(await userCount(customer)).toBe(before);
-  });
+  it.each(refusals)(
+    'refuses %s with a clear error and creates nothing',
+    async (_, content, message, code = 'INVALID_FILE') => {
+      const before = await userCount(customer);
+      const r = await uploadCsv(s, admin.agentToken, customer.id, content);
+      expect(r.errors).toBeUndefined();
+      expect(r.data.importUsers.job).toBeNull();
+      expect(r.data.importUsers.userErrors).toEqual([
+        { field: ['file'], code, message: expect.stringMatching(message) },
+      ]);
+      expect(await userCount(customer)).toBe(before);
+    },
+  );
 
   it('refuses an upload over MAX_UPLOAD_BYTES before reading it, and a csv text over the body limit', async () => {
     const big = await uploadCsv(s, admin.agentToken, customer.id, 'x'.repeat(17 * 1024 * 1024));
     expect(big.errors?.[0]?.extensions?.code).toBe('PAYLOAD_TOO_LARGE');
-    const text = await s.gql(IMPORT, { i: { customerId: customer.id, csv: 'x'.repeat(2 * 1024 * 1024) } }, admin.agentToken);
+    const text = await s.gql(
+      IMPORT,
+      { i: { customerId: customer.id, csv: 'x'.repeat(2 * 1024 * 1024) } },
+      admin.agentToken,
+    );
     expect(text.errors?.[0]?.extensions?.code).toBe('PAYLOAD_TOO_LARGE');
   });
 
   it('names the csv input when the text is at fault', async () => {
     const r = await s.ok(IMPORT, { i: { customerId: customer.id, csv: `${TEMPLATE_HEADER}\n` } }, admin.agentToken);
-    expect(r.importUsers.userErrors).toEqual([{ field: ['csv'], code: 'INVALID_FILE', message: expect.stringMatching(/no rows/) }]);
+    expect(r.importUsers.userErrors).toEqual([
+      { field: ['csv'], code: 'INVALID_FILE', message: expect.stringMatching(/no rows/) },
+    ]);
   });
 });
 
 describe('GDAP', () => {
   it('needs CREATE_USER, and the roles of licences and admin roles when the file sets them', async () => {
-    const csv = templateCsv(customer.domain, 1, () => ['FR', 'O365_BUSINESS_ESSENTIALS', 'USER_ADMINISTRATOR'], ['Usage location', 'Licenses', 'Roles']).replace('user1@', 'gdap1@');
+    const csv = templateCsv(customer.domain, 1, () => ['FR', 'O365_BUSINESS_ESSENTIALS', 'USER_ADMINISTRATOR'], [
+      'Usage location',
+      'Licenses',
+      'Roles',
+    ]).replace('user1@', 'gdap1@');
     const licenseAdmin = await grantAgent(s, partner, customer, ['LICENSE_ADMINISTRATOR']);
     const refused = await s.gql(IMPORT, { i: { customerId: customer.id, csv, dryRun: true } }, licenseAdmin.agentToken);
     expect(refused.errors?.[0]?.extensions).toMatchObject({ code: 'FORBIDDEN', task: 'CREATE_USER' });
 
     const writer = await grantAgent(s, partner, customer, ['DIRECTORY_WRITERS']);
     const noRoles = await s.gql(IMPORT, { i: { customerId: customer.id, csv } }, writer.agentToken);
-    expect(noRoles.errors?.[0]?.extensions).toMatchObject({ code: 'FORBIDDEN', task: 'EDIT_USER_ROLES', requiredRoles: ['PRIVILEGED_ROLE_ADMINISTRATOR', 'GLOBAL_ADMINISTRATOR'] });
-    const withoutRoles = await s.ok(IMPORT, { i: { customerId: customer.id, csv: csv.replace(',USER_ADMINISTRATOR', ',') } }, writer.agentToken);
+    expect(noRoles.errors?.[0]?.extensions).toMatchObject({
+      code: 'FORBIDDEN',
+      task: 'EDIT_USER_ROLES',
+      requiredRoles: ['PRIVILEGED_ROLE_ADMINISTRATOR', 'GLOBAL_ADMINISTRATOR'],
+    });
+    const withoutRoles = await s.ok(
+      IMPORT,
+      { i: { customerId: customer.id, csv: csv.replace(',USER_ADMINISTRATOR', ',') } },
+      writer.agentToken,
+    );
     expect(withoutRoles.importUsers.userErrors).toEqual([]);
     const job = await waitForJob(s, writer.agentToken, withoutRoles.importUsers.job.id);
     expect(job).toMatchObject({ status: 'SUCCEEDED', succeeded: 1 });
 
     // The passwords are the starting agent's alone; another customer's agent does not even see the job.
     const other = await s.gql(CREDENTIALS, { i: { jobId: job.id } }, admin.agentToken);
-    expect(other.errors?.[0]).toMatchObject({ extensions: { code: 'FORBIDDEN' }, message: expect.stringMatching(/who started the import/) });
+    expect(other.errors?.[0]).toMatchObject({
+      extensions: { code: 'FORBIDDEN' },
+      message: expect.stringMatching(/who started the import/),
+    });
     const elsewhere = await createCustomer(s, partner);
     const stranger = await grantAgent(s, partner, elsewhere, ['USER_ADMINISTRATOR']);
     expect((await s.gql(JOB, { id: job.id }, stranger.agentToken)).errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
-    expect((await s.gql(IMPORT, { i: { customerId: customer.id, csv } }, stranger.agentToken)).errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
-    expect((await s.ok(CREDENTIALS, { i: { jobId: job.id } }, writer.agentToken)).bulkJobCredentials.credentials).toHaveLength(1);
+    expect(
+      (await s.gql(IMPORT, { i: { customerId: customer.id, csv } }, stranger.agentToken)).errors?.[0]?.extensions?.code,
+    ).toBe('NOT_FOUND');
+    expect(
+      (await s.ok(CREDENTIALS, { i: { jobId: job.id } }, writer.agentToken)).bulkJobCredentials.credentials,
+    ).toHaveLength(1);
   });
 });
 
@@ -292,7 +420,11 @@ describe('progress', () => {
     const r = await s.ok(IMPORT, { i: { customerId: customer.id, csv } }, admin.agentToken);
     const res = await fetch(s.url, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', accept: 'text/event-stream', authorization: `Bearer ${admin.agentToken}` },
+      headers: {
+        'content-type': 'application/json',
+        accept: 'text/event-stream',
+        authorization: `Bearer ${admin.agentToken}`,
+      },
       body: JSON.stringify({
         query: `subscription($id: ID!) { bulkJobProgress(id: $id) { status processed succeeded total } }`,
         variables: { id: r.importUsers.job.id },
@@ -309,7 +441,8 @@ describe('progress', () => {
       body += decoder.decode(value, { stream: true });
     }
     jobs = runner(s, { batchSize: 20 });
-    for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) body += decoder.decode(chunk.value, { stream: true });
+    for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read())
+      body += decoder.decode(chunk.value, { stream: true });
     const events = body
       .split('\n')
       .filter((l) => l.startsWith('data: ') && l.includes('bulkJobProgress'))
@@ -354,7 +487,11 @@ describe('access ending during an import', () => {
       admin.agentToken,
     );
     expect(failed.node.rows.edges[0].node).toEqual({ errors: [{ code: 'NOT_FOUND' }], user: null });
-    const created = await s.ok(`query($c: ID!) { customer(id: $c) { users(first: 500, filter: {search: "ended"}) { edges { node { id } } } } }`, { c: customer.id }, admin.agentToken);
+    const created = await s.ok(
+      `query($c: ID!) { customer(id: $c) { users(first: 500, filter: {search: "ended"}) { edges { node { id } } } } }`,
+      { c: customer.id },
+      admin.agentToken,
+    );
     expect(created.customer.users.edges).toHaveLength(job.succeeded);
   });
 });
@@ -363,7 +500,11 @@ describe('offboarding during an import', () => {
   it("a disabled agent's import stops at the next batch: the rows left fail saying so, and none of them is created", async () => {
     const g = await grantAgent(s, partner, customer, ['USER_ADMINISTRATOR']);
     const jobId = await importPastFirstBatch(g.agentToken, 'offboarded', 120);
-    await s.ok(`mutation($id: ID!) { disableAgent(input: {agentId: $id}) { userErrors { message } } }`, { id: g.agentId }, partner.adminToken);
+    await s.ok(
+      `mutation($id: ID!) { disableAgent(input: {agentId: $id}) { userErrors { message } } }`,
+      { id: g.agentId },
+      partner.adminToken,
+    );
     const job = await waitForJob(s, admin.agentToken, jobId);
     expect(job.status).toBe('PARTIAL');
     expect(job.succeeded).toBeLessThan(120);
@@ -375,16 +516,27 @@ describe('offboarding during an import', () => {
       admin.agentToken,
     );
     expect(failed.node.rows.edges[0].node).toEqual({ errors: [{ code: 'FORBIDDEN', message: job.error }], user: null });
-    const created = await s.ok(`query($c: ID!) { customer(id: $c) { users(first: 500, filter: {search: "offboarded"}) { edges { node { id } } } } }`, { c: customer.id }, admin.agentToken);
+    const created = await s.ok(
+      `query($c: ID!) { customer(id: $c) { users(first: 500, filter: {search: "offboarded"}) { edges { node { id } } } } }`,
+      { c: customer.id },
+      admin.agentToken,
+    );
     expect(created.customer.users.edges).toHaveLength(job.succeeded);
   });
 
   it("a reset of the agent's password (a suspect account) stops its import too", async () => {
     const g = await grantAgent(s, partner, customer, ['USER_ADMINISTRATOR']);
     const jobId = await importPastFirstBatch(g.agentToken, 'suspect', 60);
-    await s.ok(`mutation($id: ID!) { resetAgentPassword(input: {agentId: $id}) { userErrors { message } } }`, { id: g.agentId }, partner.adminToken);
+    await s.ok(
+      `mutation($id: ID!) { resetAgentPassword(input: {agentId: $id}) { userErrors { message } } }`,
+      { id: g.agentId },
+      partner.adminToken,
+    );
     const job = await waitForJob(s, admin.agentToken, jobId);
-    expect(job).toMatchObject({ status: 'PARTIAL', error: 'The password of the agent who started this import was reset: the rest of the file was not imported.' });
+    expect(job).toMatchObject({
+      status: 'PARTIAL',
+      error: 'The password of the agent who started this import was reset: the rest of the file was not imported.',
+    });
     expect(job.succeeded).toBeLessThan(60);
   });
 });
@@ -402,21 +554,73 @@ describe('export', () => {
       `Cy,Doe,Cy Doe,cy@${source.domain},,,,,,,\r\n`;
     const r = await s.ok(IMPORT, { i: { customerId: source.id, csv } }, g.agentToken);
     await waitForJob(s, g.agentToken, r.importUsers.job.id);
-    const cy = await s.ok(`query($c: ID!) { customer(id: $c) { user(userPrincipalName: "cy@${source.domain}") { id } } }`, { c: source.id }, g.agentToken);
-    await s.ok(`mutation($i: DeleteUserInput!) { deleteUser(input: $i) { userErrors { message } } }`, { i: { userId: cy.customer.user.id } }, g.agentToken);
+    const cy = await s.ok(
+      `query($c: ID!) { customer(id: $c) { user(userPrincipalName: "cy@${source.domain}") { id } } }`,
+      { c: source.id },
+      g.agentToken,
+    );
+    await s.ok(
+      `mutation($i: DeleteUserInput!) { deleteUser(input: $i) { userErrors { message } } }`,
+      { i: { userId: cy.customer.user.id } },
+      g.agentToken,
+    );
 
-    const active = (await s.ok(`query($c: ID!) { exportUsers(customerId: $c) { csv userCount } }`, { c: source.id }, g.agentToken)).exportUsers;
+    const active = (
+      await s.ok(`query($c: ID!) { exportUsers(customerId: $c) { csv userCount } }`, { c: source.id }, g.agentToken)
+    ).exportUsers;
     expect(active.userCount).toBe(3);
-    const all = (await s.ok(`query($c: ID!) { exportUsers(customerId: $c, includeDeleted: true) { csv userCount } }`, { c: source.id }, g.agentToken)).exportUsers;
+    const all = (
+      await s.ok(
+        `query($c: ID!) { exportUsers(customerId: $c, includeDeleted: true) { csv userCount } }`,
+        { c: source.id },
+        g.agentToken,
+      )
+    ).exportUsers;
     expect(all.userCount).toBe(4);
     const records: string[][] = parse(all.csv);
     expect(records[0]).toEqual([
-      'First name', 'Last name', 'Display name', 'Email', 'Status update', 'Usage location', 'Licenses', 'Roles', 'Job title', 'Department',
-      'Office', 'Office phone', 'Mobile phone', 'Street address', 'City', 'State or province', 'Postal code', 'Country or region', 'Alternate email', 'State',
+      'First name',
+      'Last name',
+      'Display name',
+      'Email',
+      'Status update',
+      'Usage location',
+      'Licenses',
+      'Roles',
+      'Job title',
+      'Department',
+      'Office',
+      'Office phone',
+      'Mobile phone',
+      'Street address',
+      'City',
+      'State or province',
+      'Postal code',
+      'Country or region',
+      'Alternate email',
+      'State',
     ]);
     expect(records.find((x) => x[3] === `ann@${source.domain}`)).toEqual([
-      'Ann', 'Lee', 'Ann Lee', `ann@${source.domain}`, '', 'FR', 'O365_BUSINESS_ESSENTIALS', 'HELPDESK_ADMINISTRATOR', 'CFO', 'Finance',
-      '', '', "'+33 6 00 00 00 00", '', 'Lyon', '', '', '', '', 'ACTIVE',
+      'Ann',
+      'Lee',
+      'Ann Lee',
+      `ann@${source.domain}`,
+      '',
+      'FR',
+      'O365_BUSINESS_ESSENTIALS',
+      'HELPDESK_ADMINISTRATOR',
+      'CFO',
+      'Finance',
+      '',
+      '',
+      "'+33 6 00 00 00 00",
+      '',
+      'Lyon',
+      '',
+      '',
+      '',
+      '',
+      'ACTIVE',
     ]);
     expect(records.find((x) => x[3] === `cy@${source.domain}`)!.at(-1)).toBe('INACTIVE');
 
@@ -430,9 +634,19 @@ describe('export', () => {
     ]);
     const job = await waitForJob(s, t.agentToken, again.importUsers.job.id);
     expect(job).toMatchObject({ status: 'PARTIAL', succeeded: 2, skipped: 1, failed: 1 });
-    const reexported = parse((await s.ok(`query($c: ID!) { exportUsers(customerId: $c) { csv } }`, { c: target.id }, t.agentToken)).exportUsers.csv) as string[][];
-    const bySource = records.filter((x) => x[19] === 'ACTIVE' && !x[3]!.startsWith('admin@')).map((x) => x.join('|').replaceAll(source.domain, target.domain));
-    expect(reexported.filter((x) => !x[3]!.startsWith('admin@')).slice(1).map((x) => x.join('|'))).toEqual(bySource);
+    const reexported = parse(
+      (await s.ok(`query($c: ID!) { exportUsers(customerId: $c) { csv } }`, { c: target.id }, t.agentToken)).exportUsers
+        .csv,
+    ) as string[][];
+    const bySource = records
+      .filter((x) => x[19] === 'ACTIVE' && !x[3]!.startsWith('admin@'))
+      .map((x) => x.join('|').replaceAll(source.domain, target.domain));
+    expect(
+      reexported
+        .filter((x) => !x[3]!.startsWith('admin@'))
+        .slice(1)
+        .map((x) => x.join('|')),
+    ).toEqual(bySource);
   });
 });
 
@@ -445,7 +659,9 @@ describe('credentials', () => {
     s.travel(24 * 3_600_000 + 1);
     // A day later the agent's token has expired too (TOKEN_TTL_MINUTES): sign in again.
     admin.agentToken = await signIn(s, admin.agentEmail);
-    expect((await s.ok(CREDENTIALS, { i: { jobId: job.id } }, admin.agentToken)).bulkJobCredentials.credentials).toEqual([]);
+    expect(
+      (await s.ok(CREDENTIALS, { i: { jobId: job.id } }, admin.agentToken)).bulkJobCredentials.credentials,
+    ).toEqual([]);
     // The idle runner's sweep removes the sealed values themselves.
     for (let i = 0; i < 100 && (await s.database.db.$count(bulkJobRows, isNotNull(bulkJobRows.credential))) > 0; i++) {
       await new Promise((res) => setTimeout(res, 50));

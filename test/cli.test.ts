@@ -26,7 +26,15 @@ let output = '';
 function start(env: Record<string, string> = {}): Promise<void> {
   output = '';
   child = spawn(process.execPath, [CLI, 'serve'], {
-    env: { ...process.env, DATA_DIR: dataDir, PORT: String(port), DATABASE_URL: '', SEED_DEMO: '', SHUTDOWN_DELAY_SECONDS: '0', ...env },
+    env: {
+      ...process.env,
+      DATA_DIR: dataDir,
+      PORT: String(port),
+      DATABASE_URL: '',
+      SEED_DEMO: '',
+      SHUTDOWN_DELAY_SECONDS: '0',
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   return new Promise((resolve, reject) => {
@@ -71,38 +79,88 @@ describe('npm start on a fresh machine', () => {
   it('seeds the demo, prints how to sign in, and the README tour works', async () => {
     await start();
     try {
-    expect(output).toContain('Seeding the demo partner');
-    expect(output).toContain(`GraphiQL: ${url}`);
-    const [, email, password] = output.match(/signIn\(input: \{email: "([^"]+)", password: "([^"]+)"\}\)/)!;
+      expect(output).toContain('Seeding the demo partner');
+      expect(output).toContain(`GraphiQL: ${url}`);
+      const [, email, password] = output.match(/signIn\(input: \{email: "([^"]+)", password: "([^"]+)"\}\)/)!;
 
-    const signIn = await gql(`mutation($e: String!, $p: String!) { signIn(input: {email: $e, password: $p}) { token } }`, { e: email, p: password });
-    const token = signIn.data.signIn.token;
-    const customers = await gql(`{ customers(first: 20) { edges { node { id name myRoles { role } } } } }`, {}, token);
-    const byName = Object.fromEntries(customers.data.customers.edges.map((e: any) => [e.node.name, e.node]));
-    expect(Object.keys(byName).sort()).toEqual(['Contoso', 'Fabrikam']);
+      const signIn = await gql(
+        `mutation($e: String!, $p: String!) { signIn(input: {email: $e, password: $p}) { token } }`,
+        { e: email, p: password },
+      );
+      const token = signIn.data.signIn.token;
+      const customers = await gql(
+        `{ customers(first: 20) { edges { node { id name myRoles { role } } } } }`,
+        {},
+        token,
+      );
+      const byName = Object.fromEntries(customers.data.customers.edges.map((e: any) => [e.node.name, e.node]));
+      expect(Object.keys(byName).sort()).toEqual(['Contoso', 'Fabrikam']);
 
-    const users = await gql(`query($id: ID!) { customer(id: $id) { users(first: 50) { edges { node { userPrincipalName roles licenses { sku { name } } } } } } }`, { id: byName.Fabrikam.id }, token);
-    expect(users.data.customer.users.edges.length).toBe(25);
+      const users = await gql(
+        `query($id: ID!) { customer(id: $id) { users(first: 50) { edges { node { userPrincipalName roles licenses { sku { name } } } } } } }`,
+        { id: byName.Fabrikam.id },
+        token,
+      );
+      expect(users.data.customer.users.edges.length).toBe(25);
 
-    const refused = await gql(`mutation($c: ID!) { createUser(input: {customerId: $c, userPrincipalName: "new.person@contoso.onmicrosoft.com", displayName: "New Person"}) { user { id } } }`, { c: byName.Contoso.id }, token);
-    expect(refused.errors?.[0]?.extensions).toMatchObject({ code: 'FORBIDDEN', requiredRoles: ['DIRECTORY_WRITERS', 'USER_ADMINISTRATOR', 'GLOBAL_ADMINISTRATOR'] });
+      const refused = await gql(
+        `mutation($c: ID!) { createUser(input: {customerId: $c, userPrincipalName: "new.person@contoso.onmicrosoft.com", displayName: "New Person"}) { user { id } } }`,
+        { c: byName.Contoso.id },
+        token,
+      );
+      expect(refused.errors?.[0]?.extensions).toMatchObject({
+        code: 'FORBIDDEN',
+        requiredRoles: ['DIRECTORY_WRITERS', 'USER_ADMINISTRATOR', 'GLOBAL_ADMINISTRATOR'],
+      });
 
-    const created = await gql(`mutation($c: ID!) { createUser(input: {customerId: $c, userPrincipalName: "new.person@fabrikam.example", displayName: "New Person", usageLocation: "FR"}) { user { userPrincipalName } temporaryPassword userErrors { message } } }`, { c: byName.Fabrikam.id }, token);
-    expect(created.data.createUser.user.userPrincipalName).toBe('new.person@fabrikam.example');
+      const created = await gql(
+        `mutation($c: ID!) { createUser(input: {customerId: $c, userPrincipalName: "new.person@fabrikam.example", displayName: "New Person", usageLocation: "FR"}) { user { userPrincipalName } temporaryPassword userErrors { message } } }`,
+        { c: byName.Fabrikam.id },
+        token,
+      );
+      expect(created.data.createUser.user.userPrincipalName).toBe('new.person@fabrikam.example');
 
-    // Partner access: Nora cannot put herself in a group (four eyes); her eligible escalation needs Ada's approval.
-    const me = await gql(`{ viewer { agent { id partner { id securityGroups { id name } } groupMemberships { group { id name } state } } } }`, {}, token);
-    const groups = Object.fromEntries(me.data.viewer.agent.partner.securityGroups.map((g: any) => [g.name, g.id]));
-    const self = await gql(`mutation($i: AddSecurityGroupMemberInput!) { addSecurityGroupMember(input: $i) { userErrors { message } } }`, { i: { groupId: groups['License desk'], agentId: me.data.viewer.agent.id } }, token);
-    expect(self.errors?.[0]?.extensions).toMatchObject({ code: 'FORBIDDEN', rule: 'FOUR_EYES' });
-    expect(me.data.viewer.agent.groupMemberships.find((m: any) => m.group.name === 'Fabrikam escalation (JIT)').state).toBe('ELIGIBLE');
-    const asked = await gql(`mutation($g: ID!) { activateGroupMembership(input: {groupId: $g, justification: "Reset the Fabrikam admin's password", minutes: 30}) { activation { id status } userErrors { message } } }`, { g: groups['Fabrikam escalation (JIT)'] }, token);
-    expect(asked.data.activateGroupMembership.activation.status).toBe('PENDING_APPROVAL');
-    const ada = (await gql(`mutation { signIn(input: {email: "access@northwind.example", password: "${password}"}) { token } }`)).data.signIn.token;
-    const approved = await gql(`mutation($a: ID!) { approveActivation(input: {activationId: $a}) { activation { status endsAt } userErrors { message } } }`, { a: asked.data.activateGroupMembership.activation.id }, ada);
-    expect(approved.data.approveActivation.activation.status).toBe('APPROVED');
-    const roles = await gql(`query($id: ID!) { customer(id: $id) { myRoles { role via activeUntil } } }`, { id: byName.Fabrikam.id }, token);
-    expect(roles.data.customer.myRoles).toContainEqual({ role: 'PRIVILEGED_AUTHENTICATION_ADMINISTRATOR', via: 'ACTIVATION', activeUntil: approved.data.approveActivation.activation.endsAt });
+      // Partner access: Nora cannot put herself in a group (four eyes); her eligible escalation needs Ada's approval.
+      const me = await gql(
+        `{ viewer { agent { id partner { id securityGroups { id name } } groupMemberships { group { id name } state } } } }`,
+        {},
+        token,
+      );
+      const groups = Object.fromEntries(me.data.viewer.agent.partner.securityGroups.map((g: any) => [g.name, g.id]));
+      const self = await gql(
+        `mutation($i: AddSecurityGroupMemberInput!) { addSecurityGroupMember(input: $i) { userErrors { message } } }`,
+        { i: { groupId: groups['License desk'], agentId: me.data.viewer.agent.id } },
+        token,
+      );
+      expect(self.errors?.[0]?.extensions).toMatchObject({ code: 'FORBIDDEN', rule: 'FOUR_EYES' });
+      expect(
+        me.data.viewer.agent.groupMemberships.find((m: any) => m.group.name === 'Fabrikam escalation (JIT)').state,
+      ).toBe('ELIGIBLE');
+      const asked = await gql(
+        `mutation($g: ID!) { activateGroupMembership(input: {groupId: $g, justification: "Reset the Fabrikam admin's password", minutes: 30}) { activation { id status } userErrors { message } } }`,
+        { g: groups['Fabrikam escalation (JIT)'] },
+        token,
+      );
+      expect(asked.data.activateGroupMembership.activation.status).toBe('PENDING_APPROVAL');
+      const ada = (
+        await gql(`mutation { signIn(input: {email: "access@northwind.example", password: "${password}"}) { token } }`)
+      ).data.signIn.token;
+      const approved = await gql(
+        `mutation($a: ID!) { approveActivation(input: {activationId: $a}) { activation { status endsAt } userErrors { message } } }`,
+        { a: asked.data.activateGroupMembership.activation.id },
+        ada,
+      );
+      expect(approved.data.approveActivation.activation.status).toBe('APPROVED');
+      const roles = await gql(
+        `query($id: ID!) { customer(id: $id) { myRoles { role via activeUntil } } }`,
+        { id: byName.Fabrikam.id },
+        token,
+      );
+      expect(roles.data.customer.myRoles).toContainEqual({
+        role: 'PRIVILEGED_AUTHENTICATION_ADMINISTRATOR',
+        via: 'ACTIVATION',
+        activeUntil: approved.data.approveActivation.activation.endsAt,
+      });
     } finally {
       await stop();
     }
@@ -141,8 +199,15 @@ describe('npm start on a fresh machine', () => {
     const exited = new Promise<number | null>((resolve) => child!.on('exit', (code) => resolve(code)));
     // Sign-ins (each checks an argon2 hash, so they are in flight for a while) for different logins.
     const requests = Array.from({ length: 12 }, (_, i) =>
-      gql(`mutation { signIn(input: {email: "nobody${i}@northwind.example", password: "Wrong-Passw0rd-${i}"}) { token userErrors { code } } }`).then(
-        (r) => (r.errors ? `errors ${JSON.stringify(r.errors)}` : r.data.signIn.userErrors[0]?.code === 'INVALID_CREDENTIALS' ? 'answered' : JSON.stringify(r.data)),
+      gql(
+        `mutation { signIn(input: {email: "nobody${i}@northwind.example", password: "Wrong-Passw0rd-${i}"}) { token userErrors { code } } }`,
+      ).then(
+        (r) =>
+          r.errors
+            ? `errors ${JSON.stringify(r.errors)}`
+            : r.data.signIn.userErrors[0]?.code === 'INVALID_CREDENTIALS'
+              ? 'answered'
+              : JSON.stringify(r.data),
         () => 'not accepted',
       ),
     );
@@ -171,11 +236,17 @@ describe('npm start on a fresh machine', () => {
   it('keeps the data across a restart without seeding again', async () => {
     await start();
     try {
-    expect(output).not.toContain('Seeding');
-    const signIn = await gql(`mutation { signIn(input: {email: "admin@northwind.example", password: "Demo-Passw0rd!"}) { token } }`);
-    const token = signIn.data.signIn.token;
-    const d = await gql(`{ customers(first: 20, search: "fabrikam") { edges { node { user(userPrincipalName: "new.person@fabrikam.example") { displayName } } } } }`, {}, token);
-    expect(d.data.customers.edges[0].node.user.displayName).toBe('New Person');
+      expect(output).not.toContain('Seeding');
+      const signIn = await gql(
+        `mutation { signIn(input: {email: "admin@northwind.example", password: "Demo-Passw0rd!"}) { token } }`,
+      );
+      const token = signIn.data.signIn.token;
+      const d = await gql(
+        `{ customers(first: 20, search: "fabrikam") { edges { node { user(userPrincipalName: "new.person@fabrikam.example") { displayName } } } } }`,
+        {},
+        token,
+      );
+      expect(d.data.customers.edges[0].node.user.displayName).toBe('New Person');
     } finally {
       await stop();
     }
@@ -188,12 +259,19 @@ describe('npm start on a fresh machine', () => {
       timeout: 120_000,
     });
     expect(r.status).toBe(0);
-    const [, password] = r.stdout.match(/Temporary password for access@northwind\.example \(shown once; it must be changed at the next sign-in\): (\S+)/)!;
+    const [, password] = r.stdout.match(
+      /Temporary password for access@northwind\.example \(shown once; it must be changed at the next sign-in\): (\S+)/,
+    )!;
     await start();
     try {
-      const d = await gql(`mutation($p: String!) { signIn(input: {email: "access@northwind.example", password: $p}) { token mustChangePassword } }`, { p: password });
+      const d = await gql(
+        `mutation($p: String!) { signIn(input: {email: "access@northwind.example", password: $p}) { token mustChangePassword } }`,
+        { p: password },
+      );
       expect(d.data.signIn).toMatchObject({ mustChangePassword: true });
-      const old = await gql(`mutation { signIn(input: {email: "access@northwind.example", password: "Demo-Passw0rd!"}) { userErrors { code } } }`);
+      const old = await gql(
+        `mutation { signIn(input: {email: "access@northwind.example", password: "Demo-Passw0rd!"}) { userErrors { code } } }`,
+      );
       expect(old.data.signIn.userErrors[0].code).toBe('INVALID_CREDENTIALS');
     } finally {
       await stop();
@@ -202,7 +280,13 @@ describe('npm start on a fresh machine', () => {
 
   it('refuses to start with another CREDENTIALS_KEY than the one the database was set up with', async () => {
     const r = spawnSync(process.execPath, [CLI, 'serve'], {
-      env: { ...process.env, DATA_DIR: dataDir, DATABASE_URL: '', PORT: String(port), CREDENTIALS_KEY: randomBytes(32).toString('hex') },
+      env: {
+        ...process.env,
+        DATA_DIR: dataDir,
+        DATABASE_URL: '',
+        PORT: String(port),
+        CREDENTIALS_KEY: randomBytes(32).toString('hex'),
+      },
       encoding: 'utf8',
       timeout: 120_000,
     });
@@ -211,14 +295,22 @@ describe('npm start on a fresh machine', () => {
     // A restored backup without its key: the operator adopts a new one, and the server starts with it.
     const newKey = randomBytes(32).toString('hex');
     const env = { ...process.env, DATA_DIR: dataDir, DATABASE_URL: '', CREDENTIALS_KEY: newKey };
-    const forget = spawnSync(process.execPath, [CLI, 'forget-credentials-key'], { env, encoding: 'utf8', timeout: 120_000 });
+    const forget = spawnSync(process.execPath, [CLI, 'forget-credentials-key'], {
+      env,
+      encoding: 'utf8',
+      timeout: 120_000,
+    });
     expect(forget.stdout).toContain('The database now uses the current key');
     await start({ CREDENTIALS_KEY: newKey });
     expect(output).toContain('GraphiQL:');
     await stop();
     // Back to the key in the data folder, for what follows.
     const { CREDENTIALS_KEY: _dropped, ...withoutKey } = env;
-    const back = spawnSync(process.execPath, [CLI, 'forget-credentials-key'], { env: withoutKey, encoding: 'utf8', timeout: 120_000 });
+    const back = spawnSync(process.execPath, [CLI, 'forget-credentials-key'], {
+      env: withoutKey,
+      encoding: 'utf8',
+      timeout: 120_000,
+    });
     expect(back.stdout).toContain('The database now uses the current key');
   }, 180_000);
 
@@ -227,8 +319,12 @@ describe('npm start on a fresh machine', () => {
     const database = await openDatabase({ url: join(dataDir, 'pglite') });
     const upns = ['adele.vance@fabrikam.example', 'alex.sherman@fabrikam.example'];
     try {
-      await database.db.execute(sql`update users set state = 'INACTIVE', deleted_at = now() - interval '31 days' where user_principal_name = ${upns[0]}`);
-      await database.db.execute(sql`update users set state = 'INACTIVE', deleted_at = now() - interval '1 day' where user_principal_name = ${upns[1]}`);
+      await database.db.execute(
+        sql`update users set state = 'INACTIVE', deleted_at = now() - interval '31 days' where user_principal_name = ${upns[0]}`,
+      );
+      await database.db.execute(
+        sql`update users set state = 'INACTIVE', deleted_at = now() - interval '1 day' where user_principal_name = ${upns[1]}`,
+      );
     } finally {
       await database.close();
     }
@@ -241,7 +337,9 @@ describe('npm start on a fresh machine', () => {
     expect(r.status).toBe(0);
     const after = await openDatabase({ url: join(dataDir, 'pglite') });
     try {
-      const rows = (await after.db.execute(sql`select user_principal_name from users where user_principal_name in (${upns[0]}, ${upns[1]})`)) as unknown as { rows: { user_principal_name: string }[] };
+      const rows = (await after.db.execute(
+        sql`select user_principal_name from users where user_principal_name in (${upns[0]}, ${upns[1]})`,
+      )) as unknown as { rows: { user_principal_name: string }[] };
       expect(rows.rows.map((u) => u.user_principal_name)).toEqual([upns[1]]);
     } finally {
       await after.close();

@@ -11,7 +11,14 @@ describe('the key format', () => {
     expect(decodeKey(key.toString('hex'))).toEqual(key);
     expect(decodeKey(key.toString('base64'))).toEqual(key);
     expect(decodeKey(key.toString('base64url'))).toEqual(key);
-    for (const bad of ['a'.repeat(64), 'correct horse battery staple', randomBytes(33).toString('hex'), randomBytes(16).toString('hex'), `${key.toString('base64').slice(0, -1)}!`, '']) {
+    for (const bad of [
+      'a'.repeat(64),
+      'correct horse battery staple',
+      randomBytes(33).toString('hex'),
+      randomBytes(16).toString('hex'),
+      `${key.toString('base64').slice(0, -1)}!`,
+      '',
+    ]) {
       expect(() => decodeKey(bad), bad).toThrow(/CREDENTIALS_KEY must be 32 random bytes/);
     }
     expect(() => decodeKey('ab'.repeat(32))).toThrow(/a pattern, not random bytes/);
@@ -30,7 +37,10 @@ describe('one key per database', () => {
     await assertCredentialsKey(s.database.db, first);
     await assertCredentialsKey(s.database.db, first);
     const other = randomBytes(32);
-    const refused = await assertCredentialsKey(s.database.db, other).then(() => null, (e: Error) => e.message);
+    const refused = await assertCredentialsKey(s.database.db, other).then(
+      () => null,
+      (e: Error) => e.message,
+    );
     expect(refused).toContain(keyFingerprint(other));
     expect(refused).toContain(keyFingerprint(first));
     expect(refused).not.toContain(other.toString('hex'));

@@ -22,7 +22,12 @@ afterAll(() => s.close());
 
 describe('CSV export', () => {
   it('prefixes cells starting with = + - @ with an apostrophe, and a re-import restores them', async () => {
-    await createUser(s, token, source, { userPrincipalName: `mallory@${source.domain}`, displayName: '=HYPERLINK("http://evil.example","click")', mobilePhone: '+33 6 12 34 56 78', jobTitle: '@boss' });
+    await createUser(s, token, source, {
+      userPrincipalName: `mallory@${source.domain}`,
+      displayName: '=HYPERLINK("http://evil.example","click")',
+      mobilePhone: '+33 6 12 34 56 78',
+      jobTitle: '@boss',
+    });
     const d = await s.ok(`query($c: ID!) { exportUsers(customerId: $c) { csv } }`, { c: source.id }, token);
     const line = d.exportUsers.csv.split('\r\n').find((l: string) => l.includes('mallory@'));
     expect(line).toContain(`"'=HYPERLINK(""http://evil.example"",""click"")"`);
@@ -30,7 +35,11 @@ describe('CSV export', () => {
     expect(line).toContain("'@boss");
     expect(line).not.toMatch(/(^|,)[=+@]/);
 
-    const csv = d.exportUsers.csv.split('\r\n').filter((l: string, i: number) => i === 0 || l.includes('mallory@')).join('\r\n').replaceAll(source.domain, target.domain);
+    const csv = d.exportUsers.csv
+      .split('\r\n')
+      .filter((l: string, i: number) => i === 0 || l.includes('mallory@'))
+      .join('\r\n')
+      .replaceAll(source.domain, target.domain);
     const r = await uploadCsv(s, token, target.id, csv);
     const job = r.data.importUsers.job;
     const jobRunner = runner(s);
@@ -39,8 +48,16 @@ describe('CSV export', () => {
     } finally {
       await jobRunner.stop();
     }
-    const u = await s.ok(`query($c: ID!, $u: String!) { customer(id: $c) { user(userPrincipalName: $u) { displayName mobilePhone jobTitle } } }`, { c: target.id, u: `mallory@${target.domain}` }, token);
-    expect(u.customer.user).toEqual({ displayName: '=HYPERLINK("http://evil.example","click")', mobilePhone: '+33 6 12 34 56 78', jobTitle: '@boss' });
+    const u = await s.ok(
+      `query($c: ID!, $u: String!) { customer(id: $c) { user(userPrincipalName: $u) { displayName mobilePhone jobTitle } } }`,
+      { c: target.id, u: `mallory@${target.domain}` },
+      token,
+    );
+    expect(u.customer.user).toEqual({
+      displayName: '=HYPERLINK("http://evil.example","click")',
+      mobilePhone: '+33 6 12 34 56 78',
+      jobTitle: '@boss',
+    });
   });
 });
 

@@ -19,28 +19,88 @@ const ids: Record<string, string> = {};
 
 /** One call per field that carries @requiresRole, touching only that field's task. */
 const CALLS: Record<string, { query: string; vars: () => Record<string, unknown> }> = {
-  'BulkJob.resultCsv': { query: `query($j: ID!) { node(id: $j) { ... on BulkJob { resultCsv } } }`, vars: () => ({ j: ids.job }) },
-  'BulkJob.rows': { query: `query($j: ID!) { node(id: $j) { ... on BulkJob { rows(first: 1) { edges { node { rowNumber } } } } } }`, vars: () => ({ j: ids.job }) },
-  'Customer.auditEvents': { query: `query($c: ID!) { customer(id: $c) { auditEvents(first: 1) { edges { node { id } } } } }`, vars: () => ({ c: customer.id }) },
-  'Customer.deletedUsers': { query: `query($c: ID!) { customer(id: $c) { deletedUsers(first: 1) { edges { node { id } } } } }`, vars: () => ({ c: customer.id }) },
-  'Customer.gdapRelationships': { query: `query($c: ID!) { customer(id: $c) { gdapRelationships { id } } }`, vars: () => ({ c: customer.id }) },
-  'Customer.licenses': { query: `query($c: ID!) { customer(id: $c) { licenses { totalSeats } } }`, vars: () => ({ c: customer.id }) },
-  'Customer.user': { query: `query($c: ID!, $u: String!) { customer(id: $c) { user(userPrincipalName: $u) { id } } }`, vars: () => ({ c: customer.id, u: ids.upn }) },
-  'Customer.users': { query: `query($c: ID!) { customer(id: $c) { users(first: 1) { edges { node { id } } } } }`, vars: () => ({ c: customer.id }) },
-  'License.users': { query: `query($c: ID!) { customer(id: $c) { licenses { users(first: 1) { edges { node { id } } } } } }`, vars: () => ({ c: customer.id }) },
+  'BulkJob.resultCsv': {
+    query: `query($j: ID!) { node(id: $j) { ... on BulkJob { resultCsv } } }`,
+    vars: () => ({ j: ids.job }),
+  },
+  'BulkJob.rows': {
+    query: `query($j: ID!) { node(id: $j) { ... on BulkJob { rows(first: 1) { edges { node { rowNumber } } } } } }`,
+    vars: () => ({ j: ids.job }),
+  },
+  'Customer.auditEvents': {
+    query: `query($c: ID!) { customer(id: $c) { auditEvents(first: 1) { edges { node { id } } } } }`,
+    vars: () => ({ c: customer.id }),
+  },
+  'Customer.deletedUsers': {
+    query: `query($c: ID!) { customer(id: $c) { deletedUsers(first: 1) { edges { node { id } } } } }`,
+    vars: () => ({ c: customer.id }),
+  },
+  'Customer.gdapRelationships': {
+    query: `query($c: ID!) { customer(id: $c) { gdapRelationships { id } } }`,
+    vars: () => ({ c: customer.id }),
+  },
+  'Customer.licenses': {
+    query: `query($c: ID!) { customer(id: $c) { licenses { totalSeats } } }`,
+    vars: () => ({ c: customer.id }),
+  },
+  'Customer.user': {
+    query: `query($c: ID!, $u: String!) { customer(id: $c) { user(userPrincipalName: $u) { id } } }`,
+    vars: () => ({ c: customer.id, u: ids.upn }),
+  },
+  'Customer.users': {
+    query: `query($c: ID!) { customer(id: $c) { users(first: 1) { edges { node { id } } } } }`,
+    vars: () => ({ c: customer.id }),
+  },
+  'License.users': {
+    query: `query($c: ID!) { customer(id: $c) { licenses { users(first: 1) { edges { node { id } } } } } }`,
+    vars: () => ({ c: customer.id }),
+  },
   'Query.customer': { query: `query($c: ID!) { customer(id: $c) { id } }`, vars: () => ({ c: customer.id }) },
   'Query.customers': { query: `{ customers(first: 1) { edges { node { id } } } }`, vars: () => ({}) },
-  'Query.exportUsers': { query: `query($c: ID!) { exportUsers(customerId: $c) { userCount } }`, vars: () => ({ c: customer.id }) },
-  'Mutation.bulkJobCredentials': { query: `mutation($j: ID!) { bulkJobCredentials(input: {jobId: $j}) { userErrors { code } } }`, vars: () => ({ j: ids.job }) },
-  'Mutation.createUser': { query: `mutation($c: ID!) { createUser(input: {customerId: $c, userPrincipalName: "probe", displayName: "Probe"}) { userErrors { code } } }`, vars: () => ({ c: customer.id }) },
-  'Mutation.deleteUser': { query: `mutation($u: ID!) { deleteUser(input: {userId: $u}) { userErrors { code } } }`, vars: () => ({ u: ids.user }) },
-  'Mutation.deleteUsers': { query: `mutation($u: ID!) { deleteUsers(input: {userIds: [$u]}) { failed } }`, vars: () => ({ u: ids.user }) },
-  'Mutation.importUsers': { query: `mutation($c: ID!) { importUsers(input: {customerId: $c, csv: "Display name,Email\\nP,p@x.example\\n", dryRun: true}) { userErrors { code } } }`, vars: () => ({ c: customer.id }) },
-  'Mutation.resetUserPassword': { query: `mutation($u: ID!) { resetUserPassword(input: {userId: $u}) { userErrors { code } } }`, vars: () => ({ u: ids.user }) },
-  'Mutation.restoreUser': { query: `mutation($u: ID!) { restoreUser(input: {userId: $u}) { userErrors { code } } }`, vars: () => ({ u: ids.user }) },
-  'Mutation.restoreUsers': { query: `mutation($u: ID!) { restoreUsers(input: {userIds: [$u]}) { failed } }`, vars: () => ({ u: ids.user }) },
-  'Mutation.updateUser': { query: `mutation($u: ID!) { updateUser(input: {userId: $u, displayName: "Renamed"}) { userErrors { code } } }`, vars: () => ({ u: ids.user }) },
-  'Subscription.bulkJobProgress': { query: `subscription($j: ID!) { bulkJobProgress(id: $j) { status } }`, vars: () => ({ j: ids.job }) },
+  'Query.exportUsers': {
+    query: `query($c: ID!) { exportUsers(customerId: $c) { userCount } }`,
+    vars: () => ({ c: customer.id }),
+  },
+  'Mutation.bulkJobCredentials': {
+    query: `mutation($j: ID!) { bulkJobCredentials(input: {jobId: $j}) { userErrors { code } } }`,
+    vars: () => ({ j: ids.job }),
+  },
+  'Mutation.createUser': {
+    query: `mutation($c: ID!) { createUser(input: {customerId: $c, userPrincipalName: "probe", displayName: "Probe"}) { userErrors { code } } }`,
+    vars: () => ({ c: customer.id }),
+  },
+  'Mutation.deleteUser': {
+    query: `mutation($u: ID!) { deleteUser(input: {userId: $u}) { userErrors { code } } }`,
+    vars: () => ({ u: ids.user }),
+  },
+  'Mutation.deleteUsers': {
+    query: `mutation($u: ID!) { deleteUsers(input: {userIds: [$u]}) { failed } }`,
+    vars: () => ({ u: ids.user }),
+  },
+  'Mutation.importUsers': {
+    query: `mutation($c: ID!) { importUsers(input: {customerId: $c, csv: "Display name,Email\\nP,p@x.example\\n", dryRun: true}) { userErrors { code } } }`,
+    vars: () => ({ c: customer.id }),
+  },
+  'Mutation.resetUserPassword': {
+    query: `mutation($u: ID!) { resetUserPassword(input: {userId: $u}) { userErrors { code } } }`,
+    vars: () => ({ u: ids.user }),
+  },
+  'Mutation.restoreUser': {
+    query: `mutation($u: ID!) { restoreUser(input: {userId: $u}) { userErrors { code } } }`,
+    vars: () => ({ u: ids.user }),
+  },
+  'Mutation.restoreUsers': {
+    query: `mutation($u: ID!) { restoreUsers(input: {userIds: [$u]}) { failed } }`,
+    vars: () => ({ u: ids.user }),
+  },
+  'Mutation.updateUser': {
+    query: `mutation($u: ID!) { updateUser(input: {userId: $u, displayName: "Renamed"}) { userErrors { code } } }`,
+    vars: () => ({ u: ids.user }),
+  },
+  'Subscription.bulkJobProgress': {
+    query: `subscription($j: ID!) { bulkJobProgress(id: $j) { status } }`,
+    vars: () => ({ j: ids.job }),
+  },
 };
 
 /** Reads of the partner side that carry @requiresPartnerRole (its mutations are in partner-access.test.ts's matrix). */
@@ -56,7 +116,8 @@ const PARTNER_READS: Record<string, string> = {
 function partnerRoleFields(kind: 'reads' | 'mutations'): Map<string, { task: string; anyOf: string[] }> {
   const found = new Map<string, { task: string; anyOf: string[] }>();
   for (const type of Object.values(buildSchema().getTypeMap())) {
-    if (!isObjectType(type) || type.name.startsWith('__') || (type.name === 'Mutation') !== (kind === 'mutations')) continue;
+    if (!isObjectType(type) || type.name.startsWith('__') || (type.name === 'Mutation') !== (kind === 'mutations'))
+      continue;
     for (const field of Object.values(type.getFields())) {
       const d = getDirectiveInExtensions(field, 'requiresPartnerRole')?.[0];
       if (d) found.set(`${type.name}.${field.name}`, { task: d.task as string, anyOf: d.anyOf as string[] });
@@ -72,7 +133,11 @@ function directiveTasks(): Map<string, { tasks: Task[]; partnerRole: string }> {
     if (!isObjectType(type) || type.name.startsWith('__')) continue;
     for (const field of Object.values(type.getFields())) {
       const ds = getDirectiveInExtensions(field, 'requiresRole') ?? [];
-      if (ds.length) found.set(`${type.name}.${field.name}`, { tasks: ds.map((d) => d.task as Task), partnerRole: ds[0]!.partnerRole as string });
+      if (ds.length)
+        found.set(`${type.name}.${field.name}`, {
+          tasks: ds.map((d) => d.task as Task),
+          partnerRole: ds[0]!.partnerRole as string,
+        });
     }
   }
   return found;
@@ -95,7 +160,12 @@ async function call(name: string, token: string): Promise<GqlResult> {
     text += new TextDecoder().decode(value);
   }
   await reader.cancel();
-  return JSON.parse(text.split('\n').find((l) => l.startsWith('data: '))!.slice(6)) as GqlResult;
+  return JSON.parse(
+    text
+      .split('\n')
+      .find((l) => l.startsWith('data: '))!
+      .slice(6),
+  ) as GqlResult;
 }
 
 beforeAll(async () => {
@@ -106,11 +176,18 @@ beforeAll(async () => {
   const user = await createUser(s, admin, customer);
   ids.user = user.id;
   ids.upn = user.userPrincipalName;
-  const job = await s.ok(IMPORT, { i: { customerId: customer.id, csv: `Display name,Email\nQueued,queued@${customer.domain}\n` } }, admin);
+  const job = await s.ok(
+    IMPORT,
+    { i: { customerId: customer.id, csv: `Display name,Email\nQueued,queued@${customer.domain}\n` } },
+    admin,
+  );
   ids.job = job.importUsers.job.id;
   reader = (await grantAgent(s, partner, customer, ['DIRECTORY_READERS'])).agentToken;
-  salesAgent = (await grantAgent(s, partner, customer, ['GLOBAL_ADMINISTRATOR'], { partnerRoles: ['SALES_AGENT'] })).agentToken;
-  accessAdmin = (await grantAgent(s, partner, customer, ['DIRECTORY_READERS'], { partnerRoles: ['ACCESS_ADMINISTRATOR'] })).agentToken;
+  salesAgent = (await grantAgent(s, partner, customer, ['GLOBAL_ADMINISTRATOR'], { partnerRoles: ['SALES_AGENT'] }))
+    .agentToken;
+  accessAdmin = (
+    await grantAgent(s, partner, customer, ['DIRECTORY_READERS'], { partnerRoles: ['ACCESS_ADMINISTRATOR'] })
+  ).agentToken;
 });
 afterAll(() => s.close());
 
@@ -125,7 +202,11 @@ describe('@requiresPartnerRole on reads', () => {
     it(`${name} (${task}) is refused to an agent without ${anyOf.join(' or ')}, naming them`, async () => {
       const r = await s.gql(PARTNER_READS[name]!, {}, salesAgent);
       expect(r.errors?.[0]?.extensions, name).toMatchObject({ code: 'FORBIDDEN', task, requiredPartnerRoles: anyOf });
-      const allowed = await s.gql(PARTNER_READS[name]!, {}, ['Partner.auditEvents', 'Partner.pendingActivations'].includes(name) ? accessAdmin : reader);
+      const allowed = await s.gql(
+        PARTNER_READS[name]!,
+        {},
+        ['Partner.auditEvents', 'Partner.pendingActivations'].includes(name) ? accessAdmin : reader,
+      );
       expect(allowed.errors, name).toBeUndefined();
     });
   }
@@ -152,7 +233,10 @@ describe('@requiresRole', () => {
       }
       // Every one of them also needs the partner role the directive names, whatever the directory roles.
       const asSales = await call(name, salesAgent);
-      expect(asSales.errors?.[0]?.extensions, name).toMatchObject({ code: 'FORBIDDEN', requiredPartnerRoles: [partnerRole] });
+      expect(asSales.errors?.[0]?.extensions, name).toMatchObject({
+        code: 'FORBIDDEN',
+        requiredPartnerRoles: [partnerRole],
+      });
     });
   }
 });

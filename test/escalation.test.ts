@@ -5,15 +5,45 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DIRECTORY_ROLES, type DirectoryRole, type Task } from '../src/auth/roles.js';
 import { expected as expectedFor, type Outcome } from './support/access-oracle.js';
 import { startServer, type TestServer } from './support/server.js';
-import { CREATE_USER, createCustomer, createPartner, createUser, grantAgent, skuId, type Customer } from './support/world.js';
+import {
+  CREATE_USER,
+  createCustomer,
+  createPartner,
+  createUser,
+  grantAgent,
+  skuId,
+  type Customer,
+} from './support/world.js';
 
-const HD = 'HELPDESK_ADMINISTRATOR', AUTH = 'AUTHENTICATION_ADMINISTRATOR';
-const UA = 'USER_ADMINISTRATOR', PAA = 'PRIVILEGED_AUTHENTICATION_ADMINISTRATOR', GA = 'GLOBAL_ADMINISTRATOR';
-const expected = (task: Task, caller: DirectoryRole, target: DirectoryRole | null) => expectedFor(task, [caller], target ? [target] : []);
+const HD = 'HELPDESK_ADMINISTRATOR',
+  AUTH = 'AUTHENTICATION_ADMINISTRATOR';
+const UA = 'USER_ADMINISTRATOR',
+  PAA = 'PRIVILEGED_AUTHENTICATION_ADMINISTRATOR',
+  GA = 'GLOBAL_ADMINISTRATOR';
+const expected = (task: Task, caller: DirectoryRole, target: DirectoryRole | null) =>
+  expectedFor(task, [caller], target ? [target] : []);
 
 /** Callers and targets whose combinations meet every row and column kind of the who-can-reset table. */
-const SAMPLE_CALLERS: DirectoryRole[] = ['PASSWORD_ADMINISTRATOR', HD, AUTH, UA, PAA, GA, 'DIRECTORY_WRITERS', 'LICENSE_ADMINISTRATOR'];
-const TARGET_ROLES: (DirectoryRole | null)[] = [null, 'DIRECTORY_READERS', 'REPORTS_READER', HD, UA, AUTH, 'PRIVILEGED_ROLE_ADMINISTRATOR', GA];
+const SAMPLE_CALLERS: DirectoryRole[] = [
+  'PASSWORD_ADMINISTRATOR',
+  HD,
+  AUTH,
+  UA,
+  PAA,
+  GA,
+  'DIRECTORY_WRITERS',
+  'LICENSE_ADMINISTRATOR',
+];
+const TARGET_ROLES: (DirectoryRole | null)[] = [
+  null,
+  'DIRECTORY_READERS',
+  'REPORTS_READER',
+  HD,
+  UA,
+  AUTH,
+  'PRIVILEGED_ROLE_ADMINISTRATOR',
+  GA,
+];
 
 let s: TestServer;
 let customer: Customer;
@@ -97,12 +127,31 @@ describe('tasks without a target rule, by caller role', () => {
     it(`${caller}: create, licences and admin roles as the table says`, async () => {
       const token = callers.get(caller)!;
       const plain = targets.get(null)!;
-      const create = outcome(await s.gql(CREATE_USER, { i: { customerId: customer.id, userPrincipalName: `new.${caller.toLowerCase()}@${customer.domain}`, displayName: 'New' } }, token), 'createUser');
+      const create = outcome(
+        await s.gql(
+          CREATE_USER,
+          {
+            i: {
+              customerId: customer.id,
+              userPrincipalName: `new.${caller.toLowerCase()}@${customer.domain}`,
+              displayName: 'New',
+            },
+          },
+          token,
+        ),
+        'createUser',
+      );
       expect(create).toBe(expected('CREATE_USER', caller, null));
-      const licence = outcome(await s.gql(UPDATE, { i: { userId: plain, addLicenseSkuIds: [visio] } }, token), 'updateUser');
+      const licence = outcome(
+        await s.gql(UPDATE, { i: { userId: plain, addLicenseSkuIds: [visio] } }, token),
+        'updateUser',
+      );
       expect(licence).toBe(expected('EDIT_USER_LICENSES', caller, null));
       if (licence === 'ALLOWED') await s.ok(UPDATE, { i: { userId: plain, removeLicenseSkuIds: [visio] } }, operator);
-      const roles = outcome(await s.gql(UPDATE, { i: { userId: plain, addRoles: ['REPORTS_READER'] } }, token), 'updateUser');
+      const roles = outcome(
+        await s.gql(UPDATE, { i: { userId: plain, addRoles: ['REPORTS_READER'] } }, token),
+        'updateUser',
+      );
       expect(roles).toBe(expected('EDIT_USER_ROLES', caller, null));
       if (roles === 'ALLOWED') await s.ok(UPDATE, { i: { userId: plain, removeRoles: ['REPORTS_READER'] } }, operator);
     });
@@ -112,19 +161,40 @@ describe('tasks without a target rule, by caller role', () => {
 describe('the refusals name the rule', () => {
   it('a User Administrator cannot reset a Global Administrator, and is told who can', async () => {
     const r = await s.gql(RESET, { id: targets.get(GA) }, callers.get(UA));
-    expect(r.errors?.[0]?.message).toBe('Target holds GLOBAL_ADMINISTRATOR; resetting its password needs PRIVILEGED_AUTHENTICATION_ADMINISTRATOR.');
+    expect(r.errors?.[0]?.message).toBe(
+      'Target holds GLOBAL_ADMINISTRATOR; resetting its password needs PRIVILEGED_AUTHENTICATION_ADMINISTRATOR.',
+    );
     expect(r.errors?.[0]?.extensions?.requiredRoles).toEqual([PAA, GA]);
   });
 
   it('a User Administrator cannot grant admin roles; a License Administrator cannot edit names; each refusal names the part', async () => {
-    const roles = await s.gql(UPDATE, { i: { userId: targets.get(null), addRoles: ['GLOBAL_ADMINISTRATOR'] } }, callers.get(UA));
-    expect(roles.errors?.[0]?.message).toBe('Changing admin roles means to assign or remove admin roles: you need one of: PRIVILEGED_ROLE_ADMINISTRATOR, GLOBAL_ADMINISTRATOR.');
-    const names = await s.gql(UPDATE, { i: { userId: targets.get(null), displayName: 'Nope', addLicenseSkuIds: [visio] } }, callers.get('LICENSE_ADMINISTRATOR'));
-    expect(names.errors?.[0]?.extensions).toMatchObject({ code: 'FORBIDDEN', part: 'user info', requiredRoles: ['DIRECTORY_WRITERS', UA, GA] });
+    const roles = await s.gql(
+      UPDATE,
+      { i: { userId: targets.get(null), addRoles: ['GLOBAL_ADMINISTRATOR'] } },
+      callers.get(UA),
+    );
+    expect(roles.errors?.[0]?.message).toBe(
+      'Changing admin roles means to assign or remove admin roles: you need one of: PRIVILEGED_ROLE_ADMINISTRATOR, GLOBAL_ADMINISTRATOR.',
+    );
+    const names = await s.gql(
+      UPDATE,
+      { i: { userId: targets.get(null), displayName: 'Nope', addLicenseSkuIds: [visio] } },
+      callers.get('LICENSE_ADMINISTRATOR'),
+    );
+    expect(names.errors?.[0]?.extensions).toMatchObject({
+      code: 'FORBIDDEN',
+      part: 'user info',
+      requiredRoles: ['DIRECTORY_WRITERS', UA, GA],
+    });
   });
 
   it('a Helpdesk Administrator cannot reset a User Administrator; Directory Writers cannot delete', async () => {
-    expect((await s.gql(RESET, { id: targets.get(UA) }, callers.get(HD))).errors?.[0]?.message).toMatch(/^Target holds USER_ADMINISTRATOR/);
-    expect((await s.gql(DELETE, { id: targets.get(null) }, callers.get('DIRECTORY_WRITERS'))).errors?.[0]?.extensions?.requiredRoles).toEqual([UA, GA]);
+    expect((await s.gql(RESET, { id: targets.get(UA) }, callers.get(HD))).errors?.[0]?.message).toMatch(
+      /^Target holds USER_ADMINISTRATOR/,
+    );
+    expect(
+      (await s.gql(DELETE, { id: targets.get(null) }, callers.get('DIRECTORY_WRITERS'))).errors?.[0]?.extensions
+        ?.requiredRoles,
+    ).toEqual([UA, GA]);
   });
 });

@@ -1,13 +1,28 @@
 // Global ids: another partner's objects are NOT_FOUND everywhere an id is taken; malformed ids are clear errors.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type TestServer } from './support/server.js';
-import { createCustomer, createPartner, createUser, grantAgent, skuId, type Customer, type Partner } from './support/world.js';
+import {
+  createCustomer,
+  createPartner,
+  createUser,
+  grantAgent,
+  skuId,
+  type Customer,
+  type Partner,
+} from './support/world.js';
 
 let s: TestServer;
 let mine: Partner;
 let myCustomer: Customer;
 let myToken: string;
-let theirs: { customer: Customer; userId: string; relationshipId: string; groupId: string; agentId: string; token: string };
+let theirs: {
+  customer: Customer;
+  userId: string;
+  relationshipId: string;
+  groupId: string;
+  agentId: string;
+  token: string;
+};
 
 beforeAll(async () => {
   s = await startServer();
@@ -18,7 +33,11 @@ beforeAll(async () => {
   const customer = await createCustomer(s, other, [['SPE_E3', 5]]);
   const g = await grantAgent(s, other, customer, ['GLOBAL_ADMINISTRATOR']);
   const user = await createUser(s, g.agentToken, customer);
-  const groups = await s.ok(`{ viewer { agent { partner { securityGroups { id } agents { id } } } } }`, {}, other.adminToken);
+  const groups = await s.ok(
+    `{ viewer { agent { partner { securityGroups { id } agents { id } } } } }`,
+    {},
+    other.adminToken,
+  );
   theirs = {
     customer,
     userId: user.id,
@@ -40,21 +59,81 @@ describe("another partner's ids", () => {
     ['node(group)', `query($id: ID!) { node(id: $id) { id } }`, () => ({ id: theirs.groupId })],
     ['node(agent)', `query($id: ID!) { node(id: $id) { id } }`, () => ({ id: theirs.agentId })],
     ['customer', `query($id: ID!) { customer(id: $id) { id } }`, () => ({ id: theirs.customer.id })],
-    ['rolesIn', `query($id: ID!) { viewer { agent { rolesIn(customerId: $id) { role } } } }`, () => ({ id: theirs.customer.id })],
-    ['partner.gdapRelationships', `query($id: ID!) { viewer { agent { partner { gdapRelationships(customerId: $id) { id } } } } }`, () => ({ id: theirs.customer.id })],
-    ['createUser', `mutation($id: ID!) { createUser(input: {customerId: $id, userPrincipalName: "x@x.example", displayName: "X"}) { userErrors { message } } }`, () => ({ id: theirs.customer.id })],
-    ['deleteUser', `mutation($id: ID!) { deleteUser(input: {userId: $id}) { userErrors { message } } }`, () => ({ id: theirs.userId })],
-    ['deleteUsers', `mutation($id: ID!) { deleteUsers(input: {userIds: [$id]}) { userErrors { message } } }`, () => ({ id: theirs.userId })],
-    ['restoreUser', `mutation($id: ID!) { restoreUser(input: {userId: $id}) { userErrors { message } } }`, () => ({ id: theirs.userId })],
-    ['restoreUsers', `mutation($id: ID!) { restoreUsers(input: {userIds: [$id]}) { userErrors { message } } }`, () => ({ id: theirs.userId })],
-    ['updateUser', `mutation($id: ID!) { updateUser(input: {userId: $id, displayName: "Y"}) { userErrors { message } } }`, () => ({ id: theirs.userId })],
-    ['resetUserPassword', `mutation($id: ID!) { resetUserPassword(input: {userId: $id}) { userErrors { message } } }`, () => ({ id: theirs.userId })],
-    ['addSubscription', `mutation($id: ID!, $sku: ID!) { addSubscription(input: {customerId: $id, skuId: $sku, seats: 1}) { userErrors { message } } }`, () => ({ id: theirs.customer.id, sku: skuIdE3 })],
-    ['addCustomerDomain', `mutation($id: ID!) { addCustomerDomain(input: {customerId: $id, name: "stolen.example"}) { userErrors { message } } }`, () => ({ id: theirs.customer.id })],
-    ['createGdapRelationship', `mutation($id: ID!) { createGdapRelationship(input: {customerId: $id, displayName: "grab", roles: [USER_ADMINISTRATOR], durationDays: 30}) { userErrors { message } } }`, () => ({ id: theirs.customer.id })],
-    ['terminateGdapRelationship', `mutation($id: ID!) { terminateGdapRelationship(input: {relationshipId: $id}) { userErrors { message } } }`, () => ({ id: theirs.relationshipId })],
-    ['assignGdapAccess (relationship)', `mutation($id: ID!, $g: ID!) { assignGdapAccess(input: {relationshipId: $id, groupId: $g, roles: [GLOBAL_ADMINISTRATOR]}) { userErrors { message } } }`, () => ({ id: theirs.relationshipId, g: theirs.groupId })],
-    ['addSecurityGroupMember (group)', `mutation($id: ID!, $a: ID!) { addSecurityGroupMember(input: {groupId: $id, agentId: $a}) { userErrors { message } } }`, () => ({ id: theirs.groupId, a: theirs.agentId })],
+    [
+      'rolesIn',
+      `query($id: ID!) { viewer { agent { rolesIn(customerId: $id) { role } } } }`,
+      () => ({ id: theirs.customer.id }),
+    ],
+    [
+      'partner.gdapRelationships',
+      `query($id: ID!) { viewer { agent { partner { gdapRelationships(customerId: $id) { id } } } } }`,
+      () => ({ id: theirs.customer.id }),
+    ],
+    [
+      'createUser',
+      `mutation($id: ID!) { createUser(input: {customerId: $id, userPrincipalName: "x@x.example", displayName: "X"}) { userErrors { message } } }`,
+      () => ({ id: theirs.customer.id }),
+    ],
+    [
+      'deleteUser',
+      `mutation($id: ID!) { deleteUser(input: {userId: $id}) { userErrors { message } } }`,
+      () => ({ id: theirs.userId }),
+    ],
+    [
+      'deleteUsers',
+      `mutation($id: ID!) { deleteUsers(input: {userIds: [$id]}) { userErrors { message } } }`,
+      () => ({ id: theirs.userId }),
+    ],
+    [
+      'restoreUser',
+      `mutation($id: ID!) { restoreUser(input: {userId: $id}) { userErrors { message } } }`,
+      () => ({ id: theirs.userId }),
+    ],
+    [
+      'restoreUsers',
+      `mutation($id: ID!) { restoreUsers(input: {userIds: [$id]}) { userErrors { message } } }`,
+      () => ({ id: theirs.userId }),
+    ],
+    [
+      'updateUser',
+      `mutation($id: ID!) { updateUser(input: {userId: $id, displayName: "Y"}) { userErrors { message } } }`,
+      () => ({ id: theirs.userId }),
+    ],
+    [
+      'resetUserPassword',
+      `mutation($id: ID!) { resetUserPassword(input: {userId: $id}) { userErrors { message } } }`,
+      () => ({ id: theirs.userId }),
+    ],
+    [
+      'addSubscription',
+      `mutation($id: ID!, $sku: ID!) { addSubscription(input: {customerId: $id, skuId: $sku, seats: 1}) { userErrors { message } } }`,
+      () => ({ id: theirs.customer.id, sku: skuIdE3 }),
+    ],
+    [
+      'addCustomerDomain',
+      `mutation($id: ID!) { addCustomerDomain(input: {customerId: $id, name: "stolen.example"}) { userErrors { message } } }`,
+      () => ({ id: theirs.customer.id }),
+    ],
+    [
+      'createGdapRelationship',
+      `mutation($id: ID!) { createGdapRelationship(input: {customerId: $id, displayName: "grab", roles: [USER_ADMINISTRATOR], durationDays: 30}) { userErrors { message } } }`,
+      () => ({ id: theirs.customer.id }),
+    ],
+    [
+      'terminateGdapRelationship',
+      `mutation($id: ID!) { terminateGdapRelationship(input: {relationshipId: $id}) { userErrors { message } } }`,
+      () => ({ id: theirs.relationshipId }),
+    ],
+    [
+      'assignGdapAccess (relationship)',
+      `mutation($id: ID!, $g: ID!) { assignGdapAccess(input: {relationshipId: $id, groupId: $g, roles: [GLOBAL_ADMINISTRATOR]}) { userErrors { message } } }`,
+      () => ({ id: theirs.relationshipId, g: theirs.groupId }),
+    ],
+    [
+      'addSecurityGroupMember (group)',
+      `mutation($id: ID!, $a: ID!) { addSecurityGroupMember(input: {groupId: $id, agentId: $a}) { userErrors { message } } }`,
+      () => ({ id: theirs.groupId, a: theirs.agentId }),
+    ],
   ];
   let skuIdE3 = '';
   beforeAll(async () => {
@@ -72,8 +151,12 @@ describe("another partner's ids", () => {
   }
 
   it('leaves their data untouched', async () => {
-    const d = await s.ok(`query($u: ID!, $r: ID!) { user: node(id: $u) { ... on User { state displayName } }
-      rel: node(id: $r) { ... on GdapRelationship { status } } }`, { u: theirs.userId, r: theirs.relationshipId }, theirs.token);
+    const d = await s.ok(
+      `query($u: ID!, $r: ID!) { user: node(id: $u) { ... on User { state displayName } }
+      rel: node(id: $r) { ... on GdapRelationship { status } } }`,
+      { u: theirs.userId, r: theirs.relationshipId },
+      theirs.token,
+    );
     expect(d).toEqual({ user: { state: 'ACTIVE', displayName: 'A User' }, rel: { status: 'ACTIVE' } });
   });
 });
@@ -94,14 +177,25 @@ describe('malformed and forged ids', () => {
       expect(n.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
     });
     it(`a mutation with an id that is ${name} gets a userError on the field and changes nothing`, async () => {
-      const d = await s.ok(`mutation($id: ID!) { deleteUser(input: {userId: $id}) { user { id } userErrors { field code message } } }`, { id }, myToken);
+      const d = await s.ok(
+        `mutation($id: ID!) { deleteUser(input: {userId: $id}) { user { id } userErrors { field code message } } }`,
+        { id },
+        myToken,
+      );
       expect(d.deleteUser).toMatchObject({ user: null, userErrors: [{ field: ['userId'], code: 'INVALID_ID' }] });
     });
   }
 
   it('an id of the wrong type is named as such', async () => {
-    const d = await s.ok(`mutation($id: ID!) { deleteUser(input: {userId: $id}) { userErrors { field code message } } }`, { id: myCustomer.id }, myToken);
-    expect(d.deleteUser.userErrors[0]).toMatchObject({ code: 'INVALID_ID', message: 'userId must be the id of a User, not of a Customer.' });
+    const d = await s.ok(
+      `mutation($id: ID!) { deleteUser(input: {userId: $id}) { userErrors { field code message } } }`,
+      { id: myCustomer.id },
+      myToken,
+    );
+    expect(d.deleteUser.userErrors[0]).toMatchObject({
+      code: 'INVALID_ID',
+      message: 'userId must be the id of a User, not of a Customer.',
+    });
   });
 
   it('an id that does not exist is NOT_FOUND', async () => {

@@ -4,7 +4,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MINUTE_MS } from '../src/clock.js';
 import { startServer, type TestServer } from './support/server.js';
-import { createCustomer, createPartner, grantAgent, PASSWORD, refreshTokens, signIn, type Customer, type Partner } from './support/world.js';
+import {
+  createCustomer,
+  createPartner,
+  grantAgent,
+  PASSWORD,
+  refreshTokens,
+  signIn,
+  type Customer,
+  type Partner,
+} from './support/world.js';
 
 let s: TestServer;
 let partner: Partner;
@@ -20,11 +29,22 @@ const MY_ROLES = `query($c: ID!) { customer(id: $c) { myRoles { role via activeU
 const MEMBERSHIPS = `{ viewer { agent { groupMemberships { group { name } kind state activeUntil } } } }`;
 
 /** A User Administrator group in the customer, and an agent eligible for it (not a member). */
-async function eligibleAgent(): Promise<{ token: string; agentId: string; groupId: string; email: string; relationshipId: string }> {
+async function eligibleAgent(): Promise<{
+  token: string;
+  agentId: string;
+  groupId: string;
+  email: string;
+  relationshipId: string;
+}> {
   const holder = await grantAgent(s, partner, customer, ['USER_ADMINISTRATOR']);
-  const groupId = (await s.ok(`{ viewer { agent { groups { id } } } }`, {}, holder.agentToken)).viewer.agent.groups[0].id;
+  const groupId = (await s.ok(`{ viewer { agent { groups { id } } } }`, {}, holder.agentToken)).viewer.agent.groups[0]
+    .id;
   const email = `eligible${++n}@partner.example`;
-  const agent = await s.ok(`mutation($i: CreateAgentInput!) { createAgent(input: $i) { agent { id } } }`, { i: { email, displayName: email, password: PASSWORD, roles: ['ADMIN_AGENT'] } }, partner.adminToken);
+  const agent = await s.ok(
+    `mutation($i: CreateAgentInput!) { createAgent(input: $i) { agent { id } } }`,
+    { i: { email, displayName: email, password: PASSWORD, roles: ['ADMIN_AGENT'] } },
+    partner.adminToken,
+  );
   const agentId = agent.createAgent.agent.id;
   await s.ok(ADD_MEMBER, { i: { groupId, agentId, kind: 'ELIGIBLE' } }, partner.adminToken);
   return { token: await signIn(s, email), agentId, groupId, email, relationshipId: holder.relationshipId };
@@ -41,15 +61,29 @@ describe('an eligible membership', () => {
   it('grants nothing until activated, the roles while activated, and nothing once the end has passed, with no job running', async () => {
     const e = await eligibleAgent();
     expect((await s.gql(MY_ROLES, { c: customer.id }, e.token)).errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
-    expect((await s.ok(MEMBERSHIPS, {}, e.token)).viewer.agent.groupMemberships[0]).toMatchObject({ kind: 'ELIGIBLE', state: 'ELIGIBLE', activeUntil: null });
+    expect((await s.ok(MEMBERSHIPS, {}, e.token)).viewer.agent.groupMemberships[0]).toMatchObject({
+      kind: 'ELIGIBLE',
+      state: 'ELIGIBLE',
+      activeUntil: null,
+    });
 
-    const a = await s.ok(ACTIVATE, { i: { groupId: e.groupId, justification: 'Ticket 4711: reset a mailbox user', minutes: 60 } }, e.token);
+    const a = await s.ok(
+      ACTIVATE,
+      { i: { groupId: e.groupId, justification: 'Ticket 4711: reset a mailbox user', minutes: 60 } },
+      e.token,
+    );
     const end = new Date(s.clock.now().getTime() + 60 * MINUTE_MS).toISOString();
-    expect(a.activateGroupMembership).toMatchObject({ activation: { status: 'APPROVED', minutes: 60, endsAt: end }, userErrors: [] });
+    expect(a.activateGroupMembership).toMatchObject({
+      activation: { status: 'APPROVED', minutes: 60, endsAt: end },
+      userErrors: [],
+    });
     expect((await s.ok(MY_ROLES, { c: customer.id }, e.token)).customer.myRoles).toEqual([
       expect.objectContaining({ role: 'USER_ADMINISTRATOR', via: 'ACTIVATION', activeUntil: end }),
     ]);
-    expect((await s.ok(MEMBERSHIPS, {}, e.token)).viewer.agent.groupMemberships[0]).toMatchObject({ state: 'ACTIVATED', activeUntil: end });
+    expect((await s.ok(MEMBERSHIPS, {}, e.token)).viewer.agent.groupMemberships[0]).toMatchObject({
+      state: 'ACTIVATED',
+      activeUntil: end,
+    });
     const again = await s.ok(ACTIVATE, { i: { groupId: e.groupId, justification: 'again' } }, e.token);
     expect(again.activateGroupMembership.userErrors[0]).toMatchObject({ field: ['groupId'], code: 'INVALID_STATE' });
 
@@ -58,7 +92,10 @@ describe('an eligible membership', () => {
     s.travel(MINUTE_MS);
     expect((await s.gql(MY_ROLES, { c: customer.id }, e.token)).errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
     expect((await s.ok(`{ customers(first: 5) { edges { node { id } } } }`, {}, e.token)).customers.edges).toEqual([]);
-    expect((await s.ok(MEMBERSHIPS, {}, e.token)).viewer.agent.groupMemberships[0]).toMatchObject({ state: 'ELIGIBLE', activeUntil: null });
+    expect((await s.ok(MEMBERSHIPS, {}, e.token)).viewer.agent.groupMemberships[0]).toMatchObject({
+      state: 'ELIGIBLE',
+      activeUntil: null,
+    });
   });
 
   it("is activated for at most the group's maximum, with a justification, and only by an eligible member", async () => {
@@ -73,11 +110,19 @@ describe('an eligible membership', () => {
 
     const outsider = await grantAgent(s, partner, customer, ['DIRECTORY_READERS']);
     // Another ADMIN_AGENT sees the membership's state, not the justification.
-    const seen = await s.ok(`query($a: ID!) { node(id: $a) { ... on Agent { groupMemberships { state activation { justification } } } } }`, { a: e.agentId }, outsider.agentToken);
+    const seen = await s.ok(
+      `query($a: ID!) { node(id: $a) { ... on Agent { groupMemberships { state activation { justification } } } } }`,
+      { a: e.agentId },
+      outsider.agentToken,
+    );
     expect(seen.node.groupMemberships).toEqual([{ state: 'ACTIVATED', activation: null }]);
     const r = await s.gql(ACTIVATE, { i: { groupId: e.groupId, justification: 'let me in' } }, outsider.agentToken);
     expect(r.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
-    const events = await s.ok(`{ viewer { agent { partner { auditEvents(first: 5, filter: {action: "ACTIVATE_GROUP_MEMBERSHIP"}) { edges { node { actorEmail outcome details } } } } } } }`, {}, partner.adminToken);
+    const events = await s.ok(
+      `{ viewer { agent { partner { auditEvents(first: 5, filter: {action: "ACTIVATE_GROUP_MEMBERSHIP"}) { edges { node { actorEmail outcome details } } } } } } }`,
+      {},
+      partner.adminToken,
+    );
     const [denied, ok] = events.viewer.agent.partner.auditEvents.edges.map((x: any) => x.node);
     expect(denied).toMatchObject({ actorEmail: outsider.agentEmail, outcome: 'DENIED' });
     expect(ok).toMatchObject({ outcome: 'SUCCESS' });
@@ -89,12 +134,26 @@ describe('an eligible membership', () => {
     await s.ok(UPDATE_GROUP, { i: { groupId: e.groupId, requiresApproval: true } }, partner.adminToken);
     // The requester is an access administrator too: still not its own approver.
     const me = (await s.ok(`{ viewer { agent { id } } }`, {}, e.token)).viewer.agent.id;
-    const second = await grantAgent(s, partner, customer, ['DIRECTORY_READERS'], { partnerRoles: ['ACCESS_ADMINISTRATOR'] });
-    await s.ok(`mutation($i: UpdateAgentInput!) { updateAgent(input: $i) { userErrors { message } } }`, { i: { agentId: me, roles: ['ADMIN_AGENT', 'ACCESS_ADMINISTRATOR'] } }, second.agentToken);
+    const second = await grantAgent(s, partner, customer, ['DIRECTORY_READERS'], {
+      partnerRoles: ['ACCESS_ADMINISTRATOR'],
+    });
+    await s.ok(
+      `mutation($i: UpdateAgentInput!) { updateAgent(input: $i) { userErrors { message } } }`,
+      { i: { agentId: me, roles: ['ADMIN_AGENT', 'ACCESS_ADMINISTRATOR'] } },
+      second.agentToken,
+    );
     const token = await signIn(s, (await s.ok(`{ viewer { agent { email } } }`, {}, e.token)).viewer.agent.email);
 
-    const a = await s.ok(ACTIVATE, { i: { groupId: e.groupId, justification: 'change request 7', minutes: 30 } }, token);
-    expect(a.activateGroupMembership.activation).toMatchObject({ status: 'PENDING_APPROVAL', startsAt: null, endsAt: null });
+    const a = await s.ok(
+      ACTIVATE,
+      { i: { groupId: e.groupId, justification: 'change request 7', minutes: 30 } },
+      token,
+    );
+    expect(a.activateGroupMembership.activation).toMatchObject({
+      status: 'PENDING_APPROVAL',
+      startsAt: null,
+      endsAt: null,
+    });
     expect((await s.gql(MY_ROLES, { c: customer.id }, token)).errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
     expect((await s.ok(MEMBERSHIPS, {}, token)).viewer.agent.groupMemberships[0].state).toBe('PENDING_APPROVAL');
 
@@ -102,12 +161,22 @@ describe('an eligible membership', () => {
     expect(self.errors?.[0]?.extensions).toMatchObject({ code: 'FORBIDDEN', rule: 'FOUR_EYES' });
     expect(self.errors?.[0]?.message).toContain('no one approves its own activation');
 
-    const pending = await s.ok(`{ viewer { agent { partner { pendingActivations { id justification agent { id } } } } } }`, {}, partner.adminToken);
-    expect(pending.viewer.agent.partner.pendingActivations).toEqual([{ id: a.activateGroupMembership.activation.id, justification: 'change request 7', agent: { id: me } }]);
+    const pending = await s.ok(
+      `{ viewer { agent { partner { pendingActivations { id justification agent { id } } } } } }`,
+      {},
+      partner.adminToken,
+    );
+    expect(pending.viewer.agent.partner.pendingActivations).toEqual([
+      { id: a.activateGroupMembership.activation.id, justification: 'change request 7', agent: { id: me } },
+    ]);
 
     s.travel(10 * MINUTE_MS);
     const ok = await s.ok(APPROVE, { a: a.activateGroupMembership.activation.id }, partner.adminToken);
-    expect(ok.approveActivation.activation).toMatchObject({ status: 'APPROVED', startsAt: s.clock.now().toISOString(), endsAt: new Date(s.clock.now().getTime() + 30 * MINUTE_MS).toISOString() });
+    expect(ok.approveActivation.activation).toMatchObject({
+      status: 'APPROVED',
+      startsAt: s.clock.now().toISOString(),
+      endsAt: new Date(s.clock.now().getTime() + 30 * MINUTE_MS).toISOString(),
+    });
     expect((await s.ok(MY_ROLES, { c: customer.id }, token)).customer.myRoles[0]).toMatchObject({ via: 'ACTIVATION' });
     s.travel(30 * MINUTE_MS);
     expect((await s.gql(MY_ROLES, { c: customer.id }, token)).errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
@@ -117,7 +186,11 @@ describe('an eligible membership', () => {
     const e = await eligibleAgent();
     await s.ok(UPDATE_GROUP, { i: { groupId: e.groupId, requiresApproval: true } }, partner.adminToken);
     const a = await s.ok(ACTIVATE, { i: { groupId: e.groupId, justification: 'please' } }, e.token);
-    const denied = await s.ok(`mutation($a: ID!) { denyActivation(input: {activationId: $a, reason: "not on call"}) { activation { status decisionReason } userErrors { message } } }`, { a: a.activateGroupMembership.activation.id }, partner.adminToken);
+    const denied = await s.ok(
+      `mutation($a: ID!) { denyActivation(input: {activationId: $a, reason: "not on call"}) { activation { status decisionReason } userErrors { message } } }`,
+      { a: a.activateGroupMembership.activation.id },
+      partner.adminToken,
+    );
     expect(denied.denyActivation.activation).toEqual({ status: 'DENIED', decisionReason: 'not on call' });
     expect((await s.gql(MY_ROLES, { c: customer.id }, e.token)).errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
 
@@ -129,7 +202,10 @@ describe('an eligible membership', () => {
     const late = await s.ok(APPROVE, { a: b.activateGroupMembership.activation.id }, partner.adminToken);
     expect(late.approveActivation.userErrors[0]).toMatchObject({ field: ['activationId'], code: 'INVALID_STATE' });
     // Lapsed, so the agent may ask again.
-    expect((await s.ok(ACTIVATE, { i: { groupId: e.groupId, justification: 'third time' } }, token)).activateGroupMembership.userErrors).toEqual([]);
+    expect(
+      (await s.ok(ACTIVATE, { i: { groupId: e.groupId, justification: 'third time' } }, token)).activateGroupMembership
+        .userErrors,
+    ).toEqual([]);
   });
 
   it('ends with the membership: removed and added again, disabled and enabled, the old activation grants nothing', async () => {
@@ -143,8 +219,16 @@ describe('an eligible membership', () => {
     expect((await s.ok(MEMBERSHIPS, {}, e.token)).viewer.agent.groupMemberships[0].state).toBe('ELIGIBLE');
 
     await s.ok(ACTIVATE, { i: { groupId: e.groupId, justification: 'incident 9, again', minutes: 120 } }, e.token);
-    await s.ok(`mutation($id: ID!) { disableAgent(input: {agentId: $id}) { userErrors { message } } }`, { id: e.agentId }, partner.adminToken);
-    await s.ok(`mutation($id: ID!) { enableAgent(input: {agentId: $id}) { userErrors { message } } }`, { id: e.agentId }, partner.adminToken);
+    await s.ok(
+      `mutation($id: ID!) { disableAgent(input: {agentId: $id}) { userErrors { message } } }`,
+      { id: e.agentId },
+      partner.adminToken,
+    );
+    await s.ok(
+      `mutation($id: ID!) { enableAgent(input: {agentId: $id}) { userErrors { message } } }`,
+      { id: e.agentId },
+      partner.adminToken,
+    );
     const token = await signIn(s, e.email);
     expect((await s.gql(MY_ROLES, { c: customer.id }, token)).errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
 
@@ -154,7 +238,10 @@ describe('an eligible membership', () => {
     await s.ok(REMOVE, { i: { groupId: e.groupId, agentId: e.agentId } }, partner.adminToken);
     await s.ok(ADD_MEMBER, { i: { groupId: e.groupId, agentId: e.agentId, kind: 'ELIGIBLE' } }, partner.adminToken);
     const late = await s.ok(APPROVE, { a: pending.activateGroupMembership.activation.id }, partner.adminToken);
-    expect(late.approveActivation.userErrors[0]).toMatchObject({ code: 'INVALID_STATE', message: 'The activation is already REVOKED.' });
+    expect(late.approveActivation.userErrors[0]).toMatchObject({
+      code: 'INVALID_STATE',
+      message: 'The activation is already REVOKED.',
+    });
   });
 
   it('racing activations, approvals, removals, disables and deletes: no deadlock, and no activation outlives its agent', async () => {
@@ -174,31 +261,46 @@ describe('an eligible membership', () => {
           s.gql(ACTIVATE, { i: { groupId: a.groupId, justification: 'race' } }, a.token),
           s.gql(i % 2 ? DELETE : DISABLE, { id: a.agentId }, partner.adminToken),
           s.gql(APPROVE, { a: pending.activateGroupMembership.activation.id }, partner.adminToken),
-          i % 2 ? s.gql(REMOVE, { i: { groupId: b.groupId, agentId: b.agentId } }, partner.adminToken) : s.gql(DISABLE, { id: b.agentId }, partner.adminToken),
+          i % 2
+            ? s.gql(REMOVE, { i: { groupId: b.groupId, agentId: b.agentId } }, partner.adminToken)
+            : s.gql(DISABLE, { id: b.agentId }, partner.adminToken),
         ])),
       );
     }
-    expect(answers.flatMap((r) => r.errors ?? []).filter((e) => e.extensions?.code === 'INTERNAL_SERVER_ERROR')).toEqual([]);
+    expect(
+      answers.flatMap((r) => r.errors ?? []).filter((e) => e.extensions?.code === 'INTERNAL_SERVER_ERROR'),
+    ).toEqual([]);
     // Whatever the order, a disabled or deleted agent, or a removed member, holds no activation that still grants.
     const { sql } = await import('drizzle-orm');
-    const left = await s.database.db.execute(sql.raw(`select a.id from group_activations a
+    const left = await s.database.db.execute(
+      sql.raw(`select a.id from group_activations a
       join agents g on g.id = a.agent_id
       left join group_members m on m.group_id = a.group_id and m.agent_id = a.agent_id
       where a.status = 'APPROVED' and a.ends_at > '${s.clock.now().toISOString()}'
-        and (g.status <> 'ENABLED' or m.agent_id is null)`));
+        and (g.status <> 'ENABLED' or m.agent_id is null)`),
+    );
     expect((left as unknown as { rows?: unknown[] }).rows ?? left).toHaveLength(0);
     expect(agentsRaced).toHaveLength(8);
   });
 
   it('an access administrator eligible for a group cannot change that group (four eyes counts eligibility)', async () => {
     const e = await eligibleAgent();
-    const second = await grantAgent(s, partner, customer, ['DIRECTORY_READERS'], { partnerRoles: ['ACCESS_ADMINISTRATOR'] });
-    await s.ok(`mutation($i: UpdateAgentInput!) { updateAgent(input: $i) { userErrors { message } } }`, { i: { agentId: e.agentId, roles: ['ADMIN_AGENT', 'ACCESS_ADMINISTRATOR'] } }, second.agentToken);
+    const second = await grantAgent(s, partner, customer, ['DIRECTORY_READERS'], {
+      partnerRoles: ['ACCESS_ADMINISTRATOR'],
+    });
+    await s.ok(
+      `mutation($i: UpdateAgentInput!) { updateAgent(input: $i) { userErrors { message } } }`,
+      { i: { agentId: e.agentId, roles: ['ADMIN_AGENT', 'ACCESS_ADMINISTRATOR'] } },
+      second.agentToken,
+    );
     const token = await signIn(s, (await s.ok(`{ viewer { agent { email } } }`, {}, e.token)).viewer.agent.email);
     const loosen = await s.gql(UPDATE_GROUP, { i: { groupId: e.groupId, maxActivationMinutes: 1440 } }, token);
     expect(loosen.errors?.[0]?.extensions).toMatchObject({ code: 'FORBIDDEN', rule: 'FOUR_EYES' });
-    const grant = await s.gql(`mutation($i: AssignGdapAccessInput!) { assignGdapAccess(input: $i) { userErrors { message } } }`,
-      { i: { relationshipId: e.relationshipId, groupId: e.groupId, roles: ['USER_ADMINISTRATOR'] } }, token);
+    const grant = await s.gql(
+      `mutation($i: AssignGdapAccessInput!) { assignGdapAccess(input: $i) { userErrors { message } } }`,
+      { i: { relationshipId: e.relationshipId, groupId: e.groupId, roles: ['USER_ADMINISTRATOR'] } },
+      token,
+    );
     expect(grant.errors?.[0]?.extensions).toMatchObject({ code: 'FORBIDDEN', rule: 'FOUR_EYES' });
   });
 });

@@ -40,7 +40,8 @@ describe('error codes', () => {
     for (const [query, variables, code] of cases) {
       const r = await s.gql(query, variables, token);
       expect(r.errors?.length, query).toBeGreaterThan(0);
-      for (const e of r.errors!) expect(e.extensions?.code, `${query} ${JSON.stringify(variables)}: ${e.message}`).toBe(code);
+      for (const e of r.errors!)
+        expect(e.extensions?.code, `${query} ${JSON.stringify(variables)}: ${e.message}`).toBe(code);
     }
   });
 });
@@ -59,7 +60,11 @@ describe('request limits', () => {
   it('refuse a query deeper than the limit', async () => {
     let q = 'id';
     for (let i = 0; i < 4; i++) q = `customer { users(first: 1) { edges { node { ${q} } } } }`;
-    const r = await s.gql(`query($id: ID!) { customer(id: $id) { users(first: 1) { edges { node { ${q} } } } } }`, { id: customer.id }, token);
+    const r = await s.gql(
+      `query($id: ID!) { customer(id: $id) { users(first: 1) { edges { node { ${q} } } } } }`,
+      { id: customer.id },
+      token,
+    );
     expect(r.errors?.[0]?.message).toMatch(new RegExp(`Query depth limit of ${LIMITS.maxDepth} exceeded`));
     expect(r.errors?.[0]?.extensions).toMatchObject({ code: 'GRAPHQL_VALIDATION_FAILED', reason: 'LIMIT_EXCEEDED' });
   });
@@ -79,7 +84,10 @@ describe('request limits', () => {
 
   it('refuse a query that costs too much', async () => {
     const fragment = `fragment U on User { id userPrincipalName displayName firstName lastName usageLocation jobTitle department office city roles state licenses { seated sku { name partNumber } } customer { name domains { name isDefault verified } } }`;
-    const aliases = Array.from({ length: 15 }, (_, i) => `c${i}: customer(id: $id) { users(first: 100) { edges { node { ...U } } } }`).join(' ');
+    const aliases = Array.from(
+      { length: 15 },
+      (_, i) => `c${i}: customer(id: $id) { users(first: 100) { edges { node { ...U } } } }`,
+    ).join(' ');
     const r = await s.gql(`query($id: ID!) { ${aliases} } ${fragment}`, { id: customer.id }, token);
     expect(r.errors?.[0]?.message).toMatch(/Query Cost limit of 50000 exceeded/);
     expect(r.errors?.[0]?.extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
@@ -89,23 +97,40 @@ describe('request limits', () => {
     const q = `query($id: ID!, $n: Int) { customer(id: $id) { users(first: $n) { edges { node { id customer { users(first: $n) { edges { node { id userPrincipalName } } } } } } } } }`;
     const big = await s.gql(q, { id: customer.id, n: 500 }, token);
     expect(big.data).toBeUndefined();
-    expect(big.errors?.[0]?.extensions).toMatchObject({ code: 'GRAPHQL_VALIDATION_FAILED', reason: 'LIMIT_EXCEEDED', limit: LIMITS.maxNodes });
+    expect(big.errors?.[0]?.extensions).toMatchObject({
+      code: 'GRAPHQL_VALIDATION_FAILED',
+      reason: 'LIMIT_EXCEEDED',
+      limit: LIMITS.maxNodes,
+    });
     expect(big.errors?.[0]?.extensions?.requested).toBeGreaterThan(250_000);
     const small = await s.gql(q, { id: customer.id, n: 5 }, token);
     expect(small.errors).toBeUndefined();
     // Without first, a connection counts as its default page (50).
-    const unsized = await s.gql(`query($id: ID!, $n: Int) { customer(id: $id) { users { edges { node { customer { users(first: $n) { edges { node { id displayName } } } } } } } } }`, { id: customer.id, n: 500 }, token);
+    const unsized = await s.gql(
+      `query($id: ID!, $n: Int) { customer(id: $id) { users { edges { node { customer { users(first: $n) { edges { node { id displayName } } } } } } } } }`,
+      { id: customer.id, n: 500 },
+      token,
+    );
     expect(unsized.errors?.[0]?.extensions).toMatchObject({ reason: 'LIMIT_EXCEEDED', limit: LIMITS.maxNodes });
   });
 
   it('count plain lists at an assumed size, refuse what cannot even be counted, and hold for subscriptions too', async () => {
     const licences = `query($id: ID!, $n: Int) { customer(id: $id) { licenses { users(first: $n) { edges { node { id userPrincipalName displayName jobTitle department } } } } } }`;
-    expect((await s.gql(licences, { id: customer.id, n: 500 }, token)).errors?.[0]?.extensions).toMatchObject({ reason: 'LIMIT_EXCEEDED', limit: LIMITS.maxNodes });
+    expect((await s.gql(licences, { id: customer.id, n: 500 }, token)).errors?.[0]?.extensions).toMatchObject({
+      reason: 'LIMIT_EXCEEDED',
+      limit: LIMITS.maxNodes,
+    });
     expect((await s.gql(licences, { id: customer.id, n: 50 }, token)).errors).toBeUndefined();
     // Fragments spread over and over (2^18 times here) in a few hundred tokens.
-    const fragments = [`fragment F0 on Query { viewer { kind } }`, ...Array.from({ length: 18 }, (_, i) => `fragment F${i + 1} on Query { ...F${i} ...F${i} }`)];
+    const fragments = [
+      `fragment F0 on Query { viewer { kind } }`,
+      ...Array.from({ length: 18 }, (_, i) => `fragment F${i + 1} on Query { ...F${i} ...F${i} }`),
+    ];
     const exploded = await s.gql(`{ ...F18 } ${fragments.join(' ')}`, {}, token);
-    expect(exploded.errors?.[0]?.extensions).toMatchObject({ code: 'GRAPHQL_VALIDATION_FAILED', reason: 'LIMIT_EXCEEDED' });
+    expect(exploded.errors?.[0]?.extensions).toMatchObject({
+      code: 'GRAPHQL_VALIDATION_FAILED',
+      reason: 'LIMIT_EXCEEDED',
+    });
     const res = await fetch(s.url, {
       method: 'POST',
       headers: { 'content-type': 'application/json', accept: 'text/event-stream', authorization: `Bearer ${token}` },
@@ -132,7 +157,10 @@ describe('request limits', () => {
       body: JSON.stringify({ query: '{ viewer { kind } }', variables: { pad: 'x'.repeat(70_000) } }),
     });
     expect(res.status).toBe(413);
-    expect((await res.json()).errors[0]).toMatchObject({ extensions: { code: 'PAYLOAD_TOO_LARGE' }, message: 'The request body is larger than 65536 bytes.' });
+    expect((await res.json()).errors[0]).toMatchObject({
+      extensions: { code: 'PAYLOAD_TOO_LARGE' },
+      message: 'The request body is larger than 65536 bytes.',
+    });
   });
 
   it('do not suggest field names outside development', async () => {

@@ -31,14 +31,25 @@ async function stderrOf(fn: () => Promise<unknown>): Promise<string[]> {
 describe('logs', () => {
   it("an unexpected error is one JSON line with the request's id and the statement, without its parameters", async () => {
     const name = `Secret Group ${Date.now()}`;
-    await s.database.db.execute(sql.raw(`create or replace function fail_audit() returns trigger language plpgsql as $$ begin raise exception 'injected failure'; end $$`));
-    await s.database.db.execute(sql.raw(`create trigger fail_audit before insert on partner_audit_events for each row execute function fail_audit()`));
+    await s.database.db.execute(
+      sql.raw(
+        `create or replace function fail_audit() returns trigger language plpgsql as $$ begin raise exception 'injected failure'; end $$`,
+      ),
+    );
+    await s.database.db.execute(
+      sql.raw(
+        `create trigger fail_audit before insert on partner_audit_events for each row execute function fail_audit()`,
+      ),
+    );
     let requestId: string | null = null;
     const lines = await stderrOf(async () => {
       const res = await fetch(s.url, {
         method: 'POST',
         headers: { 'content-type': 'application/json', authorization: `Bearer ${partner.adminToken}` },
-        body: JSON.stringify({ query: `mutation($n: String!) { createSecurityGroup(input: {name: $n}) { securityGroup { id } } }`, variables: { n: name } }),
+        body: JSON.stringify({
+          query: `mutation($n: String!) { createSecurityGroup(input: {name: $n}) { securityGroup { id } } }`,
+          variables: { n: name },
+        }),
       });
       requestId = res.headers.get('x-request-id');
       expect(((await res.json()) as any).errors[0].extensions.code).toBe('INTERNAL_SERVER_ERROR');
@@ -56,7 +67,9 @@ describe('logs', () => {
   it('a 0.9 MB email is refused at once and written nowhere', async () => {
     const huge = `${'a'.repeat(900_000)}@partner.example`;
     const lines = await stderrOf(async () => {
-      const r = await s.ok(`mutation($i: SignInInput!) { signIn(input: $i) { token userErrors { code } } }`, { i: { email: huge, password: 'Whatever-Passw0rd' } });
+      const r = await s.ok(`mutation($i: SignInInput!) { signIn(input: $i) { token userErrors { code } } }`, {
+        i: { email: huge, password: 'Whatever-Passw0rd' },
+      });
       expect(r.signIn.userErrors).toEqual([{ code: 'INVALID_CREDENTIALS' }]);
     });
     expect(lines.filter((l) => l.length > 10_000)).toEqual([]);

@@ -20,7 +20,7 @@ const INTROSPECT = `{ __schema { queryType { name } } }`;
 describe('the production surface', () => {
   it('serves GraphiQL and introspection only when enabled', async () => {
     const page = (s: TestServer) => fetch(s.url, { headers: { accept: 'text/html' } });
-    expect((await (await page(explore)).text())).toContain('Partner users API');
+    expect(await (await page(explore)).text()).toContain('Partner users API');
     expect((await page(prod)).headers.get('content-type') ?? '').not.toContain('text/html');
     expect((await explore.gql(INTROSPECT)).data).toEqual({ __schema: { queryType: { name: 'Query' } } });
     const refused = await prod.gql(INTROSPECT);
@@ -30,14 +30,24 @@ describe('the production surface', () => {
 
   it('answers CORS only for the listed origins', async () => {
     const preflight = (origin: string) =>
-      fetch(prod.url, { method: 'OPTIONS', headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization,content-type' } });
+      fetch(prod.url, {
+        method: 'OPTIONS',
+        headers: {
+          origin,
+          'access-control-request-method': 'POST',
+          'access-control-request-headers': 'authorization,content-type',
+        },
+      });
     const allowed = await preflight('https://console.example.com');
     expect(allowed.headers.get('access-control-allow-origin')).toBe('https://console.example.com');
     expect(allowed.headers.get('access-control-allow-credentials')).toBeNull();
     const other = await preflight('https://evil.example');
     expect(other.headers.get('access-control-allow-origin')).not.toBe('https://evil.example');
     expect(other.headers.get('access-control-allow-origin')).not.toBe('*');
-    const none = await fetch(explore.url, { method: 'OPTIONS', headers: { origin: 'https://evil.example', 'access-control-request-method': 'POST' } });
+    const none = await fetch(explore.url, {
+      method: 'OPTIONS',
+      headers: { origin: 'https://evil.example', 'access-control-request-method': 'POST' },
+    });
     expect(none.headers.get('access-control-allow-origin')).toBeNull();
   });
 

@@ -1,7 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type TestServer } from './support/server.js';
 import { insertUsers } from './support/fixtures.js';
-import { createCustomer, createPartner, createUser, grantAgent, joinGrant, skuId, type Customer, type Partner } from './support/world.js';
+import {
+  createCustomer,
+  createPartner,
+  createUser,
+  grantAgent,
+  joinGrant,
+  skuId,
+  type Customer,
+  type Partner,
+} from './support/world.js';
 
 let s: TestServer;
 let partner: Partner;
@@ -19,7 +28,12 @@ beforeAll(async () => {
   token = (await grantAgent(s, partner, big, ['USER_ADMINISTRATOR'])).agentToken;
   const smallGrant = await grantAgent(s, partner, small, ['DIRECTORY_READERS']);
   await joinGrant(s, partner, smallGrant, token);
-  await insertUsers(s.database.db, big.id, 500, { prefix: 'licensed', domain: big.domain, skuGlobalId: e3, role: 'REPORTS_READER' });
+  await insertUsers(s.database.db, big.id, 500, {
+    prefix: 'licensed',
+    domain: big.domain,
+    skuGlobalId: e3,
+    role: 'REPORTS_READER',
+  });
   await insertUsers(s.database.db, big.id, 20, { prefix: 'plain', domain: big.domain });
 }, 120_000);
 afterAll(() => s.close());
@@ -33,10 +47,22 @@ describe('the read API', () => {
   it('lists customers with search by name or domain', async () => {
     const all = await s.ok(`{ customers(first: 10) { edges { node { id domains { name isDefault } } } } }`, {}, token);
     expect(all.customers.edges.map((e: any) => e.node.id).sort()).toEqual([big.id, small.id].sort());
-    const byDomain = await s.ok(`query($q: String) { customers(first: 10, search: $q) { edges { node { id } } } }`, { q: small.domain.slice(0, 10) }, token);
+    const byDomain = await s.ok(
+      `query($q: String) { customers(first: 10, search: $q) { edges { node { id } } } }`,
+      { q: small.domain.slice(0, 10) },
+      token,
+    );
     expect(byDomain.customers.edges.map((e: any) => e.node.id)).toEqual([small.id]);
-    const first = await s.ok(`{ customers(first: 1) { edges { node { id } } pageInfo { hasNextPage endCursor } } }`, {}, token);
-    const second = await s.ok(`query($a: String) { customers(first: 1, after: $a) { edges { node { id } } pageInfo { hasNextPage } } }`, { a: first.customers.pageInfo.endCursor }, token);
+    const first = await s.ok(
+      `{ customers(first: 1) { edges { node { id } } pageInfo { hasNextPage endCursor } } }`,
+      {},
+      token,
+    );
+    const second = await s.ok(
+      `query($a: String) { customers(first: 1, after: $a) { edges { node { id } } pageInfo { hasNextPage } } }`,
+      { a: first.customers.pageInfo.endCursor },
+      token,
+    );
     expect(first.customers.pageInfo.hasNextPage).toBe(true);
     expect(second.customers.pageInfo.hasNextPage).toBe(false);
     expect(new Set([first.customers.edges[0].node.id, second.customers.edges[0].node.id]).size).toBe(2);
@@ -58,7 +84,9 @@ describe('the read API', () => {
 
   it('filters by search, role and licence', async () => {
     const search = await s.ok(PAGE, { id: big.id, first: 100, filter: { search: 'plain 1' } }, token);
-    expect(search.customer.users.edges.map((e: any) => e.node.displayName).sort()).toEqual(['plain 1', ...Array.from({ length: 10 }, (_, i) => `plain 1${i}`)].sort());
+    expect(search.customer.users.edges.map((e: any) => e.node.displayName).sort()).toEqual(
+      ['plain 1', ...Array.from({ length: 10 }, (_, i) => `plain 1${i}`)].sort(),
+    );
     const role = await s.ok(PAGE, { id: big.id, first: 500, filter: { roleIn: ['REPORTS_READER'] } }, token);
     expect(role.customer.users.edges).toHaveLength(500);
     const unlicensed = await s.ok(PAGE, { id: big.id, first: 500, filter: { hasLicense: false } }, token);
@@ -74,19 +102,46 @@ describe('the read API', () => {
   });
 
   it('shows seats per licence and who holds them', async () => {
-    const d = await s.ok(`query($id: ID!) { customer(id: $id) { licenses { sku { partNumber } totalSeats consumedSeats availableSeats users(first: 3) { edges { node { userPrincipalName } } pageInfo { hasNextPage } } } } }`, { id: big.id }, token);
-    expect(d.customer.licenses).toEqual([{ sku: { partNumber: 'SPE_E3' }, totalSeats: 1000, consumedSeats: 500, availableSeats: 500, users: { edges: [0, 1, 2].map((i) => ({ node: { userPrincipalName: `licensed0000${i}@${big.domain}` } })), pageInfo: { hasNextPage: true } } }]);
+    const d = await s.ok(
+      `query($id: ID!) { customer(id: $id) { licenses { sku { partNumber } totalSeats consumedSeats availableSeats users(first: 3) { edges { node { userPrincipalName } } pageInfo { hasNextPage } } } } }`,
+      { id: big.id },
+      token,
+    );
+    expect(d.customer.licenses).toEqual([
+      {
+        sku: { partNumber: 'SPE_E3' },
+        totalSeats: 1000,
+        consumedSeats: 500,
+        availableSeats: 500,
+        users: {
+          edges: [0, 1, 2].map((i) => ({ node: { userPrincipalName: `licensed0000${i}@${big.domain}` } })),
+          pageInfo: { hasNextPage: true },
+        },
+      },
+    ]);
   });
 
   it('finds a user by UPN, case-insensitively', async () => {
-    const d = await s.ok(`query($id: ID!, $u: String!) { customer(id: $id) { user(userPrincipalName: $u) { displayName } } }`, { id: big.id, u: `PLAIN00003@${big.domain.toUpperCase()}` }, token);
+    const d = await s.ok(
+      `query($id: ID!, $u: String!) { customer(id: $id) { user(userPrincipalName: $u) { displayName } } }`,
+      { id: big.id, u: `PLAIN00003@${big.domain.toUpperCase()}` },
+      token,
+    );
     expect(d.customer.user.displayName).toBe('plain 3');
   });
 
   it('lists the GDAP relationships the customer has with the partner', async () => {
-    const d = await s.ok(`query($id: ID!) { customer(id: $id) { gdapRelationships { status roles endsAt accessAssignments { roles } } } }`, { id: big.id }, token);
+    const d = await s.ok(
+      `query($id: ID!) { customer(id: $id) { gdapRelationships { status roles endsAt accessAssignments { roles } } } }`,
+      { id: big.id },
+      token,
+    );
     expect(d.customer.gdapRelationships).toHaveLength(1);
-    expect(d.customer.gdapRelationships[0]).toMatchObject({ status: 'ACTIVE', roles: ['USER_ADMINISTRATOR'], accessAssignments: [{ roles: ['USER_ADMINISTRATOR'] }] });
+    expect(d.customer.gdapRelationships[0]).toMatchObject({
+      status: 'ACTIVE',
+      roles: ['USER_ADMINISTRATOR'],
+      accessAssignments: [{ roles: ['USER_ADMINISTRATOR'] }],
+    });
   });
 
   it('spends the same number of SQL statements on a page of 10 users as on a page of 500', async () => {
@@ -94,7 +149,11 @@ describe('the read API', () => {
       const before = s.database.statements.count;
       const d = await s.ok(PAGE, { id: big.id, first, filter: { roleIn: ['REPORTS_READER'] } }, token);
       expect(d.customer.users.edges).toHaveLength(first);
-      expect(d.customer.users.edges.every((e: any) => e.node.roles[0] === 'REPORTS_READER' && e.node.licenses[0].sku.name === 'Microsoft 365 E3')).toBe(true);
+      expect(
+        d.customer.users.edges.every(
+          (e: any) => e.node.roles[0] === 'REPORTS_READER' && e.node.licenses[0].sku.name === 'Microsoft 365 E3',
+        ),
+      ).toBe(true);
       return s.database.statements.count - before;
     };
     const ten = await count(10);
@@ -131,13 +190,19 @@ describe('the read API', () => {
       expect(r.errors?.[0]?.extensions?.code, query).toBe('BAD_USER_INPUT');
       expect(r.errors?.[0]?.message).toMatch(/cursor `after`/);
     }
-    const back = await s.gql(`query($id: ID!) { customer(id: $id) { users(last: 1) { edges { node { id } } } } }`, { id: big.id }, token);
+    const back = await s.gql(
+      `query($id: ID!) { customer(id: $id) { users(last: 1) { edges { node { id } } } } }`,
+      { id: big.id },
+      token,
+    );
     expect(back.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: ['last'] });
     expect(back.errors?.[0]?.message).toMatch(/forward only/);
   });
 
   it('lets the same agent read but not create where it holds only Directory Readers', async () => {
     expect((await s.ok(PAGE, { id: small.id, first: 5 }, token)).customer.users.edges).toHaveLength(1);
-    await expect(createUser(s, token, small)).rejects.toThrow(/you need one of: DIRECTORY_WRITERS, USER_ADMINISTRATOR, GLOBAL_ADMINISTRATOR.*"code":"FORBIDDEN"/);
+    await expect(createUser(s, token, small)).rejects.toThrow(
+      /you need one of: DIRECTORY_WRITERS, USER_ADMINISTRATOR, GLOBAL_ADMINISTRATOR.*"code":"FORBIDDEN"/,
+    );
   });
 });

@@ -12,7 +12,9 @@ describe('error codes', () => {
     const schema = buildSchema();
     const values = (name: string) => (schema.getType(name) as GraphQLEnumType).getValues().map((v) => v.name);
     // Every code a DomainError may carry, from the type the services use; a code added there and not to an enum fails.
-    const all: Record<ErrorCode, true> = Object.fromEntries([...USER_ERROR_CODES, ...ACCESS_ERROR_CODES].map((c) => [c, true])) as Record<ErrorCode, true>;
+    const all: Record<ErrorCode, true> = Object.fromEntries(
+      [...USER_ERROR_CODES, ...ACCESS_ERROR_CODES].map((c) => [c, true]),
+    ) as Record<ErrorCode, true>;
     expect(values('UserErrorCode').sort()).toEqual(Object.keys(all).sort());
     expect(values('AccessErrorCode').sort()).toEqual([...ACCESS_ERROR_CODES].sort());
   });
@@ -28,33 +30,62 @@ describe('schema/schema.graphql', () => {
     // changed in src/auth/roles.ts only, fails this test.
     const R = 'READ_CUSTOMER';
     const CUSTOMER: Record<string, string[]> = {
-      'BulkJob.resultCsv': [R], 'BulkJob.rows': [R], 'Customer.auditEvents': [R], 'Customer.deletedUsers': [R],
-      'Customer.gdapRelationships': [R], 'Customer.licenses': [R], 'Customer.user': [R], 'Customer.users': [R],
-      'License.users': [R], 'Query.customer': [R], 'Query.customers': [R], 'Query.exportUsers': [R],
+      'BulkJob.resultCsv': [R],
+      'BulkJob.rows': [R],
+      'Customer.auditEvents': [R],
+      'Customer.deletedUsers': [R],
+      'Customer.gdapRelationships': [R],
+      'Customer.licenses': [R],
+      'Customer.user': [R],
+      'Customer.users': [R],
+      'License.users': [R],
+      'Query.customer': [R],
+      'Query.customers': [R],
+      'Query.exportUsers': [R],
       'Subscription.bulkJobProgress': [R],
-      'Mutation.createUser': ['CREATE_USER'], 'Mutation.bulkJobCredentials': ['CREATE_USER'],
+      'Mutation.createUser': ['CREATE_USER'],
+      'Mutation.bulkJobCredentials': ['CREATE_USER'],
       'Mutation.importUsers': ['CREATE_USER', 'EDIT_USER_LICENSES', 'EDIT_USER_ROLES'],
-      'Mutation.deleteUser': ['DELETE_USER'], 'Mutation.deleteUsers': ['DELETE_USER'],
-      'Mutation.restoreUser': ['RESTORE_USER'], 'Mutation.restoreUsers': ['RESTORE_USER'],
+      'Mutation.deleteUser': ['DELETE_USER'],
+      'Mutation.deleteUsers': ['DELETE_USER'],
+      'Mutation.restoreUser': ['RESTORE_USER'],
+      'Mutation.restoreUsers': ['RESTORE_USER'],
       'Mutation.updateUser': ['EDIT_USER_INFO', 'EDIT_USER_ROLES', 'EDIT_USER_LICENSES'],
       'Mutation.resetUserPassword': ['RESET_PASSWORD'],
     };
-    const AA = ['ACCESS_ADMINISTRATOR'], ADMIN = ['ADMIN_AGENT'], BOTH = ['ADMIN_AGENT', 'ACCESS_ADMINISTRATOR'];
+    const AA = ['ACCESS_ADMINISTRATOR'],
+      ADMIN = ['ADMIN_AGENT'],
+      BOTH = ['ADMIN_AGENT', 'ACCESS_ADMINISTRATOR'];
     const PARTNER: Record<string, [string, string[]]> = {
-      'Mutation.addCustomerDomain': ['MANAGE_CUSTOMERS', ADMIN], 'Mutation.addSubscription': ['MANAGE_CUSTOMERS', ADMIN],
+      'Mutation.addCustomerDomain': ['MANAGE_CUSTOMERS', ADMIN],
+      'Mutation.addSubscription': ['MANAGE_CUSTOMERS', ADMIN],
       'Mutation.createCustomer': ['MANAGE_CUSTOMERS', ADMIN],
-      'Mutation.createGdapRelationship': ['MANAGE_RELATIONSHIPS', ADMIN], 'Mutation.terminateGdapRelationship': ['MANAGE_RELATIONSHIPS', ADMIN],
-      'Mutation.createAgent': ['MANAGE_AGENTS', AA], 'Mutation.updateAgent': ['MANAGE_AGENTS', AA], 'Mutation.deleteAgent': ['MANAGE_AGENTS', AA],
-      'Mutation.disableAgent': ['MANAGE_AGENTS', AA], 'Mutation.enableAgent': ['MANAGE_AGENTS', AA], 'Mutation.resetAgentPassword': ['MANAGE_AGENTS', AA],
-      'Mutation.createSecurityGroup': ['MANAGE_GROUPS', AA], 'Mutation.updateSecurityGroup': ['MANAGE_GROUPS', AA], 'Mutation.deleteSecurityGroup': ['MANAGE_GROUPS', AA],
-      'Mutation.addSecurityGroupMember': ['MANAGE_GROUPS', AA], 'Mutation.removeSecurityGroupMember': ['MANAGE_GROUPS', AA],
-      'Mutation.assignGdapAccess': ['ASSIGN_GDAP_ACCESS', AA], 'Mutation.removeGdapAccess': ['ASSIGN_GDAP_ACCESS', AA],
-      'Mutation.approveActivation': ['APPROVE_ACTIVATIONS', AA], 'Mutation.denyActivation': ['APPROVE_ACTIVATIONS', AA],
-      'Partner.pendingActivations': ['APPROVE_ACTIVATIONS', AA], 'Partner.auditEvents': ['READ_PARTNER_AUDIT', AA],
-      'Partner.agents': ['READ_PARTNER', BOTH], 'Partner.gdapRelationships': ['READ_PARTNER', BOTH],
-      'Partner.securityGroups': ['READ_PARTNER', BOTH], 'SecurityGroup.members': ['READ_PARTNER', BOTH],
+      'Mutation.createGdapRelationship': ['MANAGE_RELATIONSHIPS', ADMIN],
+      'Mutation.terminateGdapRelationship': ['MANAGE_RELATIONSHIPS', ADMIN],
+      'Mutation.createAgent': ['MANAGE_AGENTS', AA],
+      'Mutation.updateAgent': ['MANAGE_AGENTS', AA],
+      'Mutation.deleteAgent': ['MANAGE_AGENTS', AA],
+      'Mutation.disableAgent': ['MANAGE_AGENTS', AA],
+      'Mutation.enableAgent': ['MANAGE_AGENTS', AA],
+      'Mutation.resetAgentPassword': ['MANAGE_AGENTS', AA],
+      'Mutation.createSecurityGroup': ['MANAGE_GROUPS', AA],
+      'Mutation.updateSecurityGroup': ['MANAGE_GROUPS', AA],
+      'Mutation.deleteSecurityGroup': ['MANAGE_GROUPS', AA],
+      'Mutation.addSecurityGroupMember': ['MANAGE_GROUPS', AA],
+      'Mutation.removeSecurityGroupMember': ['MANAGE_GROUPS', AA],
+      'Mutation.assignGdapAccess': ['ASSIGN_GDAP_ACCESS', AA],
+      'Mutation.removeGdapAccess': ['ASSIGN_GDAP_ACCESS', AA],
+      'Mutation.approveActivation': ['APPROVE_ACTIVATIONS', AA],
+      'Mutation.denyActivation': ['APPROVE_ACTIVATIONS', AA],
+      'Partner.pendingActivations': ['APPROVE_ACTIVATIONS', AA],
+      'Partner.auditEvents': ['READ_PARTNER_AUDIT', AA],
+      'Partner.agents': ['READ_PARTNER', BOTH],
+      'Partner.gdapRelationships': ['READ_PARTNER', BOTH],
+      'Partner.securityGroups': ['READ_PARTNER', BOTH],
+      'SecurityGroup.members': ['READ_PARTNER', BOTH],
     };
-    const roles = (task: string) => (task === R ? [...DIRECTORY_ROLES] : TASK_ROLES[task as keyof typeof TASK_ROLES]).slice().sort();
+    const roles = (task: string) =>
+      (task === R ? [...DIRECTORY_ROLES] : TASK_ROLES[task as keyof typeof TASK_ROLES]).slice().sort();
     const schema = buildSchema();
     const customer: Record<string, string[]> = {};
     const partner: Record<string, [string, string[]]> = {};

@@ -14,7 +14,11 @@ const UPDATE = `mutation($i: UpdateUserInput!) { updateUser(input: $i) { user { 
 const SEATS = `query($c: ID!) { customer(id: $c) { licenses { sku { partNumber } totalSeats consumedSeats } } }`;
 
 async function userIds(prefix: string): Promise<string[]> {
-  const d = await s.ok(`query($c: ID!, $q: String) { customer(id: $c) { users(first: 500, filter: {search: $q}) { edges { node { id } } } } }`, { c: customer.id, q: prefix }, token);
+  const d = await s.ok(
+    `query($c: ID!, $q: String) { customer(id: $c) { users(first: 500, filter: {search: $q}) { edges { node { id } } } } }`,
+    { c: customer.id, q: prefix },
+    token,
+  );
   return d.customer.users.edges.map((e: any) => e.node.id);
 }
 
@@ -42,7 +46,9 @@ describe('seats', () => {
     expect(await ledger()).toEqual({ total: 40, consumed: 30, held: 30 });
     const racers = await userIds('racer');
     expect(racers).toHaveLength(50);
-    const results = await Promise.all(racers.map((id) => s.ok(UPDATE, { i: { userId: id, addLicenseSkuIds: [sku] } }, token)));
+    const results = await Promise.all(
+      racers.map((id) => s.ok(UPDATE, { i: { userId: id, addLicenseSkuIds: [sku] } }, token)),
+    );
     const ok = results.filter((r) => r.updateUser.userErrors.length === 0);
     const refused = results.filter((r) => r.updateUser.userErrors[0]?.code === 'NO_SEATS');
     expect(ok).toHaveLength(10);
@@ -54,12 +60,22 @@ describe('seats', () => {
   it('stay within the total through any mix of concurrent deletes, restores and assignments', async () => {
     const everyone = [...(await userIds('holder')), ...(await userIds('racer'))];
     let seed = 7;
-    const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
     for (let round = 0; round < 4; round++) {
       const ops = everyone.slice(0, 40).map((id) => {
         const r = random();
-        if (r < 0.3) return s.gql(`mutation($id: ID!) { deleteUser(input: {userId: $id}) { userErrors { code } } }`, { id }, token);
-        if (r < 0.6) return s.gql(`mutation($id: ID!) { restoreUser(input: {userId: $id}) { userErrors { code } } }`, { id }, token);
+        if (r < 0.3)
+          return s.gql(
+            `mutation($id: ID!) { deleteUser(input: {userId: $id}) { userErrors { code } } }`,
+            { id },
+            token,
+          );
+        if (r < 0.6)
+          return s.gql(
+            `mutation($id: ID!) { restoreUser(input: {userId: $id}) { userErrors { code } } }`,
+            { id },
+            token,
+          );
         if (r < 0.8) return s.gql(UPDATE, { i: { userId: id, addLicenseSkuIds: [sku] } }, token);
         return s.gql(UPDATE, { i: { userId: id, removeLicenseSkuIds: [sku] } }, token);
       });
@@ -76,18 +92,34 @@ describe('seats', () => {
 describe('seats of several SKUs', () => {
   it('are taken by concurrent updates naming the SKUs in opposite orders without a deadlock', async () => {
     const partner = await createPartner(s);
-    const two = await createCustomer(s, partner, [['SPE_E3', 40], ['O365_BUSINESS_ESSENTIALS', 40]]);
+    const two = await createCustomer(s, partner, [
+      ['SPE_E3', 40],
+      ['O365_BUSINESS_ESSENTIALS', 40],
+    ]);
     const agent = (await grantAgent(s, partner, two, ['USER_ADMINISTRATOR'])).agentToken;
     const [e3, basic] = [await skuId(s, 'SPE_E3', agent), await skuId(s, 'O365_BUSINESS_ESSENTIALS', agent)];
     await insertUsers(s.database.db, two.id, 40, { prefix: 'pair', domain: two.domain });
-    const list = await s.ok(`query($c: ID!) { customer(id: $c) { users(first: 100, filter: {search: "pair"}) { edges { node { id } } } } }`, { c: two.id }, agent);
+    const list = await s.ok(
+      `query($c: ID!) { customer(id: $c) { users(first: 100, filter: {search: "pair"}) { edges { node { id } } } } }`,
+      { c: two.id },
+      agent,
+    );
     const ids: string[] = list.customer.users.edges.map((e: any) => e.node.id);
     expect(ids).toHaveLength(40);
     const results = await Promise.all(
-      ids.map((id, i) => s.ok(UPDATE, { i: { userId: id, usageLocation: 'FR', addLicenseSkuIds: i % 2 ? [e3, basic] : [basic, e3] } }, agent)),
+      ids.map((id, i) =>
+        s.ok(
+          UPDATE,
+          { i: { userId: id, usageLocation: 'FR', addLicenseSkuIds: i % 2 ? [e3, basic] : [basic, e3] } },
+          agent,
+        ),
+      ),
     );
     expect(results.flatMap((r) => r.updateUser.userErrors)).toEqual([]);
-    const seats = (await s.ok(SEATS, { c: two.id }, agent)).customer.licenses.map((l: any) => [l.sku.partNumber, l.consumedSeats]);
+    const seats = (await s.ok(SEATS, { c: two.id }, agent)).customer.licenses.map((l: any) => [
+      l.sku.partNumber,
+      l.consumedSeats,
+    ]);
     expect(Object.fromEntries(seats)).toEqual({ SPE_E3: 40, O365_BUSINESS_ESSENTIALS: 40 });
   });
 });

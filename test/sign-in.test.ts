@@ -3,7 +3,16 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { argon2Options } from '../src/auth/passwords.js';
 import { phcParameters } from './support/fixtures.js';
 import { startServer, type TestServer } from './support/server.js';
-import { createCustomer, createPartner, createUser, grantAgent, PASSWORD, signIn, type Customer, type Partner } from './support/world.js';
+import {
+  createCustomer,
+  createPartner,
+  createUser,
+  grantAgent,
+  PASSWORD,
+  signIn,
+  type Customer,
+  type Partner,
+} from './support/world.js';
 
 let s: TestServer;
 let partner: Partner;
@@ -62,8 +71,14 @@ describe('sign-in', () => {
     expect(locked.signIn.userErrors[0].code).toBe('TOO_MANY_ATTEMPTS');
     await s.ok(SIGN_IN, { i: { email: g.agentEmail, password: PASSWORD } });
     // The partner's log has each failure and the lockout once, however often the locked account is tried.
-    const log = await s.ok(`{ viewer { agent { partner { auditEvents(first: 50) { edges { node { action actorKind actorEmail targetName } } } } } } }`, {}, partner.adminToken);
-    const mine = log.viewer.agent.partner.auditEvents.edges.map((e: any) => e.node).filter((e: any) => e.targetName === g.agentEmail && e.action.startsWith('SIGN_IN'));
+    const log = await s.ok(
+      `{ viewer { agent { partner { auditEvents(first: 50) { edges { node { action actorKind actorEmail targetName } } } } } } }`,
+      {},
+      partner.adminToken,
+    );
+    const mine = log.viewer.agent.partner.auditEvents.edges
+      .map((e: any) => e.node)
+      .filter((e: any) => e.targetName === g.agentEmail && e.action.startsWith('SIGN_IN'));
     expect(mine.map((e: any) => e.action)).toEqual(['SIGN_IN_LOCKED_OUT', ...Array(5).fill('SIGN_IN_FAILED')]);
     expect(mine[0]).toMatchObject({ actorKind: 'ANONYMOUS', actorEmail: g.agentEmail });
     s.travel(16 * 60_000);
@@ -74,7 +89,9 @@ describe('sign-in', () => {
   it('checks at most five passwords of one email when thirty guesses arrive at once', async () => {
     const g = await grantAgent(s, partner, customer, ['DIRECTORY_READERS']);
     const answers = await Promise.all(
-      Array.from({ length: 30 }, (_, i) => s.ok(SIGN_IN, { i: { email: g.agentEmail, password: `Guess-${i}-Passw0rd` } })),
+      Array.from({ length: 30 }, (_, i) =>
+        s.ok(SIGN_IN, { i: { email: g.agentEmail, password: `Guess-${i}-Passw0rd` } }),
+      ),
     );
     const codes = answers.map((a) => a.signIn.userErrors[0]?.code);
     expect(codes.filter((c) => c === 'INVALID_CREDENTIALS')).toHaveLength(5);
@@ -94,7 +111,9 @@ describe('sign-in', () => {
       expect(d.createAgent.agent).toBeNull();
       expect(d.createAgent.userErrors[0]).toMatchObject({ field: ['email'], code: 'DOMAIN_TAKEN' });
       // Another partner learns that the domain is not available, not whose it is.
-      expect(d.createAgent.userErrors[0].message).toBe(`The domain ${customer.domain} is not available for agents' emails: use one on your own domain.`);
+      expect(d.createAgent.userErrors[0].message).toBe(
+        `The domain ${customer.domain} is not available for agents' emails: use one on your own domain.`,
+      );
     }
     expect((await gaSignIn()).token).toMatch(/^pat_/);
     // Nor can a customer take over the domain the partner's agents sign in with.
@@ -104,19 +123,30 @@ describe('sign-in', () => {
       { i: { customerId: customer.id, name: agentDomain } },
       partner.adminToken,
     );
-    expect(d.addCustomerDomain.userErrors[0]).toMatchObject({ field: ['name'], code: 'DOMAIN_TAKEN', message: `The domain ${agentDomain} is not available: choose another.` });
+    expect(d.addCustomerDomain.userErrors[0]).toMatchObject({
+      field: ['name'],
+      code: 'DOMAIN_TAKEN',
+      message: `The domain ${agentDomain} is not available: choose another.`,
+    });
     expect(await signIn(s, partner.adminEmail)).toMatch(/^pat_/);
     // An agent email of another partner: not available, no more.
-    const other = await s.ok(`mutation($i: CreateAgentInput!) { createAgent(input: $i) { userErrors { code message } } }`,
-      { i: { email: partner.adminEmail, displayName: 'Copy', password: PASSWORD, roles: ['SALES_AGENT'] } }, intruder.adminToken);
-    expect(other.createAgent.userErrors).toEqual([{ code: 'EMAIL_TAKEN', message: `${partner.adminEmail} is not available: choose another email.` }]);
+    const other = await s.ok(
+      `mutation($i: CreateAgentInput!) { createAgent(input: $i) { userErrors { code message } } }`,
+      { i: { email: partner.adminEmail, displayName: 'Copy', password: PASSWORD, roles: ['SALES_AGENT'] } },
+      intruder.adminToken,
+    );
+    expect(other.createAgent.userErrors).toEqual([
+      { code: 'EMAIL_TAKEN', message: `${partner.adminEmail} is not available: choose another email.` },
+    ]);
   });
 
   it('answers the product catalogue only to a signed-in caller', async () => {
     expect((await s.gql(`{ skus { id } }`)).errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
     const d = await s.ok(`{ skus { id partNumber } }`, {}, partner.adminToken);
     expect(d.skus.length).toBeGreaterThan(0);
-    expect((await s.gql(`query($id: ID!) { node(id: $id) { id } }`, { id: d.skus[0].id })).errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+    expect(
+      (await s.gql(`query($id: ID!) { node(id: $id) { id } }`, { id: d.skus[0].id })).errors?.[0]?.extensions?.code,
+    ).toBe('UNAUTHENTICATED');
   });
 
   it('refuses a malformed, an expired and a revoked token with UNAUTHENTICATED', async () => {
@@ -128,8 +158,9 @@ describe('sign-in', () => {
     expect((await s.ok(VIEWER, {}, token)).viewer.kind).toBe('AGENT');
     await s.ok(`mutation { signOut { ok } }`, {}, token);
     expect((await s.ok(VIEWER, {}, token)).viewer).toBeNull();
-    expect((await s.gql(`{ customers { edges { node { id } } } }`, {}, token)).errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
-
+    expect((await s.gql(`{ customers { edges { node { id } } } }`, {}, token)).errors?.[0]?.extensions?.code).toBe(
+      'UNAUTHENTICATED',
+    );
   });
 
   it('lets a customer user with a temporary password do nothing but change it', async () => {
@@ -139,19 +170,37 @@ describe('sign-in', () => {
     expect(first.signIn.mustChangePassword).toBe(true);
     const token = first.signIn.token;
 
-    const refused = await s.gql(`mutation($i: ApproveGdapRelationshipInput!) { approveGdapRelationship(input: $i) { userErrors { message } } }`, { i: { approvalToken: 'x' } }, token);
+    const refused = await s.gql(
+      `mutation($i: ApproveGdapRelationshipInput!) { approveGdapRelationship(input: $i) { userErrors { message } } }`,
+      { i: { approvalToken: 'x' } },
+      token,
+    );
     expect(refused.errors?.[0]?.extensions?.code).toBe('PASSWORD_CHANGE_REQUIRED');
     for (const read of [`{ skus { id } }`, `{ customers(first: 1) { edges { node { id } } } }`]) {
       expect((await s.gql(read, {}, token)).errors?.[0]?.extensions?.code, read).toBe('PASSWORD_CHANGE_REQUIRED');
     }
-    expect((await s.ok(`{ viewer { user { id } mustChangePassword } }`, {}, token)).viewer).toEqual({ user: null, mustChangePassword: true });
+    expect((await s.ok(`{ viewer { user { id } mustChangePassword } }`, {}, token)).viewer).toEqual({
+      user: null,
+      mustChangePassword: true,
+    });
 
-    const weak = await s.ok(`mutation($i: ChangePasswordInput!) { changePassword(input: $i) { ok userErrors { field code message } } }`, { i: { currentPassword: user.temporaryPassword, newPassword: 'password' } }, token);
+    const weak = await s.ok(
+      `mutation($i: ChangePasswordInput!) { changePassword(input: $i) { ok userErrors { field code message } } }`,
+      { i: { currentPassword: user.temporaryPassword, newPassword: 'password' } },
+      token,
+    );
     expect(weak.changePassword.userErrors[0]).toMatchObject({ field: ['newPassword'], code: 'WEAK_PASSWORD' });
 
-    const changed = await s.ok(`mutation($i: ChangePasswordInput!) { changePassword(input: $i) { ok userErrors { message } } }`, { i: { currentPassword: user.temporaryPassword, newPassword: 'Brand-New-Passw0rd' } }, token);
+    const changed = await s.ok(
+      `mutation($i: ChangePasswordInput!) { changePassword(input: $i) { ok userErrors { message } } }`,
+      { i: { currentPassword: user.temporaryPassword, newPassword: 'Brand-New-Passw0rd' } },
+      token,
+    );
     expect(changed.changePassword.ok).toBe(true);
-    expect((await s.ok(`{ viewer { mustChangePassword user { userPrincipalName } } }`, {}, token)).viewer).toEqual({ mustChangePassword: false, user: { userPrincipalName: user.userPrincipalName } });
+    expect((await s.ok(`{ viewer { mustChangePassword user { userPrincipalName } } }`, {}, token)).viewer).toEqual({
+      mustChangePassword: false,
+      user: { userPrincipalName: user.userPrincipalName },
+    });
 
     const old = await s.ok(SIGN_IN, { i: { email: user.userPrincipalName, password: user.temporaryPassword } });
     expect(old.signIn.userErrors[0].code).toBe('INVALID_CREDENTIALS');
@@ -189,7 +238,9 @@ describe('sign-in', () => {
     // Each password opens only its own tenant's account.
     const crossed = await s.ok(SIGN_IN, { i: { email: `same.alias@${extra}`, password: a.temporaryPassword } });
     expect(crossed.signIn).toMatchObject({ token: null, userErrors: [{ code: 'INVALID_CREDENTIALS' }] });
-    const noDomain = await s.ok(SIGN_IN, { i: { email: `same.alias@unknown-${customer.domain}`, password: a.temporaryPassword } });
+    const noDomain = await s.ok(SIGN_IN, {
+      i: { email: `same.alias@unknown-${customer.domain}`, password: a.temporaryPassword },
+    });
     expect(noDomain.signIn).toMatchObject({ token: null, userErrors: [{ code: 'INVALID_CREDENTIALS' }] });
   });
 
@@ -205,7 +256,9 @@ describe('sign-in', () => {
     const { memoryCost: m, timeCost: t, parallelism: p } = argon2Options();
     expect(phcParameters(hash)).toEqual({ algorithm: 'argon2id', m, t, p });
     const sessions = await s.database.db.execute(sql`select token_hash from sessions`);
-    const list = ((sessions as unknown as { rows?: any[] }).rows ?? (sessions as unknown as any[])) as { token_hash: string }[];
+    const list = ((sessions as unknown as { rows?: any[] }).rows ?? (sessions as unknown as any[])) as {
+      token_hash: string;
+    }[];
     expect(list.every((r) => /^[0-9a-f]{64}$/.test(r.token_hash))).toBe(true);
     expect(list.some((r) => r.token_hash.includes(partner.adminToken))).toBe(false);
   });
@@ -215,7 +268,9 @@ describe('sign-in', () => {
     const short = await signIn(s, (await grantAgent(s, partner, customer, ['DIRECTORY_READERS'])).agentEmail);
     expect((await s.gql(`{ customers { edges { node { id } } } }`, {}, short)).errors).toBeUndefined();
     s.travel(61 * 60_000);
-    expect((await s.gql(`{ customers { edges { node { id } } } }`, {}, short)).errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+    expect((await s.gql(`{ customers { edges { node { id } } } }`, {}, short)).errors?.[0]?.extensions?.code).toBe(
+      'UNAUTHENTICATED',
+    );
   });
 
   it('(moves the clock) lets maintenance remove sessions over for a day and spent sign-in counters, nothing live', async () => {

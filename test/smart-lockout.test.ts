@@ -43,23 +43,43 @@ describe('smart lockout', () => {
 
   it('one address has a budget of failures across all logins (password spraying)', async () => {
     const results = [];
-    for (let i = 0; i < 10; i++) results.push(await signInFrom('203.0.113.99', `someone${i}@partner.example`, 'Spray-Passw0rd-1'));
+    for (let i = 0; i < 10; i++)
+      results.push(await signInFrom('203.0.113.99', `someone${i}@partner.example`, 'Spray-Passw0rd-1'));
     expect(results.slice(0, 8)).toEqual(Array(8).fill('INVALID_CREDENTIALS'));
     expect(results.slice(8)).toEqual(['TOO_MANY_ATTEMPTS', 'TOO_MANY_ATTEMPTS']);
     // Another address is not concerned.
-    expect(await signInFrom('203.0.113.100', 'someone0@partner.example', 'Spray-Passw0rd-1')).toBe('INVALID_CREDENTIALS');
+    expect(await signInFrom('203.0.113.100', 'someone0@partner.example', 'Spray-Passw0rd-1')).toBe(
+      'INVALID_CREDENTIALS',
+    );
   });
 
   it('one sign-in per request: aliases do not multiply password checks', async () => {
-    const aliases = Array.from({ length: 4 }, (_, i) => `a${i}: signIn(input: {email: "${partner.adminEmail}", password: "Wrong-${i}-Passw0rd"}) { token userErrors { code } }`).join(' ');
+    const aliases = Array.from(
+      { length: 4 },
+      (_, i) =>
+        `a${i}: signIn(input: {email: "${partner.adminEmail}", password: "Wrong-${i}-Passw0rd"}) { token userErrors { code } }`,
+    ).join(' ');
     const r = await s.ok(`mutation { ${aliases} }`);
-    expect(Object.values(r).map((x: any) => x.userErrors[0].code)).toEqual(['INVALID_CREDENTIALS', 'TOO_MANY_ATTEMPTS', 'TOO_MANY_ATTEMPTS', 'TOO_MANY_ATTEMPTS']);
+    expect(Object.values(r).map((x: any) => x.userErrors[0].code)).toEqual([
+      'INVALID_CREDENTIALS',
+      'TOO_MANY_ATTEMPTS',
+      'TOO_MANY_ATTEMPTS',
+      'TOO_MANY_ATTEMPTS',
+    ]);
   });
 
   it('changePassword too checks one password per request', async () => {
-    const aliases = Array.from({ length: 3 }, (_, i) => `c${i}: changePassword(input: {currentPassword: "Guess-${i}-Passw0rd", newPassword: "New-Passw0rd-${i}x"}) { ok userErrors { code } }`).join(' ');
+    const aliases = Array.from(
+      { length: 3 },
+      (_, i) =>
+        `c${i}: changePassword(input: {currentPassword: "Guess-${i}-Passw0rd", newPassword: "New-Passw0rd-${i}x"}) { ok userErrors { code } }`,
+    ).join(' ');
     const r = await s.ok(`mutation { ${aliases} }`, {}, partner.adminToken);
-    expect(Object.values(r).map((x: any) => x.userErrors[0].code)).toEqual(['INVALID_CREDENTIALS', 'TOO_MANY_ATTEMPTS', 'TOO_MANY_ATTEMPTS']);
+    expect(Object.values(r).map((x: any) => x.userErrors[0].code)).toEqual([
+      'INVALID_CREDENTIALS',
+      'TOO_MANY_ATTEMPTS',
+      'TOO_MANY_ATTEMPTS',
+    ]);
   });
 });
 
@@ -81,12 +101,20 @@ describe('client addresses', () => {
         const res = await fetch(direct.url, {
           method: 'POST',
           headers: { 'content-type': 'application/json', 'x-forwarded-for': `203.0.113.${i}` },
-          body: JSON.stringify({ query: SIGN_IN, variables: { i: { email: `x${i}@partner.example`, password: 'Wrong-Passw0rd-1' } } }),
+          body: JSON.stringify({
+            query: SIGN_IN,
+            variables: { i: { email: `x${i}@partner.example`, password: 'Wrong-Passw0rd-1' } },
+          }),
         });
         answers.push(((await res.json()) as any).data.signIn.userErrors[0].code);
       }
       // Four "different" forwarded addresses, one real client: its budget of 3 is spent.
-      expect(answers).toEqual(['INVALID_CREDENTIALS', 'INVALID_CREDENTIALS', 'INVALID_CREDENTIALS', 'TOO_MANY_ATTEMPTS']);
+      expect(answers).toEqual([
+        'INVALID_CREDENTIALS',
+        'INVALID_CREDENTIALS',
+        'INVALID_CREDENTIALS',
+        'TOO_MANY_ATTEMPTS',
+      ]);
     } finally {
       await direct.close();
     }

@@ -16,11 +16,17 @@ export const PARTNER_TASKS = {
   MANAGE_CUSTOMERS: { description: 'add customers, domains and subscriptions', anyOf: ['ADMIN_AGENT'] },
   MANAGE_RELATIONSHIPS: { description: 'request and terminate GDAP relationships', anyOf: ['ADMIN_AGENT'] },
   MANAGE_AGENTS: {
-    description: "create, disable, enable and delete agents, change their partner roles and reset their passwords",
+    description: 'create, disable, enable and delete agents, change their partner roles and reset their passwords',
     anyOf: ['ACCESS_ADMINISTRATOR'],
   },
-  MANAGE_GROUPS: { description: 'create and delete security groups and manage their members', anyOf: ['ACCESS_ADMINISTRATOR'] },
-  ASSIGN_GDAP_ACCESS: { description: 'assign GDAP roles to security groups or remove them', anyOf: ['ACCESS_ADMINISTRATOR'] },
+  MANAGE_GROUPS: {
+    description: 'create and delete security groups and manage their members',
+    anyOf: ['ACCESS_ADMINISTRATOR'],
+  },
+  ASSIGN_GDAP_ACCESS: {
+    description: 'assign GDAP roles to security groups or remove them',
+    anyOf: ['ACCESS_ADMINISTRATOR'],
+  },
   READ_PARTNER_AUDIT: { description: "read the partner's audit log", anyOf: ['ACCESS_ADMINISTRATOR'] },
   APPROVE_ACTIVATIONS: {
     description: 'approve or deny just-in-time activations of eligible group memberships',
@@ -90,7 +96,12 @@ const RESET_BY_TARGET_ROLE: Partial<Record<DirectoryRole, readonly DirectoryRole
   MESSAGE_CENTER_READER: ANY_RESETTER.filter((r) => r !== 'PASSWORD_ADMINISTRATOR'),
   REPORTS_READER: ANY_RESETTER.filter((r) => r !== 'PASSWORD_ADMINISTRATOR'),
   USAGE_SUMMARY_REPORTS_READER: ANY_RESETTER.filter((r) => r !== 'PASSWORD_ADMINISTRATOR'),
-  HELPDESK_ADMINISTRATOR: ['HELPDESK_ADMINISTRATOR', 'USER_ADMINISTRATOR', 'PRIVILEGED_AUTHENTICATION_ADMINISTRATOR', GA],
+  HELPDESK_ADMINISTRATOR: [
+    'HELPDESK_ADMINISTRATOR',
+    'USER_ADMINISTRATOR',
+    'PRIVILEGED_AUTHENTICATION_ADMINISTRATOR',
+    GA,
+  ],
   GROUPS_ADMINISTRATOR: ['USER_ADMINISTRATOR', 'PRIVILEGED_AUTHENTICATION_ADMINISTRATOR', GA],
   USER_ADMINISTRATOR: ['USER_ADMINISTRATOR', 'PRIVILEGED_AUTHENTICATION_ADMINISTRATOR', GA],
   AUTHENTICATION_ADMINISTRATOR: ['AUTHENTICATION_ADMINISTRATOR', 'PRIVILEGED_AUTHENTICATION_ADMINISTRATOR', GA],
@@ -143,7 +154,11 @@ export function allowsTask(held: ReadonlySet<DirectoryRole>, task: Task): boolea
  * and edit-info of a user more protected than an ordinary one need a role that could reset it; GLOBAL_ADMINISTRATOR
  * may do everything.
  */
-export function allowsOnTarget(held: ReadonlySet<DirectoryRole>, task: Task, targetRoles: readonly DirectoryRole[]): boolean {
+export function allowsOnTarget(
+  held: ReadonlySet<DirectoryRole>,
+  task: Task,
+  targetRoles: readonly DirectoryRole[],
+): boolean {
   if (!TARGET_RULE_TASKS.includes(task) || held.has(GA)) return true;
   if (task !== 'RESET_PASSWORD' && !isProtectedTarget(targetRoles)) return true;
   return holdsAny(held, rolesThatMayReset(targetRoles));

@@ -58,7 +58,10 @@ export async function holdDataFolder(folder: string): Promise<() => Promise<void
     }
     // Held from another machine (a shared disk), or of unknown owner: wait until the lock goes stale.
     try {
-      release = await lockfile.lock(folder, { ...options, retries: { retries: 8, factor: 1, minTimeout: STALE_MS / 8, maxTimeout: STALE_MS / 8 } });
+      release = await lockfile.lock(folder, {
+        ...options,
+        retries: { retries: 8, factor: 1, minTimeout: STALE_MS / 8, maxTimeout: STALE_MS / 8 },
+      });
     } catch (again) {
       if ((again as { code?: string }).code === 'ELOCKED') throw new DataFolderInUse(folder);
       throw again;
@@ -74,7 +77,9 @@ export async function holdDataFolder(folder: string): Promise<() => Promise<void
 function ownerOf(ownerFile: string): { pid: number; host: string } | null {
   try {
     const owner = JSON.parse(readFileSync(ownerFile, 'utf8')) as { pid?: unknown; host?: unknown };
-    return typeof owner.pid === 'number' && typeof owner.host === 'string' ? { pid: owner.pid, host: owner.host } : null;
+    return typeof owner.pid === 'number' && typeof owner.host === 'string'
+      ? { pid: owner.pid, host: owner.host }
+      : null;
   } catch {
     return null;
   }

@@ -32,7 +32,9 @@ export const agents = pgTable(
   'agents',
   {
     id: id().primaryKey(),
-    partnerId: uuid('partner_id').notNull().references(() => partners.id),
+    partnerId: uuid('partner_id')
+      .notNull()
+      .references(() => partners.id),
     email: text('email').notNull(),
     emailLower: text('email_lower').notNull().generatedAlwaysAs(sql`lower(email)`),
     displayName: text('display_name').notNull(),
@@ -51,7 +53,9 @@ export const securityGroups = pgTable(
   'security_groups',
   {
     id: id().primaryKey(),
-    partnerId: uuid('partner_id').notNull().references(() => partners.id),
+    partnerId: uuid('partner_id')
+      .notNull()
+      .references(() => partners.id),
     name: text('name').notNull(),
     /** Just-in-time: how long one activation of an eligible membership lasts at most. */
     maxActivationMinutes: integer('max_activation_minutes').notNull().default(480),
@@ -65,8 +69,12 @@ export const securityGroups = pgTable(
 export const groupMembers = pgTable(
   'group_members',
   {
-    groupId: uuid('group_id').notNull().references(() => securityGroups.id),
-    agentId: uuid('agent_id').notNull().references(() => agents.id),
+    groupId: uuid('group_id')
+      .notNull()
+      .references(() => securityGroups.id),
+    agentId: uuid('agent_id')
+      .notNull()
+      .references(() => agents.id),
     /** ACTIVE grants the group's roles permanently; ELIGIBLE grants them only during an approved activation. */
     kind: text('kind', { enum: MEMBERSHIP_KINDS }).notNull().default('ACTIVE'),
   },
@@ -82,10 +90,16 @@ export const ACTIVATION_STATUSES = ['PENDING_APPROVAL', 'APPROVED', 'DENIED', 'R
 export const groupActivations = pgTable(
   'group_activations',
   {
-    partnerId: uuid('partner_id').notNull().references(() => partners.id),
+    partnerId: uuid('partner_id')
+      .notNull()
+      .references(() => partners.id),
     id: id(),
-    groupId: uuid('group_id').notNull().references(() => securityGroups.id),
-    agentId: uuid('agent_id').notNull().references(() => agents.id),
+    groupId: uuid('group_id')
+      .notNull()
+      .references(() => securityGroups.id),
+    agentId: uuid('agent_id')
+      .notNull()
+      .references(() => agents.id),
     justification: text('justification').notNull(),
     minutes: integer('minutes').notNull(),
     status: text('status', { enum: ACTIVATION_STATUSES }).notNull(),
@@ -107,7 +121,9 @@ export const customers = pgTable(
   'customers',
   {
     id: id().primaryKey(),
-    partnerId: uuid('partner_id').notNull().references(() => partners.id),
+    partnerId: uuid('partner_id')
+      .notNull()
+      .references(() => partners.id),
     name: text('name').notNull(),
     nameLower: text('name_lower').notNull().generatedAlwaysAs(sql`lower(name)`),
     createdAt: ts('created_at').notNull().defaultNow(),
@@ -118,7 +134,9 @@ export const customers = pgTable(
 export const domains = pgTable(
   'domains',
   {
-    customerId: uuid('customer_id').notNull().references(() => customers.id),
+    customerId: uuid('customer_id')
+      .notNull()
+      .references(() => customers.id),
     name: text('name').notNull(),
     isDefault: boolean('is_default').notNull().default(false),
     verified: boolean('verified').notNull().default(true),
@@ -142,9 +160,13 @@ export const skus = pgTable('skus', {
 export const subscriptions = pgTable(
   'subscriptions',
   {
-    customerId: uuid('customer_id').notNull().references(() => customers.id),
+    customerId: uuid('customer_id')
+      .notNull()
+      .references(() => customers.id),
     id: id(),
-    skuId: uuid('sku_id').notNull().references(() => skus.id),
+    skuId: uuid('sku_id')
+      .notNull()
+      .references(() => skus.id),
     totalSeats: integer('total_seats').notNull(),
     consumedSeats: integer('consumed_seats').notNull().default(0),
     createdAt: ts('created_at').notNull().defaultNow(),
@@ -160,7 +182,9 @@ export const subscriptions = pgTable(
 export const users = pgTable(
   'users',
   {
-    customerId: uuid('customer_id').notNull().references(() => customers.id),
+    customerId: uuid('customer_id')
+      .notNull()
+      .references(() => customers.id),
     id: id(),
     userPrincipalName: text('user_principal_name').notNull(),
     upnLower: text('upn_lower').notNull().generatedAlwaysAs(sql`lower(user_principal_name)`),
@@ -179,7 +203,9 @@ export const users = pgTable(
     postalCode: text('postal_code'),
     countryOrRegion: text('country_or_region'),
     alternateEmail: text('alternate_email'),
-    state: text('state', { enum: ['ACTIVE', 'INACTIVE'] }).notNull().default('ACTIVE'),
+    state: text('state', { enum: ['ACTIVE', 'INACTIVE'] })
+      .notNull()
+      .default('ACTIVE'),
     deletedAt: ts('deleted_at'),
     passwordHash: text('password_hash').notNull(),
     mustChangePassword: boolean('must_change_password').notNull().default(true),
@@ -209,7 +235,9 @@ export const licenseAssignments = pgTable(
   {
     customerId: uuid('customer_id').notNull(),
     userId: uuid('user_id').notNull(),
-    skuId: uuid('sku_id').notNull().references(() => skus.id),
+    skuId: uuid('sku_id')
+      .notNull()
+      .references(() => skus.id),
     // false while the user is deleted: the assignment is remembered for restore but holds no seat.
     seated: boolean('seated').notNull().default(true),
     createdAt: ts('created_at').notNull().defaultNow(),
@@ -225,9 +253,13 @@ export const GDAP_STATUSES = ['APPROVAL_PENDING', 'ACTIVE', 'EXPIRED', 'TERMINAT
 export const gdapRelationships = pgTable(
   'gdap_relationships',
   {
-    customerId: uuid('customer_id').notNull().references(() => customers.id),
+    customerId: uuid('customer_id')
+      .notNull()
+      .references(() => customers.id),
     id: id(),
-    partnerId: uuid('partner_id').notNull().references(() => partners.id),
+    partnerId: uuid('partner_id')
+      .notNull()
+      .references(() => partners.id),
     displayName: text('display_name').notNull(),
     status: text('status', { enum: GDAP_STATUSES }).notNull(),
     roles: text('roles').array().notNull(),
@@ -254,7 +286,9 @@ export const accessAssignments = pgTable(
     customerId: uuid('customer_id').notNull(),
     id: id(),
     relationshipId: uuid('relationship_id').notNull(),
-    groupId: uuid('group_id').notNull().references(() => securityGroups.id),
+    groupId: uuid('group_id')
+      .notNull()
+      .references(() => securityGroups.id),
     roles: text('roles').array().notNull(),
     createdAt: ts('created_at').notNull().defaultNow(),
   },
@@ -328,7 +362,9 @@ export const auditEvents = pgTable(
 export const partnerAuditEvents = pgTable(
   'partner_audit_events',
   {
-    partnerId: uuid('partner_id').notNull().references(() => partners.id),
+    partnerId: uuid('partner_id')
+      .notNull()
+      .references(() => partners.id),
     /** Insertion order: events of the same millisecond still page newest first. */
     seq: bigint('seq', { mode: 'number' }).generatedAlwaysAsIdentity(),
     at: ts('at').notNull(),
@@ -364,10 +400,14 @@ export const BULK_ROW_OUTCOMES = ['PENDING', 'CREATED', 'FAILED', 'SKIPPED'] as 
 export const bulkJobs = pgTable(
   'bulk_jobs',
   {
-    customerId: uuid('customer_id').notNull().references(() => customers.id),
+    customerId: uuid('customer_id')
+      .notNull()
+      .references(() => customers.id),
     id: id(),
     status: text('status', { enum: BULK_JOB_STATUSES }).notNull().default('QUEUED'),
-    createdByAgentId: uuid('created_by_agent_id').notNull().references(() => agents.id),
+    createdByAgentId: uuid('created_by_agent_id')
+      .notNull()
+      .references(() => agents.id),
     createdByName: text('created_by_name').notNull(),
     fileName: text('file_name'),
     /** The header as the partner wrote it, so the result file is the partner's own file. */

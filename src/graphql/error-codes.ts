@@ -6,7 +6,8 @@ import type { Plugin } from 'graphql-yoga';
 function codeFor(message: string): { code: string; reason?: string } {
   if (/limit of \d+ exceeded/i.test(message)) return { code: 'GRAPHQL_VALIDATION_FAILED', reason: 'LIMIT_EXCEEDED' };
   if (/^Syntax Error/.test(message)) return { code: 'GRAPHQL_PARSE_FAILED' };
-  if (/^Variable "\$[^"]+" (got invalid value|of required type|of non-null type)/.test(message)) return { code: 'BAD_USER_INPUT' };
+  if (/^Variable "\$[^"]+" (got invalid value|of required type|of non-null type)/.test(message))
+    return { code: 'BAD_USER_INPUT' };
   return { code: 'GRAPHQL_VALIDATION_FAILED' };
 }
 
@@ -14,7 +15,14 @@ function withCode(error: GraphQLError | GraphQLFormattedError): GraphQLError | G
   if (error.extensions?.code) return error;
   const extensions = { ...error.extensions, ...codeFor(error.message) };
   if (error instanceof GraphQLError) {
-    return new GraphQLError(error.message, { nodes: error.nodes, source: error.source, positions: error.positions, path: error.path, originalError: error.originalError, extensions });
+    return new GraphQLError(error.message, {
+      nodes: error.nodes,
+      source: error.source,
+      positions: error.positions,
+      path: error.path,
+      originalError: error.originalError,
+      extensions,
+    });
   }
   return { ...error, extensions };
 }

@@ -22,7 +22,10 @@ function extensionsOf(e: DomainError): Record<string, unknown> {
 export function toGraphQLError(e: DomainError | ValidationErrors): GraphQLError {
   if (e instanceof ValidationErrors) {
     return new GraphQLError(e.message, {
-      extensions: { code: 'BAD_USER_INPUT', errors: e.errors.map((x) => ({ code: x.code, field: x.details.field, message: x.message })) },
+      extensions: {
+        code: 'BAD_USER_INPUT',
+        errors: e.errors.map((x) => ({ code: x.code, field: x.details.field, message: x.message })),
+      },
     });
   }
   return new GraphQLError(e.message, { extensions: extensionsOf(e) });
@@ -54,7 +57,8 @@ export async function runMutation<T extends object, D extends Partial<T> = Recor
     return { ...(whenRefused as D), ...(await fn()), userErrors: [] };
   } catch (e) {
     if (e instanceof ValidationErrors || (e instanceof DomainError && !e.isAccessError)) {
-      return { ...(whenRefused as D), userErrors: userErrorsOf(e) } as Partial<T> & D & { userErrors: UserErrorShape[] };
+      return { ...(whenRefused as D), userErrors: userErrorsOf(e) } as Partial<T> &
+        D & { userErrors: UserErrorShape[] };
     }
     throw e;
   }

@@ -43,15 +43,23 @@ export function decodeAnyId(globalId: string, field: string[]): DecodedId {
 export function decodeId(globalId: string, type: PlainType, field: string[]): string {
   const d = decodeAnyId(globalId, field);
   if (d.typename !== type) {
-    throw new DomainError('INVALID_ID', `${field.at(-1)} must be the id of a ${type}, not of a ${d.typename}.`, { field });
+    throw new DomainError('INVALID_ID', `${field.at(-1)} must be the id of a ${type}, not of a ${d.typename}.`, {
+      field,
+    });
   }
   return d.id;
 }
 
-export function decodeScopedId(globalId: string, type: ScopedType, field: string[]): { customerId: string; id: string } {
+export function decodeScopedId(
+  globalId: string,
+  type: ScopedType,
+  field: string[],
+): { customerId: string; id: string } {
   const d = decodeAnyId(globalId, field);
   if (d.typename !== type || !d.customerId) {
-    throw new DomainError('INVALID_ID', `${field.at(-1)} must be the id of a ${type}, not of a ${d.typename}.`, { field });
+    throw new DomainError('INVALID_ID', `${field.at(-1)} must be the id of a ${type}, not of a ${d.typename}.`, {
+      field,
+    });
   }
   return { customerId: d.customerId, id: d.id };
 }

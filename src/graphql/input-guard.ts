@@ -58,9 +58,17 @@ function refusal(args: { document: DocumentNode; variableValues?: unknown }) {
   if (!found) return null;
   // The field as userErrors name it: inside the input (a variable's name, or the `input` argument, comes first).
   const field = found.path.length > 1 ? found.path.slice(1) : found.path;
-  return createGraphQLError(`${found.path.at(-1) ?? 'A text input'} contains a character that is not allowed (${found.character}): control and invisible characters are refused.`, {
-    extensions: { code: 'BAD_USER_INPUT', reason: 'INVALID', field, ...(found.variable ? { variable: found.variable } : {}) },
-  });
+  return createGraphQLError(
+    `${found.path.at(-1) ?? 'A text input'} contains a character that is not allowed (${found.character}): control and invisible characters are refused.`,
+    {
+      extensions: {
+        code: 'BAD_USER_INPUT',
+        reason: 'INVALID',
+        field,
+        ...(found.variable ? { variable: found.variable } : {}),
+      },
+    },
+  );
 }
 
 export function inputGuard(): Plugin {

@@ -4,7 +4,16 @@
 // connection's fields `first` times (its default page when not given), and a plain list's fields LIST_SIZE times.
 import { getComplexity, type ComplexityEstimator } from 'graphql-query-complexity';
 import { createGraphQLError, type Plugin } from 'graphql-yoga';
-import { getNamedType, getNullableType, getOperationAST, getVariableValues, isCompositeType, isListType, type DocumentNode, type GraphQLSchema } from 'graphql';
+import {
+  getNamedType,
+  getNullableType,
+  getOperationAST,
+  getVariableValues,
+  isCompositeType,
+  isListType,
+  type DocumentNode,
+  type GraphQLSchema,
+} from 'graphql';
 import { DEFAULT_PAGE_SIZE } from '../services/pagination.js';
 
 /** What an unpaged list of objects (a customer's licences, a partner's agents) is assumed to hold. */
@@ -14,7 +23,8 @@ const MAX_WALK = 100_000;
 
 const estimate: ComplexityEstimator = ({ type: parent, field, args, childComplexity }) => {
   // A connection's edges are its page, already counted `first` times by the connection field.
-  if (parent.name.endsWith('Connection') && (field.name === 'edges' || field.name === 'nodes')) return 1 + childComplexity;
+  if (parent.name.endsWith('Connection') && (field.name === 'edges' || field.name === 'nodes'))
+    return 1 + childComplexity;
   if (field.args.some((a) => a.name === 'first')) {
     const first = typeof args.first === 'number' && args.first >= 0 ? args.first : DEFAULT_PAGE_SIZE;
     return 1 + first * childComplexity;
@@ -35,7 +45,14 @@ export function overBudget(schema: GraphQLSchema, args: Check, maxNodes: number)
   if (getVariableValues(schema, operation.variableDefinitions ?? [], variables).errors) return null;
   let nodes: number;
   try {
-    nodes = getComplexity({ schema, query: args.document, variables, operationName: args.operationName ?? undefined, estimators: [estimate], maxQueryNodes: MAX_WALK });
+    nodes = getComplexity({
+      schema,
+      query: args.document,
+      variables,
+      operationName: args.operationName ?? undefined,
+      estimators: [estimate],
+      maxQueryNodes: MAX_WALK,
+    });
   } catch {
     // Too many selections to even count (fragments spread over and over): over any budget.
     nodes = Number.POSITIVE_INFINITY;

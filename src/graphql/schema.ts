@@ -1,5 +1,13 @@
 import { printSchemaWithDirectives } from '@graphql-tools/utils';
-import { DirectiveLocation, GraphQLDirective, GraphQLList, GraphQLNonNull, GraphQLString, lexicographicSortSchema, type GraphQLSchema } from 'graphql';
+import {
+  DirectiveLocation,
+  GraphQLDirective,
+  GraphQLList,
+  GraphQLNonNull,
+  GraphQLString,
+  lexicographicSortSchema,
+  type GraphQLSchema,
+} from 'graphql';
 import { builder } from './builder.js';
 import './types/common.js';
 import './types/user.js';

@@ -9,10 +9,19 @@ import { groupActivations } from '../db/schema.js';
 /** A request nobody decided within a day lapses (as PIM's do). */
 export const PENDING_LIFETIME_MS = DAY_MS;
 
-export async function endOpenActivations(tx: Db, partnerId: string, agentId: string, groupId: string | null, now: Date): Promise<number> {
+export async function endOpenActivations(
+  tx: Db,
+  partnerId: string,
+  agentId: string,
+  groupId: string | null,
+  now: Date,
+): Promise<number> {
   const ended = await tx
     .update(groupActivations)
-    .set({ status: 'REVOKED', endsAt: sql`least(coalesce(${groupActivations.endsAt}, ${now.toISOString()}::timestamptz), ${now.toISOString()}::timestamptz)` })
+    .set({
+      status: 'REVOKED',
+      endsAt: sql`least(coalesce(${groupActivations.endsAt}, ${now.toISOString()}::timestamptz), ${now.toISOString()}::timestamptz)`,
+    })
     .where(
       and(
         eq(groupActivations.partnerId, partnerId),
@@ -21,7 +30,10 @@ export async function endOpenActivations(tx: Db, partnerId: string, agentId: str
         or(
           and(eq(groupActivations.status, 'APPROVED'), gt(groupActivations.endsAt, now)),
           // A request nobody decided lapses after a day (services/activations.ts): it is over already.
-          and(eq(groupActivations.status, 'PENDING_APPROVAL'), gt(groupActivations.requestedAt, new Date(now.getTime() - PENDING_LIFETIME_MS))),
+          and(
+            eq(groupActivations.status, 'PENDING_APPROVAL'),
+            gt(groupActivations.requestedAt, new Date(now.getTime() - PENDING_LIFETIME_MS)),
+          ),
         ),
       ),
     )

@@ -19,8 +19,11 @@ export type ActivationRow = typeof groupActivations.$inferSelect;
 
 const TASK = 'APPROVE_ACTIVATIONS' as const;
 
-
-const activationEvent = (a: ActivationRow, group: { name: string }, details: Record<string, unknown> = {}): PartnerEvent => ({
+const activationEvent = (
+  a: ActivationRow,
+  group: { name: string },
+  details: Record<string, unknown> = {},
+): PartnerEvent => ({
   targetType: 'MEMBERSHIP',
   targetId: a.agentId,
   targetName: group.name,
@@ -28,7 +31,13 @@ const activationEvent = (a: ActivationRow, group: { name: string }, details: Rec
 });
 
 /** The agent's activation that grants now or waits for approval, if any. */
-async function openActivation(db: Db, partnerId: string, groupId: string, agentId: string, now: Date): Promise<ActivationRow | undefined> {
+async function openActivation(
+  db: Db,
+  partnerId: string,
+  groupId: string,
+  agentId: string,
+  now: Date,
+): Promise<ActivationRow | undefined> {
   const [row] = await db
     .select()
     .from(groupActivations)
@@ -39,7 +48,10 @@ async function openActivation(db: Db, partnerId: string, groupId: string, agentI
         eq(groupActivations.agentId, agentId),
         or(
           and(eq(groupActivations.status, 'APPROVED'), gt(groupActivations.endsAt, now)),
-          and(eq(groupActivations.status, 'PENDING_APPROVAL'), gt(groupActivations.requestedAt, new Date(now.getTime() - PENDING_LIFETIME_MS))),
+          and(
+            eq(groupActivations.status, 'PENDING_APPROVAL'),
+            gt(groupActivations.requestedAt, new Date(now.getTime() - PENDING_LIFETIME_MS)),
+          ),
         ),
       ),
     )
@@ -60,130 +72,202 @@ export async function activateGroupMembership(
   const justification = input.justification.trim();
   const problem = textViolation(justification, 500, true);
   if (problem) throw invalid(['justification'], `The justification ${problem}.`);
-  return commitPartnerChange(ctx, agent, 'ACTIVATE_GROUP_MEMBERSHIP', async (tx) => {
-    // The group first (shared), then the membership: the order deleteSecurityGroup takes them in, so no deadlock.
-    await tx
-      .select({ id: securityGroups.id })
-      .from(securityGroups)
-      .where(and(eq(securityGroups.id, input.groupId), eq(securityGroups.partnerId, agent.partnerId)))
-      .for('share');
-    // Then the agent (shared): a concurrent disable or delete either ends this activation or makes it refused here.
-    const [self] = await tx.select({ status: agents.status }).from(agents).where(eq(agents.id, agent.agentId)).for('share');
-    if (self?.status !== 'ENABLED') throw new DomainError('UNAUTHENTICATED', 'Your account was disabled: sign in again once enabled.');
-    const [membership] = await tx
-      .select({ kind: groupMembers.kind, group: securityGroups })
-      .from(groupMembers)
-      .innerJoin(securityGroups, eq(securityGroups.id, groupMembers.groupId))
-      .where(and(eq(groupMembers.groupId, input.groupId), eq(groupMembers.agentId, agent.agentId), eq(securityGroups.partnerId, agent.partnerId)))
-      .for('update', { of: groupMembers });
-    if (!membership) throw new DomainError('FORBIDDEN', 'You are not eligible for this group: an access administrator must make you an eligible member first.');
-    const group = membership.group;
-    if (membership.kind === 'ACTIVE') throw invalid(['groupId'], `You are a permanent member of ${group.name}: there is nothing to activate.`, 'INVALID_STATE');
-    const minutes = input.minutes ?? group.maxActivationMinutes;
-    if (!Number.isInteger(minutes) || minutes < 1 || minutes > group.maxActivationMinutes) {
-      throw invalid(['minutes'], `${group.name} allows activations of 1 to ${group.maxActivationMinutes} minutes.`);
-    }
-    const now = ctx.clock.now();
-    const open = await openActivation(tx, agent.partnerId, group.id, agent.agentId, now);
-    if (open) {
-      throw invalid(
-        ['groupId'],
-        open.status === 'APPROVED' ? `Your membership of ${group.name} is active until ${open.endsAt!.toISOString()}.` : `Your activation of ${group.name} is waiting for approval.`,
-        'INVALID_STATE',
-      );
-    }
-    const approved = !group.requiresApproval;
-    const [row] = await tx
-      .insert(groupActivations)
-      .values({
-        partnerId: agent.partnerId,
-        groupId: group.id,
-        agentId: agent.agentId,
-        justification,
-        minutes,
-        status: approved ? 'APPROVED' : 'PENDING_APPROVAL',
-        requestedAt: now,
-        startsAt: approved ? now : null,
-        endsAt: approved ? new Date(now.getTime() + minutes * MINUTE_MS) : null,
-      })
-      .returning();
-    return { result: row!, event: activationEvent(row!, group, { status: row!.status, endsAt: row!.endsAt?.toISOString() ?? null }) };
-  }, { targetType: 'MEMBERSHIP', targetId: agent.agentId, details: { groupId: input.groupId } });
+  return commitPartnerChange(
+    ctx,
+    agent,
+    'ACTIVATE_GROUP_MEMBERSHIP',
+    async (tx) => {
+      // The group first (shared), then the membership: the order deleteSecurityGroup takes them in, so no deadlock.
+      await tx
+        .select({ id: securityGroups.id })
+        .from(securityGroups)
+        .where(and(eq(securityGroups.id, input.groupId), eq(securityGroups.partnerId, agent.partnerId)))
+        .for('share');
+      // Then the agent (shared): a concurrent disable or delete either ends this activation or makes it refused here.
+      const [self] = await tx
+        .select({ status: agents.status })
+        .from(agents)
+        .where(eq(agents.id, agent.agentId))
+        .for('share');
+      if (self?.status !== 'ENABLED')
+        throw new DomainError('UNAUTHENTICATED', 'Your account was disabled: sign in again once enabled.');
+      const [membership] = await tx
+        .select({ kind: groupMembers.kind, group: securityGroups })
+        .from(groupMembers)
+        .innerJoin(securityGroups, eq(securityGroups.id, groupMembers.groupId))
+        .where(
+          and(
+            eq(groupMembers.groupId, input.groupId),
+            eq(groupMembers.agentId, agent.agentId),
+            eq(securityGroups.partnerId, agent.partnerId),
+          ),
+        )
+        .for('update', { of: groupMembers });
+      if (!membership)
+        throw new DomainError(
+          'FORBIDDEN',
+          'You are not eligible for this group: an access administrator must make you an eligible member first.',
+        );
+      const group = membership.group;
+      if (membership.kind === 'ACTIVE')
+        throw invalid(
+          ['groupId'],
+          `You are a permanent member of ${group.name}: there is nothing to activate.`,
+          'INVALID_STATE',
+        );
+      const minutes = input.minutes ?? group.maxActivationMinutes;
+      if (!Number.isInteger(minutes) || minutes < 1 || minutes > group.maxActivationMinutes) {
+        throw invalid(['minutes'], `${group.name} allows activations of 1 to ${group.maxActivationMinutes} minutes.`);
+      }
+      const now = ctx.clock.now();
+      const open = await openActivation(tx, agent.partnerId, group.id, agent.agentId, now);
+      if (open) {
+        throw invalid(
+          ['groupId'],
+          open.status === 'APPROVED'
+            ? `Your membership of ${group.name} is active until ${open.endsAt!.toISOString()}.`
+            : `Your activation of ${group.name} is waiting for approval.`,
+          'INVALID_STATE',
+        );
+      }
+      const approved = !group.requiresApproval;
+      const [row] = await tx
+        .insert(groupActivations)
+        .values({
+          partnerId: agent.partnerId,
+          groupId: group.id,
+          agentId: agent.agentId,
+          justification,
+          minutes,
+          status: approved ? 'APPROVED' : 'PENDING_APPROVAL',
+          requestedAt: now,
+          startsAt: approved ? now : null,
+          endsAt: approved ? new Date(now.getTime() + minutes * MINUTE_MS) : null,
+        })
+        .returning();
+      return {
+        result: row!,
+        event: activationEvent(row!, group, { status: row!.status, endsAt: row!.endsAt?.toISOString() ?? null }),
+      };
+    },
+    { targetType: 'MEMBERSHIP', targetId: agent.agentId, details: { groupId: input.groupId } },
+  );
 }
 
-async function decide(ctx: ServiceContext, activationId: string, decision: 'APPROVED' | 'DENIED', reason: string | null): Promise<ActivationRow> {
+async function decide(
+  ctx: ServiceContext,
+  activationId: string,
+  decision: 'APPROVED' | 'DENIED',
+  reason: string | null,
+): Promise<ActivationRow> {
   const action = decision === 'APPROVED' ? 'APPROVE_ACTIVATION' : 'DENY_ACTIVATION';
   const admin = await authorizePartnerChange(ctx, TASK, action);
-  return commitPartnerChange(ctx, admin, action, async (tx) => {
-    const byId = and(eq(groupActivations.partnerId, admin.partnerId), eq(groupActivations.id, activationId));
-    const [found] = await tx
-      .select({ activation: groupActivations, group: securityGroups })
-      .from(groupActivations)
-      .innerJoin(securityGroups, eq(securityGroups.id, groupActivations.groupId))
-      .where(byId);
-    if (!found) throw notFound('activation');
-    const { group } = found;
-    if (found.activation.agentId === admin.agentId) throw fourEyes(`no one ${decision === 'APPROVED' ? 'approves' : 'denies'} its own activation.`);
-    // The membership before the activation: the order a membership change takes them in (it ends activations).
-    const [still] = await tx
-      .select({ kind: groupMembers.kind, status: agents.status })
-      .from(groupMembers)
-      .innerJoin(agents, eq(agents.id, groupMembers.agentId))
-      .where(and(eq(groupMembers.groupId, found.activation.groupId), eq(groupMembers.agentId, found.activation.agentId)))
-      .for('share', { of: groupMembers });
-    const [activation] = await tx.select().from(groupActivations).where(byId).for('update');
-    const now = ctx.clock.now();
-    if (activation!.status !== 'PENDING_APPROVAL') throw invalid(['activationId'], `The activation is already ${activation!.status}.`, 'INVALID_STATE');
-    if (decision === 'APPROVED' && (still?.kind !== 'ELIGIBLE' || still.status !== 'ENABLED')) {
-      throw invalid(['activationId'], 'The requester is no longer an enabled eligible member of the group.', 'INVALID_STATE');
-    }
-    if (activation!.requestedAt.getTime() <= now.getTime() - PENDING_LIFETIME_MS) {
-      throw invalid(['activationId'], 'The request lapsed: nobody decided within 24 hours. The agent can ask again.', 'INVALID_STATE');
-    }
-    // At most the group's maximum as it is now (it may have been lowered since the request).
-    const minutes = Math.min(activation!.minutes, group.maxActivationMinutes);
-    const [row] = await tx
-      .update(groupActivations)
-      .set({
-        status: decision,
-        decidedByAgentId: admin.agentId,
-        decidedAt: now,
-        decisionReason: reason,
-        // The time asked for runs from the approval.
-        startsAt: decision === 'APPROVED' ? now : null,
-        minutes,
-        endsAt: decision === 'APPROVED' ? new Date(now.getTime() + minutes * MINUTE_MS) : null,
-      })
-      .where(byId)
-      .returning();
-    return { result: row!, event: activationEvent(row!, group, { requester: activation!.agentId, endsAt: row!.endsAt?.toISOString() ?? null, reason }) };
-  }, { targetType: 'MEMBERSHIP', details: { activationId } });
+  return commitPartnerChange(
+    ctx,
+    admin,
+    action,
+    async (tx) => {
+      const byId = and(eq(groupActivations.partnerId, admin.partnerId), eq(groupActivations.id, activationId));
+      const [found] = await tx
+        .select({ activation: groupActivations, group: securityGroups })
+        .from(groupActivations)
+        .innerJoin(securityGroups, eq(securityGroups.id, groupActivations.groupId))
+        .where(byId);
+      if (!found) throw notFound('activation');
+      const { group } = found;
+      if (found.activation.agentId === admin.agentId)
+        throw fourEyes(`no one ${decision === 'APPROVED' ? 'approves' : 'denies'} its own activation.`);
+      // The membership before the activation: the order a membership change takes them in (it ends activations).
+      const [still] = await tx
+        .select({ kind: groupMembers.kind, status: agents.status })
+        .from(groupMembers)
+        .innerJoin(agents, eq(agents.id, groupMembers.agentId))
+        .where(
+          and(eq(groupMembers.groupId, found.activation.groupId), eq(groupMembers.agentId, found.activation.agentId)),
+        )
+        .for('share', { of: groupMembers });
+      const [activation] = await tx.select().from(groupActivations).where(byId).for('update');
+      const now = ctx.clock.now();
+      if (activation!.status !== 'PENDING_APPROVAL')
+        throw invalid(['activationId'], `The activation is already ${activation!.status}.`, 'INVALID_STATE');
+      if (decision === 'APPROVED' && (still?.kind !== 'ELIGIBLE' || still.status !== 'ENABLED')) {
+        throw invalid(
+          ['activationId'],
+          'The requester is no longer an enabled eligible member of the group.',
+          'INVALID_STATE',
+        );
+      }
+      if (activation!.requestedAt.getTime() <= now.getTime() - PENDING_LIFETIME_MS) {
+        throw invalid(
+          ['activationId'],
+          'The request lapsed: nobody decided within 24 hours. The agent can ask again.',
+          'INVALID_STATE',
+        );
+      }
+      // At most the group's maximum as it is now (it may have been lowered since the request).
+      const minutes = Math.min(activation!.minutes, group.maxActivationMinutes);
+      const [row] = await tx
+        .update(groupActivations)
+        .set({
+          status: decision,
+          decidedByAgentId: admin.agentId,
+          decidedAt: now,
+          decisionReason: reason,
+          // The time asked for runs from the approval.
+          startsAt: decision === 'APPROVED' ? now : null,
+          minutes,
+          endsAt: decision === 'APPROVED' ? new Date(now.getTime() + minutes * MINUTE_MS) : null,
+        })
+        .where(byId)
+        .returning();
+      return {
+        result: row!,
+        event: activationEvent(row!, group, {
+          requester: activation!.agentId,
+          endsAt: row!.endsAt?.toISOString() ?? null,
+          reason,
+        }),
+      };
+    },
+    { targetType: 'MEMBERSHIP', details: { activationId } },
+  );
 }
 
-export const approveActivation = partnerTask(TASK, (ctx: ServiceContext, activationId: string) => decide(ctx, activationId, 'APPROVED', null));
+export const approveActivation = partnerTask(TASK, (ctx: ServiceContext, activationId: string) =>
+  decide(ctx, activationId, 'APPROVED', null),
+);
 
-export const denyActivation = partnerTask(TASK, function denyActivation(
-  ctx: ServiceContext,
-  input: { activationId: string; reason?: string | null },
-): Promise<ActivationRow> {
-  const reason = input.reason?.trim() || null;
-  if (reason) {
-    const problem = textViolation(reason, 500, false);
-    if (problem) throw invalid(['reason'], `The reason ${problem}.`);
-  }
-  return decide(ctx, input.activationId, 'DENIED', reason);
-});
+export const denyActivation = partnerTask(
+  TASK,
+  function denyActivation(
+    ctx: ServiceContext,
+    input: { activationId: string; reason?: string | null },
+  ): Promise<ActivationRow> {
+    const reason = input.reason?.trim() || null;
+    if (reason) {
+      const problem = textViolation(reason, 500, false);
+      if (problem) throw invalid(['reason'], `The reason ${problem}.`);
+    }
+    return decide(ctx, input.activationId, 'DENIED', reason);
+  },
+);
 
 /** Requests waiting for a decision (not lapsed), oldest first. */
-export const pendingActivations = partnerTask(TASK, async function pendingActivations(
-  ctx: ServiceContext,
-): Promise<ActivationRow[]> {
+export const pendingActivations = partnerTask(TASK, async function pendingActivations(ctx: ServiceContext): Promise<
+  ActivationRow[]
+> {
   const admin = requirePartnerTask(ctx, TASK);
   const since = new Date(ctx.clock.now().getTime() - PENDING_LIFETIME_MS);
   return ctx.db
     .select()
     .from(groupActivations)
-    .where(and(eq(groupActivations.partnerId, admin.partnerId), eq(groupActivations.status, 'PENDING_APPROVAL'), gt(groupActivations.requestedAt, since)))
+    .where(
+      and(
+        eq(groupActivations.partnerId, admin.partnerId),
+        eq(groupActivations.status, 'PENDING_APPROVAL'),
+        gt(groupActivations.requestedAt, since),
+      ),
+    )
     .orderBy(asc(groupActivations.requestedAt));
 });
 
@@ -194,7 +278,8 @@ export async function getActivation(ctx: ServiceContext, activationId: string): 
     .from(groupActivations)
     .where(and(eq(groupActivations.partnerId, caller.partnerId), eq(groupActivations.id, activationId)));
   // One's own requests, or any for who decides them.
-  if (!row || (row.agentId !== caller.agentId && !caller.partnerRoles.includes('ACCESS_ADMINISTRATOR'))) throw notFound('activation');
+  if (!row || (row.agentId !== caller.agentId && !caller.partnerRoles.includes('ACCESS_ADMINISTRATOR')))
+    throw notFound('activation');
   return row;
 }
 
@@ -230,16 +315,35 @@ export async function membershipsOf(ctx: ServiceContext, agentId: string): Promi
         eq(groupActivations.partnerId, agent.partnerId),
         eq(groupActivations.agentId, agent.id),
         or(
-          and(eq(groupActivations.status, 'APPROVED'), lte(groupActivations.startsAt, now), gt(groupActivations.endsAt, now)),
-          and(eq(groupActivations.status, 'PENDING_APPROVAL'), gt(groupActivations.requestedAt, new Date(now.getTime() - PENDING_LIFETIME_MS))),
+          and(
+            eq(groupActivations.status, 'APPROVED'),
+            lte(groupActivations.startsAt, now),
+            gt(groupActivations.endsAt, now),
+          ),
+          and(
+            eq(groupActivations.status, 'PENDING_APPROVAL'),
+            gt(groupActivations.requestedAt, new Date(now.getTime() - PENDING_LIFETIME_MS)),
+          ),
         ),
       ),
     );
   return rows.map(({ group, kind }) => {
-    const activation = kind === 'ELIGIBLE' ? open.find((a) => a.groupId === group.id) ?? null : null;
+    const activation = kind === 'ELIGIBLE' ? (open.find((a) => a.groupId === group.id) ?? null) : null;
     const state: MembershipState =
-      kind === 'ACTIVE' ? 'ACTIVE' : activation?.status === 'APPROVED' ? 'ACTIVATED' : activation ? 'PENDING_APPROVAL' : 'ELIGIBLE';
-    return { group, kind, state, activeUntil: state === 'ACTIVATED' ? activation!.endsAt : null, activation: showActivation ? activation : null };
+      kind === 'ACTIVE'
+        ? 'ACTIVE'
+        : activation?.status === 'APPROVED'
+          ? 'ACTIVATED'
+          : activation
+            ? 'PENDING_APPROVAL'
+            : 'ELIGIBLE';
+    return {
+      group,
+      kind,
+      state,
+      activeUntil: state === 'ACTIVATED' ? activation!.endsAt : null,
+      activation: showActivation ? activation : null,
+    };
   });
 }
 

@@ -36,51 +36,67 @@ const agentEvent = (a: AgentRow, details: Record<string, unknown> = {}) => ({
   details,
 });
 
-export const createAgent = partnerTask(TASK, async function createAgent(
-  ctx: ServiceContext,
-  input: { email: string; displayName: string; password: string; roles: PartnerRole[] },
-): Promise<AgentRow> {
-  const admin = await authorizePartnerChange(ctx, TASK, 'CREATE_AGENT');
-  const email = input.email.trim();
-  const roles = [...new Set(input.roles)];
-  const errors: DomainError[] = [];
-  if (!/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(email) || email.length > 254) {
-    errors.push(invalid(['email'], 'The email must look like name@example.com.'));
-  }
-  const nameProblem = textViolation(input.displayName, 256, true);
-  if (nameProblem) errors.push(invalid(['displayName'], `The display name ${nameProblem}.`));
-  const roleProblem = rolesViolation(roles);
-  if (roleProblem) errors.push(roleProblem);
-  const violation = passwordPolicyViolation(input.password);
-  if (violation) errors.push(invalid(['password'], `The password ${violation}.`, 'WEAK_PASSWORD'));
-  if (errors.length) throw errors.length === 1 ? errors[0]! : new ValidationErrors(errors);
-  // A login on a customer's verified domain signs in as that customer's user (services/sessions.ts).
-  const [customerDomain] = await ctx.db
-    .select({ name: domains.name })
-    .from(domains)
-    .where(eq(domains.name, email.slice(email.lastIndexOf('@') + 1).toLowerCase()));
-  if (customerDomain) {
-    throw invalid(['email'], `The domain ${customerDomain.name} is not available for agents' emails: use one on your own domain.`, 'DOMAIN_TAKEN');
-  }
-  const passwordHash = await hashPassword(input.password);
-  try {
-    return await commitPartnerChange(ctx, admin, 'CREATE_AGENT', async (tx) => {
-      const [row] = await tx
-        .insert(agents)
-        .values({ partnerId: admin.partnerId, email, displayName: input.displayName, passwordHash, roles, createdAt: ctx.clock.now(), updatedAt: ctx.clock.now() })
-        .returning();
-      return { result: row!, event: agentEvent(row!, { displayName: row!.displayName, roles }) };
-    });
-  } catch (e) {
-    if (pgErrorCode(e) === UNIQUE_VIOLATION) throw invalid(['email'], `${email} is not available: choose another email.`, 'EMAIL_TAKEN');
-    throw e;
-  }
-});
+export const createAgent = partnerTask(
+  TASK,
+  async function createAgent(
+    ctx: ServiceContext,
+    input: { email: string; displayName: string; password: string; roles: PartnerRole[] },
+  ): Promise<AgentRow> {
+    const admin = await authorizePartnerChange(ctx, TASK, 'CREATE_AGENT');
+    const email = input.email.trim();
+    const roles = [...new Set(input.roles)];
+    const errors: DomainError[] = [];
+    if (!/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(email) || email.length > 254) {
+      errors.push(invalid(['email'], 'The email must look like name@example.com.'));
+    }
+    const nameProblem = textViolation(input.displayName, 256, true);
+    if (nameProblem) errors.push(invalid(['displayName'], `The display name ${nameProblem}.`));
+    const roleProblem = rolesViolation(roles);
+    if (roleProblem) errors.push(roleProblem);
+    const violation = passwordPolicyViolation(input.password);
+    if (violation) errors.push(invalid(['password'], `The password ${violation}.`, 'WEAK_PASSWORD'));
+    if (errors.length) throw errors.length === 1 ? errors[0]! : new ValidationErrors(errors);
+    // A login on a customer's verified domain signs in as that customer's user (services/sessions.ts).
+    const [customerDomain] = await ctx.db
+      .select({ name: domains.name })
+      .from(domains)
+      .where(eq(domains.name, email.slice(email.lastIndexOf('@') + 1).toLowerCase()));
+    if (customerDomain) {
+      throw invalid(
+        ['email'],
+        `The domain ${customerDomain.name} is not available for agents' emails: use one on your own domain.`,
+        'DOMAIN_TAKEN',
+      );
+    }
+    const passwordHash = await hashPassword(input.password);
+    try {
+      return await commitPartnerChange(ctx, admin, 'CREATE_AGENT', async (tx) => {
+        const [row] = await tx
+          .insert(agents)
+          .values({
+            partnerId: admin.partnerId,
+            email,
+            displayName: input.displayName,
+            passwordHash,
+            roles,
+            createdAt: ctx.clock.now(),
+            updatedAt: ctx.clock.now(),
+          })
+          .returning();
+        return { result: row!, event: agentEvent(row!, { displayName: row!.displayName, roles }) };
+      });
+    } catch (e) {
+      if (pgErrorCode(e) === UNIQUE_VIOLATION)
+        throw invalid(['email'], `${email} is not available: choose another email.`, 'EMAIL_TAKEN');
+      throw e;
+    }
+  },
+);
 
 /** The partner's agents that are not deleted, by email. */
-export const listAgents = partnerTask(readPartner.partnerTask, async function listAgents(
-  ctx: ServiceContext,
-): Promise<AgentRow[]> {
+export const listAgents = partnerTask(readPartner.partnerTask, async function listAgents(ctx: ServiceContext): Promise<
+  AgentRow[]
+> {
   const caller = requirePartnerTask(ctx, readPartner.partnerTask);
   return ctx.db
     .select()
@@ -147,43 +163,57 @@ function notSelf(admin: AgentCaller, agentId: string, rule: string): void {
   if (admin.agentId === agentId) throw fourEyes(rule);
 }
 
-export const updateAgent = partnerTask(TASK, async function updateAgent(
-  ctx: ServiceContext,
-  input: { agentId: string; displayName?: string | null; roles?: PartnerRole[] | null },
-): Promise<AgentRow> {
-  const admin = await authorizePartnerChange(ctx, TASK, 'UPDATE_AGENT');
-  const errors: DomainError[] = [];
-  if (input.displayName != null) {
-    const problem = textViolation(input.displayName, 256, true);
-    if (problem) errors.push(invalid(['displayName'], `The display name ${problem}.`));
-  }
-  const roles = input.roles ? [...new Set(input.roles)] : null;
-  if (roles) {
-    const problem = rolesViolation(roles);
-    if (problem) errors.push(problem);
-  }
-  if (errors.length) throw errors.length === 1 ? errors[0]! : new ValidationErrors(errors);
-  const refused = { targetType: 'AGENT' as const, targetId: input.agentId };
-  return commitPartnerChange(ctx, admin, 'UPDATE_AGENT', async (tx) => {
-    const agent = await lockedAgent(tx, admin, input.agentId);
-    const changes: { field: string; from: unknown; to: unknown }[] = [];
-    if (input.displayName != null && input.displayName !== agent.displayName) {
-      changes.push({ field: 'displayName', from: agent.displayName, to: input.displayName });
+export const updateAgent = partnerTask(
+  TASK,
+  async function updateAgent(
+    ctx: ServiceContext,
+    input: { agentId: string; displayName?: string | null; roles?: PartnerRole[] | null },
+  ): Promise<AgentRow> {
+    const admin = await authorizePartnerChange(ctx, TASK, 'UPDATE_AGENT');
+    const errors: DomainError[] = [];
+    if (input.displayName != null) {
+      const problem = textViolation(input.displayName, 256, true);
+      if (problem) errors.push(invalid(['displayName'], `The display name ${problem}.`));
     }
-    if (roles && [...roles].sort().join() !== [...agent.roles].sort().join()) {
-      notSelf(admin, agent.id, 'no one changes its own partner roles.');
-      if (!roles.includes(ACCESS_ADMIN)) await assertAnotherAccessAdministrator(tx, agent, `removing ${ACCESS_ADMIN}`);
-      changes.push({ field: 'partnerRoles', from: agent.roles, to: roles });
+    const roles = input.roles ? [...new Set(input.roles)] : null;
+    if (roles) {
+      const problem = rolesViolation(roles);
+      if (problem) errors.push(problem);
     }
-    if (!changes.length) return { result: agent, event: agentEvent(agent, { changes }) };
-    const [row] = await tx
-      .update(agents)
-      .set({ displayName: input.displayName ?? agent.displayName, roles: roles ?? agent.roles, updatedAt: ctx.clock.now() })
-      .where(eq(agents.id, agent.id))
-      .returning();
-    return { result: row!, event: agentEvent(row!, { changes }) };
-  }, refused);
-});
+    if (errors.length) throw errors.length === 1 ? errors[0]! : new ValidationErrors(errors);
+    const refused = { targetType: 'AGENT' as const, targetId: input.agentId };
+    return commitPartnerChange(
+      ctx,
+      admin,
+      'UPDATE_AGENT',
+      async (tx) => {
+        const agent = await lockedAgent(tx, admin, input.agentId);
+        const changes: { field: string; from: unknown; to: unknown }[] = [];
+        if (input.displayName != null && input.displayName !== agent.displayName) {
+          changes.push({ field: 'displayName', from: agent.displayName, to: input.displayName });
+        }
+        if (roles && [...roles].sort().join() !== [...agent.roles].sort().join()) {
+          notSelf(admin, agent.id, 'no one changes its own partner roles.');
+          if (!roles.includes(ACCESS_ADMIN))
+            await assertAnotherAccessAdministrator(tx, agent, `removing ${ACCESS_ADMIN}`);
+          changes.push({ field: 'partnerRoles', from: agent.roles, to: roles });
+        }
+        if (!changes.length) return { result: agent, event: agentEvent(agent, { changes }) };
+        const [row] = await tx
+          .update(agents)
+          .set({
+            displayName: input.displayName ?? agent.displayName,
+            roles: roles ?? agent.roles,
+            updatedAt: ctx.clock.now(),
+          })
+          .where(eq(agents.id, agent.id))
+          .returning();
+        return { result: row!, event: agentEvent(row!, { changes }) };
+      },
+      refused,
+    );
+  },
+);
 
 /**
  * A change an access administrator makes to another agent: authorized, never on itself (`selfRule` says why), on the
@@ -200,10 +230,16 @@ async function changeOtherAgent<T, P = undefined>(
   const admin = await authorizePartnerChange(ctx, TASK, action);
   // Work done outside the transaction (a password hash), and only for an authorized caller.
   const prepared = (await prepare?.()) as P;
-  return commitPartnerChange(ctx, admin, action, async (tx) => {
-    notSelf(admin, agentId, selfRule);
-    return body(tx, await lockedAgent(tx, admin, agentId), prepared);
-  }, { targetType: 'AGENT', targetId: agentId });
+  return commitPartnerChange(
+    ctx,
+    admin,
+    action,
+    async (tx) => {
+      notSelf(admin, agentId, selfRule);
+      return body(tx, await lockedAgent(tx, admin, agentId), prepared);
+    },
+    { targetType: 'AGENT', targetId: agentId },
+  );
 }
 
 /** An agent losing its access at once: every session revoked, every open activation ended. */
@@ -215,51 +251,70 @@ async function cutOff(tx: Db, agent: AgentRow, now: Date) {
 }
 
 /** Disabling: every session is revoked at once and sign-in refused; group memberships stay for when it is enabled. */
-export const disableAgent = partnerTask(TASK, function disableAgent(
-  ctx: ServiceContext,
-  agentId: string,
-): Promise<AgentRow> {
-  return changeOtherAgent(ctx, 'DISABLE_AGENT', agentId, 'no one disables itself.', async (tx, agent) => {
-    if (agent.status === 'DISABLED') throw invalid(['agentId'], `${agent.email} is already disabled.`, 'INVALID_STATE');
-    await assertAnotherAccessAdministrator(tx, agent, 'disabling it');
-    const [row] = await tx.update(agents).set({ status: 'DISABLED', updatedAt: ctx.clock.now() }).where(eq(agents.id, agent.id)).returning();
-    return { result: row!, event: agentEvent(row!, await cutOff(tx, agent, ctx.clock.now())) };
-  });
-});
+export const disableAgent = partnerTask(
+  TASK,
+  function disableAgent(ctx: ServiceContext, agentId: string): Promise<AgentRow> {
+    return changeOtherAgent(ctx, 'DISABLE_AGENT', agentId, 'no one disables itself.', async (tx, agent) => {
+      if (agent.status === 'DISABLED')
+        throw invalid(['agentId'], `${agent.email} is already disabled.`, 'INVALID_STATE');
+      await assertAnotherAccessAdministrator(tx, agent, 'disabling it');
+      const [row] = await tx
+        .update(agents)
+        .set({ status: 'DISABLED', updatedAt: ctx.clock.now() })
+        .where(eq(agents.id, agent.id))
+        .returning();
+      return { result: row!, event: agentEvent(row!, await cutOff(tx, agent, ctx.clock.now())) };
+    });
+  },
+);
 
-export const enableAgent = partnerTask(TASK, function enableAgent(
-  ctx: ServiceContext,
-  agentId: string,
-): Promise<AgentRow> {
-  return changeOtherAgent(ctx, 'ENABLE_AGENT', agentId, 'no one enables itself.', async (tx, agent) => {
-    if (agent.status === 'ENABLED') throw invalid(['agentId'], `${agent.email} is already enabled.`, 'INVALID_STATE');
-    const [row] = await tx.update(agents).set({ status: 'ENABLED', updatedAt: ctx.clock.now() }).where(eq(agents.id, agent.id)).returning();
-    return { result: row!, event: agentEvent(row!) };
-  });
-});
+export const enableAgent = partnerTask(
+  TASK,
+  function enableAgent(ctx: ServiceContext, agentId: string): Promise<AgentRow> {
+    return changeOtherAgent(ctx, 'ENABLE_AGENT', agentId, 'no one enables itself.', async (tx, agent) => {
+      if (agent.status === 'ENABLED') throw invalid(['agentId'], `${agent.email} is already enabled.`, 'INVALID_STATE');
+      const [row] = await tx
+        .update(agents)
+        .set({ status: 'ENABLED', updatedAt: ctx.clock.now() })
+        .where(eq(agents.id, agent.id))
+        .returning();
+      return { result: row!, event: agentEvent(row!) };
+    });
+  },
+);
 
 /**
  * Soft delete: the row stays for the audit trail (and keeps its email, so nobody else signs in as it later), its
  * memberships and sessions end, and it can neither sign in nor be enabled again.
  */
-export const deleteAgent = partnerTask(TASK, function deleteAgent(
-  ctx: ServiceContext,
-  agentId: string,
-): Promise<AgentRow> {
-  return changeOtherAgent(ctx, 'DELETE_AGENT', agentId, 'no one deletes itself.', async (tx, agent) => {
-    await assertAnotherAccessAdministrator(tx, agent, 'deleting it');
-    const memberships = await tx.delete(groupMembers).where(eq(groupMembers.agentId, agent.id)).returning({ groupId: groupMembers.groupId });
-    const [row] = await tx.update(agents).set({ status: 'DELETED', updatedAt: ctx.clock.now() }).where(eq(agents.id, agent.id)).returning();
-    const cut = await cutOff(tx, agent, ctx.clock.now());
-    return { result: row!, event: agentEvent(row!, { ...cut, groupsLeft: memberships.map((m) => m.groupId) }) };
-  });
-});
+export const deleteAgent = partnerTask(
+  TASK,
+  function deleteAgent(ctx: ServiceContext, agentId: string): Promise<AgentRow> {
+    return changeOtherAgent(ctx, 'DELETE_AGENT', agentId, 'no one deletes itself.', async (tx, agent) => {
+      await assertAnotherAccessAdministrator(tx, agent, 'deleting it');
+      const memberships = await tx
+        .delete(groupMembers)
+        .where(eq(groupMembers.agentId, agent.id))
+        .returning({ groupId: groupMembers.groupId });
+      const [row] = await tx
+        .update(agents)
+        .set({ status: 'DELETED', updatedAt: ctx.clock.now() })
+        .where(eq(agents.id, agent.id))
+        .returning();
+      const cut = await cutOff(tx, agent, ctx.clock.now());
+      return { result: row!, event: agentEvent(row!, { ...cut, groupsLeft: memberships.map((m) => m.groupId) }) };
+    });
+  },
+);
 
 /**
  * The server operator's way (CLI) to give an agent a new temporary password, for the cases the API refuses: an access
  * administrator locked out, or the partner's last one. Audited as the system.
  */
-export async function operatorResetAgentPassword(ctx: ServiceContext, email: string): Promise<{ agent: AgentRow; temporaryPassword: string }> {
+export async function operatorResetAgentPassword(
+  ctx: ServiceContext,
+  email: string,
+): Promise<{ agent: AgentRow; temporaryPassword: string }> {
   const [found] = await ctx.db
     .select()
     .from(agents)
@@ -274,38 +329,48 @@ export async function operatorResetAgentPassword(ctx: ServiceContext, email: str
       .where(eq(agents.id, found.id))
       .returning();
     const sessionsRevoked = await revokeAgentSessions(tx, found.id, ctx.clock.now());
-    await recordPartnerEvent(tx, { ...ctx, caller: null }, found.partnerId, 'RESET_AGENT_PASSWORD', 'SUCCESS', agentEvent(row!, { sessionsRevoked, by: 'operator' }));
+    await recordPartnerEvent(
+      tx,
+      { ...ctx, caller: null },
+      found.partnerId,
+      'RESET_AGENT_PASSWORD',
+      'SUCCESS',
+      agentEvent(row!, { sessionsRevoked, by: 'operator' }),
+    );
     return { agent: row!, temporaryPassword };
   });
 }
 
 /** A new temporary password, shown once: the agent must change it at its next sign-in; its sessions end. */
-export const resetAgentPassword = partnerTask(TASK, function resetAgentPassword(
-  ctx: ServiceContext,
-  agentId: string,
-): Promise<{ agent: AgentRow; temporaryPassword: string }> {
-  const temporaryPassword = generateTemporaryPassword();
-  return changeOtherAgent(
-    ctx,
-    'RESET_AGENT_PASSWORD',
-    agentId,
-    'no one resets its own password this way; use changePassword.',
-    async (tx, agent, passwordHash) => {
-      // Knowing another access administrator's password would make one person two pairs of eyes.
-      if (agent.roles.includes(ACCESS_ADMIN)) {
-        throw fourEyes(
-          "no access administrator resets another one's password (it could then act as both).",
-          'The server operator does it: npm run reset-agent-password -- <email>.',
-        );
-      }
-      const [row] = await tx
-        .update(agents)
-        .set({ passwordHash, mustChangePassword: true, updatedAt: ctx.clock.now() })
-        .where(eq(agents.id, agent.id))
-        .returning();
-      const sessionsRevoked = await revokeAgentSessions(tx, agent.id, ctx.clock.now());
-      return { result: { agent: row!, temporaryPassword }, event: agentEvent(row!, { sessionsRevoked }) };
-    },
-    () => hashPassword(temporaryPassword),
-  );
-});
+export const resetAgentPassword = partnerTask(
+  TASK,
+  function resetAgentPassword(
+    ctx: ServiceContext,
+    agentId: string,
+  ): Promise<{ agent: AgentRow; temporaryPassword: string }> {
+    const temporaryPassword = generateTemporaryPassword();
+    return changeOtherAgent(
+      ctx,
+      'RESET_AGENT_PASSWORD',
+      agentId,
+      'no one resets its own password this way; use changePassword.',
+      async (tx, agent, passwordHash) => {
+        // Knowing another access administrator's password would make one person two pairs of eyes.
+        if (agent.roles.includes(ACCESS_ADMIN)) {
+          throw fourEyes(
+            "no access administrator resets another one's password (it could then act as both).",
+            'The server operator does it: npm run reset-agent-password -- <email>.',
+          );
+        }
+        const [row] = await tx
+          .update(agents)
+          .set({ passwordHash, mustChangePassword: true, updatedAt: ctx.clock.now() })
+          .where(eq(agents.id, agent.id))
+          .returning();
+        const sessionsRevoked = await revokeAgentSessions(tx, agent.id, ctx.clock.now());
+        return { result: { agent: row!, temporaryPassword }, event: agentEvent(row!, { sessionsRevoked }) };
+      },
+      () => hashPassword(temporaryPassword),
+    );
+  },
+);

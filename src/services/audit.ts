@@ -36,28 +36,31 @@ export async function recordAudit(ctx: ServiceContext, event: AuditInput, db: Db
 export type AuditEventRow = typeof auditEvents.$inferSelect;
 
 /** Newest first. */
-export const listAuditEvents = customerTask(readCustomer.tasks, async function listAuditEvents(
-  ctx: ServiceContext,
-  customerId: string,
-  args: PageArgs,
-): Promise<Page<AuditEventRow>> {
-  await authorizeCustomerTask(ctx, readCustomer.tasks[0], customerId);
-  return keysetPage(args, ['at', 'id'], async (after, limit) =>
-    ctx.db
-      .select()
-      .from(auditEvents)
-      .where(
-        and(
-          eq(auditEvents.customerId, customerId),
-          after
-            ? or(
-                lt(auditEvents.at, new Date(after[0]!)),
-                and(eq(auditEvents.at, new Date(after[0]!)), lt(auditEvents.id, after[1]!)),
-              )
-            : undefined,
-        ),
-      )
-      .orderBy(desc(auditEvents.at), desc(auditEvents.id))
-      .limit(limit),
-  );
-});
+export const listAuditEvents = customerTask(
+  readCustomer.tasks,
+  async function listAuditEvents(
+    ctx: ServiceContext,
+    customerId: string,
+    args: PageArgs,
+  ): Promise<Page<AuditEventRow>> {
+    await authorizeCustomerTask(ctx, readCustomer.tasks[0], customerId);
+    return keysetPage(args, ['at', 'id'], async (after, limit) =>
+      ctx.db
+        .select()
+        .from(auditEvents)
+        .where(
+          and(
+            eq(auditEvents.customerId, customerId),
+            after
+              ? or(
+                  lt(auditEvents.at, new Date(after[0]!)),
+                  and(eq(auditEvents.at, new Date(after[0]!)), lt(auditEvents.id, after[1]!)),
+                )
+              : undefined,
+          ),
+        )
+        .orderBy(desc(auditEvents.at), desc(auditEvents.id))
+        .limit(limit),
+    );
+  },
+);

@@ -54,10 +54,14 @@ export function requirePartnerTask(ctx: ServiceContext, task: PartnerTask): Agen
   const agent = requireAgent(ctx);
   const anyOf = PARTNER_TASKS[task].anyOf;
   if (!anyOf.some((r) => agent.partnerRoles.includes(r))) {
-    throw new DomainError('FORBIDDEN', `To ${PARTNER_TASKS[task].description} you need the partner role ${anyOf.join(' or ')}.`, {
-      task,
-      requiredPartnerRoles: anyOf,
-    });
+    throw new DomainError(
+      'FORBIDDEN',
+      `To ${PARTNER_TASKS[task].description} you need the partner role ${anyOf.join(' or ')}.`,
+      {
+        task,
+        requiredPartnerRoles: anyOf,
+      },
+    );
   }
   return agent;
 }
@@ -86,11 +90,19 @@ export function grantsFor(ctx: ServiceContext, agent: AgentCaller, customerId: s
 }
 
 /** Loads the agent's grants in a page of customers with one statement (a customers page shows each one's roles). */
-export async function primeGrants(ctx: ServiceContext, agent: AgentCaller, customerIds: readonly string[]): Promise<void> {
+export async function primeGrants(
+  ctx: ServiceContext,
+  agent: AgentCaller,
+  customerIds: readonly string[],
+): Promise<void> {
   const missing = customerIds.filter((id) => !ctx.grantCache.has(`${agent.agentId}:${id}`));
   if (!missing.length) return;
   const loaded = loadGrants(ctx, agent, missing);
-  for (const id of missing) ctx.grantCache.set(`${agent.agentId}:${id}`, loaded.then((byCustomer) => byCustomer.get(id) ?? []));
+  for (const id of missing)
+    ctx.grantCache.set(
+      `${agent.agentId}:${id}`,
+      loaded.then((byCustomer) => byCustomer.get(id) ?? []),
+    );
   await loaded;
 }
 
@@ -137,14 +149,21 @@ const grantRows = preparedStatement('agent_grants', (db, name) =>
         eq(groupMembers.agentId, sql.placeholder('agentId')),
         eq(gdapRelationships.partnerId, sql.placeholder('partnerId')),
         eq(gdapRelationships.status, 'ACTIVE'),
-        or(gt(gdapRelationships.endsAt, sql`${sql.placeholder('now')}::timestamptz`), eq(gdapRelationships.autoExtend, true)),
+        or(
+          gt(gdapRelationships.endsAt, sql`${sql.placeholder('now')}::timestamptz`),
+          eq(gdapRelationships.autoExtend, true),
+        ),
         membershipGrants(sql`${sql.placeholder('now')}::timestamptz`),
       ),
     )
     .prepare(name),
 );
 
-async function loadGrants(ctx: ServiceContext, agent: AgentCaller, customerIds: readonly string[]): Promise<Map<string, RoleGrant[]>> {
+async function loadGrants(
+  ctx: ServiceContext,
+  agent: AgentCaller,
+  customerIds: readonly string[],
+): Promise<Map<string, RoleGrant[]>> {
   const rows = await grantRows(ctx.db).execute({
     customerIds: uuidArray(customerIds),
     agentId: agent.agentId,
@@ -219,11 +238,7 @@ export async function authorizeCustomerTask(
  * The who-can-reset table. For RESET_PASSWORD it decides alone; delete, restore and edit-info of a user more
  * protected than an ordinary one also need a role that could reset that user's password (or GLOBAL_ADMINISTRATOR).
  */
-export function authorizeOnTarget(
-  access: CustomerAccess,
-  task: Task,
-  targetRoles: readonly DirectoryRole[],
-): void {
+export function authorizeOnTarget(access: CustomerAccess, task: Task, targetRoles: readonly DirectoryRole[]): void {
   if (allowsOnTarget(access.roles, task, targetRoles)) return;
   const allowed = rolesThatMayReset(targetRoles);
   const decisive = decisiveTargetRole(targetRoles);

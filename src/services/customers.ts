@@ -5,7 +5,13 @@ import { pgErrorCode, UNIQUE_VIOLATION } from '../db/client.js';
 import { preparedStatement, uuidArray } from '../db/prepared.js';
 import { agents, customers, domains, licenseAssignments, skus, subscriptions, users } from '../db/schema.js';
 import { recordAudit } from './audit.js';
-import { authorizeCustomerTask, primeGrants, requireAdminAgent, visibleCustomerCondition, type AgentCaller } from './authorization.js';
+import {
+  authorizeCustomerTask,
+  primeGrants,
+  requireAdminAgent,
+  visibleCustomerCondition,
+  type AgentCaller,
+} from './authorization.js';
 import { customerTask, partnerTask, readCustomer } from './tasks.js';
 import { authorizePartnerChange, commitPartnerChange } from './partner-audit.js';
 import type { ServiceContext } from './context.js';
@@ -22,84 +28,110 @@ export type CustomerRow = typeof customers.$inferSelect;
 export type DomainRow = typeof domains.$inferSelect;
 export type SkuRow = typeof skus.$inferSelect;
 
-export const createCustomer = partnerTask(MANAGE, async function createCustomer(
-  ctx: ServiceContext,
-  input: { name: string; defaultDomain: string; adminFirstName?: string | null; adminLastName?: string | null },
-): Promise<{ customer: CustomerRow; globalAdministrator: UserRow; temporaryPassword: string }> {
-  const agent = await authorizePartnerChange(ctx, MANAGE, 'CREATE_CUSTOMER');
-  const domain = input.defaultDomain.trim().toLowerCase();
-  const errors: DomainError[] = [];
-  const nameProblem = textViolation(input.name, 256, true);
-  if (nameProblem) errors.push(invalid(['name'], `The customer name ${nameProblem}.`));
-  const domainProblem = domainNameViolation(domain);
-  if (domainProblem) errors.push(invalid(['defaultDomain'], `The domain ${domainProblem}.`));
-  if (errors.length) throw new ValidationErrors(errors);
-  await assertDomainFree(ctx, domain, ['defaultDomain']);
+export const createCustomer = partnerTask(
+  MANAGE,
+  async function createCustomer(
+    ctx: ServiceContext,
+    input: { name: string; defaultDomain: string; adminFirstName?: string | null; adminLastName?: string | null },
+  ): Promise<{ customer: CustomerRow; globalAdministrator: UserRow; temporaryPassword: string }> {
+    const agent = await authorizePartnerChange(ctx, MANAGE, 'CREATE_CUSTOMER');
+    const domain = input.defaultDomain.trim().toLowerCase();
+    const errors: DomainError[] = [];
+    const nameProblem = textViolation(input.name, 256, true);
+    if (nameProblem) errors.push(invalid(['name'], `The customer name ${nameProblem}.`));
+    const domainProblem = domainNameViolation(domain);
+    if (domainProblem) errors.push(invalid(['defaultDomain'], `The domain ${domainProblem}.`));
+    if (errors.length) throw new ValidationErrors(errors);
+    await assertDomainFree(ctx, domain, ['defaultDomain']);
 
-  const temporaryPassword = generateTemporaryPassword();
-  const passwordHash = await hashPassword(temporaryPassword);
-  const now = ctx.clock.now();
-  return commitPartnerChange(ctx, agent, 'CREATE_CUSTOMER', async (tx) => {
-    const [customer] = await tx.insert(customers).values({ partnerId: agent.partnerId, name: input.name.trim(), createdAt: now }).returning();
-    await tx
-      .insert(domains)
-      .values({ customerId: customer!.id, name: domain, isDefault: true, verified: true })
-      .catch(domainTaken(['defaultDomain'], domain));
-    const first = input.adminFirstName ?? 'Global';
-    const last = input.adminLastName ?? 'Administrator';
-    const globalAdministrator = await insertUser(
-      tx,
-      customer!.id,
-      {
-        userPrincipalName: `admin@${domain}`,
-        info: { firstName: first, lastName: last, displayName: `${first} ${last}` },
-        roles: ['GLOBAL_ADMINISTRATOR'],
-        skus: [],
-      },
-      passwordHash,
-      now,
-    );
-    const details = { name: input.name, defaultDomain: domain, globalAdministrator: globalAdministrator.userPrincipalName };
-    await recordAudit(ctx, { customerId: customer!.id, action: 'CREATE_CUSTOMER', outcome: 'SUCCESS', details }, tx);
-    return {
-      result: { customer: customer!, globalAdministrator, temporaryPassword },
-      event: { targetType: 'CUSTOMER', targetId: customer!.id, targetName: customer!.name, customerId: customer!.id, details },
-    };
-  });
-});
+    const temporaryPassword = generateTemporaryPassword();
+    const passwordHash = await hashPassword(temporaryPassword);
+    const now = ctx.clock.now();
+    return commitPartnerChange(ctx, agent, 'CREATE_CUSTOMER', async (tx) => {
+      const [customer] = await tx
+        .insert(customers)
+        .values({ partnerId: agent.partnerId, name: input.name.trim(), createdAt: now })
+        .returning();
+      await tx
+        .insert(domains)
+        .values({ customerId: customer!.id, name: domain, isDefault: true, verified: true })
+        .catch(domainTaken(['defaultDomain'], domain));
+      const first = input.adminFirstName ?? 'Global';
+      const last = input.adminLastName ?? 'Administrator';
+      const globalAdministrator = await insertUser(
+        tx,
+        customer!.id,
+        {
+          userPrincipalName: `admin@${domain}`,
+          info: { firstName: first, lastName: last, displayName: `${first} ${last}` },
+          roles: ['GLOBAL_ADMINISTRATOR'],
+          skus: [],
+        },
+        passwordHash,
+        now,
+      );
+      const details = {
+        name: input.name,
+        defaultDomain: domain,
+        globalAdministrator: globalAdministrator.userPrincipalName,
+      };
+      await recordAudit(ctx, { customerId: customer!.id, action: 'CREATE_CUSTOMER', outcome: 'SUCCESS', details }, tx);
+      return {
+        result: { customer: customer!, globalAdministrator, temporaryPassword },
+        event: {
+          targetType: 'CUSTOMER',
+          targetId: customer!.id,
+          targetName: customer!.name,
+          customerId: customer!.id,
+          details,
+        },
+      };
+    });
+  },
+);
 
 /** The customers in which the agent holds some GDAP role now, by name; search matches name or a domain. */
-export const listCustomers = customerTask(readCustomer.tasks, async function listCustomers(
-  ctx: ServiceContext,
-  args: PageArgs & { search?: string | null },
-): Promise<Page<CustomerRow>> {
-  const agent = requireAdminAgent(ctx, readCustomer.tasks[0]);
-  const search = args.search?.trim().toLowerCase();
-  const page = await keysetPage(args, ['nameLower', 'id'], (after, limit) =>
-    ctx.db
-      .select()
-      .from(customers)
-      .where(
-        and(
-          eq(customers.partnerId, agent.partnerId),
-          visibleCustomerCondition(ctx, agent, customers.id),
-          search
-            ? or(
-                ilike(customers.name, `%${escapeLike(search)}%`),
-                sql`exists (select 1 from ${domains} where ${domains.customerId} = ${customers.id} and ${domains.name} like ${`%${escapeLike(search)}%`})`,
-              )
-            : undefined,
-          after
-            ? or(gt(customers.nameLower, after[0]!), and(eq(customers.nameLower, after[0]!), gt(customers.id, after[1]!)))
-            : undefined,
-        ),
-      )
-      .orderBy(asc(customers.nameLower), asc(customers.id))
-      .limit(limit),
-  );
-  await primeGrants(ctx, agent, page.rows.map((c) => c.id));
-  return page;
-});
+export const listCustomers = customerTask(
+  readCustomer.tasks,
+  async function listCustomers(
+    ctx: ServiceContext,
+    args: PageArgs & { search?: string | null },
+  ): Promise<Page<CustomerRow>> {
+    const agent = requireAdminAgent(ctx, readCustomer.tasks[0]);
+    const search = args.search?.trim().toLowerCase();
+    const page = await keysetPage(args, ['nameLower', 'id'], (after, limit) =>
+      ctx.db
+        .select()
+        .from(customers)
+        .where(
+          and(
+            eq(customers.partnerId, agent.partnerId),
+            visibleCustomerCondition(ctx, agent, customers.id),
+            search
+              ? or(
+                  ilike(customers.name, `%${escapeLike(search)}%`),
+                  sql`exists (select 1 from ${domains} where ${domains.customerId} = ${customers.id} and ${domains.name} like ${`%${escapeLike(search)}%`})`,
+                )
+              : undefined,
+            after
+              ? or(
+                  gt(customers.nameLower, after[0]!),
+                  and(eq(customers.nameLower, after[0]!), gt(customers.id, after[1]!)),
+                )
+              : undefined,
+          ),
+        )
+        .orderBy(asc(customers.nameLower), asc(customers.id))
+        .limit(limit),
+    );
+    await primeGrants(
+      ctx,
+      agent,
+      page.rows.map((c) => c.id),
+    );
+    return page;
+  },
+);
 
 const partnerCustomer = preparedStatement('partner_customer', (db, name) =>
   db
@@ -109,15 +141,15 @@ const partnerCustomer = preparedStatement('partner_customer', (db, name) =>
     .prepare(name),
 );
 
-export const getCustomer = customerTask(readCustomer.tasks, async function getCustomer(
-  ctx: ServiceContext,
-  customerId: string,
-): Promise<CustomerRow> {
-  const access = await authorizeCustomerTask(ctx, readCustomer.tasks[0], customerId);
-  const [row] = await partnerCustomer(ctx.db).execute({ customerId, partnerId: access.agent.partnerId });
-  if (!row) throw notFound('customer');
-  return row;
-});
+export const getCustomer = customerTask(
+  readCustomer.tasks,
+  async function getCustomer(ctx: ServiceContext, customerId: string): Promise<CustomerRow> {
+    const access = await authorizeCustomerTask(ctx, readCustomer.tasks[0], customerId);
+    const [row] = await partnerCustomer(ctx.db).execute({ customerId, partnerId: access.agent.partnerId });
+    if (!row) throw notFound('customer');
+    return row;
+  },
+);
 
 /** The customer if the caller may read it now, else null (for links from partner-side objects to a customer). */
 export async function visibleCustomer(ctx: ServiceContext, customerId: string): Promise<CustomerRow | null> {
@@ -138,7 +170,10 @@ const customersById = preparedStatement('customers_by_id', (db, name) =>
 );
 
 /** Loads customers by id for the partner (DataLoader batch); the caller's access is checked before. */
-export async function customersByIds(ctx: ServiceContext, ids: readonly string[]): Promise<(CustomerRow | undefined)[]> {
+export async function customersByIds(
+  ctx: ServiceContext,
+  ids: readonly string[],
+): Promise<(CustomerRow | undefined)[]> {
   const rows = await customersById(ctx.db).execute({ ids: uuidArray(ids) });
   const byId = new Map(rows.map((r) => [r.id, r]));
   return ids.map((id) => byId.get(id));
@@ -168,26 +203,39 @@ async function ownCustomer(ctx: ServiceContext, agent: AgentCaller, customerId: 
   return row;
 }
 
-export const addDomain = partnerTask(MANAGE, async function addDomain(
-  ctx: ServiceContext,
-  input: { customerId: string; name: string },
-): Promise<DomainRow> {
-  const agent = await authorizePartnerChange(ctx, MANAGE, 'ADD_CUSTOMER_DOMAIN');
-  const customer = await ownCustomer(ctx, agent, input.customerId);
-  const name = input.name.trim().toLowerCase();
-  const problem = domainNameViolation(name);
-  if (problem) throw invalid(['name'], `The domain ${problem}.`);
-  await assertDomainFree(ctx, name, ['name']);
-  return commitPartnerChange(ctx, agent, 'ADD_CUSTOMER_DOMAIN', async (tx) => {
-    const [row] = await tx
-      .insert(domains)
-      .values({ customerId: customer.id, name, verified: true })
-      .returning()
-      .catch(domainTaken(['name'], name));
-    await recordAudit(ctx, { customerId: customer.id, action: 'ADD_CUSTOMER_DOMAIN', outcome: 'SUCCESS', details: { domain: name } }, tx);
-    return { result: row!, event: { targetType: 'CUSTOMER', targetId: customer.id, targetName: customer.name, customerId: customer.id, details: { domain: name } } };
-  });
-});
+export const addDomain = partnerTask(
+  MANAGE,
+  async function addDomain(ctx: ServiceContext, input: { customerId: string; name: string }): Promise<DomainRow> {
+    const agent = await authorizePartnerChange(ctx, MANAGE, 'ADD_CUSTOMER_DOMAIN');
+    const customer = await ownCustomer(ctx, agent, input.customerId);
+    const name = input.name.trim().toLowerCase();
+    const problem = domainNameViolation(name);
+    if (problem) throw invalid(['name'], `The domain ${problem}.`);
+    await assertDomainFree(ctx, name, ['name']);
+    return commitPartnerChange(ctx, agent, 'ADD_CUSTOMER_DOMAIN', async (tx) => {
+      const [row] = await tx
+        .insert(domains)
+        .values({ customerId: customer.id, name, verified: true })
+        .returning()
+        .catch(domainTaken(['name'], name));
+      await recordAudit(
+        ctx,
+        { customerId: customer.id, action: 'ADD_CUSTOMER_DOMAIN', outcome: 'SUCCESS', details: { domain: name } },
+        tx,
+      );
+      return {
+        result: row!,
+        event: {
+          targetType: 'CUSTOMER',
+          targetId: customer.id,
+          targetName: customer.name,
+          customerId: customer.id,
+          details: { domain: name },
+        },
+      };
+    });
+  },
+);
 
 /**
  * A domain a customer may verify: no other tenant has it, and no partner agent signs in with an email on it (sign-in
@@ -197,14 +245,19 @@ async function assertDomainFree(ctx: ServiceContext, name: string, field: string
   const [existing] = await ctx.db.select({ n: domains.name }).from(domains).where(eq(domains.name, name));
   // Never who holds it: another partner must learn nothing about this one's customers or agents.
   if (existing) throw invalid(field, `The domain ${name} is not available: choose another.`, 'DOMAIN_TAKEN');
-  const [agent] = await ctx.db.select({ id: agents.id }).from(agents).where(like(agents.emailLower, `%@${escapeLike(name)}`)).limit(1);
+  const [agent] = await ctx.db
+    .select({ id: agents.id })
+    .from(agents)
+    .where(like(agents.emailLower, `%@${escapeLike(name)}`))
+    .limit(1);
   if (agent) throw invalid(field, `The domain ${name} is not available: choose another.`, 'DOMAIN_TAKEN');
 }
 
 /** A verified domain belongs to one tenant: the unique index settles two tenants racing for the same name. */
 function domainTaken(field: string[], name: string) {
   return (e: unknown): never => {
-    if (pgErrorCode(e) === UNIQUE_VIOLATION) throw invalid(field, `The domain ${name} is not available: choose another.`, 'DOMAIN_TAKEN');
+    if (pgErrorCode(e) === UNIQUE_VIOLATION)
+      throw invalid(field, `The domain ${name} is not available: choose another.`, 'DOMAIN_TAKEN');
     throw e;
   };
 }
@@ -212,74 +265,92 @@ function domainTaken(field: string[], name: string) {
 export type SubscriptionRow = typeof subscriptions.$inferSelect;
 
 /** Adds a subscription, or seats to the existing one for that SKU. */
-export const addSubscription = partnerTask(MANAGE, async function addSubscription(
-  ctx: ServiceContext,
-  input: { customerId: string; skuId: string; seats: number },
-): Promise<SubscriptionRow> {
-  const agent = await authorizePartnerChange(ctx, MANAGE, 'ADD_SUBSCRIPTION');
-  const customer = await ownCustomer(ctx, agent, input.customerId);
-  if (!Number.isInteger(input.seats) || input.seats < 1 || input.seats > 1_000_000) {
-    throw invalid(['seats'], 'Seats must be a whole number from 1 to 1 000 000.');
-  }
-  const [sku] = await ctx.db.select().from(skus).where(eq(skus.id, input.skuId));
-  if (!sku) throw invalid(['skuId'], 'No product has this SKU id.', 'UNKNOWN_SKU');
-  return commitPartnerChange(ctx, agent, 'ADD_SUBSCRIPTION', async (tx) => {
-    const [row] = await tx
-      .insert(subscriptions)
-      .values({ customerId: customer.id, skuId: sku.id, totalSeats: input.seats, createdAt: ctx.clock.now() })
-      .onConflictDoUpdate({
-        target: [subscriptions.customerId, subscriptions.skuId],
-        set: { totalSeats: sql`${subscriptions.totalSeats} + ${input.seats}` },
-      })
-      .returning();
-    const details = { sku: sku.partNumber, seatsAdded: input.seats, totalSeats: row!.totalSeats };
-    await recordAudit(ctx, { customerId: customer.id, action: 'ADD_SUBSCRIPTION', outcome: 'SUCCESS', details }, tx);
-    return { result: row!, event: { targetType: 'CUSTOMER', targetId: customer.id, targetName: customer.name, customerId: customer.id, details } };
-  });
-});
+export const addSubscription = partnerTask(
+  MANAGE,
+  async function addSubscription(
+    ctx: ServiceContext,
+    input: { customerId: string; skuId: string; seats: number },
+  ): Promise<SubscriptionRow> {
+    const agent = await authorizePartnerChange(ctx, MANAGE, 'ADD_SUBSCRIPTION');
+    const customer = await ownCustomer(ctx, agent, input.customerId);
+    if (!Number.isInteger(input.seats) || input.seats < 1 || input.seats > 1_000_000) {
+      throw invalid(['seats'], 'Seats must be a whole number from 1 to 1 000 000.');
+    }
+    const [sku] = await ctx.db.select().from(skus).where(eq(skus.id, input.skuId));
+    if (!sku) throw invalid(['skuId'], 'No product has this SKU id.', 'UNKNOWN_SKU');
+    return commitPartnerChange(ctx, agent, 'ADD_SUBSCRIPTION', async (tx) => {
+      const [row] = await tx
+        .insert(subscriptions)
+        .values({ customerId: customer.id, skuId: sku.id, totalSeats: input.seats, createdAt: ctx.clock.now() })
+        .onConflictDoUpdate({
+          target: [subscriptions.customerId, subscriptions.skuId],
+          set: { totalSeats: sql`${subscriptions.totalSeats} + ${input.seats}` },
+        })
+        .returning();
+      const details = { sku: sku.partNumber, seatsAdded: input.seats, totalSeats: row!.totalSeats };
+      await recordAudit(ctx, { customerId: customer.id, action: 'ADD_SUBSCRIPTION', outcome: 'SUCCESS', details }, tx);
+      return {
+        result: row!,
+        event: {
+          targetType: 'CUSTOMER',
+          targetId: customer.id,
+          targetName: customer.name,
+          customerId: customer.id,
+          details,
+        },
+      };
+    });
+  },
+);
 
 export interface License {
   subscription: SubscriptionRow;
   sku: SkuRow;
 }
 
-export const listLicenses = customerTask(readCustomer.tasks, async function listLicenses(
-  ctx: ServiceContext,
-  customerId: string,
-): Promise<License[]> {
-  await authorizeCustomerTask(ctx, readCustomer.tasks[0], customerId);
-  return ctx.db
-    .select({ subscription: subscriptions, sku: skus })
-    .from(subscriptions)
-    .innerJoin(skus, eq(skus.id, subscriptions.skuId))
-    .where(eq(subscriptions.customerId, customerId))
-    .orderBy(asc(skus.name));
-});
+export const listLicenses = customerTask(
+  readCustomer.tasks,
+  async function listLicenses(ctx: ServiceContext, customerId: string): Promise<License[]> {
+    await authorizeCustomerTask(ctx, readCustomer.tasks[0], customerId);
+    return ctx.db
+      .select({ subscription: subscriptions, sku: skus })
+      .from(subscriptions)
+      .innerJoin(skus, eq(skus.id, subscriptions.skuId))
+      .where(eq(subscriptions.customerId, customerId))
+      .orderBy(asc(skus.name));
+  },
+);
 
 /** Active users holding a seat of the SKU, in UPN order. */
-export const licenseHolders = customerTask(readCustomer.tasks, async function licenseHolders(
-  ctx: ServiceContext,
-  customerId: string,
-  skuId: string,
-  args: PageArgs,
-): Promise<Page<UserRow>> {
-  await authorizeCustomerTask(ctx, readCustomer.tasks[0], customerId);
-  return keysetPage(args, ['upnLower'], async (after, limit) => {
-    const rows = await ctx.db
-      .select({ user: userColumns })
-      .from(licenseAssignments)
-      .innerJoin(users, and(eq(users.customerId, licenseAssignments.customerId), eq(users.id, licenseAssignments.userId)))
-      .where(
-        and(
-          eq(licenseAssignments.customerId, customerId),
-          eq(licenseAssignments.skuId, skuId),
-          eq(licenseAssignments.seated, true),
-          eq(users.state, 'ACTIVE'),
-          after ? gt(users.upnLower, after[0]!) : undefined,
-        ),
-      )
-      .orderBy(asc(users.upnLower))
-      .limit(limit);
-    return rows.map((r) => r.user);
-  });
-});
+export const licenseHolders = customerTask(
+  readCustomer.tasks,
+  async function licenseHolders(
+    ctx: ServiceContext,
+    customerId: string,
+    skuId: string,
+    args: PageArgs,
+  ): Promise<Page<UserRow>> {
+    await authorizeCustomerTask(ctx, readCustomer.tasks[0], customerId);
+    return keysetPage(args, ['upnLower'], async (after, limit) => {
+      const rows = await ctx.db
+        .select({ user: userColumns })
+        .from(licenseAssignments)
+        .innerJoin(
+          users,
+          and(eq(users.customerId, licenseAssignments.customerId), eq(users.id, licenseAssignments.userId)),
+        )
+        .where(
+          and(
+            eq(licenseAssignments.customerId, customerId),
+            eq(licenseAssignments.skuId, skuId),
+            eq(licenseAssignments.seated, true),
+            eq(users.state, 'ACTIVE'),
+            after ? gt(users.upnLower, after[0]!) : undefined,
+          ),
+        )
+        .orderBy(asc(users.upnLower))
+        .limit(limit);
+      return rows.map((r) => r.user);
+    });
+  },
+);

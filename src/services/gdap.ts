@@ -45,65 +45,92 @@ export function isExpiring(rel: RelationshipRow, now: Date): boolean {
   return currentStatus(rel, now) === 'ACTIVE' && !!end && end.getTime() - now.getTime() < EXPIRING_DAYS * DAY_MS;
 }
 
-export const createGdapRelationship = partnerTask(MANAGE, async function createGdapRelationship(
-  ctx: ServiceContext,
-  input: { customerId: string; displayName: string; roles: DirectoryRole[]; durationDays: number; autoExtend?: boolean | null },
-): Promise<{ relationship: RelationshipRow; approvalToken: string }> {
-  const agent = await authorizePartnerChange(ctx, MANAGE, 'CREATE_GDAP_RELATIONSHIP');
-  const [customer] = await ctx.db
-    .select()
-    .from(customers)
-    .where(and(eq(customers.id, input.customerId), eq(customers.partnerId, agent.partnerId)));
-  if (!customer) throw notFound('customer');
-  const roles = [...new Set(input.roles)];
-  const errors: DomainError[] = [];
-  const nameProblem = textViolation(input.displayName, 50, true);
-  if (nameProblem) errors.push(invalid(['displayName'], `The display name ${nameProblem}.`));
-  if (roles.length === 0) errors.push(invalid(['roles'], 'A relationship carries at least one role.', 'REQUIRED'));
-  for (const r of roles) {
-    if (!DIRECTORY_ROLES.includes(r)) errors.push(invalid(['roles'], `${r} is not a directory role.`, 'UNKNOWN_ROLE'));
-  }
-  if (!Number.isInteger(input.durationDays) || input.durationDays < 1 || input.durationDays > MAX_DURATION_DAYS) {
-    errors.push(invalid(['durationDays'], `The duration must be from 1 day to ${MAX_DURATION_DAYS} days (2 years).`));
-  }
-  if (input.autoExtend && roles.includes('GLOBAL_ADMINISTRATOR')) {
-    errors.push(invalid(['autoExtend'], 'A relationship carrying GLOBAL_ADMINISTRATOR cannot auto-extend.'));
-  }
-  if (errors.length) throw new ValidationErrors(errors);
-  const approvalToken = generateToken('gdap');
-  return commitPartnerChange(ctx, agent, 'CREATE_GDAP_RELATIONSHIP', async (tx) => {
-    // Display names are unique per partner; the relationship table is keyed by customer, so check under a lock.
-    await tx.execute(
-      // hashtext keeps the lock key an int4 on both PostgreSQL and PGlite
-      sql`select pg_advisory_xact_lock(hashtext(${agent.partnerId}))`,
-    );
-    const [clash] = await tx
-      .select({ id: gdapRelationships.id })
-      .from(gdapRelationships)
-      .where(and(eq(gdapRelationships.partnerId, agent.partnerId), eq(gdapRelationships.displayName, input.displayName)));
-    if (clash) throw invalid(['displayName'], `A relationship named ${input.displayName} exists.`, 'NAME_TAKEN');
-    const [relationship] = await tx
-      .insert(gdapRelationships)
-      .values({
-        customerId: customer.id,
-        partnerId: agent.partnerId,
+export const createGdapRelationship = partnerTask(
+  MANAGE,
+  async function createGdapRelationship(
+    ctx: ServiceContext,
+    input: {
+      customerId: string;
+      displayName: string;
+      roles: DirectoryRole[];
+      durationDays: number;
+      autoExtend?: boolean | null;
+    },
+  ): Promise<{ relationship: RelationshipRow; approvalToken: string }> {
+    const agent = await authorizePartnerChange(ctx, MANAGE, 'CREATE_GDAP_RELATIONSHIP');
+    const [customer] = await ctx.db
+      .select()
+      .from(customers)
+      .where(and(eq(customers.id, input.customerId), eq(customers.partnerId, agent.partnerId)));
+    if (!customer) throw notFound('customer');
+    const roles = [...new Set(input.roles)];
+    const errors: DomainError[] = [];
+    const nameProblem = textViolation(input.displayName, 50, true);
+    if (nameProblem) errors.push(invalid(['displayName'], `The display name ${nameProblem}.`));
+    if (roles.length === 0) errors.push(invalid(['roles'], 'A relationship carries at least one role.', 'REQUIRED'));
+    for (const r of roles) {
+      if (!DIRECTORY_ROLES.includes(r))
+        errors.push(invalid(['roles'], `${r} is not a directory role.`, 'UNKNOWN_ROLE'));
+    }
+    if (!Number.isInteger(input.durationDays) || input.durationDays < 1 || input.durationDays > MAX_DURATION_DAYS) {
+      errors.push(invalid(['durationDays'], `The duration must be from 1 day to ${MAX_DURATION_DAYS} days (2 years).`));
+    }
+    if (input.autoExtend && roles.includes('GLOBAL_ADMINISTRATOR')) {
+      errors.push(invalid(['autoExtend'], 'A relationship carrying GLOBAL_ADMINISTRATOR cannot auto-extend.'));
+    }
+    if (errors.length) throw new ValidationErrors(errors);
+    const approvalToken = generateToken('gdap');
+    return commitPartnerChange(ctx, agent, 'CREATE_GDAP_RELATIONSHIP', async (tx) => {
+      // Display names are unique per partner; the relationship table is keyed by customer, so check under a lock.
+      await tx.execute(
+        // hashtext keeps the lock key an int4 on both PostgreSQL and PGlite
+        sql`select pg_advisory_xact_lock(hashtext(${agent.partnerId}))`,
+      );
+      const [clash] = await tx
+        .select({ id: gdapRelationships.id })
+        .from(gdapRelationships)
+        .where(
+          and(eq(gdapRelationships.partnerId, agent.partnerId), eq(gdapRelationships.displayName, input.displayName)),
+        );
+      if (clash) throw invalid(['displayName'], `A relationship named ${input.displayName} exists.`, 'NAME_TAKEN');
+      const [relationship] = await tx
+        .insert(gdapRelationships)
+        .values({
+          customerId: customer.id,
+          partnerId: agent.partnerId,
+          displayName: input.displayName,
+          status: 'APPROVAL_PENDING',
+          roles,
+          durationDays: input.durationDays,
+          autoExtend: input.autoExtend ?? false,
+          approvalTokenHash: hashToken(approvalToken),
+          createdAt: ctx.clock.now(),
+        })
+        .returning();
+      const details = {
         displayName: input.displayName,
-        status: 'APPROVAL_PENDING',
         roles,
         durationDays: input.durationDays,
-        autoExtend: input.autoExtend ?? false,
-        approvalTokenHash: hashToken(approvalToken),
-        createdAt: ctx.clock.now(),
-      })
-      .returning();
-    const details = { displayName: input.displayName, roles, durationDays: input.durationDays, autoExtend: relationship!.autoExtend };
-    await recordAudit(ctx, { customerId: customer.id, action: 'CREATE_GDAP_RELATIONSHIP', outcome: 'SUCCESS', details }, tx);
-    return { result: { relationship: relationship!, approvalToken }, event: relationshipEvent(relationship!, details) };
-  });
-});
+        autoExtend: relationship!.autoExtend,
+      };
+      await recordAudit(
+        ctx,
+        { customerId: customer.id, action: 'CREATE_GDAP_RELATIONSHIP', outcome: 'SUCCESS', details },
+        tx,
+      );
+      return {
+        result: { relationship: relationship!, approvalToken },
+        event: relationshipEvent(relationship!, details),
+      };
+    });
+  },
+);
 
 /** The customer's Global Administrator approves; the relationship runs from now for its duration. */
-export async function approveGdapRelationship(ctx: ServiceContext, input: { approvalToken: string }): Promise<RelationshipRow> {
+export async function approveGdapRelationship(
+  ctx: ServiceContext,
+  input: { approvalToken: string },
+): Promise<RelationshipRow> {
   const caller = requireSignedIn(ctx);
   const [rel] = await ctx.db
     .select()
@@ -115,7 +142,13 @@ export async function approveGdapRelationship(ctx: ServiceContext, input: { appr
   const [ga] = await ctx.db
     .select()
     .from(userRoles)
-    .where(and(eq(userRoles.customerId, caller.customerId), eq(userRoles.userId, caller.userId), eq(userRoles.role, 'GLOBAL_ADMINISTRATOR')));
+    .where(
+      and(
+        eq(userRoles.customerId, caller.customerId),
+        eq(userRoles.userId, caller.userId),
+        eq(userRoles.role, 'GLOBAL_ADMINISTRATOR'),
+      ),
+    );
   if (!ga) {
     throw new DomainError('FORBIDDEN', 'Only a Global Administrator of the customer may approve a GDAP relationship.', {
       requiredRoles: ['GLOBAL_ADMINISTRATOR'],
@@ -128,14 +161,37 @@ export async function approveGdapRelationship(ctx: ServiceContext, input: { appr
   return ctx.db.transaction(async (tx) => {
     const [row] = await tx
       .update(gdapRelationships)
-      .set({ status: 'ACTIVE', activatedAt: now, endsAt: new Date(now.getTime() + rel.durationDays * DAY_MS), approvalTokenHash: null })
-      .where(and(eq(gdapRelationships.customerId, rel.customerId), eq(gdapRelationships.id, rel.id), eq(gdapRelationships.status, 'APPROVAL_PENDING')))
+      .set({
+        status: 'ACTIVE',
+        activatedAt: now,
+        endsAt: new Date(now.getTime() + rel.durationDays * DAY_MS),
+        approvalTokenHash: null,
+      })
+      .where(
+        and(
+          eq(gdapRelationships.customerId, rel.customerId),
+          eq(gdapRelationships.id, rel.id),
+          eq(gdapRelationships.status, 'APPROVAL_PENDING'),
+        ),
+      )
       .returning();
-    if (!row) throw invalid(['approvalToken'], 'The relationship was approved or terminated meanwhile.', 'INVALID_STATE');
+    if (!row)
+      throw invalid(['approvalToken'], 'The relationship was approved or terminated meanwhile.', 'INVALID_STATE');
     const details = { displayName: rel.displayName, roles: rel.roles, endsAt: row.endsAt?.toISOString() };
-    await recordAudit(ctx, { customerId: rel.customerId, action: 'APPROVE_GDAP_RELATIONSHIP', outcome: 'SUCCESS', details }, tx);
+    await recordAudit(
+      ctx,
+      { customerId: rel.customerId, action: 'APPROVE_GDAP_RELATIONSHIP', outcome: 'SUCCESS', details },
+      tx,
+    );
     // The partner's log shows it too: from now on the relationship's roles can be assigned to its groups.
-    await recordPartnerEvent(tx, ctx, rel.partnerId, 'APPROVE_GDAP_RELATIONSHIP', 'SUCCESS', relationshipEvent(row, details));
+    await recordPartnerEvent(
+      tx,
+      ctx,
+      rel.partnerId,
+      'APPROVE_GDAP_RELATIONSHIP',
+      'SUCCESS',
+      relationshipEvent(row, details),
+    );
     return row;
   });
 }
@@ -148,11 +204,23 @@ const relationshipEvent = (rel: RelationshipRow, details: Record<string, unknown
   details,
 });
 
-async function ownRelationship(db: Db, agent: AgentCaller, customerId: string, relationshipId: string, lock = false): Promise<RelationshipRow> {
+async function ownRelationship(
+  db: Db,
+  agent: AgentCaller,
+  customerId: string,
+  relationshipId: string,
+  lock = false,
+): Promise<RelationshipRow> {
   const query = db
     .select()
     .from(gdapRelationships)
-    .where(and(eq(gdapRelationships.customerId, customerId), eq(gdapRelationships.id, relationshipId), eq(gdapRelationships.partnerId, agent.partnerId)));
+    .where(
+      and(
+        eq(gdapRelationships.customerId, customerId),
+        eq(gdapRelationships.id, relationshipId),
+        eq(gdapRelationships.partnerId, agent.partnerId),
+      ),
+    );
   const [rel] = lock ? await query.for('update') : await query;
   if (!rel) throw notFound('GDAP relationship');
   return rel;
@@ -166,57 +234,139 @@ export async function getGdapRelationship(ctx: ServiceContext, customerId: strin
  * Grants a security group a subset of the relationship's roles (replacing what it had). Four eyes: never to a group
  * the caller is in, so no one grants itself roles.
  */
-export const assignGdapAccess = partnerTask(ASSIGN, async function assignGdapAccess(
-  ctx: ServiceContext,
-  input: { customerId: string; relationshipId: string; groupId: string; roles: DirectoryRole[] },
-): Promise<AccessAssignmentRow> {
-  const admin = await authorizePartnerChange(ctx, ASSIGN, 'ASSIGN_GDAP_ACCESS');
-  const roles = [...new Set(input.roles)];
-  if (roles.length === 0) throw invalid(['roles'], 'Assign at least one role.', 'REQUIRED');
-  return commitPartnerChange(ctx, admin, 'ASSIGN_GDAP_ACCESS', async (tx) => {
-    const { rel, group } = await assignmentTarget(tx, admin, input);
-    const outside = roles.filter((r) => !rel.roles.includes(r));
-    if (outside.length) throw invalid(['roles'], `The relationship does not carry ${outside.join(', ')}.`, 'INVALID');
-    if (rel.status === 'TERMINATED') throw invalid(['relationshipId'], 'The relationship is terminated.', 'INVALID_STATE');
-    const [before] = await tx
-      .select({ roles: accessAssignments.roles })
-      .from(accessAssignments)
-      .where(and(eq(accessAssignments.customerId, rel.customerId), eq(accessAssignments.relationshipId, rel.id), eq(accessAssignments.groupId, group.id)));
-    const [row] = await tx
-      .insert(accessAssignments)
-      .values({ customerId: rel.customerId, relationshipId: rel.id, groupId: group.id, roles, createdAt: ctx.clock.now() })
-      .onConflictDoUpdate({
-        target: [accessAssignments.customerId, accessAssignments.relationshipId, accessAssignments.groupId],
-        set: { roles },
-      })
-      .returning();
-    const details = { relationship: rel.displayName, group: group.name, groupId: group.id, from: before?.roles ?? [], roles };
-    await recordAudit(ctx, { customerId: rel.customerId, action: 'ASSIGN_GDAP_ACCESS', outcome: 'SUCCESS', details }, tx);
-    return { result: row!, event: { targetType: 'ACCESS_ASSIGNMENT', targetId: row!.id, targetName: group.name, customerId: rel.customerId, details } };
-  }, { targetType: 'ACCESS_ASSIGNMENT', customerId: input.customerId, details: { relationshipId: input.relationshipId, groupId: input.groupId, roles } });
-});
+export const assignGdapAccess = partnerTask(
+  ASSIGN,
+  async function assignGdapAccess(
+    ctx: ServiceContext,
+    input: { customerId: string; relationshipId: string; groupId: string; roles: DirectoryRole[] },
+  ): Promise<AccessAssignmentRow> {
+    const admin = await authorizePartnerChange(ctx, ASSIGN, 'ASSIGN_GDAP_ACCESS');
+    const roles = [...new Set(input.roles)];
+    if (roles.length === 0) throw invalid(['roles'], 'Assign at least one role.', 'REQUIRED');
+    return commitPartnerChange(
+      ctx,
+      admin,
+      'ASSIGN_GDAP_ACCESS',
+      async (tx) => {
+        const { rel, group } = await assignmentTarget(tx, admin, input);
+        const outside = roles.filter((r) => !rel.roles.includes(r));
+        if (outside.length)
+          throw invalid(['roles'], `The relationship does not carry ${outside.join(', ')}.`, 'INVALID');
+        if (rel.status === 'TERMINATED')
+          throw invalid(['relationshipId'], 'The relationship is terminated.', 'INVALID_STATE');
+        const [before] = await tx
+          .select({ roles: accessAssignments.roles })
+          .from(accessAssignments)
+          .where(
+            and(
+              eq(accessAssignments.customerId, rel.customerId),
+              eq(accessAssignments.relationshipId, rel.id),
+              eq(accessAssignments.groupId, group.id),
+            ),
+          );
+        const [row] = await tx
+          .insert(accessAssignments)
+          .values({
+            customerId: rel.customerId,
+            relationshipId: rel.id,
+            groupId: group.id,
+            roles,
+            createdAt: ctx.clock.now(),
+          })
+          .onConflictDoUpdate({
+            target: [accessAssignments.customerId, accessAssignments.relationshipId, accessAssignments.groupId],
+            set: { roles },
+          })
+          .returning();
+        const details = {
+          relationship: rel.displayName,
+          group: group.name,
+          groupId: group.id,
+          from: before?.roles ?? [],
+          roles,
+        };
+        await recordAudit(
+          ctx,
+          { customerId: rel.customerId, action: 'ASSIGN_GDAP_ACCESS', outcome: 'SUCCESS', details },
+          tx,
+        );
+        return {
+          result: row!,
+          event: {
+            targetType: 'ACCESS_ASSIGNMENT',
+            targetId: row!.id,
+            targetName: group.name,
+            customerId: rel.customerId,
+            details,
+          },
+        };
+      },
+      {
+        targetType: 'ACCESS_ASSIGNMENT',
+        customerId: input.customerId,
+        details: { relationshipId: input.relationshipId, groupId: input.groupId, roles },
+      },
+    );
+  },
+);
 
 /** Takes a group's roles in a relationship away (four eyes as for assigning: not for a group the caller is in). */
-export const removeGdapAccess = partnerTask(ASSIGN, async function removeGdapAccess(
-  ctx: ServiceContext,
-  input: { customerId: string; relationshipId: string; groupId: string },
-): Promise<RelationshipRow> {
-  const admin = await authorizePartnerChange(ctx, ASSIGN, 'REMOVE_GDAP_ACCESS');
-  return commitPartnerChange(ctx, admin, 'REMOVE_GDAP_ACCESS', async (tx) => {
-    const { rel, group } = await assignmentTarget(tx, admin, input);
-    const [removed] = await tx
-      .delete(accessAssignments)
-      .where(and(eq(accessAssignments.customerId, rel.customerId), eq(accessAssignments.relationshipId, rel.id), eq(accessAssignments.groupId, group.id)))
-      .returning();
-    if (!removed) throw invalid(['groupId'], `${group.name} holds no roles in this relationship.`, 'INVALID_STATE');
-    const details = { relationship: rel.displayName, group: group.name, groupId: group.id, roles: removed.roles };
-    await recordAudit(ctx, { customerId: rel.customerId, action: 'REMOVE_GDAP_ACCESS', outcome: 'SUCCESS', details }, tx);
-    return { result: rel, event: { targetType: 'ACCESS_ASSIGNMENT', targetId: removed.id, targetName: group.name, customerId: rel.customerId, details } };
-  }, { targetType: 'ACCESS_ASSIGNMENT', customerId: input.customerId, details: { relationshipId: input.relationshipId, groupId: input.groupId } });
-});
+export const removeGdapAccess = partnerTask(
+  ASSIGN,
+  async function removeGdapAccess(
+    ctx: ServiceContext,
+    input: { customerId: string; relationshipId: string; groupId: string },
+  ): Promise<RelationshipRow> {
+    const admin = await authorizePartnerChange(ctx, ASSIGN, 'REMOVE_GDAP_ACCESS');
+    return commitPartnerChange(
+      ctx,
+      admin,
+      'REMOVE_GDAP_ACCESS',
+      async (tx) => {
+        const { rel, group } = await assignmentTarget(tx, admin, input);
+        const [removed] = await tx
+          .delete(accessAssignments)
+          .where(
+            and(
+              eq(accessAssignments.customerId, rel.customerId),
+              eq(accessAssignments.relationshipId, rel.id),
+              eq(accessAssignments.groupId, group.id),
+            ),
+          )
+          .returning();
+        if (!removed) throw invalid(['groupId'], `${group.name} holds no roles in this relationship.`, 'INVALID_STATE');
+        const details = { relationship: rel.displayName, group: group.name, groupId: group.id, roles: removed.roles };
+        await recordAudit(
+          ctx,
+          { customerId: rel.customerId, action: 'REMOVE_GDAP_ACCESS', outcome: 'SUCCESS', details },
+          tx,
+        );
+        return {
+          result: rel,
+          event: {
+            targetType: 'ACCESS_ASSIGNMENT',
+            targetId: removed.id,
+            targetName: group.name,
+            customerId: rel.customerId,
+            details,
+          },
+        };
+      },
+      {
+        targetType: 'ACCESS_ASSIGNMENT',
+        customerId: input.customerId,
+        details: { relationshipId: input.relationshipId, groupId: input.groupId },
+      },
+    );
+  },
+);
 
 /** The relationship and group of an assignment change, with the four-eyes rule on the group. */
-async function assignmentTarget(tx: Db, admin: AgentCaller, input: { customerId: string; relationshipId: string; groupId: string }) {
+async function assignmentTarget(
+  tx: Db,
+  admin: AgentCaller,
+  input: { customerId: string; relationshipId: string; groupId: string },
+) {
   const rel = await ownRelationship(tx, admin, input.customerId, input.relationshipId, true);
   const [group] = await tx
     .select()
@@ -229,57 +379,70 @@ async function assignmentTarget(tx: Db, admin: AgentCaller, input: { customerId:
   return { rel, group };
 }
 
-export const terminateGdapRelationship = partnerTask(MANAGE, async function terminateGdapRelationship(
-  ctx: ServiceContext,
-  input: { customerId: string; relationshipId: string },
-): Promise<RelationshipRow> {
-  const agent = await authorizePartnerChange(ctx, MANAGE, 'TERMINATE_GDAP_RELATIONSHIP');
-  return commitPartnerChange(ctx, agent, 'TERMINATE_GDAP_RELATIONSHIP', async (tx) => {
-    const rel = await ownRelationship(tx, agent, input.customerId, input.relationshipId, true);
-    if (rel.status === 'TERMINATED') throw invalid(['relationshipId'], 'The relationship is already terminated.', 'INVALID_STATE');
-    const [row] = await tx
-      .update(gdapRelationships)
-      .set({ status: 'TERMINATED', terminatedAt: ctx.clock.now(), approvalTokenHash: null })
-      .where(and(eq(gdapRelationships.customerId, rel.customerId), eq(gdapRelationships.id, rel.id)))
-      .returning();
-    const details = { displayName: rel.displayName, previousStatus: rel.status };
-    await recordAudit(ctx, { customerId: rel.customerId, action: 'TERMINATE_GDAP_RELATIONSHIP', outcome: 'SUCCESS', details }, tx);
-    return { result: row!, event: relationshipEvent(row!, details) };
-  });
-});
+export const terminateGdapRelationship = partnerTask(
+  MANAGE,
+  async function terminateGdapRelationship(
+    ctx: ServiceContext,
+    input: { customerId: string; relationshipId: string },
+  ): Promise<RelationshipRow> {
+    const agent = await authorizePartnerChange(ctx, MANAGE, 'TERMINATE_GDAP_RELATIONSHIP');
+    return commitPartnerChange(ctx, agent, 'TERMINATE_GDAP_RELATIONSHIP', async (tx) => {
+      const rel = await ownRelationship(tx, agent, input.customerId, input.relationshipId, true);
+      if (rel.status === 'TERMINATED')
+        throw invalid(['relationshipId'], 'The relationship is already terminated.', 'INVALID_STATE');
+      const [row] = await tx
+        .update(gdapRelationships)
+        .set({ status: 'TERMINATED', terminatedAt: ctx.clock.now(), approvalTokenHash: null })
+        .where(and(eq(gdapRelationships.customerId, rel.customerId), eq(gdapRelationships.id, rel.id)))
+        .returning();
+      const details = { displayName: rel.displayName, previousStatus: rel.status };
+      await recordAudit(
+        ctx,
+        { customerId: rel.customerId, action: 'TERMINATE_GDAP_RELATIONSHIP', outcome: 'SUCCESS', details },
+        tx,
+      );
+      return { result: row!, event: relationshipEvent(row!, details) };
+    });
+  },
+);
 
 /** The partner's relationships (all states), optionally for one customer, newest first. */
-export const listPartnerRelationships = partnerTask(readPartner.partnerTask, async function listPartnerRelationships(
-  ctx: ServiceContext,
-  customerId?: string | null,
-): Promise<RelationshipRow[]> {
-  const agent = requirePartnerTask(ctx, readPartner.partnerTask);
-  if (customerId) {
-    const [own] = await ctx.db
-      .select({ id: customers.id })
-      .from(customers)
-      .where(and(eq(customers.id, customerId), eq(customers.partnerId, agent.partnerId)));
-    if (!own) throw notFound('customer');
-  }
-  return ctx.db
-    .select()
-    .from(gdapRelationships)
-    .where(and(eq(gdapRelationships.partnerId, agent.partnerId), customerId ? eq(gdapRelationships.customerId, customerId) : undefined))
-    .orderBy(desc(gdapRelationships.createdAt));
-});
+export const listPartnerRelationships = partnerTask(
+  readPartner.partnerTask,
+  async function listPartnerRelationships(ctx: ServiceContext, customerId?: string | null): Promise<RelationshipRow[]> {
+    const agent = requirePartnerTask(ctx, readPartner.partnerTask);
+    if (customerId) {
+      const [own] = await ctx.db
+        .select({ id: customers.id })
+        .from(customers)
+        .where(and(eq(customers.id, customerId), eq(customers.partnerId, agent.partnerId)));
+      if (!own) throw notFound('customer');
+    }
+    return ctx.db
+      .select()
+      .from(gdapRelationships)
+      .where(
+        and(
+          eq(gdapRelationships.partnerId, agent.partnerId),
+          customerId ? eq(gdapRelationships.customerId, customerId) : undefined,
+        ),
+      )
+      .orderBy(desc(gdapRelationships.createdAt));
+  },
+);
 
 /** The relationships of a customer the caller can read. */
-export const listCustomerRelationships = customerTask(readCustomer.tasks, async function listCustomerRelationships(
-  ctx: ServiceContext,
-  customerId: string,
-): Promise<RelationshipRow[]> {
-  const access = await authorizeCustomerTask(ctx, readCustomer.tasks[0], customerId);
-  return ctx.db
-    .select()
-    .from(gdapRelationships)
-    .where(and(eq(gdapRelationships.customerId, customerId), eq(gdapRelationships.partnerId, access.agent.partnerId)))
-    .orderBy(desc(gdapRelationships.createdAt));
-});
+export const listCustomerRelationships = customerTask(
+  readCustomer.tasks,
+  async function listCustomerRelationships(ctx: ServiceContext, customerId: string): Promise<RelationshipRow[]> {
+    const access = await authorizeCustomerTask(ctx, readCustomer.tasks[0], customerId);
+    return ctx.db
+      .select()
+      .from(gdapRelationships)
+      .where(and(eq(gdapRelationships.customerId, customerId), eq(gdapRelationships.partnerId, access.agent.partnerId)))
+      .orderBy(desc(gdapRelationships.createdAt));
+  },
+);
 
 export async function accessAssignmentsOf(ctx: ServiceContext, rel: RelationshipRow) {
   return ctx.db
@@ -289,5 +452,3 @@ export async function accessAssignmentsOf(ctx: ServiceContext, rel: Relationship
     .where(and(eq(accessAssignments.customerId, rel.customerId), eq(accessAssignments.relationshipId, rel.id)))
     .orderBy(asc(securityGroups.name));
 }
-
-

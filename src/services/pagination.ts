@@ -35,7 +35,8 @@ export function decodeCursor(cursor: string, size: number): string[] {
   throw badCursor();
 }
 
-const badCursor = () => new DomainError('INVALID', 'The cursor `after` is not one this connection gave out.', { field: ['after'] });
+const badCursor = () =>
+  new DomainError('INVALID', 'The cursor `after` is not one this connection gave out.', { field: ['after'] });
 
 export function pageSize(first: number | null | undefined): number {
   const n = first ?? DEFAULT_PAGE_SIZE;
@@ -52,7 +53,9 @@ export async function keysetPage<T extends Record<string, unknown>>(
   fetch: (after: string[] | null, limit: number) => Promise<T[]>,
 ): Promise<Page<T>> {
   if (args.last != null || args.before != null) {
-    throw new DomainError('INVALID', 'Connections page forward only: use first and after.', { field: [args.last != null ? 'last' : 'before'] });
+    throw new DomainError('INVALID', 'Connections page forward only: use first and after.', {
+      field: [args.last != null ? 'last' : 'before'],
+    });
   }
   const size = pageSize(args.first);
   const after = args.after ? decodeCursor(args.after, keys.length) : null;

@@ -15,7 +15,14 @@ export type PartnerAuditEventRow = typeof partnerAuditEvents.$inferSelect;
 
 /** What an event says about its target and the change (never a password or a secret). */
 export interface PartnerEvent {
-  targetType?: 'AGENT' | 'SECURITY_GROUP' | 'MEMBERSHIP' | 'GDAP_RELATIONSHIP' | 'ACCESS_ASSIGNMENT' | 'CUSTOMER' | 'SESSION';
+  targetType?:
+    | 'AGENT'
+    | 'SECURITY_GROUP'
+    | 'MEMBERSHIP'
+    | 'GDAP_RELATIONSHIP'
+    | 'ACCESS_ASSIGNMENT'
+    | 'CUSTOMER'
+    | 'SESSION';
   targetId?: string | null;
   targetName?: string | null;
   customerId?: string | null;
@@ -34,7 +41,12 @@ function actorOf(caller: Caller | null): Actor {
   if (caller.kind === 'agent') {
     return { actorKind: 'AGENT', actorId: caller.agentId, actorEmail: caller.email, actorName: caller.name };
   }
-  return { actorKind: 'USER', actorId: caller.userId, actorEmail: caller.userPrincipalName, actorName: caller.userPrincipalName };
+  return {
+    actorKind: 'USER',
+    actorId: caller.userId,
+    actorEmail: caller.userPrincipalName,
+    actorName: caller.userPrincipalName,
+  };
 }
 
 export async function recordPartnerEvent(
@@ -67,23 +79,43 @@ export async function recordSignInEvent(
   action: 'SIGN_IN_FAILED' | 'SIGN_IN_LOCKED_OUT' | 'SIGN_IN_DISABLED',
   details: Record<string, unknown>,
 ): Promise<void> {
-  await recordPartnerEvent(ctx.db, ctx, agent.partnerId, action, 'DENIED', { targetType: 'AGENT', targetId: agent.id, targetName: agent.email, details }, {
-    actorKind: 'ANONYMOUS',
-    actorId: null,
-    actorEmail: agent.email,
-    actorName: 'sign-in attempt',
-  });
+  await recordPartnerEvent(
+    ctx.db,
+    ctx,
+    agent.partnerId,
+    action,
+    'DENIED',
+    { targetType: 'AGENT', targetId: agent.id, targetName: agent.email, details },
+    {
+      actorKind: 'ANONYMOUS',
+      actorId: null,
+      actorEmail: agent.email,
+      actorName: 'sign-in attempt',
+    },
+  );
 }
 
-async function recordRefusal(ctx: ServiceContext, action: string, e: DomainError, event: PartnerEvent = {}): Promise<void> {
+async function recordRefusal(
+  ctx: ServiceContext,
+  action: string,
+  e: DomainError,
+  event: PartnerEvent = {},
+): Promise<void> {
   const caller = ctx.caller;
   if (caller?.kind !== 'agent') return;
   const { field: _field, ...why } = e.details;
-  await recordPartnerEvent(ctx.db, ctx, caller.partnerId, action, 'DENIED', { ...event, details: { ...event.details, reason: e.message, ...why } });
+  await recordPartnerEvent(ctx.db, ctx, caller.partnerId, action, 'DENIED', {
+    ...event,
+    details: { ...event.details, reason: e.message, ...why },
+  });
 }
 
 /** The partner task check for a change; a refusal is recorded as a DENIED event of `action`. */
-export async function authorizePartnerChange(ctx: ServiceContext, task: PartnerTask, action: string): Promise<AgentCaller> {
+export async function authorizePartnerChange(
+  ctx: ServiceContext,
+  task: PartnerTask,
+  action: string,
+): Promise<AgentCaller> {
   try {
     return requirePartnerTask(ctx, task);
   } catch (e) {
@@ -133,27 +165,30 @@ export interface PartnerAuditFilter {
 const TASK = 'READ_PARTNER_AUDIT' as const;
 
 /** The partner's log, newest first, for ACCESS_ADMINISTRATOR. */
-export const listPartnerAuditEvents = partnerTask(TASK, async function listPartnerAuditEvents(
-  ctx: ServiceContext,
-  partnerId: string,
-  args: PageArgs & { filter?: PartnerAuditFilter | null },
-): Promise<Page<PartnerAuditEventRow>> {
-  const agent = requirePartnerTask(ctx, TASK);
-  if (agent.partnerId !== partnerId) throw new DomainError('NOT_FOUND', 'No such partner.');
-  const f = args.filter ?? {};
-  const conditions: (SQL | undefined)[] = [
-    eq(partnerAuditEvents.partnerId, partnerId),
-    f.action ? eq(partnerAuditEvents.action, f.action) : undefined,
-    f.actorId ? eq(partnerAuditEvents.actorId, f.actorId) : undefined,
-    f.since ? gte(partnerAuditEvents.at, f.since) : undefined,
-    f.until ? lt(partnerAuditEvents.at, f.until) : undefined,
-  ];
-  return keysetPage(args, ['seq'], async (after, limit) =>
-    ctx.db
-      .select()
-      .from(partnerAuditEvents)
-      .where(and(...conditions, after ? lt(partnerAuditEvents.seq, Number(after[0])) : undefined))
-      .orderBy(desc(partnerAuditEvents.seq))
-      .limit(limit),
-  );
-});
+export const listPartnerAuditEvents = partnerTask(
+  TASK,
+  async function listPartnerAuditEvents(
+    ctx: ServiceContext,
+    partnerId: string,
+    args: PageArgs & { filter?: PartnerAuditFilter | null },
+  ): Promise<Page<PartnerAuditEventRow>> {
+    const agent = requirePartnerTask(ctx, TASK);
+    if (agent.partnerId !== partnerId) throw new DomainError('NOT_FOUND', 'No such partner.');
+    const f = args.filter ?? {};
+    const conditions: (SQL | undefined)[] = [
+      eq(partnerAuditEvents.partnerId, partnerId),
+      f.action ? eq(partnerAuditEvents.action, f.action) : undefined,
+      f.actorId ? eq(partnerAuditEvents.actorId, f.actorId) : undefined,
+      f.since ? gte(partnerAuditEvents.at, f.since) : undefined,
+      f.until ? lt(partnerAuditEvents.at, f.until) : undefined,
+    ];
+    return keysetPage(args, ['seq'], async (after, limit) =>
+      ctx.db
+        .select()
+        .from(partnerAuditEvents)
+        .where(and(...conditions, after ? lt(partnerAuditEvents.seq, Number(after[0])) : undefined))
+        .orderBy(desc(partnerAuditEvents.seq))
+        .limit(limit),
+    );
+  },
+);

@@ -43,7 +43,10 @@ export async function bootstrapPartner(
       })
       .returning();
     await recordPartnerEvent(tx, ctx, partner!.id, 'BOOTSTRAP_PARTNER', 'SUCCESS', {
-      targetType: 'AGENT', targetId: admin!.id, targetName: admin!.email, details: { partner: input.partnerName, roles: admin!.roles },
+      targetType: 'AGENT',
+      targetId: admin!.id,
+      targetName: admin!.email,
+      details: { partner: input.partnerName, roles: admin!.roles },
     });
     return { partner: partner!, admin: admin! };
   });

@@ -3,7 +3,14 @@
 import { and, asc, eq, ne } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import { pgErrorCode, UNIQUE_VIOLATION } from '../db/client.js';
-import { accessAssignments, agents, groupActivations, groupMembers, securityGroups, type MEMBERSHIP_KINDS } from '../db/schema.js';
+import {
+  accessAssignments,
+  agents,
+  groupActivations,
+  groupMembers,
+  securityGroups,
+  type MEMBERSHIP_KINDS,
+} from '../db/schema.js';
 import type { AgentRow } from './agents.js';
 import { endOpenActivations } from './activation-end.js';
 import { getAgent } from './agents.js';
@@ -18,23 +25,27 @@ const TASK = 'MANAGE_GROUPS' as const;
 
 export type GroupRow = typeof securityGroups.$inferSelect;
 
-export const createSecurityGroup = partnerTask(TASK, async function createSecurityGroup(
-  ctx: ServiceContext,
-  input: { name: string },
-): Promise<GroupRow> {
-  const admin = await authorizePartnerChange(ctx, TASK, 'CREATE_SECURITY_GROUP');
-  const problem = textViolation(input.name, 120, true);
-  if (problem) throw invalid(['name'], `The group name ${problem}.`);
-  try {
-    return await commitPartnerChange(ctx, admin, 'CREATE_SECURITY_GROUP', async (tx) => {
-      const [row] = await tx.insert(securityGroups).values({ partnerId: admin.partnerId, name: input.name, createdAt: ctx.clock.now() }).returning();
-      return { result: row!, event: { targetType: 'SECURITY_GROUP', targetId: row!.id, targetName: row!.name } };
-    });
-  } catch (e) {
-    if (pgErrorCode(e) === UNIQUE_VIOLATION) throw invalid(['name'], `A group named ${input.name} exists.`, 'NAME_TAKEN');
-    throw e;
-  }
-});
+export const createSecurityGroup = partnerTask(
+  TASK,
+  async function createSecurityGroup(ctx: ServiceContext, input: { name: string }): Promise<GroupRow> {
+    const admin = await authorizePartnerChange(ctx, TASK, 'CREATE_SECURITY_GROUP');
+    const problem = textViolation(input.name, 120, true);
+    if (problem) throw invalid(['name'], `The group name ${problem}.`);
+    try {
+      return await commitPartnerChange(ctx, admin, 'CREATE_SECURITY_GROUP', async (tx) => {
+        const [row] = await tx
+          .insert(securityGroups)
+          .values({ partnerId: admin.partnerId, name: input.name, createdAt: ctx.clock.now() })
+          .returning();
+        return { result: row!, event: { targetType: 'SECURITY_GROUP', targetId: row!.id, targetName: row!.name } };
+      });
+    } catch (e) {
+      if (pgErrorCode(e) === UNIQUE_VIOLATION)
+        throw invalid(['name'], `A group named ${input.name} exists.`, 'NAME_TAKEN');
+      throw e;
+    }
+  },
+);
 
 /** Whether the agent is in the group (the four-eyes rules look at it). */
 export async function isMember(db: Db, groupId: string, agentId: string): Promise<boolean> {
@@ -56,69 +67,108 @@ async function ownGroup(db: Db, admin: AgentCaller, groupId: string, lock?: 'upd
 }
 
 /** Deletes a group with its memberships and GDAP assignments: its members lose what it granted at once. */
-export const deleteSecurityGroup = partnerTask(TASK, async function deleteSecurityGroup(
-  ctx: ServiceContext,
-  groupId: string,
-): Promise<GroupRow> {
-  const admin = await authorizePartnerChange(ctx, TASK, 'DELETE_SECURITY_GROUP');
-  return commitPartnerChange(ctx, admin, 'DELETE_SECURITY_GROUP', async (tx) => {
-    const group = await ownGroup(tx, admin, groupId, 'update');
-    if (await isMember(tx, group.id, admin.agentId)) throw fourEyes('no one deletes a group it is a member of.');
-    // access_assignments is keyed by customer; a group's assignments span customers (rare, partner-side admin).
-    const assignments = await tx.delete(accessAssignments).where(eq(accessAssignments.groupId, group.id)).returning({ customerId: accessAssignments.customerId, roles: accessAssignments.roles });
-    const members = await tx.delete(groupMembers).where(eq(groupMembers.groupId, group.id)).returning({ agentId: groupMembers.agentId });
-    await tx.delete(groupActivations).where(and(eq(groupActivations.partnerId, admin.partnerId), eq(groupActivations.groupId, group.id)));
-    await tx.delete(securityGroups).where(eq(securityGroups.id, group.id));
-    return {
-      result: group,
-      event: { targetType: 'SECURITY_GROUP', targetId: group.id, targetName: group.name, details: { membersRemoved: members.length, assignmentsRemoved: assignments } },
-    };
-  }, { targetType: 'SECURITY_GROUP', targetId: groupId });
-});
+export const deleteSecurityGroup = partnerTask(
+  TASK,
+  async function deleteSecurityGroup(ctx: ServiceContext, groupId: string): Promise<GroupRow> {
+    const admin = await authorizePartnerChange(ctx, TASK, 'DELETE_SECURITY_GROUP');
+    return commitPartnerChange(
+      ctx,
+      admin,
+      'DELETE_SECURITY_GROUP',
+      async (tx) => {
+        const group = await ownGroup(tx, admin, groupId, 'update');
+        if (await isMember(tx, group.id, admin.agentId)) throw fourEyes('no one deletes a group it is a member of.');
+        // access_assignments is keyed by customer; a group's assignments span customers (rare, partner-side admin).
+        const assignments = await tx
+          .delete(accessAssignments)
+          .where(eq(accessAssignments.groupId, group.id))
+          .returning({ customerId: accessAssignments.customerId, roles: accessAssignments.roles });
+        const members = await tx
+          .delete(groupMembers)
+          .where(eq(groupMembers.groupId, group.id))
+          .returning({ agentId: groupMembers.agentId });
+        await tx
+          .delete(groupActivations)
+          .where(and(eq(groupActivations.partnerId, admin.partnerId), eq(groupActivations.groupId, group.id)));
+        await tx.delete(securityGroups).where(eq(securityGroups.id, group.id));
+        return {
+          result: group,
+          event: {
+            targetType: 'SECURITY_GROUP',
+            targetId: group.id,
+            targetName: group.name,
+            details: { membersRemoved: members.length, assignmentsRemoved: assignments },
+          },
+        };
+      },
+      { targetType: 'SECURITY_GROUP', targetId: groupId },
+    );
+  },
+);
 
 export async function getSecurityGroup(ctx: ServiceContext, groupId: string): Promise<GroupRow> {
   const caller = requirePartnerTask(ctx, readPartner.partnerTask);
   return ownGroup(ctx.db, caller, groupId);
 }
 
-export const listSecurityGroups = partnerTask(readPartner.partnerTask, async function listSecurityGroups(
-  ctx: ServiceContext,
-): Promise<GroupRow[]> {
-  const caller = requirePartnerTask(ctx, readPartner.partnerTask);
-  return ctx.db
-    .select()
-    .from(securityGroups)
-    .where(eq(securityGroups.partnerId, caller.partnerId))
-    .orderBy(asc(securityGroups.name));
-});
+export const listSecurityGroups = partnerTask(
+  readPartner.partnerTask,
+  async function listSecurityGroups(ctx: ServiceContext): Promise<GroupRow[]> {
+    const caller = requirePartnerTask(ctx, readPartner.partnerTask);
+    return ctx.db
+      .select()
+      .from(securityGroups)
+      .where(eq(securityGroups.partnerId, caller.partnerId))
+      .orderBy(asc(securityGroups.name));
+  },
+);
 
 export type MembershipKind = (typeof MEMBERSHIP_KINDS)[number];
 
 /** Just-in-time settings of a group; never by one of its members (it would loosen its own elevation). */
-export const updateSecurityGroup = partnerTask(TASK, async function updateSecurityGroup(
-  ctx: ServiceContext,
-  input: { groupId: string; maxActivationMinutes?: number | null; requiresApproval?: boolean | null },
-): Promise<GroupRow> {
-  const admin = await authorizePartnerChange(ctx, TASK, 'UPDATE_SECURITY_GROUP');
-  const max = input.maxActivationMinutes;
-  if (max != null && (!Number.isInteger(max) || max < 30 || max > MAX_ACTIVATION_MINUTES)) {
-    throw invalid(['maxActivationMinutes'], `An activation lasts from 30 minutes to ${MAX_ACTIVATION_MINUTES / 60} hours.`);
-  }
-  return commitPartnerChange(ctx, admin, 'UPDATE_SECURITY_GROUP', async (tx) => {
-    const group = await ownGroup(tx, admin, input.groupId, 'update');
-    if (await isMember(tx, group.id, admin.agentId)) throw fourEyes(`no one changes the settings of a group it is a member of (${group.name}).`);
-    const [row] = await tx
-      .update(securityGroups)
-      .set({ maxActivationMinutes: max ?? group.maxActivationMinutes, requiresApproval: input.requiresApproval ?? group.requiresApproval })
-      .where(eq(securityGroups.id, group.id))
-      .returning();
-    const details = {
-      from: { maxActivationMinutes: group.maxActivationMinutes, requiresApproval: group.requiresApproval },
-      to: { maxActivationMinutes: row!.maxActivationMinutes, requiresApproval: row!.requiresApproval },
-    };
-    return { result: row!, event: { targetType: 'SECURITY_GROUP', targetId: group.id, targetName: group.name, details } };
-  }, { targetType: 'SECURITY_GROUP', targetId: input.groupId });
-});
+export const updateSecurityGroup = partnerTask(
+  TASK,
+  async function updateSecurityGroup(
+    ctx: ServiceContext,
+    input: { groupId: string; maxActivationMinutes?: number | null; requiresApproval?: boolean | null },
+  ): Promise<GroupRow> {
+    const admin = await authorizePartnerChange(ctx, TASK, 'UPDATE_SECURITY_GROUP');
+    const max = input.maxActivationMinutes;
+    if (max != null && (!Number.isInteger(max) || max < 30 || max > MAX_ACTIVATION_MINUTES)) {
+      throw invalid(
+        ['maxActivationMinutes'],
+        `An activation lasts from 30 minutes to ${MAX_ACTIVATION_MINUTES / 60} hours.`,
+      );
+    }
+    return commitPartnerChange(
+      ctx,
+      admin,
+      'UPDATE_SECURITY_GROUP',
+      async (tx) => {
+        const group = await ownGroup(tx, admin, input.groupId, 'update');
+        if (await isMember(tx, group.id, admin.agentId))
+          throw fourEyes(`no one changes the settings of a group it is a member of (${group.name}).`);
+        const [row] = await tx
+          .update(securityGroups)
+          .set({
+            maxActivationMinutes: max ?? group.maxActivationMinutes,
+            requiresApproval: input.requiresApproval ?? group.requiresApproval,
+          })
+          .where(eq(securityGroups.id, group.id))
+          .returning();
+        const details = {
+          from: { maxActivationMinutes: group.maxActivationMinutes, requiresApproval: group.requiresApproval },
+          to: { maxActivationMinutes: row!.maxActivationMinutes, requiresApproval: row!.requiresApproval },
+        };
+        return {
+          result: row!,
+          event: { targetType: 'SECURITY_GROUP', targetId: group.id, targetName: group.name, details },
+        };
+      },
+      { targetType: 'SECURITY_GROUP', targetId: input.groupId },
+    );
+  },
+);
 
 /** Entra PIM's longest activation. */
 export const MAX_ACTIVATION_MINUTES = 24 * 60;
@@ -129,64 +179,90 @@ async function memberChange(
   input: { groupId: string; agentId: string; kind?: MembershipKind | null },
 ): Promise<GroupRow> {
   const admin = await authorizePartnerChange(ctx, TASK, action);
-  return commitPartnerChange(ctx, admin, action, async (tx) => {
-    // Shared lock: a concurrent deleteSecurityGroup waits, or this sees the group gone (NOT_FOUND).
-    const group = await ownGroup(tx, admin, input.groupId, 'share');
-    if (input.agentId === admin.agentId) {
-      throw fourEyes(`no one ${action === 'ADD_GROUP_MEMBER' ? 'adds itself to' : 'removes itself from'} a security group.`);
-    }
-    const [agent] = await tx
-      .select({ id: agents.id, email: agents.email })
-      .from(agents)
-      .where(and(eq(agents.id, input.agentId), eq(agents.partnerId, admin.partnerId), ne(agents.status, 'DELETED')));
-    if (!agent) throw notFound('agent');
-    const kind = input.kind ?? 'ACTIVE';
-    const changed =
-      action === 'ADD_GROUP_MEMBER'
-        ? await tx
-            .insert(groupMembers)
-            .values({ groupId: group.id, agentId: agent.id, kind })
-            .onConflictDoUpdate({ target: [groupMembers.groupId, groupMembers.agentId], set: { kind }, setWhere: ne(groupMembers.kind, kind) })
-            .returning({ agentId: groupMembers.agentId })
-        : await tx
-            .delete(groupMembers)
-            .where(and(eq(groupMembers.groupId, group.id), eq(groupMembers.agentId, agent.id)))
-            .returning({ agentId: groupMembers.agentId });
-    // A membership added, changed or removed starts afresh: no earlier activation carries over.
-    const activationsEnded = changed.length ? await endOpenActivations(tx, admin.partnerId, agent.id, group.id, ctx.clock.now()) : 0;
-    return {
-      result: group,
-      event: {
-        targetType: 'MEMBERSHIP',
-        targetId: agent.id,
-        targetName: agent.email,
-        details: { group: group.name, groupId: group.id, ...(action === 'ADD_GROUP_MEMBER' ? { kind } : {}), changed: changed.length > 0, activationsEnded },
-      },
-    };
-  }, { targetType: 'MEMBERSHIP', targetId: input.agentId, details: { groupId: input.groupId, ...(input.kind ? { kind: input.kind } : {}) } });
+  return commitPartnerChange(
+    ctx,
+    admin,
+    action,
+    async (tx) => {
+      // Shared lock: a concurrent deleteSecurityGroup waits, or this sees the group gone (NOT_FOUND).
+      const group = await ownGroup(tx, admin, input.groupId, 'share');
+      if (input.agentId === admin.agentId) {
+        throw fourEyes(
+          `no one ${action === 'ADD_GROUP_MEMBER' ? 'adds itself to' : 'removes itself from'} a security group.`,
+        );
+      }
+      const [agent] = await tx
+        .select({ id: agents.id, email: agents.email })
+        .from(agents)
+        .where(and(eq(agents.id, input.agentId), eq(agents.partnerId, admin.partnerId), ne(agents.status, 'DELETED')));
+      if (!agent) throw notFound('agent');
+      const kind = input.kind ?? 'ACTIVE';
+      const changed =
+        action === 'ADD_GROUP_MEMBER'
+          ? await tx
+              .insert(groupMembers)
+              .values({ groupId: group.id, agentId: agent.id, kind })
+              .onConflictDoUpdate({
+                target: [groupMembers.groupId, groupMembers.agentId],
+                set: { kind },
+                setWhere: ne(groupMembers.kind, kind),
+              })
+              .returning({ agentId: groupMembers.agentId })
+          : await tx
+              .delete(groupMembers)
+              .where(and(eq(groupMembers.groupId, group.id), eq(groupMembers.agentId, agent.id)))
+              .returning({ agentId: groupMembers.agentId });
+      // A membership added, changed or removed starts afresh: no earlier activation carries over.
+      const activationsEnded = changed.length
+        ? await endOpenActivations(tx, admin.partnerId, agent.id, group.id, ctx.clock.now())
+        : 0;
+      return {
+        result: group,
+        event: {
+          targetType: 'MEMBERSHIP',
+          targetId: agent.id,
+          targetName: agent.email,
+          details: {
+            group: group.name,
+            groupId: group.id,
+            ...(action === 'ADD_GROUP_MEMBER' ? { kind } : {}),
+            changed: changed.length > 0,
+            activationsEnded,
+          },
+        },
+      };
+    },
+    {
+      targetType: 'MEMBERSHIP',
+      targetId: input.agentId,
+      details: { groupId: input.groupId, ...(input.kind ? { kind: input.kind } : {}) },
+    },
+  );
 }
 
 /** Adds a member, ACTIVE (permanent) or ELIGIBLE (just in time); adding an existing member changes its kind. */
-export const addGroupMember = partnerTask(TASK, (ctx: ServiceContext, input: { groupId: string; agentId: string; kind?: MembershipKind | null }) =>
-  memberChange(ctx, 'ADD_GROUP_MEMBER', input),
+export const addGroupMember = partnerTask(
+  TASK,
+  (ctx: ServiceContext, input: { groupId: string; agentId: string; kind?: MembershipKind | null }) =>
+    memberChange(ctx, 'ADD_GROUP_MEMBER', input),
 );
 export const removeGroupMember = partnerTask(TASK, (ctx: ServiceContext, input: { groupId: string; agentId: string }) =>
   memberChange(ctx, 'REMOVE_GROUP_MEMBER', input),
 );
 
-export const groupMembersOf = partnerTask(readPartner.partnerTask, async function groupMembersOf(
-  ctx: ServiceContext,
-  groupId: string,
-): Promise<AgentRow[]> {
-  const group = await getSecurityGroup(ctx, groupId);
-  const rows = await ctx.db
-    .select({ agent: agents })
-    .from(groupMembers)
-    .innerJoin(agents, eq(agents.id, groupMembers.agentId))
-    .where(eq(groupMembers.groupId, group.id))
-    .orderBy(asc(agents.emailLower));
-  return rows.map((r) => r.agent);
-});
+export const groupMembersOf = partnerTask(
+  readPartner.partnerTask,
+  async function groupMembersOf(ctx: ServiceContext, groupId: string): Promise<AgentRow[]> {
+    const group = await getSecurityGroup(ctx, groupId);
+    const rows = await ctx.db
+      .select({ agent: agents })
+      .from(groupMembers)
+      .innerJoin(agents, eq(agents.id, groupMembers.agentId))
+      .where(eq(groupMembers.groupId, group.id))
+      .orderBy(asc(agents.emailLower));
+    return rows.map((r) => r.agent);
+  },
+);
 
 export async function groupsOfAgent(ctx: ServiceContext, agentId: string): Promise<GroupRow[]> {
   const agent = await getAgent(ctx, agentId);

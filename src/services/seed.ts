@@ -6,7 +6,12 @@ import { eq } from 'drizzle-orm';
 import { agents, skus } from '../db/schema.js';
 import { serviceContext, type Caller, type ServiceContext } from './context.js';
 import { addDomain, addSubscription, createCustomer } from './customers.js';
-import { approveGdapRelationship, assignGdapAccess, createGdapRelationship, terminateGdapRelationship } from './gdap.js';
+import {
+  approveGdapRelationship,
+  assignGdapAccess,
+  createGdapRelationship,
+  terminateGdapRelationship,
+} from './gdap.js';
 import { createAgent } from './agents.js';
 import { bootstrapPartner } from './partners.js';
 import { addGroupMember, createSecurityGroup, updateSecurityGroup } from './security-groups.js';
@@ -22,8 +27,42 @@ export interface DemoSummary {
   agents: { email: string; note: string }[];
 }
 
-const FIRST = ['Adele', 'Alex', 'Diego', 'Grady', 'Henrietta', 'Isaiah', 'Johanna', 'Joni', 'Lee', 'Lidia', 'Lynne', 'Megan', 'Miriam', 'Nestor', 'Patti', 'Pradeep'];
-const LAST = ['Vance', 'Wilber', 'Siciliani', 'Archie', 'Mueller', 'Langer', 'Lorenz', 'Sherman', 'Gu', 'Holloway', 'Robbins', 'Bowen', 'Graham', 'Wilke', 'Fernandez', 'Gupta'];
+const FIRST = [
+  'Adele',
+  'Alex',
+  'Diego',
+  'Grady',
+  'Henrietta',
+  'Isaiah',
+  'Johanna',
+  'Joni',
+  'Lee',
+  'Lidia',
+  'Lynne',
+  'Megan',
+  'Miriam',
+  'Nestor',
+  'Patti',
+  'Pradeep',
+];
+const LAST = [
+  'Vance',
+  'Wilber',
+  'Siciliani',
+  'Archie',
+  'Mueller',
+  'Langer',
+  'Lorenz',
+  'Sherman',
+  'Gu',
+  'Holloway',
+  'Robbins',
+  'Bowen',
+  'Graham',
+  'Wilke',
+  'Fernandez',
+  'Gupta',
+];
 
 /** Whether the demo partner is in the database (seeded now or at an earlier start), to print its sign-in. */
 export async function demoPresent(db: Db): Promise<boolean> {
@@ -39,17 +78,46 @@ export async function seedDemo(db: Db, clock: Clock): Promise<DemoSummary> {
     adminName: 'Nora Admin',
   });
   if (!boot) throw new Error('The database already has a partner; the demo seed only runs on an empty one.');
-  const asAgent = (row: { id: string; partnerId: string; displayName: string; email: string; roles: string[] }): ServiceContext =>
+  const asAgent = (row: {
+    id: string;
+    partnerId: string;
+    displayName: string;
+    email: string;
+    roles: string[];
+  }): ServiceContext =>
     serviceContext(db, clock, {
-      kind: 'agent', agentId: row.id, partnerId: row.partnerId, partnerRoles: row.roles as never, name: row.displayName,
-      email: row.email, mustChangePassword: false, tokenHash: 'seed',
+      kind: 'agent',
+      agentId: row.id,
+      partnerId: row.partnerId,
+      partnerRoles: row.roles as never,
+      name: row.displayName,
+      email: row.email,
+      mustChangePassword: false,
+      tokenHash: 'seed',
     });
   const admin = asAgent(boot.admin);
   // The second access administrator: the four-eyes rule means Nora cannot put herself in groups or grant her own
   // groups roles, so Ada does it (and the README tour shows it).
-  const access = asAgent(await createAgent(admin, { email: DEMO_ACCESS_ADMIN, displayName: 'Ada Access', password: DEMO_PASSWORD, roles: ['ACCESS_ADMINISTRATOR'] }));
-  const licenseAgent = await createAgent(admin, { email: 'licenses@northwind.example', displayName: 'Liam Licenses', password: DEMO_PASSWORD, roles: ['ADMIN_AGENT'] });
-  await createAgent(admin, { email: 'sales@northwind.example', displayName: 'Sam Sales', password: DEMO_PASSWORD, roles: ['SALES_AGENT'] });
+  const access = asAgent(
+    await createAgent(admin, {
+      email: DEMO_ACCESS_ADMIN,
+      displayName: 'Ada Access',
+      password: DEMO_PASSWORD,
+      roles: ['ACCESS_ADMINISTRATOR'],
+    }),
+  );
+  const licenseAgent = await createAgent(admin, {
+    email: 'licenses@northwind.example',
+    displayName: 'Liam Licenses',
+    password: DEMO_PASSWORD,
+    roles: ['ADMIN_AGENT'],
+  });
+  await createAgent(admin, {
+    email: 'sales@northwind.example',
+    displayName: 'Sam Sales',
+    password: DEMO_PASSWORD,
+    roles: ['SALES_AGENT'],
+  });
   const helpdesk = await createSecurityGroup(admin, { name: 'Helpdesk' });
   const licenseDesk = await createSecurityGroup(admin, { name: 'License desk' });
   // Just in time: Nora is only eligible for the escalation group, which needs Ada's approval, for at most an hour.
@@ -63,8 +131,20 @@ export async function seedDemo(db: Db, clock: Clock): Promise<DemoSummary> {
   const sku = (part: string) => skuRows.find((s) => s.partNumber === part)!;
 
   // Grants a relationship, approved by the customer's Global Administrator, to groups.
-  async function relationship(customerId: string, ga: Caller, name: string, roles: DirectoryRole[], grants: [string, DirectoryRole[]][], opts: { days?: number; approveAt?: Date; approve?: boolean } = {}) {
-    const { relationship: rel, approvalToken } = await createGdapRelationship(admin, { customerId, displayName: name, roles, durationDays: opts.days ?? 730 });
+  async function relationship(
+    customerId: string,
+    ga: Caller,
+    name: string,
+    roles: DirectoryRole[],
+    grants: [string, DirectoryRole[]][],
+    opts: { days?: number; approveAt?: Date; approve?: boolean } = {},
+  ) {
+    const { relationship: rel, approvalToken } = await createGdapRelationship(admin, {
+      customerId,
+      displayName: name,
+      roles,
+      durationDays: opts.days ?? 730,
+    });
     if (opts.approve !== false) {
       const approveClock = opts.approveAt ? new ManualClock(opts.approveAt) : clock;
       await approveGdapRelationship(serviceContext(db, approveClock, ga), { approvalToken });
@@ -74,32 +154,79 @@ export async function seedDemo(db: Db, clock: Clock): Promise<DemoSummary> {
     }
   }
 
-  async function customer(name: string, domain: string, userCount: number, subs: [string, number][], extraDomain?: string) {
+  async function customer(
+    name: string,
+    domain: string,
+    userCount: number,
+    subs: [string, number][],
+    extraDomain?: string,
+  ) {
     const created = await createCustomer(admin, { name, defaultDomain: domain });
     if (extraDomain) await addDomain(admin, { customerId: created.customer.id, name: extraDomain });
-    for (const [part, seats] of subs) await addSubscription(admin, { customerId: created.customer.id, skuId: sku(part).id, seats });
+    for (const [part, seats] of subs)
+      await addSubscription(admin, { customerId: created.customer.id, skuId: sku(part).id, seats });
     const ga: Caller = {
-      kind: 'user', customerId: created.customer.id, userId: created.globalAdministrator.id,
-      userPrincipalName: created.globalAdministrator.userPrincipalName, mustChangePassword: false, tokenHash: 'seed',
+      kind: 'user',
+      customerId: created.customer.id,
+      userId: created.globalAdministrator.id,
+      userPrincipalName: created.globalAdministrator.userPrincipalName,
+      mustChangePassword: false,
+      tokenHash: 'seed',
     };
     return { id: created.customer.id, ga, userCount, domain: extraDomain ?? domain, subs };
   }
 
-  const fabrikam = await customer('Fabrikam', 'fabrikam.onmicrosoft.com', 24, [['O365_BUSINESS_ESSENTIALS', 30], ['SPE_E3', 10]], 'fabrikam.example');
+  const fabrikam = await customer(
+    'Fabrikam',
+    'fabrikam.onmicrosoft.com',
+    24,
+    [
+      ['O365_BUSINESS_ESSENTIALS', 30],
+      ['SPE_E3', 10],
+    ],
+    'fabrikam.example',
+  );
   const contoso = await customer('Contoso', 'contoso.onmicrosoft.com', 10, [['SPB', 12]]);
   const tailspin = await customer('Tailspin Toys', 'tailspintoys.onmicrosoft.com', 6, [['O365_BUSINESS_PREMIUM', 6]]);
 
   // Fabrikam: full user management for the helpdesk, licences only for the licence desk.
-  await relationship(fabrikam.id, fabrikam.ga, 'Fabrikam user management', ['USER_ADMINISTRATOR', 'LICENSE_ADMINISTRATOR', 'PRIVILEGED_ROLE_ADMINISTRATOR', 'DIRECTORY_READERS', 'PRIVILEGED_AUTHENTICATION_ADMINISTRATOR'], [
-    [helpdesk.id, ['USER_ADMINISTRATOR', 'PRIVILEGED_ROLE_ADMINISTRATOR', 'DIRECTORY_READERS']],
-    [licenseDesk.id, ['LICENSE_ADMINISTRATOR']],
-    [escalation.id, ['PRIVILEGED_AUTHENTICATION_ADMINISTRATOR']],
-  ]);
+  await relationship(
+    fabrikam.id,
+    fabrikam.ga,
+    'Fabrikam user management',
+    [
+      'USER_ADMINISTRATOR',
+      'LICENSE_ADMINISTRATOR',
+      'PRIVILEGED_ROLE_ADMINISTRATOR',
+      'DIRECTORY_READERS',
+      'PRIVILEGED_AUTHENTICATION_ADMINISTRATOR',
+    ],
+    [
+      [helpdesk.id, ['USER_ADMINISTRATOR', 'PRIVILEGED_ROLE_ADMINISTRATOR', 'DIRECTORY_READERS']],
+      [licenseDesk.id, ['LICENSE_ADMINISTRATOR']],
+      [escalation.id, ['PRIVILEGED_AUTHENTICATION_ADMINISTRATOR']],
+    ],
+  );
   // Contoso: read and licences only, so creating a user is FORBIDDEN with the roles named.
-  await relationship(contoso.id, contoso.ga, 'Contoso licensing', ['DIRECTORY_READERS', 'LICENSE_ADMINISTRATOR'], [[helpdesk.id, ['DIRECTORY_READERS', 'LICENSE_ADMINISTRATOR']]]);
+  await relationship(
+    contoso.id,
+    contoso.ga,
+    'Contoso licensing',
+    ['DIRECTORY_READERS', 'LICENSE_ADMINISTRATOR'],
+    [[helpdesk.id, ['DIRECTORY_READERS', 'LICENSE_ADMINISTRATOR']]],
+  );
   // Tailspin: an expired relationship and a pending one, so the customer is invisible.
-  await relationship(tailspin.id, tailspin.ga, 'Tailspin 2024', ['USER_ADMINISTRATOR'], [[helpdesk.id, ['USER_ADMINISTRATOR']]], { days: 30, approveAt: new Date(clock.now().getTime() - 60 * DAY_MS) });
-  await relationship(tailspin.id, tailspin.ga, 'Tailspin renewal', ['USER_ADMINISTRATOR', 'DIRECTORY_WRITERS'], [], { approve: false });
+  await relationship(
+    tailspin.id,
+    tailspin.ga,
+    'Tailspin 2024',
+    ['USER_ADMINISTRATOR'],
+    [[helpdesk.id, ['USER_ADMINISTRATOR']]],
+    { days: 30, approveAt: new Date(clock.now().getTime() - 60 * DAY_MS) },
+  );
+  await relationship(tailspin.id, tailspin.ga, 'Tailspin renewal', ['USER_ADMINISTRATOR', 'DIRECTORY_WRITERS'], [], {
+    approve: false,
+  });
 
   // Users, created through createUser. Fabrikam's grants allow it; Contoso and Tailspin get a one-off seeding
   // relationship that is terminated right after, so their demo access stays as described above.
@@ -127,7 +254,12 @@ export async function seedDemo(db: Db, clock: Clock): Promise<DemoSummary> {
   await addGroupMember(access, { groupId: seeding.id, agentId: boot.admin.id });
   for (const c of [contoso, tailspin]) {
     const roles: DirectoryRole[] = ['USER_ADMINISTRATOR', 'PRIVILEGED_ROLE_ADMINISTRATOR'];
-    const { relationship: rel, approvalToken } = await createGdapRelationship(admin, { customerId: c.id, displayName: `Demo seeding ${c.domain}`, roles, durationDays: 1 });
+    const { relationship: rel, approvalToken } = await createGdapRelationship(admin, {
+      customerId: c.id,
+      displayName: `Demo seeding ${c.domain}`,
+      roles,
+      durationDays: 1,
+    });
     await approveGdapRelationship(serviceContext(db, clock, c.ga), { approvalToken });
     await assignGdapAccess(access, { customerId: c.id, relationshipId: rel.id, groupId: seeding.id, roles });
     admin.grantCache.clear();
@@ -142,8 +274,14 @@ export async function seedDemo(db: Db, clock: Clock): Promise<DemoSummary> {
   return {
     password: DEMO_PASSWORD,
     agents: [
-      { email: DEMO_ADMIN, note: 'ADMIN_AGENT + ACCESS_ADMINISTRATOR; User Administrator in Fabrikam (eligible for Privileged Authentication Administrator, just in time), Directory Readers + License Administrator in Contoso' },
-      { email: DEMO_ACCESS_ADMIN, note: 'ACCESS_ADMINISTRATOR only: manages agents, groups and GDAP assignments, no customer access' },
+      {
+        email: DEMO_ADMIN,
+        note: 'ADMIN_AGENT + ACCESS_ADMINISTRATOR; User Administrator in Fabrikam (eligible for Privileged Authentication Administrator, just in time), Directory Readers + License Administrator in Contoso',
+      },
+      {
+        email: DEMO_ACCESS_ADMIN,
+        note: 'ACCESS_ADMINISTRATOR only: manages agents, groups and GDAP assignments, no customer access',
+      },
       { email: 'licenses@northwind.example', note: 'ADMIN_AGENT; License Administrator in Fabrikam only' },
       { email: 'sales@northwind.example', note: 'SALES_AGENT: no user management' },
     ],

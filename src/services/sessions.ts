@@ -27,11 +27,17 @@ const FAMILIAR_MS = 30 * 86_400_000;
 
 /** Addresses are kept only as a short hash (they are personal data). */
 function clientKey(address: string | undefined): string {
-  return createHash('sha256').update(address ?? 'unknown').digest('hex').slice(0, 16);
+  return createHash('sha256')
+    .update(address ?? 'unknown')
+    .digest('hex')
+    .slice(0, 16);
 }
 
 async function lockOf(ctx: ServiceContext, key: string): Promise<Date | null> {
-  const [row] = await ctx.db.select({ lockedUntil: signInThrottle.lockedUntil }).from(signInThrottle).where(eq(signInThrottle.login, key));
+  const [row] = await ctx.db
+    .select({ lockedUntil: signInThrottle.lockedUntil })
+    .from(signInThrottle)
+    .where(eq(signInThrottle.login, key));
   return row?.lockedUntil ?? null;
 }
 
@@ -47,16 +53,22 @@ async function isFamiliar(ctx: ServiceContext, login: string, client: string): P
 function onePasswordCheckPerRequest(ctx: ServiceContext, field: string[]): void {
   ctx.passwordChecks = (ctx.passwordChecks ?? 0) + 1;
   if (ctx.passwordChecks > 1) {
-    throw new DomainError('TOO_MANY_ATTEMPTS', 'One password check per request: send the others separately.', { field });
+    throw new DomainError('TOO_MANY_ATTEMPTS', 'One password check per request: send the others separately.', {
+      field,
+    });
   }
 }
 
 function tooManyAttempts(lockedUntil: Date, now: Date, where = ''): DomainError {
   const seconds = Math.ceil((lockedUntil.getTime() - now.getTime()) / 1000);
-  return new DomainError('TOO_MANY_ATTEMPTS', `Too many failed sign-ins${where ? ` ${where}` : ''}; try again in ${seconds} s.`, {
-    field: ['email'],
-    retryAfterSeconds: seconds,
-  });
+  return new DomainError(
+    'TOO_MANY_ATTEMPTS',
+    `Too many failed sign-ins${where ? ` ${where}` : ''}; try again in ${seconds} s.`,
+    {
+      field: ['email'],
+      retryAfterSeconds: seconds,
+    },
+  );
 }
 
 const badCredentials = () =>
@@ -89,13 +101,15 @@ export async function signIn(
     // Recorded once, when the lock starts: attempts during it must not flood the partner's log.
     if (failures === MAX_FAILURES + 1) {
       const locked = await findSubject(ctx, login);
-      if (locked?.kind === 'agent') await recordSignInEvent(ctx, locked, 'SIGN_IN_LOCKED_OUT', { lockedUntil: lockedUntil.toISOString() });
+      if (locked?.kind === 'agent')
+        await recordSignInEvent(ctx, locked, 'SIGN_IN_LOCKED_OUT', { lockedUntil: lockedUntil.toISOString() });
     }
     throw tooManyAttempts(lockedUntil, now);
   }
   const subject = await findSubject(ctx, login);
   const ok = subject ? await verifyPassword(subject.passwordHash, input.password) : await verifyNothing(input.password);
-  if (subject?.kind === 'agent' && !ok) await recordSignInEvent(ctx, subject, 'SIGN_IN_FAILED', { reason: 'wrong password' });
+  if (subject?.kind === 'agent' && !ok)
+    await recordSignInEvent(ctx, subject, 'SIGN_IN_FAILED', { reason: 'wrong password' });
   if (!subject || !ok) {
     await countAttempt(ctx, `client:${client}`, now, limits.clientMaxFailures - 1);
     throw badCredentials();
@@ -103,7 +117,11 @@ export async function signIn(
   // Told only to whoever knows the password (as Entra does), so it reveals nothing to a guesser.
   if (subject.kind === 'agent' && subject.status !== 'ENABLED') {
     await recordSignInEvent(ctx, subject, 'SIGN_IN_DISABLED', { reason: 'the agent is disabled' });
-    throw new DomainError('ACCOUNT_DISABLED', 'This account is disabled: ask an access administrator of your partner.', { field: ['email'] });
+    throw new DomainError(
+      'ACCOUNT_DISABLED',
+      'This account is disabled: ask an access administrator of your partner.',
+      { field: ['email'] },
+    );
   }
   // A success clears the login's bucket; the client becomes familiar.
   await ctx.db.delete(signInThrottle).where(eq(signInThrottle.login, bucket));
@@ -170,7 +188,12 @@ async function findSubject(ctx: ServiceContext, login: string) {
  * Counts a sign-in attempt for the login (a success deletes the count) and returns until when the login is locked:
  * the attempt after MAX_FAILURES in one window locks it for LOCKOUT_MS.
  */
-async function countAttempt(ctx: ServiceContext, login: string, now: Date, maxFailures: number): Promise<{ lockedUntil: Date | null; failures: number }> {
+async function countAttempt(
+  ctx: ServiceContext,
+  login: string,
+  now: Date,
+  maxFailures: number,
+): Promise<{ lockedUntil: Date | null; failures: number }> {
   // Raw SQL parameters bypass Drizzle's column mapping: pass instants as ISO strings, cast in SQL.
   const windowFloor = sql`${new Date(now.getTime() - FAILURE_WINDOW_MS).toISOString()}::timestamptz`;
   const lockUntil = sql`${new Date(now.getTime() + LOCKOUT_MS).toISOString()}::timestamptz`;
@@ -230,7 +253,11 @@ export async function authenticate(ctx: ServiceContext, token: string): Promise<
   if (!row) return null;
   if (!row.lastUsedAt || now.getTime() - row.lastUsedAt.getTime() > LAST_USED_PRECISION_MS) {
     // At most one write per session every few minutes; a failure here must not fail the request.
-    ctx.db.update(sessions).set({ lastUsedAt: now }).where(eq(sessions.tokenHash, tokenHash)).catch(() => {});
+    ctx.db
+      .update(sessions)
+      .set({ lastUsedAt: now })
+      .where(eq(sessions.tokenHash, tokenHash))
+      .catch(() => {});
   }
   if (row.agentId && row.partnerId && row.partnerRoles && row.agentName) {
     // A disabled or deleted agent's token stops working on its very next request (its sessions are revoked too).
@@ -261,10 +288,7 @@ export async function authenticate(ctx: ServiceContext, token: string): Promise<
 
 export async function signOut(ctx: ServiceContext): Promise<void> {
   if (!ctx.caller) throw new DomainError('UNAUTHENTICATED', 'Sign in first.');
-  await ctx.db
-    .update(sessions)
-    .set({ revokedAt: ctx.clock.now() })
-    .where(eq(sessions.tokenHash, ctx.caller.tokenHash));
+  await ctx.db.update(sessions).set({ revokedAt: ctx.clock.now() }).where(eq(sessions.tokenHash, ctx.caller.tokenHash));
 }
 
 /**
@@ -311,7 +335,10 @@ export async function changePassword(
             .where(and(where, eq(users.passwordHash, current.hash), eq(users.state, 'ACTIVE'), sessionLive))
             .returning({ id: users.id });
     if (!changed.length) {
-      throw new DomainError('UNAUTHENTICATED', 'Your password was reset or your session ended meanwhile: sign in again.');
+      throw new DomainError(
+        'UNAUTHENTICATED',
+        'Your password was reset or your session ended meanwhile: sign in again.',
+      );
     }
     const owner =
       caller.kind === 'agent'
@@ -335,10 +362,16 @@ export async function revokeAgentSessions(db: ServiceContext['db'], agentId: str
 /** The signed-in agent ends all of its sessions, this one included. */
 export async function signOutEverywhere(ctx: ServiceContext): Promise<number> {
   const caller = ctx.caller;
-  if (caller?.kind !== 'agent') throw new DomainError('FORBIDDEN', 'Only partner agents sign out everywhere; users sign out with signOut.');
+  if (caller?.kind !== 'agent')
+    throw new DomainError('FORBIDDEN', 'Only partner agents sign out everywhere; users sign out with signOut.');
   return ctx.db.transaction(async (tx) => {
     const n = await revokeAgentSessions(tx, caller.agentId, ctx.clock.now());
-    await recordPartnerEvent(tx, ctx, caller.partnerId, 'SIGN_OUT_EVERYWHERE', 'SUCCESS', { targetType: 'AGENT', targetId: caller.agentId, targetName: caller.email, details: { sessionsRevoked: n } });
+    await recordPartnerEvent(tx, ctx, caller.partnerId, 'SIGN_OUT_EVERYWHERE', 'SUCCESS', {
+      targetType: 'AGENT',
+      targetId: caller.agentId,
+      targetName: caller.email,
+      details: { sessionsRevoked: n },
+    });
     return n;
   });
 }
@@ -350,11 +383,24 @@ export async function liveSessions(ctx: ServiceContext): Promise<SessionInfo[]> 
   const caller = ctx.caller;
   if (caller?.kind !== 'agent') return [];
   const rows = await ctx.db
-    .select({ tokenHash: sessions.tokenHash, createdAt: sessions.createdAt, lastUsedAt: sessions.lastUsedAt, expiresAt: sessions.expiresAt })
+    .select({
+      tokenHash: sessions.tokenHash,
+      createdAt: sessions.createdAt,
+      lastUsedAt: sessions.lastUsedAt,
+      expiresAt: sessions.expiresAt,
+    })
     .from(sessions)
-    .where(and(eq(sessions.agentId, caller.agentId), isNull(sessions.revokedAt), gt(sessions.expiresAt, ctx.clock.now())))
+    .where(
+      and(eq(sessions.agentId, caller.agentId), isNull(sessions.revokedAt), gt(sessions.expiresAt, ctx.clock.now())),
+    )
     .orderBy(desc(sessions.createdAt));
-  return rows.map((r) => ({ id: r.tokenHash.slice(0, 16), createdAt: r.createdAt, lastUsedAt: r.lastUsedAt, expiresAt: r.expiresAt, current: r.tokenHash === caller.tokenHash }));
+  return rows.map((r) => ({
+    id: r.tokenHash.slice(0, 16),
+    createdAt: r.createdAt,
+    lastUsedAt: r.lastUsedAt,
+    expiresAt: r.expiresAt,
+    current: r.tokenHash === caller.tokenHash,
+  }));
 }
 
 async function revokeOtherSessions(
@@ -401,7 +447,12 @@ export async function removeStaleSessions(db: ServiceContext['db'], now: Date): 
   const windowFloor = new Date(now.getTime() - FAILURE_WINDOW_MS);
   await db
     .delete(signInThrottle)
-    .where(and(lt(signInThrottle.windowStart, windowFloor), or(isNull(signInThrottle.lockedUntil), lt(signInThrottle.lockedUntil, now))));
+    .where(
+      and(
+        lt(signInThrottle.windowStart, windowFloor),
+        or(isNull(signInThrottle.lockedUntil), lt(signInThrottle.lockedUntil, now)),
+      ),
+    );
   await db.delete(signInFamiliar).where(lt(signInFamiliar.lastSuccessAt, new Date(now.getTime() - FAMILIAR_MS)));
   return ended.length;
 }

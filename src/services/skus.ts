@@ -23,7 +23,10 @@ export const SKU_CATALOGUE = [
 
 /** At start: the catalogue's rows exist, and the in-memory copy the read path resolves licences with is loaded. */
 export async function ensureSkuCatalogue(db: Db): Promise<void> {
-  await db.insert(skus).values([...SKU_CATALOGUE]).onConflictDoNothing({ target: skus.partNumber });
+  await db
+    .insert(skus)
+    .values([...SKU_CATALOGUE])
+    .onConflictDoNothing({ target: skus.partNumber });
   await reloadSkuCatalogue(db);
 }
 

@@ -3,12 +3,18 @@
 import type { PartnerTask, Task } from '../auth/roles.js';
 
 /** Tags a customer-side entry point with its tasks, in the order its field's @requiresRole directives print. */
-export function customerTask<const T extends readonly Task[], F extends (...args: never[]) => unknown>(tasks: T, run: F): F & { readonly tasks: T } {
+export function customerTask<const T extends readonly Task[], F extends (...args: never[]) => unknown>(
+  tasks: T,
+  run: F,
+): F & { readonly tasks: T } {
   return Object.assign(run, { tasks });
 }
 
 /** Tags a partner-side entry point with its task (its field's @requiresPartnerRole directive). */
-export function partnerTask<const T extends PartnerTask, F extends (...args: never[]) => unknown>(task: T, run: F): F & { readonly partnerTask: T } {
+export function partnerTask<const T extends PartnerTask, F extends (...args: never[]) => unknown>(
+  task: T,
+  run: F,
+): F & { readonly partnerTask: T } {
   return Object.assign(run, { partnerTask: task });
 }
 

@@ -2,9 +2,15 @@
 // with this copy, so a rule changed in one place and not the other fails a test instead of passing silently.
 import type { DirectoryRole, Task } from '../../src/auth/roles.js';
 
-const PWD = 'PASSWORD_ADMINISTRATOR', HD = 'HELPDESK_ADMINISTRATOR', AUTH = 'AUTHENTICATION_ADMINISTRATOR';
-const UA = 'USER_ADMINISTRATOR', PAA = 'PRIVILEGED_AUTHENTICATION_ADMINISTRATOR', GA = 'GLOBAL_ADMINISTRATOR';
-const DW = 'DIRECTORY_WRITERS', LA = 'LICENSE_ADMINISTRATOR', PRA = 'PRIVILEGED_ROLE_ADMINISTRATOR';
+const PWD = 'PASSWORD_ADMINISTRATOR',
+  HD = 'HELPDESK_ADMINISTRATOR',
+  AUTH = 'AUTHENTICATION_ADMINISTRATOR';
+const UA = 'USER_ADMINISTRATOR',
+  PAA = 'PRIVILEGED_AUTHENTICATION_ADMINISTRATOR',
+  GA = 'GLOBAL_ADMINISTRATOR';
+const DW = 'DIRECTORY_WRITERS',
+  LA = 'LICENSE_ADMINISTRATOR',
+  PRA = 'PRIVILEGED_ROLE_ADMINISTRATOR';
 const ANY_RESETTER: string[] = [PWD, HD, AUTH, UA, PAA, GA];
 
 /** DESIGN.md's task table: the directory roles that allow each task (GLOBAL_ADMINISTRATOR allows every task). */
@@ -20,10 +26,15 @@ export const TASK_ROLES: Record<Exclude<Task, 'READ_CUSTOMER'>, string[]> = {
 
 /** DESIGN.md's who-can-reset table: target role → caller roles that may reset it. Unlisted roles: PAA and GA. */
 const WHO_CAN_RESET: Record<string, string[]> = {
-  DIRECTORY_READERS: ANY_RESETTER, GUEST_INVITER: ANY_RESETTER, PASSWORD_ADMINISTRATOR: ANY_RESETTER,
-  MESSAGE_CENTER_READER: [HD, AUTH, UA, PAA, GA], REPORTS_READER: [HD, AUTH, UA, PAA, GA], USAGE_SUMMARY_REPORTS_READER: [HD, AUTH, UA, PAA, GA],
+  DIRECTORY_READERS: ANY_RESETTER,
+  GUEST_INVITER: ANY_RESETTER,
+  PASSWORD_ADMINISTRATOR: ANY_RESETTER,
+  MESSAGE_CENTER_READER: [HD, AUTH, UA, PAA, GA],
+  REPORTS_READER: [HD, AUTH, UA, PAA, GA],
+  USAGE_SUMMARY_REPORTS_READER: [HD, AUTH, UA, PAA, GA],
   HELPDESK_ADMINISTRATOR: [HD, UA, PAA, GA],
-  GROUPS_ADMINISTRATOR: [UA, PAA, GA], USER_ADMINISTRATOR: [UA, PAA, GA],
+  GROUPS_ADMINISTRATOR: [UA, PAA, GA],
+  USER_ADMINISTRATOR: [UA, PAA, GA],
   AUTHENTICATION_ADMINISTRATOR: [AUTH, PAA, GA],
 };
 
@@ -35,7 +46,11 @@ function mayReset(caller: readonly string[], target: readonly string[]): boolean
 export type Outcome = 'ALLOWED' | 'FORBIDDEN_TASK' | 'FORBIDDEN_TARGET';
 
 /** What DESIGN.md says of a task done by a caller holding `caller` on a user holding `target` (null: no target). */
-export function expected(task: Task, caller: readonly DirectoryRole[], target: readonly DirectoryRole[] | null): Outcome {
+export function expected(
+  task: Task,
+  caller: readonly DirectoryRole[],
+  target: readonly DirectoryRole[] | null,
+): Outcome {
   if (task === 'READ_CUSTOMER') return caller.length ? 'ALLOWED' : 'FORBIDDEN_TASK';
   if (!caller.some((c) => TASK_ROLES[task].includes(c))) return 'FORBIDDEN_TASK';
   if (target === null || caller.includes(GA)) return 'ALLOWED';

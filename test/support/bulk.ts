@@ -31,11 +31,22 @@ export async function uploadCsv(
   opts: { dryRun?: boolean; fileName?: string } = {},
 ): Promise<GqlResult> {
   const form = new FormData();
-  form.append('operations', JSON.stringify({ query: IMPORT, variables: { i: { customerId, file: null, dryRun: opts.dryRun ?? false } } }));
+  form.append(
+    'operations',
+    JSON.stringify({ query: IMPORT, variables: { i: { customerId, file: null, dryRun: opts.dryRun ?? false } } }),
+  );
   form.append('map', JSON.stringify({ 0: ['variables.i.file'] }));
-  form.append('0', new Blob([typeof content === 'string' ? content : new Uint8Array(content)], { type: 'text/csv' }), opts.fileName ?? 'users.csv');
+  form.append(
+    '0',
+    new Blob([typeof content === 'string' ? content : new Uint8Array(content)], { type: 'text/csv' }),
+    opts.fileName ?? 'users.csv',
+  );
   // A preflight header, as every browser client of a multipart request must send (CSRF prevention).
-  const res = await fetch(s.url, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'graphql-preflight': '1' }, body: form });
+  const res = await fetch(s.url, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'graphql-preflight': '1' },
+    body: form,
+  });
   return (await res.json()) as GqlResult;
 }
 
@@ -54,8 +65,14 @@ export async function waitForJob(s: TestServer, token: string, jobId: string, ti
 export const TEMPLATE_HEADER = 'First name,Last name,Display name,Email,Status update';
 
 /** A template file of n rows (line i + 1 holds user i), with optional extra columns after the template's. */
-export function templateCsv(domain: string, n: number, row: (i: number) => string[] = () => [], extraHeader: string[] = []): string {
+export function templateCsv(
+  domain: string,
+  n: number,
+  row: (i: number) => string[] = () => [],
+  extraHeader: string[] = [],
+): string {
   const lines = [[TEMPLATE_HEADER, ...extraHeader].join(',')];
-  for (let i = 1; i <= n; i++) lines.push([`First${i}`, `Last${i}`, `User ${i}`, `user${i}@${domain}`, '', ...row(i)].join(','));
+  for (let i = 1; i <= n; i++)
+    lines.push([`First${i}`, `Last${i}`, `User ${i}`, `user${i}@${domain}`, '', ...row(i)].join(','));
   return lines.join('\r\n') + '\r\n';
 }

@@ -24,7 +24,8 @@ export async function insertUsers(
       passwordHash,
     }));
     const inserted = await db.insert(users).values(rows).returning({ id: users.id });
-    if (opts.role) await db.insert(userRoles).values(inserted.map((u) => ({ customerId, userId: u.id, role: opts.role! })));
+    if (opts.role)
+      await db.insert(userRoles).values(inserted.map((u) => ({ customerId, userId: u.id, role: opts.role! })));
     if (opts.skuGlobalId) {
       const skuId = rawId(opts.skuGlobalId);
       await db.insert(licenseAssignments).values(inserted.map((u) => ({ customerId, userId: u.id, skuId })));

@@ -50,7 +50,11 @@ export async function createPartner(s: TestServer, name = unique('Partner ')): P
     const { hashPassword } = await import('../../src/auth/passwords.js');
     const [p] = await s.database.db.insert(partners).values({ name }).returning();
     await s.database.db.insert(agents).values({
-      partnerId: p!.id, email, displayName: 'Admin', passwordHash: await hashPassword(PASSWORD), roles: ['ADMIN_AGENT', 'ACCESS_ADMINISTRATOR'],
+      partnerId: p!.id,
+      email,
+      displayName: 'Admin',
+      passwordHash: await hashPassword(PASSWORD),
+      roles: ['ADMIN_AGENT', 'ACCESS_ADMINISTRATOR'],
     });
   }
   return { adminToken: await signIn(s, email), adminEmail: email, partnerName: name };
@@ -62,7 +66,11 @@ export async function skuId(s: TestServer, partNumber: string, token: string): P
   return d.skus.find((x: { partNumber: string }) => x.partNumber === partNumber).id;
 }
 
-export async function createCustomer(s: TestServer, partner: Partner, subs: [string, number][] = []): Promise<Customer> {
+export async function createCustomer(
+  s: TestServer,
+  partner: Partner,
+  subs: [string, number][] = [],
+): Promise<Customer> {
   const domain = `${unique('tenant')}.onmicrosoft.com`;
   const d = await s.ok(
     `mutation($i: CreateCustomerInput!) { createCustomer(input: $i) {
@@ -79,10 +87,20 @@ export async function createCustomer(s: TestServer, partner: Partner, subs: [str
     );
   }
   const temp = await signIn(s, c.globalAdministrator.userPrincipalName, c.temporaryPassword);
-  await s.ok(`mutation($i: ChangePasswordInput!) { changePassword(input: $i) { ok } }`, {
-    i: { currentPassword: c.temporaryPassword, newPassword: PASSWORD },
-  }, temp);
-  return { id: c.customer.id, domain, gaUserId: c.globalAdministrator.id, gaUpn: c.globalAdministrator.userPrincipalName, gaToken: temp };
+  await s.ok(
+    `mutation($i: ChangePasswordInput!) { changePassword(input: $i) { ok } }`,
+    {
+      i: { currentPassword: c.temporaryPassword, newPassword: PASSWORD },
+    },
+    temp,
+  );
+  return {
+    id: c.customer.id,
+    domain,
+    gaUserId: c.globalAdministrator.id,
+    gaUpn: c.globalAdministrator.userPrincipalName,
+    gaToken: temp,
+  };
 }
 
 export interface Grant {
@@ -98,7 +116,12 @@ export async function grantAgent(
   partner: Partner,
   customer: Customer,
   roles: DirectoryRole[],
-  opts: { partnerRoles?: PartnerRole[]; approve?: boolean; durationDays?: number; relationshipRoles?: DirectoryRole[] } = {},
+  opts: {
+    partnerRoles?: PartnerRole[];
+    approve?: boolean;
+    durationDays?: number;
+    relationshipRoles?: DirectoryRole[];
+  } = {},
 ): Promise<Grant> {
   const email = `${unique('agent')}@partner.example`;
   const agent = await s.ok(
@@ -118,7 +141,14 @@ export async function grantAgent(
   );
   const rel = await s.ok(
     `mutation($i: CreateGdapRelationshipInput!) { createGdapRelationship(input: $i) { relationship { id } approvalToken userErrors { message } } }`,
-    { i: { customerId: customer.id, displayName: unique('rel'), roles: opts.relationshipRoles ?? roles, durationDays: opts.durationDays ?? 730 } },
+    {
+      i: {
+        customerId: customer.id,
+        displayName: unique('rel'),
+        roles: opts.relationshipRoles ?? roles,
+        durationDays: opts.durationDays ?? 730,
+      },
+    },
     partner.adminToken,
   );
   const relationshipId = rel.createGdapRelationship.relationship.id;
@@ -164,9 +194,18 @@ export async function createUser(
   customer: Customer,
   input: Record<string, unknown> = {},
 ): Promise<{ id: string; userPrincipalName: string; temporaryPassword: string }> {
-  const d = await s.ok(CREATE_USER, {
-    i: { customerId: customer.id, userPrincipalName: `${unique('user')}@${customer.domain}`, displayName: 'A User', ...input },
-  }, token);
+  const d = await s.ok(
+    CREATE_USER,
+    {
+      i: {
+        customerId: customer.id,
+        userPrincipalName: `${unique('user')}@${customer.domain}`,
+        displayName: 'A User',
+        ...input,
+      },
+    },
+    token,
+  );
   if (d.createUser.userErrors.length) throw new Error(JSON.stringify(d.createUser.userErrors));
   return { ...d.createUser.user, temporaryPassword: d.createUser.temporaryPassword };
 }

@@ -10,11 +10,19 @@ import { GroupActivationRef, SecurityGroupRef } from '../types/refs.js';
 const ActivateInput = builder.inputType('ActivateGroupMembershipInput', {
   fields: (t) => ({
     groupId: t.id({ required: true }),
-    justification: t.string({ required: true, description: 'Why you need the roles now (shown to approvers and kept in the audit log).' }),
-    minutes: t.int({ required: false, description: "How long; at most the group's maxActivationMinutes (the default)." }),
+    justification: t.string({
+      required: true,
+      description: 'Why you need the roles now (shown to approvers and kept in the audit log).',
+    }),
+    minutes: t.int({
+      required: false,
+      description: "How long; at most the group's maxActivationMinutes (the default).",
+    }),
   }),
 });
-const ActivationIdInput = builder.inputType('ApproveActivationInput', { fields: (t) => ({ activationId: t.id({ required: true }) }) });
+const ActivationIdInput = builder.inputType('ApproveActivationInput', {
+  fields: (t) => ({ activationId: t.id({ required: true }) }),
+});
 const DenyInput = builder.inputType('DenyActivationInput', {
   fields: (t) => ({ activationId: t.id({ required: true }), reason: t.string({ required: false }) }),
 });
@@ -26,13 +34,20 @@ const UpdateGroupInput = builder.inputType('UpdateSecurityGroupInput', {
   }),
 });
 const ActivationPayload = builder.simpleObject('GroupActivationPayload', {
-  fields: (t) => ({ activation: t.field({ type: GroupActivationRef, nullable: true }), userErrors: t.field({ type: [UserErrorRef] }) }),
+  fields: (t) => ({
+    activation: t.field({ type: GroupActivationRef, nullable: true }),
+    userErrors: t.field({ type: [UserErrorRef] }),
+  }),
 });
 const GroupPayload = builder.simpleObject('UpdateSecurityGroupPayload', {
-  fields: (t) => ({ securityGroup: t.field({ type: SecurityGroupRef, nullable: true }), userErrors: t.field({ type: [UserErrorRef] }) }),
+  fields: (t) => ({
+    securityGroup: t.field({ type: SecurityGroupRef, nullable: true }),
+    userErrors: t.field({ type: [UserErrorRef] }),
+  }),
 });
 
-const activationId = (input: { activationId: string }) => decodeId(input.activationId, 'GroupActivation', ['activationId']);
+const activationId = (input: { activationId: string }) =>
+  decodeId(input.activationId, 'GroupActivation', ['activationId']);
 
 builder.mutationFields((t) => ({
   activateGroupMembership: t.field({
@@ -42,7 +57,10 @@ builder.mutationFields((t) => ({
     args: { input: t.arg({ type: ActivateInput, required: true }) },
     resolve: (_, { input }, ctx) =>
       runMutation(async () => ({
-        activation: await activateGroupMembership(ctx.svc, { ...input, groupId: decodeId(input.groupId, 'SecurityGroup', ['groupId']) }),
+        activation: await activateGroupMembership(ctx.svc, {
+          ...input,
+          groupId: decodeId(input.groupId, 'SecurityGroup', ['groupId']),
+        }),
       })),
   }),
   approveActivation: t.field({
@@ -50,14 +68,17 @@ builder.mutationFields((t) => ({
     description: 'Approves a pending activation (never your own): the roles apply from now for the minutes asked.',
     directives: requiresPartnerTask(approveActivation),
     args: { input: t.arg({ type: ActivationIdInput, required: true }) },
-    resolve: (_, { input }, ctx) => runMutation(async () => ({ activation: await approveActivation(ctx.svc, activationId(input)) })),
+    resolve: (_, { input }, ctx) =>
+      runMutation(async () => ({ activation: await approveActivation(ctx.svc, activationId(input)) })),
   }),
   denyActivation: t.field({
     type: ActivationPayload,
     directives: requiresPartnerTask(denyActivation),
     args: { input: t.arg({ type: DenyInput, required: true }) },
     resolve: (_, { input }, ctx) =>
-      runMutation(async () => ({ activation: await denyActivation(ctx.svc, { activationId: activationId(input), reason: input.reason }) })),
+      runMutation(async () => ({
+        activation: await denyActivation(ctx.svc, { activationId: activationId(input), reason: input.reason }),
+      })),
   }),
   updateSecurityGroup: t.field({
     type: GroupPayload,
@@ -66,7 +87,10 @@ builder.mutationFields((t) => ({
     args: { input: t.arg({ type: UpdateGroupInput, required: true }) },
     resolve: (_, { input }, ctx) =>
       runMutation(async () => ({
-        securityGroup: await updateSecurityGroup(ctx.svc, { ...input, groupId: decodeId(input.groupId, 'SecurityGroup', ['groupId']) }),
+        securityGroup: await updateSecurityGroup(ctx.svc, {
+          ...input,
+          groupId: decodeId(input.groupId, 'SecurityGroup', ['groupId']),
+        }),
       })),
   }),
 }));

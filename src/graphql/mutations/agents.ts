@@ -1,6 +1,13 @@
 // Agent management (ACCESS_ADMINISTRATOR): create, update, disable, enable, delete, password reset.
 import type { PartnerRole } from '../../auth/roles.js';
-import { createAgent, deleteAgent, disableAgent, enableAgent, resetAgentPassword, updateAgent } from '../../services/agents.js';
+import {
+  createAgent,
+  deleteAgent,
+  disableAgent,
+  enableAgent,
+  resetAgentPassword,
+  updateAgent,
+} from '../../services/agents.js';
 import { builder, requiresPartnerTask } from '../builder.js';
 import { runMutation } from '../errors.js';
 import { decodeId } from '../ids.js';
@@ -19,17 +26,27 @@ const UpdateAgentInput = builder.inputType('UpdateAgentInput', {
   fields: (t) => ({
     agentId: t.id({ required: true }),
     displayName: t.string({ required: false }),
-    roles: t.field({ type: [PartnerRoleEnum], required: false, description: 'The full new set of partner roles (never your own).' }),
+    roles: t.field({
+      type: [PartnerRoleEnum],
+      required: false,
+      description: 'The full new set of partner roles (never your own).',
+    }),
   }),
 });
 const AgentIdInput = builder.inputType('AgentIdInput', { fields: (t) => ({ agentId: t.id({ required: true }) }) });
 const AgentPayload = builder.simpleObject('AgentPayload', {
-  fields: (t) => ({ agent: t.field({ type: AgentRef, nullable: true }), userErrors: t.field({ type: [UserErrorRef] }) }),
+  fields: (t) => ({
+    agent: t.field({ type: AgentRef, nullable: true }),
+    userErrors: t.field({ type: [UserErrorRef] }),
+  }),
 });
 const ResetAgentPasswordPayload = builder.simpleObject('ResetAgentPasswordPayload', {
   fields: (t) => ({
     agent: t.field({ type: AgentRef, nullable: true }),
-    temporaryPassword: t.string({ nullable: true, description: 'Shown once; the agent must change it at its next sign-in.' }),
+    temporaryPassword: t.string({
+      nullable: true,
+      description: 'Shown once; the agent must change it at its next sign-in.',
+    }),
     userErrors: t.field({ type: [UserErrorRef] }),
   }),
 });
@@ -45,17 +62,23 @@ builder.mutationFields((t) => ({
   }),
   updateAgent: t.field({
     type: AgentPayload,
-    description: "Changes an agent's display name or partner roles. Nobody changes its own roles; the last enabled ACCESS_ADMINISTRATOR keeps that role.",
+    description:
+      "Changes an agent's display name or partner roles. Nobody changes its own roles; the last enabled ACCESS_ADMINISTRATOR keeps that role.",
     directives: requiresPartnerTask(updateAgent),
     args: { input: t.arg({ type: UpdateAgentInput, required: true }) },
     resolve: (_, { input }, ctx) =>
       runMutation(async () => ({
-        agent: await updateAgent(ctx.svc, { agentId: agentId(input), displayName: input.displayName, roles: input.roles as PartnerRole[] | null | undefined }),
+        agent: await updateAgent(ctx.svc, {
+          agentId: agentId(input),
+          displayName: input.displayName,
+          roles: input.roles as PartnerRole[] | null | undefined,
+        }),
       })),
   }),
   disableAgent: t.field({
     type: AgentPayload,
-    description: 'Offboarding: every session of the agent ends at once, its sign-in is refused and its running imports stop at their next batch.',
+    description:
+      'Offboarding: every session of the agent ends at once, its sign-in is refused and its running imports stop at their next batch.',
     directives: requiresPartnerTask(disableAgent),
     args: { input: t.arg({ type: AgentIdInput, required: true }) },
     resolve: (_, { input }, ctx) => runMutation(async () => ({ agent: await disableAgent(ctx.svc, agentId(input)) })),
@@ -68,7 +91,8 @@ builder.mutationFields((t) => ({
   }),
   deleteAgent: t.field({
     type: AgentPayload,
-    description: 'Soft delete: removed from every group, sessions revoked, never signs in again; kept for the audit trail.',
+    description:
+      'Soft delete: removed from every group, sessions revoked, never signs in again; kept for the audit trail.',
     directives: requiresPartnerTask(deleteAgent),
     args: { input: t.arg({ type: AgentIdInput, required: true }) },
     resolve: (_, { input }, ctx) => runMutation(async () => ({ agent: await deleteAgent(ctx.svc, agentId(input)) })),

@@ -23,7 +23,11 @@ builder.scalarType('Upload', {
 const ImportUsersInput = builder.inputType('ImportUsersInput', {
   fields: (t) => ({
     customerId: t.id({ required: true }),
-    file: t.field({ type: 'Upload', required: false, description: 'The CSV, as a multipart upload (up to MAX_UPLOAD_BYTES).' }),
+    file: t.field({
+      type: 'Upload',
+      required: false,
+      description: 'The CSV, as a multipart upload (up to MAX_UPLOAD_BYTES).',
+    }),
     csv: t.string({ required: false, description: 'The CSV as text, for scripts (the request body limit applies).' }),
     dryRun: t.boolean({ required: false, description: 'Only validate: return the report, create nothing.' }),
   }),
@@ -53,7 +57,10 @@ const ImportReportRef = builder.simpleObject('ImportReport', {
     invalidRows: t.int(),
     skippedRows: t.int({ description: 'Rows with State INACTIVE.' }),
     errorCount: t.int(),
-    errors: t.field({ type: [ImportRowErrorRef], description: 'The first 1 000 row errors, in file order (errorCount counts them all).' }),
+    errors: t.field({
+      type: [ImportRowErrorRef],
+      description: 'The first 1 000 row errors, in file order (errorCount counts them all).',
+    }),
     seats: t.field({ type: [SeatDemandRef] }),
   }),
 });
@@ -65,7 +72,9 @@ const ImportUsersPayload = builder.simpleObject('ImportUsersPayload', {
   }),
 });
 
-const BulkJobCredentialsInput = builder.inputType('BulkJobCredentialsInput', { fields: (t) => ({ jobId: t.id({ required: true }) }) });
+const BulkJobCredentialsInput = builder.inputType('BulkJobCredentialsInput', {
+  fields: (t) => ({ jobId: t.id({ required: true }) }),
+});
 const CredentialRef = builder.simpleObject('ImportedUserCredential', {
   fields: (t) => ({
     rowNumber: t.int(),
@@ -77,13 +86,20 @@ const CredentialRef = builder.simpleObject('ImportedUserCredential', {
 });
 const BulkJobCredentialsPayload = builder.simpleObject('BulkJobCredentialsPayload', {
   fields: (t) => ({
-    credentials: t.field({ type: [CredentialRef], description: 'Passwords not given before; each is given once, then erased.' }),
+    credentials: t.field({
+      type: [CredentialRef],
+      description: 'Passwords not given before; each is given once, then erased.',
+    }),
     userErrors: t.field({ type: [UserErrorRef] }),
   }),
 });
 
-function sourceOf(input: { file?: { name: string; stream(): ReadableStream<Uint8Array> } | null; csv?: string | null }): ImportSource {
-  if (input.file && input.csv != null) throw new DomainError('INVALID', 'Send the CSV either as file or as csv, not both.', { field: ['file'] });
+function sourceOf(input: {
+  file?: { name: string; stream(): ReadableStream<Uint8Array> } | null;
+  csv?: string | null;
+}): ImportSource {
+  if (input.file && input.csv != null)
+    throw new DomainError('INVALID', 'Send the CSV either as file or as csv, not both.', { field: ['file'] });
   if (input.file) {
     const file = input.file;
     return {
@@ -131,7 +147,14 @@ builder.mutationFields((t) => ({
       runMutation(
         async () => {
           const j = decodeScopedId(input.jobId, 'BulkJob', ['jobId']);
-          return { credentials: (await takeBulkJobCredentials(ctx.svc, credentialsKey(ctx.config), j.customerId, j.id)) as never };
+          return {
+            credentials: (await takeBulkJobCredentials(
+              ctx.svc,
+              credentialsKey(ctx.config),
+              j.customerId,
+              j.id,
+            )) as never,
+          };
         },
         { credentials: [] as never },
       ),

@@ -8,23 +8,20 @@ import {
   removeGdapAccess,
   terminateGdapRelationship,
 } from '../../services/gdap.js';
-import { addGroupMember, createSecurityGroup, deleteSecurityGroup, removeGroupMember } from '../../services/security-groups.js';
+import {
+  addGroupMember,
+  createSecurityGroup,
+  deleteSecurityGroup,
+  removeGroupMember,
+} from '../../services/security-groups.js';
 import { changePassword, signIn, signOut, signOutEverywhere } from '../../services/sessions.js';
 import { builder, requiresPartnerTask } from '../builder.js';
 import { runMutation } from '../errors.js';
 import { decodeId, decodeScopedId } from '../ids.js';
 import { MembershipKindEnum } from '../types/activation.js';
 import { DirectoryRoleEnum, UserErrorRef } from '../types/common.js';
-import {
-  CustomerRef,
-  DomainRef,
-  GdapRelationshipRef,
-  LicenseRef,
-  SecurityGroupRef,
-  UserRef,
-} from '../types/refs.js';
+import { CustomerRef, DomainRef, GdapRelationshipRef, LicenseRef, SecurityGroupRef, UserRef } from '../types/refs.js';
 import { getSku } from '../../services/skus.js';
-
 
 const SignInInput = builder.inputType('SignInInput', {
   fields: (t) => ({
@@ -64,12 +61,16 @@ const AddGroupMemberInput = builder.inputType('AddSecurityGroupMemberInput', {
     kind: t.field({
       type: MembershipKindEnum,
       required: false,
-      description: 'ACTIVE (the default): permanent. ELIGIBLE: the agent activates it when needed (just in time). Adding an existing member changes its kind.',
+      description:
+        'ACTIVE (the default): permanent. ELIGIBLE: the agent activates it when needed (just in time). Adding an existing member changes its kind.',
     }),
   }),
 });
 const SecurityGroupPayload = builder.simpleObject('SecurityGroupPayload', {
-  fields: (t) => ({ securityGroup: t.field({ type: SecurityGroupRef, nullable: true }), userErrors: t.field({ type: [UserErrorRef] }) }),
+  fields: (t) => ({
+    securityGroup: t.field({ type: SecurityGroupRef, nullable: true }),
+    userErrors: t.field({ type: [UserErrorRef] }),
+  }),
 });
 
 const CreateCustomerInput = builder.inputType('CreateCustomerInput', {
@@ -83,8 +84,15 @@ const CreateCustomerInput = builder.inputType('CreateCustomerInput', {
 const CreateCustomerPayload = builder.simpleObject('CreateCustomerPayload', {
   fields: (t) => ({
     customer: t.field({ type: CustomerRef, nullable: true }),
-    globalAdministrator: t.field({ type: UserRef, nullable: true, description: "The customer's first Global Administrator." }),
-    temporaryPassword: t.string({ nullable: true, description: 'Shown once; the administrator must change it at first sign-in.' }),
+    globalAdministrator: t.field({
+      type: UserRef,
+      nullable: true,
+      description: "The customer's first Global Administrator.",
+    }),
+    temporaryPassword: t.string({
+      nullable: true,
+      description: 'Shown once; the administrator must change it at first sign-in.',
+    }),
     userErrors: t.field({ type: [UserErrorRef] }),
   }),
 });
@@ -93,18 +101,27 @@ const AddDomainInput = builder.inputType('AddCustomerDomainInput', {
   fields: (t) => ({ customerId: t.id({ required: true }), name: t.string({ required: true }) }),
 });
 const DomainPayload = builder.simpleObject('DomainPayload', {
-  fields: (t) => ({ domain: t.field({ type: DomainRef, nullable: true }), userErrors: t.field({ type: [UserErrorRef] }) }),
+  fields: (t) => ({
+    domain: t.field({ type: DomainRef, nullable: true }),
+    userErrors: t.field({ type: [UserErrorRef] }),
+  }),
 });
 
 const AddSubscriptionInput = builder.inputType('AddSubscriptionInput', {
   fields: (t) => ({
     customerId: t.id({ required: true }),
     skuId: t.id({ required: true }),
-    seats: t.int({ required: true, description: 'Seats to add (a new subscription, or more seats on the existing one).' }),
+    seats: t.int({
+      required: true,
+      description: 'Seats to add (a new subscription, or more seats on the existing one).',
+    }),
   }),
 });
 const SubscriptionPayload = builder.simpleObject('AddSubscriptionPayload', {
-  fields: (t) => ({ license: t.field({ type: LicenseRef, nullable: true }), userErrors: t.field({ type: [UserErrorRef] }) }),
+  fields: (t) => ({
+    license: t.field({ type: LicenseRef, nullable: true }),
+    userErrors: t.field({ type: [UserErrorRef] }),
+  }),
 });
 
 const CreateGdapInput = builder.inputType('CreateGdapRelationshipInput', {
@@ -113,13 +130,19 @@ const CreateGdapInput = builder.inputType('CreateGdapRelationshipInput', {
     displayName: t.string({ required: true }),
     roles: t.field({ type: [DirectoryRoleEnum], required: true }),
     durationDays: t.int({ required: true, description: '1 to 730 days.' }),
-    autoExtend: t.boolean({ required: false, description: 'Extend by 180 days at the end (not with GLOBAL_ADMINISTRATOR).' }),
+    autoExtend: t.boolean({
+      required: false,
+      description: 'Extend by 180 days at the end (not with GLOBAL_ADMINISTRATOR).',
+    }),
   }),
 });
 const CreateGdapPayload = builder.simpleObject('CreateGdapRelationshipPayload', {
   fields: (t) => ({
     relationship: t.field({ type: GdapRelationshipRef, nullable: true }),
-    approvalToken: t.string({ nullable: true, description: "Give it to the customer's Global Administrator to approve." }),
+    approvalToken: t.string({
+      nullable: true,
+      description: "Give it to the customer's Global Administrator to approve.",
+    }),
     userErrors: t.field({ type: [UserErrorRef] }),
   }),
 });
@@ -127,7 +150,10 @@ const ApproveGdapInput = builder.inputType('ApproveGdapRelationshipInput', {
   fields: (t) => ({ approvalToken: t.string({ required: true }) }),
 });
 const GdapPayload = builder.simpleObject('GdapRelationshipPayload', {
-  fields: (t) => ({ relationship: t.field({ type: GdapRelationshipRef, nullable: true }), userErrors: t.field({ type: [UserErrorRef] }) }),
+  fields: (t) => ({
+    relationship: t.field({ type: GdapRelationshipRef, nullable: true }),
+    userErrors: t.field({ type: [UserErrorRef] }),
+  }),
 });
 const AssignGdapAccessInput = builder.inputType('AssignGdapAccessInput', {
   fields: (t) => ({
@@ -156,7 +182,13 @@ builder.mutationFields((t) => ({
     type: SignInPayload,
     description: 'Exchanges an email (or UPN) and password for a bearer token.',
     args: { input: t.arg({ type: SignInInput, required: true }) },
-    resolve: (_, { input }, ctx) => runMutation(() => signIn(ctx.svc, input, { tokenTtlMs: ctx.config.tokenTtlMs, clientMaxFailures: ctx.config.signInClientMaxFailures })),
+    resolve: (_, { input }, ctx) =>
+      runMutation(() =>
+        signIn(ctx.svc, input, {
+          tokenTtlMs: ctx.config.tokenTtlMs,
+          clientMaxFailures: ctx.config.signInClientMaxFailures,
+        }),
+      ),
   }),
   signOut: t.field({
     type: OkPayload,
@@ -170,22 +202,26 @@ builder.mutationFields((t) => ({
   }),
   signOutEverywhere: t.field({
     type: SignOutEverywherePayload,
-    description: "Revokes every session of the signed-in agent, this one included (a lost laptop, a leaked token).",
+    description: 'Revokes every session of the signed-in agent, this one included (a lost laptop, a leaked token).',
     resolve: (_, __, ctx) => runMutation(async () => ({ sessionsRevoked: await signOutEverywhere(ctx.svc) })),
   }),
   createSecurityGroup: t.field({
     type: SecurityGroupPayload,
     directives: requiresPartnerTask(createSecurityGroup),
     args: { input: t.arg({ type: CreateSecurityGroupInput, required: true }) },
-    resolve: (_, { input }, ctx) => runMutation(async () => ({ securityGroup: await createSecurityGroup(ctx.svc, input) })),
+    resolve: (_, { input }, ctx) =>
+      runMutation(async () => ({ securityGroup: await createSecurityGroup(ctx.svc, input) })),
   }),
   deleteSecurityGroup: t.field({
     type: SecurityGroupPayload,
-    description: 'Deletes a group with its memberships and GDAP assignments (never one you are a member of). Returns the group as it was.',
+    description:
+      'Deletes a group with its memberships and GDAP assignments (never one you are a member of). Returns the group as it was.',
     directives: requiresPartnerTask(deleteSecurityGroup),
     args: { input: t.arg({ type: SecurityGroupIdInput, required: true }) },
     resolve: (_, { input }, ctx) =>
-      runMutation(async () => ({ securityGroup: await deleteSecurityGroup(ctx.svc, decodeId(input.groupId, 'SecurityGroup', ['groupId'])) })),
+      runMutation(async () => ({
+        securityGroup: await deleteSecurityGroup(ctx.svc, decodeId(input.groupId, 'SecurityGroup', ['groupId'])),
+      })),
   }),
   addSecurityGroupMember: t.field({
     type: SecurityGroupPayload,
@@ -199,7 +235,8 @@ builder.mutationFields((t) => ({
   }),
   removeSecurityGroupMember: t.field({
     type: SecurityGroupPayload,
-    description: 'Takes an agent out of a group: the roles the group holds through GDAP stop applying to it at once. Never yourself (four eyes).',
+    description:
+      'Takes an agent out of a group: the roles the group holds through GDAP stop applying to it at once. Never yourself (four eyes).',
     directives: requiresPartnerTask(removeGroupMember),
     args: { input: t.arg({ type: GroupMemberInput, required: true }) },
     resolve: (_, { input }, ctx) =>
@@ -220,7 +257,10 @@ builder.mutationFields((t) => ({
     args: { input: t.arg({ type: AddDomainInput, required: true }) },
     resolve: (_, { input }, ctx) =>
       runMutation(async () => ({
-        domain: await addDomain(ctx.svc, { customerId: decodeId(input.customerId, 'Customer', ['customerId']), name: input.name }),
+        domain: await addDomain(ctx.svc, {
+          customerId: decodeId(input.customerId, 'Customer', ['customerId']),
+          name: input.name,
+        }),
       })),
   }),
   addSubscription: t.field({
@@ -244,19 +284,23 @@ builder.mutationFields((t) => ({
     args: { input: t.arg({ type: CreateGdapInput, required: true }) },
     resolve: (_, { input }, ctx) =>
       runMutation(() =>
-        createGdapRelationship(ctx.svc, { ...input, customerId: decodeId(input.customerId, 'Customer', ['customerId']) }),
+        createGdapRelationship(ctx.svc, {
+          ...input,
+          customerId: decodeId(input.customerId, 'Customer', ['customerId']),
+        }),
       ),
   }),
   approveGdapRelationship: t.field({
     type: GdapPayload,
-    description: "Called by a signed-in Global Administrator of the customer: the relationship becomes ACTIVE.",
+    description: 'Called by a signed-in Global Administrator of the customer: the relationship becomes ACTIVE.',
     args: { input: t.arg({ type: ApproveGdapInput, required: true }) },
     resolve: (_, { input }, ctx) =>
       runMutation(async () => ({ relationship: await approveGdapRelationship(ctx.svc, input) })),
   }),
   assignGdapAccess: t.field({
     type: GdapPayload,
-    description: "Grants a security group some of the relationship's roles (replacing what the group had). Never a group you are a member of (four eyes).",
+    description:
+      "Grants a security group some of the relationship's roles (replacing what the group had). Never a group you are a member of (four eyes).",
     directives: requiresPartnerTask(assignGdapAccess),
     args: { input: t.arg({ type: AssignGdapAccessInput, required: true }) },
     resolve: (_, { input }, ctx) =>
@@ -279,7 +323,11 @@ builder.mutationFields((t) => ({
     resolve: (_, { input }, ctx) =>
       runMutation(async () => {
         const rel = decodeScopedId(input.relationshipId, 'GdapRelationship', ['relationshipId']);
-        await removeGdapAccess(ctx.svc, { customerId: rel.customerId, relationshipId: rel.id, groupId: decodeId(input.groupId, 'SecurityGroup', ['groupId']) });
+        await removeGdapAccess(ctx.svc, {
+          customerId: rel.customerId,
+          relationshipId: rel.id,
+          groupId: decodeId(input.groupId, 'SecurityGroup', ['groupId']),
+        });
         return { relationship: await getGdapRelationship(ctx.svc, rel.customerId, rel.id) };
       }),
   }),
@@ -290,7 +338,12 @@ builder.mutationFields((t) => ({
     resolve: (_, { input }, ctx) =>
       runMutation(async () => {
         const rel = decodeScopedId(input.relationshipId, 'GdapRelationship', ['relationshipId']);
-        return { relationship: await terminateGdapRelationship(ctx.svc, { customerId: rel.customerId, relationshipId: rel.id }) };
+        return {
+          relationship: await terminateGdapRelationship(ctx.svc, {
+            customerId: rel.customerId,
+            relationshipId: rel.id,
+          }),
+        };
       }),
   }),
 }));

@@ -38,7 +38,11 @@ const CreateUserInput = builder.inputType('CreateUserInput', {
     userPrincipalName: t.string({ required: true, description: 'alias@domain, on a verified domain of the customer.' }),
     displayName: t.string({ required: true }),
     ...infoFields(t),
-    roles: t.field({ type: [DirectoryRoleEnum], required: false, description: 'Admin roles (needs PRIVILEGED_ROLE_ADMINISTRATOR).' }),
+    roles: t.field({
+      type: [DirectoryRoleEnum],
+      required: false,
+      description: 'Admin roles (needs PRIVILEGED_ROLE_ADMINISTRATOR).',
+    }),
     licenseSkuIds: t.idList({ required: false }),
   }),
 });
@@ -53,7 +57,8 @@ const UserWithPasswordPayload = (name: string) =>
 const CreateUserPayload = UserWithPasswordPayload('CreateUserPayload');
 const ResetUserPasswordPayload = UserWithPasswordPayload('ResetUserPasswordPayload');
 
-const userIdInput = (name: string) => builder.inputType(name, { fields: (t) => ({ userId: t.id({ required: true }) }) });
+const userIdInput = (name: string) =>
+  builder.inputType(name, { fields: (t) => ({ userId: t.id({ required: true }) }) });
 const DeleteUserInput = userIdInput('DeleteUserInput');
 const ResetUserPasswordInput = userIdInput('ResetUserPasswordInput');
 const UserIdsInput = builder.inputType('UserIdsInput', {
@@ -108,7 +113,10 @@ const UpdateUserInput = builder.inputType('UpdateUserInput', {
     removeRoles: t.field({ type: [DirectoryRoleEnum], required: false }),
     addLicenseSkuIds: t.idList({ required: false }),
     removeLicenseSkuIds: t.idList({ required: false }),
-    dryRun: t.boolean({ required: false, description: 'Return the user as it would be and the changes; save nothing.' }),
+    dryRun: t.boolean({
+      required: false,
+      description: 'Return the user as it would be and the changes; save nothing.',
+    }),
   }),
 });
 const ChangeRef = builder.simpleObject('UserChange', {
@@ -135,7 +143,10 @@ function sameCustomer(ids: readonly string[]): { customerId: string; userIds: st
 }
 
 /** Per-id outcomes, in the order of the ids given. */
-const bulkPayload = (ids: readonly string[], results: { user?: unknown; licenseWarnings?: unknown[]; error?: DomainError }[]) => ({
+const bulkPayload = (
+  ids: readonly string[],
+  results: { user?: unknown; licenseWarnings?: unknown[]; error?: DomainError }[],
+) => ({
   results: results.map((r, i) => ({
     userId: ids[i]!,
     user: r.user ?? null,
@@ -151,7 +162,8 @@ const emptyBulk = { results: [] as never, succeeded: 0, failed: 0 };
 builder.mutationFields((t) => ({
   createUser: t.field({
     type: CreateUserPayload,
-    description: 'Creates a user with a temporary password (returned once); roles and licences in the same transaction.',
+    description:
+      'Creates a user with a temporary password (returned once); roles and licences in the same transaction.',
     directives: requiresRole(createUser),
     args: { input: t.arg({ type: CreateUserInput, required: true }) },
     resolve: (_, { input }, ctx) =>
@@ -176,7 +188,7 @@ builder.mutationFields((t) => ({
   }),
   deleteUsers: t.field({
     type: BulkUsersPayload,
-    description: "Deletes up to 1 000 users, each on its own: one failure does not undo the others.",
+    description: 'Deletes up to 1 000 users, each on its own: one failure does not undo the others.',
     directives: requiresRole(deleteUsers),
     args: { input: t.arg({ type: UserIdsInput, required: true }) },
     resolve: (_, { input }, ctx) =>
@@ -187,14 +199,18 @@ builder.mutationFields((t) => ({
   }),
   restoreUser: t.field({
     type: RestoreUserPayload,
-    description: 'Restores a user deleted less than 30 days ago, with its roles, and its licences where seats are free.',
+    description:
+      'Restores a user deleted less than 30 days ago, with its roles, and its licences where seats are free.',
     directives: requiresRole(restoreUser),
     args: { input: t.arg({ type: RestoreUserInput, required: true }) },
     resolve: (_, { input }, ctx) =>
-      runMutation(async () => {
-        const u = decodeScopedId(input.userId, 'User', ['userId']);
-        return restoreUser(ctx.svc, u.customerId, u.id, input.newUserPrincipalName);
-      }, { licenseWarnings: [] }),
+      runMutation(
+        async () => {
+          const u = decodeScopedId(input.userId, 'User', ['userId']);
+          return restoreUser(ctx.svc, u.customerId, u.id, input.newUserPrincipalName);
+        },
+        { licenseWarnings: [] },
+      ),
   }),
   restoreUsers: t.field({
     type: BulkUsersPayload,
@@ -218,8 +234,12 @@ builder.mutationFields((t) => ({
         const { userId: _id, ...rest } = input;
         const result = await updateUser(ctx.svc, u.customerId, u.id, {
           ...rest,
-          addLicenseSkuIds: input.addLicenseSkuIds?.map((id, i) => decodeId(id, 'Sku', ['addLicenseSkuIds', String(i)])),
-          removeLicenseSkuIds: input.removeLicenseSkuIds?.map((id, i) => decodeId(id, 'Sku', ['removeLicenseSkuIds', String(i)])),
+          addLicenseSkuIds: input.addLicenseSkuIds?.map((id, i) =>
+            decodeId(id, 'Sku', ['addLicenseSkuIds', String(i)]),
+          ),
+          removeLicenseSkuIds: input.removeLicenseSkuIds?.map((id, i) =>
+            decodeId(id, 'Sku', ['removeLicenseSkuIds', String(i)]),
+          ),
         });
         // The user's roles and licences resolve through the loaders: give them the state the update produced (for
         // a dry run, the state that was rolled back).
@@ -230,7 +250,8 @@ builder.mutationFields((t) => ({
   }),
   resetUserPassword: t.field({
     type: ResetUserPasswordPayload,
-    description: "New temporary password (returned once); the user's sessions are revoked. Who may reset whom follows Entra's table.",
+    description:
+      "New temporary password (returned once); the user's sessions are revoked. Who may reset whom follows Entra's table.",
     directives: requiresRole(resetUserPassword),
     args: { input: t.arg({ type: ResetUserPasswordInput, required: true }) },
     resolve: (_, { input }, ctx) =>

@@ -8,7 +8,9 @@ import { AgentRef, GroupActivationRef, GroupMembershipRef, PartnerRef, SecurityG
 export const MembershipKindEnum = builder.enumType('MembershipKind', {
   values: {
     ACTIVE: { description: "Permanent: the group's roles apply all the time." },
-    ELIGIBLE: { description: "Just in time: the group's roles apply only during an activation (activateGroupMembership)." },
+    ELIGIBLE: {
+      description: "Just in time: the group's roles apply only during an activation (activateGroupMembership).",
+    },
   } satisfies Record<(typeof MEMBERSHIP_KINDS)[number], unknown>,
 });
 
@@ -43,7 +45,11 @@ builder.node(GroupActivationRef, {
     decidedAt: t.expose('decidedAt', { type: 'DateTime', nullable: true }),
     decisionReason: t.exposeString('decisionReason', { nullable: true }),
     startsAt: t.expose('startsAt', { type: 'DateTime', nullable: true }),
-    endsAt: t.expose('endsAt', { type: 'DateTime', nullable: true, description: 'Judged by the clock at each request: past it, the roles no longer apply.' }),
+    endsAt: t.expose('endsAt', {
+      type: 'DateTime',
+      nullable: true,
+      description: 'Judged by the clock at each request: past it, the roles no longer apply.',
+    }),
   }),
 });
 
@@ -53,8 +59,17 @@ GroupMembershipRef.implement({
     group: t.field({ type: SecurityGroupRef, resolve: (m) => m.group }),
     kind: t.field({ type: MembershipKindEnum, resolve: (m) => m.kind }),
     state: t.field({ type: MembershipStateEnum, resolve: (m) => m.state }),
-    activeUntil: t.expose('activeUntil', { type: 'DateTime', nullable: true, description: 'For ACTIVATED: when the roles stop applying.' }),
-    activation: t.field({ type: GroupActivationRef, nullable: true, description: 'The current or pending activation.', resolve: (m) => m.activation }),
+    activeUntil: t.expose('activeUntil', {
+      type: 'DateTime',
+      nullable: true,
+      description: 'For ACTIVATED: when the roles stop applying.',
+    }),
+    activation: t.field({
+      type: GroupActivationRef,
+      nullable: true,
+      description: 'The current or pending activation.',
+      resolve: (m) => m.activation,
+    }),
   }),
 });
 
@@ -76,6 +91,10 @@ builder.objectField(PartnerRef, 'pendingActivations', (t) =>
 );
 
 builder.objectFields(SecurityGroupRef, (t) => ({
-  maxActivationMinutes: t.exposeInt('maxActivationMinutes', { description: 'Longest activation of an eligible membership.' }),
-  requiresApproval: t.exposeBoolean('requiresApproval', { description: "Activations wait for another ACCESS_ADMINISTRATOR's approval." }),
+  maxActivationMinutes: t.exposeInt('maxActivationMinutes', {
+    description: 'Longest activation of an eligible membership.',
+  }),
+  requiresApproval: t.exposeBoolean('requiresApproval', {
+    description: "Activations wait for another ACCESS_ADMINISTRATOR's approval.",
+  }),
 }));

@@ -13,7 +13,17 @@ import { encodeGlobalID } from '@pothos/plugin-relay';
 import { decodeId, scopedId } from '../ids.js';
 import { notFound } from '../../services/errors.js';
 import { PartnerRoleEnum, toConnection } from './common.js';
-import { AgentRef, GdapRelationshipRef, PartnerAuditEventRef, PartnerRef, RoleGrantRef, SecurityGroupRef, SessionRef, SkuRef, UserRef } from './refs.js';
+import {
+  AgentRef,
+  GdapRelationshipRef,
+  PartnerAuditEventRef,
+  PartnerRef,
+  RoleGrantRef,
+  SecurityGroupRef,
+  SessionRef,
+  SkuRef,
+  UserRef,
+} from './refs.js';
 
 export const AgentStatusEnum = builder.enumType('AgentStatus', {
   values: {
@@ -31,13 +41,16 @@ builder.node(AgentRef, {
     displayName: t.exposeString('displayName'),
     partnerRoles: t.field({ type: [PartnerRoleEnum], resolve: (a) => a.roles as PartnerRole[] }),
     status: t.field({ type: AgentStatusEnum, resolve: (a) => a.status }),
-    mustChangePassword: t.exposeBoolean('mustChangePassword', { description: 'True after resetAgentPassword, until the agent changes it.' }),
+    mustChangePassword: t.exposeBoolean('mustChangePassword', {
+      description: 'True after resetAgentPassword, until the agent changes it.',
+    }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
     partner: t.field({ type: PartnerRef, resolve: (a, _, ctx) => getPartner(ctx.svc, a.partnerId) }),
     groups: t.field({ type: [SecurityGroupRef], resolve: (a, _, ctx) => groupsOfAgent(ctx.svc, a.id) }),
     rolesIn: t.field({
       type: [RoleGrantRef],
-      description: 'The directory roles this agent holds in a customer now, each with the relationship and group it comes from (NOT_FOUND when none).',
+      description:
+        'The directory roles this agent holds in a customer now, each with the relationship and group it comes from (NOT_FOUND when none).',
       args: { customerId: t.arg.id({ required: true }) },
       resolve: async (a, args, ctx) => {
         const customerId = decodeId(args.customerId, 'Customer', ['customerId']);
@@ -73,14 +86,20 @@ builder.node(PartnerRef, {
       directives: requiresPartnerTask(listPartnerRelationships),
       args: { customerId: t.arg.id({ required: false }) },
       resolve: (_, args, ctx) =>
-        listPartnerRelationships(ctx.svc, args.customerId ? decodeId(args.customerId, 'Customer', ['customerId']) : null),
+        listPartnerRelationships(
+          ctx.svc,
+          args.customerId ? decodeId(args.customerId, 'Customer', ['customerId']) : null,
+        ),
     }),
   }),
 });
 
 const PartnerAuditFilter = builder.inputType('PartnerAuditFilter', {
   fields: (t) => ({
-    action: t.string({ required: false, description: 'e.g. ADD_GROUP_MEMBER, ASSIGN_GDAP_ACCESS, DISABLE_AGENT, SIGN_IN_FAILED.' }),
+    action: t.string({
+      required: false,
+      description: 'e.g. ADD_GROUP_MEMBER, ASSIGN_GDAP_ACCESS, DISABLE_AGENT, SIGN_IN_FAILED.',
+    }),
     actorId: t.id({ required: false, description: 'An Agent id: what that agent did (and was refused).' }),
     since: t.field({ type: 'DateTime', required: false, description: 'From this instant (inclusive).' }),
     until: t.field({ type: 'DateTime', required: false, description: 'Before this instant.' }),
@@ -90,11 +109,17 @@ const PartnerAuditFilter = builder.inputType('PartnerAuditFilter', {
 builder.objectField(PartnerRef, 'auditEvents', (t) =>
   t.connection({
     type: PartnerAuditEventRef,
-    description: "The partner's own log (agents, roles, groups, memberships, GDAP, customers, sign-in failures, and every refusal of a change), newest first.",
+    description:
+      "The partner's own log (agents, roles, groups, memberships, GDAP, customers, sign-in failures, and every refusal of a change), newest first.",
     directives: requiresPartnerTask(listPartnerAuditEvents),
     args: { filter: t.arg({ type: PartnerAuditFilter, required: false }) },
     resolve: async (p, args, ctx) => {
-      const filter = args.filter ? { ...args.filter, actorId: args.filter.actorId ? decodeId(args.filter.actorId, 'Agent', ['filter', 'actorId']) : null } : null;
+      const filter = args.filter
+        ? {
+            ...args.filter,
+            actorId: args.filter.actorId ? decodeId(args.filter.actorId, 'Agent', ['filter', 'actorId']) : null,
+          }
+        : null;
       return toConnection(await listPartnerAuditEvents(ctx.svc, p.id, { ...args, filter }));
     },
   }),
@@ -104,7 +129,9 @@ PartnerAuditEventRef.implement({
   description: 'One partner-side change or refusal, written in the same transaction as the change.',
   fields: (t) => ({
     at: t.expose('at', { type: 'DateTime' }),
-    actorKind: t.exposeString('actorKind', { description: 'AGENT, USER (a customer administrator approving), SYSTEM or ANONYMOUS (a sign-in attempt).' }),
+    actorKind: t.exposeString('actorKind', {
+      description: 'AGENT, USER (a customer administrator approving), SYSTEM or ANONYMOUS (a sign-in attempt).',
+    }),
     actorId: t.string({
       nullable: true,
       description: "The actor's global id (an Agent's, or a customer User's).",
@@ -120,7 +147,10 @@ PartnerAuditEventRef.implement({
     outcome: t.exposeString('outcome'),
     targetType: t.exposeString('targetType', { nullable: true }),
     targetName: t.exposeString('targetName', { nullable: true }),
-    details: t.string({ description: 'The change, or the reason of a refusal, as JSON (never a password or a token).', resolve: (e) => JSON.stringify(e.details) }),
+    details: t.string({
+      description: 'The change, or the reason of a refusal, as JSON (never a password or a token).',
+      resolve: (e) => JSON.stringify(e.details),
+    }),
   }),
 });
 
@@ -140,7 +170,11 @@ builder.node(SecurityGroupRef, {
   description: 'A partner-side group of agents; GDAP grants roles to groups.',
   fields: (t) => ({
     name: t.exposeString('name'),
-    members: t.field({ type: [AgentRef], directives: requiresPartnerTask(groupMembersOf), resolve: (g, _, ctx) => groupMembersOf(ctx.svc, g.id) }),
+    members: t.field({
+      type: [AgentRef],
+      directives: requiresPartnerTask(groupMembersOf),
+      resolve: (g, _, ctx) => groupMembersOf(ctx.svc, g.id),
+    }),
   }),
 });
 
@@ -184,7 +218,10 @@ builder.queryFields((t) => ({
     description: 'Who the bearer token stands for; null when not signed in.',
     resolve: (_, __, ctx) =>
       ctx.svc.caller
-        ? { kind: ctx.svc.caller.kind === 'agent' ? 'AGENT' : 'USER', mustChangePassword: ctx.svc.caller.kind === 'user' && ctx.svc.caller.mustChangePassword }
+        ? {
+            kind: ctx.svc.caller.kind === 'agent' ? 'AGENT' : 'USER',
+            mustChangePassword: ctx.svc.caller.kind === 'user' && ctx.svc.caller.mustChangePassword,
+          }
         : null,
   }),
   skus: t.field({ type: [SkuRef], description: 'The product catalogue.', resolve: (_, __, ctx) => listSkus(ctx.svc) }),

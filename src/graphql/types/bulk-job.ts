@@ -42,7 +42,9 @@ BulkRowErrorRef.implement({
   description: 'Why a row of a bulk file was refused: the column at fault (as named in the file) and the reason.',
   fields: (t) => ({
     column: t.exposeString('column', { nullable: true }),
-    code: t.exposeString('code', { description: 'A UserErrorCode; FORBIDDEN or NOT_FOUND when your access ended before the job ran.' }),
+    code: t.exposeString('code', {
+      description: 'A UserErrorCode; FORBIDDEN or NOT_FOUND when your access ended before the job ran.',
+    }),
     message: t.exposeString('message'),
   }),
 });
@@ -50,9 +52,14 @@ BulkRowErrorRef.implement({
 BulkJobRowRef.implement({
   description: 'One row of the imported file and its outcome.',
   fields: (t) => ({
-    rowNumber: t.exposeInt('rowNumber', { description: 'The line of the file where the row starts (the header is line 1).' }),
+    rowNumber: t.exposeInt('rowNumber', {
+      description: 'The line of the file where the row starts (the header is line 1).',
+    }),
     outcome: t.field({ type: BulkRowOutcomeEnum, resolve: (r) => r.outcome }),
-    statusUpdate: t.exposeString('message', { nullable: true, description: 'What the result file shows in `Status update`.' }),
+    statusUpdate: t.exposeString('message', {
+      nullable: true,
+      description: 'What the result file shows in `Status update`.',
+    }),
     errors: t.field({ type: [BulkRowErrorRef], resolve: (r) => r.errors as RowError[] }),
     userPrincipalName: t.exposeString('userPrincipalName', { nullable: true }),
     user: t.field({ type: UserRef, nullable: true, resolve: (r) => r.user }),
@@ -61,21 +68,30 @@ BulkJobRowRef.implement({
 
 builder.node(BulkJobRef, {
   id: { resolve: (j) => scopedId(j.customerId, j.id) },
-  description: 'A CSV import of users, processed in the background. Poll it through node(id) or subscribe to bulkJobProgress.',
+  description:
+    'A CSV import of users, processed in the background. Poll it through node(id) or subscribe to bulkJobProgress.',
   fields: (t) => ({
     status: t.field({ type: BulkJobStatusEnum, resolve: (j) => j.status }),
     fileName: t.exposeString('fileName', { nullable: true }),
     total: t.exposeInt('total', { description: 'Rows in the file.' }),
-    processed: t.int({ description: 'Rows with an outcome: succeeded + failed + skipped.', resolve: (j) => processedOf(j) }),
+    processed: t.int({
+      description: 'Rows with an outcome: succeeded + failed + skipped.',
+      resolve: (j) => processedOf(j),
+    }),
     succeeded: t.exposeInt('succeeded'),
-    failed: t.exposeInt('failed', { description: 'Rows not created: refused by validation, or by the directory when their turn came.' }),
+    failed: t.exposeInt('failed', {
+      description: 'Rows not created: refused by validation, or by the directory when their turn came.',
+    }),
     skipped: t.exposeInt('skipped'),
     error: t.exposeString('error', { nullable: true, description: 'Why the whole job stopped early, if it did.' }),
     createdBy: t.exposeString('createdByName', { description: 'The agent who started the import.' }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
     startedAt: t.expose('startedAt', { type: 'DateTime', nullable: true }),
     finishedAt: t.expose('finishedAt', { type: 'DateTime', nullable: true }),
-    customer: t.field({ type: CustomerRef, resolve: async (j, _, ctx) => (await ctx.loaders.customers.load(j.customerId))! }),
+    customer: t.field({
+      type: CustomerRef,
+      resolve: async (j, _, ctx) => (await ctx.loaders.customers.load(j.customerId))!,
+    }),
     rows: t.connection({
       type: BulkJobRowRef,
       description: 'The rows in file order, with their outcome.',
@@ -84,7 +100,8 @@ builder.node(BulkJobRef, {
       resolve: async (j, args, ctx) => toConnection(await listBulkJobRows(ctx.svc, j, args)),
     }),
     resultCsv: t.string({
-      description: "The partner's file as uploaded (same header, delimiter and BOM) with `Status update` filled for every row.",
+      description:
+        "The partner's file as uploaded (same header, delimiter and BOM) with `Status update` filled for every row.",
       directives: requiresRole(bulkJobResultCsv),
       resolve: (j, _, ctx) => bulkJobResultCsv(ctx.svc, j),
     }),
@@ -93,7 +110,9 @@ builder.node(BulkJobRef, {
 
 const UsersExportRef = builder.simpleObject('UsersExport', {
   fields: (t) => ({
-    csv: t.string({ description: 'The import columns plus State; re-imports into another customer once the Email domain is changed.' }),
+    csv: t.string({
+      description: 'The import columns plus State; re-imports into another customer once the Email domain is changed.',
+    }),
     userCount: t.int(),
   }),
 });
@@ -105,9 +124,14 @@ builder.queryFields((t) => ({
     directives: requiresRole(exportUsers),
     args: {
       customerId: t.arg.id({ required: true }),
-      includeDeleted: t.arg.boolean({ required: false, defaultValue: false, description: 'Add the deleted (INACTIVE) users, with State INACTIVE.' }),
+      includeDeleted: t.arg.boolean({
+        required: false,
+        defaultValue: false,
+        description: 'Add the deleted (INACTIVE) users, with State INACTIVE.',
+      }),
     },
-    resolve: (_, args, ctx) => exportUsers(ctx.svc, decodeId(args.customerId, 'Customer', ['customerId']), args.includeDeleted ?? false),
+    resolve: (_, args, ctx) =>
+      exportUsers(ctx.svc, decodeId(args.customerId, 'Customer', ['customerId']), args.includeDeleted ?? false),
   }),
 }));
 
@@ -115,7 +139,8 @@ builder.subscriptionType({});
 builder.subscriptionFields((t) => ({
   bulkJobProgress: t.field({
     type: BulkJobRef,
-    description: 'The job whenever its status or counters change, until it is finished (over SSE: Accept: text/event-stream).',
+    description:
+      'The job whenever its status or counters change, until it is finished (over SSE: Accept: text/event-stream).',
     directives: requiresRole(watchBulkJob),
     args: { id: t.arg.id({ required: true }) },
     subscribe: (_, args, ctx) => {

@@ -19,7 +19,8 @@ export const UserStateEnum = builder.enumType('UserState', {
 });
 
 export const UserErrorCodeEnum = builder.enumType('UserErrorCode', {
-  description: 'Why an input was refused. The access codes (FORBIDDEN, NOT_FOUND, …) appear here only per id of a bulk mutation.',
+  description:
+    'Why an input was refused. The access codes (FORBIDDEN, NOT_FOUND, …) appear here only per id of a bulk mutation.',
   values: USER_ERROR_ENUM,
 });
 

@@ -123,10 +123,15 @@ RoleGrantRef.implement({
     groupName: t.exposeString('groupName'),
     via: t.field({
       type: GrantViaEnum,
-      description: 'PERMANENT: an active membership of the group; ACTIVATION: an eligible one, activated until activeUntil.',
+      description:
+        'PERMANENT: an active membership of the group; ACTIVATION: an eligible one, activated until activeUntil.',
       resolve: (g) => g.via,
     }),
-    activeUntil: t.expose('activeUntil', { type: 'DateTime', nullable: true, description: 'For ACTIVATION: when this role stops applying.' }),
+    activeUntil: t.expose('activeUntil', {
+      type: 'DateTime',
+      nullable: true,
+      description: 'For ACTIVATION: when this role stops applying.',
+    }),
     relationship: t.field({
       type: GdapRelationshipRef,
       resolve: (g, _, ctx) => getGdapRelationship(ctx.svc, g.customerId, g.relationshipId),

@@ -33,10 +33,14 @@ builder.node(GdapRelationshipRef, {
     customer: t.field({
       type: CustomerRef,
       nullable: true,
-      description: 'The customer, for an agent who holds a role in it now; null otherwise (a pending, expired or terminated relationship grants nothing).',
+      description:
+        'The customer, for an agent who holds a role in it now; null otherwise (a pending, expired or terminated relationship grants nothing).',
       resolve: (r, _, ctx) => visibleCustomer(ctx.svc, r.customerId),
     }),
-    accessAssignments: t.field({ type: [AccessAssignmentRef], resolve: (r, _, ctx) => accessAssignmentsOf(ctx.svc, r) }),
+    accessAssignments: t.field({
+      type: [AccessAssignmentRef],
+      resolve: (r, _, ctx) => accessAssignmentsOf(ctx.svc, r),
+    }),
   }),
 });
 
@@ -52,17 +56,29 @@ AuditEventRef.implement({
   fields: (t) => ({
     id: t.exposeID('id'),
     at: t.expose('at', { type: 'DateTime' }),
-    actor: t.exposeString('actorName', { description: "The actor's display name (an agent's) or user principal name." }),
+    actor: t.exposeString('actorName', {
+      description: "The actor's display name (an agent's) or user principal name.",
+    }),
     actorId: t.string({
       nullable: true,
       description: "The actor's global id: an Agent's, or a User's of this customer (null for the system).",
       resolve: (e) =>
-        e.actorAgentId ? encodeGlobalID('Agent', e.actorAgentId) : e.actorUserId ? encodeGlobalID('User', scopedId(e.customerId, e.actorUserId)) : null,
+        e.actorAgentId
+          ? encodeGlobalID('Agent', e.actorAgentId)
+          : e.actorUserId
+            ? encodeGlobalID('User', scopedId(e.customerId, e.actorUserId))
+            : null,
     }),
-    actorEmail: t.exposeString('actorEmail', { nullable: true, description: "The agent's email or the user's UPN when it acted." }),
+    actorEmail: t.exposeString('actorEmail', {
+      nullable: true,
+      description: "The agent's email or the user's UPN when it acted.",
+    }),
     action: t.exposeString('action'),
     outcome: t.exposeString('outcome'),
     targetName: t.exposeString('targetName', { nullable: true }),
-    details: t.string({ description: 'The change, as JSON (never a password).', resolve: (e) => JSON.stringify(e.details) }),
+    details: t.string({
+      description: 'The change, as JSON (never a password).',
+      resolve: (e) => JSON.stringify(e.details),
+    }),
   }),
 });

@@ -24,7 +24,9 @@ export const PartnerRef = builder.objectRef<PartnerRow>('Partner');
 export const SecurityGroupRef = builder.objectRef<GroupRow>('SecurityGroup');
 export const RoleGrantRef = builder.objectRef<RoleGrant>('RoleGrant');
 export const GdapRelationshipRef = builder.objectRef<RelationshipRow>('GdapRelationship');
-export const AccessAssignmentRef = builder.objectRef<{ assignment: AccessAssignmentRow; group: GroupRow }>('AccessAssignment');
+export const AccessAssignmentRef = builder.objectRef<{ assignment: AccessAssignmentRow; group: GroupRow }>(
+  'AccessAssignment',
+);
 export const AuditEventRef = builder.objectRef<AuditEventRow>('AuditEvent');
 export const PartnerAuditEventRef = builder.objectRef<PartnerAuditEventRow>('PartnerAuditEvent');
 export const SessionRef = builder.objectRef<SessionInfo>('Session');

@@ -12,7 +12,10 @@ builder.node(UserRef, {
     firstName: t.exposeString('firstName', { nullable: true }),
     lastName: t.exposeString('lastName', { nullable: true }),
     displayName: t.exposeString('displayName'),
-    usageLocation: t.exposeString('usageLocation', { nullable: true, description: 'ISO 3166 alpha-2; needed for licences.' }),
+    usageLocation: t.exposeString('usageLocation', {
+      nullable: true,
+      description: 'ISO 3166 alpha-2; needed for licences.',
+    }),
     jobTitle: t.exposeString('jobTitle', { nullable: true }),
     department: t.exposeString('department', { nullable: true }),
     office: t.exposeString('office', { nullable: true }),
@@ -38,12 +41,14 @@ builder.node(UserRef, {
     roles: t.field({
       type: [DirectoryRoleEnum],
       description: 'The admin roles the user holds in its own tenant.',
-      resolve: async (u, _, ctx) => (await ctx.loaders.userDetails.load({ customerId: u.customerId, userId: u.id })).roles,
+      resolve: async (u, _, ctx) =>
+        (await ctx.loaders.userDetails.load({ customerId: u.customerId, userId: u.id })).roles,
     }),
     licenses: t.field({
       type: [UserLicenseRef],
       description: 'Licence assignments. A deleted user keeps them unseated, for restore.',
-      resolve: async (u, _, ctx) => (await ctx.loaders.userDetails.load({ customerId: u.customerId, userId: u.id })).licenses,
+      resolve: async (u, _, ctx) =>
+        (await ctx.loaders.userDetails.load({ customerId: u.customerId, userId: u.id })).licenses,
     }),
     customer: t.field({
       type: CustomerRef,

@@ -28,7 +28,12 @@ export const COLUMNS = [
 
 export type ColumnKey = (typeof COLUMNS)[number]['key'];
 
-const normalize = (name: string) => name.replace(/^\uFEFF/, '').trim().replace(/\s+/g, ' ').toLowerCase();
+const normalize = (name: string) =>
+  name
+    .replace(/^\uFEFF/, '')
+    .trim()
+    .replace(/\s+/g, ' ')
+    .toLowerCase();
 
 const BY_NAME = new Map<string, ColumnKey>(
   COLUMNS.flatMap((c) => [c.label, ...('aliases' in c ? c.aliases : [])].map((n) => [normalize(n), c.key] as const)),
@@ -54,7 +59,9 @@ export class ColumnMap {
     }
     const missing = (['displayName', 'userPrincipalName'] as const).filter((k) => !this.index.has(k));
     if (missing.length) {
-      throw fileError(`The header has no ${missing.map((k) => `"${labelOf(k)}"`).join(' or ')} column: is the first line the header?`);
+      throw fileError(
+        `The header has no ${missing.map((k) => `"${labelOf(k)}"`).join(' or ')} column: is the first line the header?`,
+      );
     }
   }
 

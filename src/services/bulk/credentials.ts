@@ -19,7 +19,8 @@ export const CREDENTIALS_TTL_MS = 24 * 3_600_000;
 
 const keys = new Map<string, Buffer>();
 
-const KEY_FORMAT = 'CREDENTIALS_KEY must be 32 random bytes, as 64 hex digits or 44 base64 characters (e.g. `openssl rand -hex 32`)';
+const KEY_FORMAT =
+  'CREDENTIALS_KEY must be 32 random bytes, as 64 hex digits or 44 base64 characters (e.g. `openssl rand -hex 32`)';
 
 /**
  * Exactly 32 bytes, written exactly as hex or base64 (Buffer.from would decode any text leniently), and looking like
@@ -29,7 +30,8 @@ export function decodeKey(value: string): Buffer {
   const v = value.trim();
   let key: Buffer;
   if (/^[0-9a-fA-F]{64}$/.test(v)) key = Buffer.from(v, 'hex');
-  else if (/^[A-Za-z0-9+/]{43}=$/.test(v) || /^[A-Za-z0-9_-]{43}$/.test(v)) key = Buffer.from(v, v.endsWith('=') ? 'base64' : 'base64url');
+  else if (/^[A-Za-z0-9+/]{43}=$/.test(v) || /^[A-Za-z0-9_-]{43}$/.test(v))
+    key = Buffer.from(v, v.endsWith('=') ? 'base64' : 'base64url');
   else throw new Error(`${KEY_FORMAT}.`);
   if (key.length !== 32) throw new Error(`${KEY_FORMAT}.`);
   if (new Set(key).size < 16) throw new Error(`${KEY_FORMAT}: this one is a pattern, not random bytes.`);
@@ -47,7 +49,11 @@ export function keyFingerprint(key: Buffer): string {
  */
 export async function forgetCredentialsKey(db: Db, key: Buffer): Promise<number> {
   return db.transaction(async (tx) => {
-    const erased = await tx.update(bulkJobRows).set({ credential: null }).where(isNotNull(bulkJobRows.credential)).returning({ row: bulkJobRows.rowNumber });
+    const erased = await tx
+      .update(bulkJobRows)
+      .set({ credential: null })
+      .where(isNotNull(bulkJobRows.credential))
+      .returning({ row: bulkJobRows.rowNumber });
     await tx
       .insert(serverSettings)
       .values({ name: 'credentials_key_fingerprint', value: keyFingerprint(key) })
@@ -62,7 +68,10 @@ export async function forgetCredentialsKey(db: Db, key: Buffer): Promise<number>
  */
 export async function assertCredentialsKey(db: Db, key: Buffer): Promise<void> {
   const fingerprint = keyFingerprint(key);
-  await db.insert(serverSettings).values({ name: 'credentials_key_fingerprint', value: fingerprint }).onConflictDoNothing();
+  await db
+    .insert(serverSettings)
+    .values({ name: 'credentials_key_fingerprint', value: fingerprint })
+    .onConflictDoNothing();
   const [row] = await db.select().from(serverSettings).where(eq(serverSettings.name, 'credentials_key_fingerprint'));
   if (row!.value !== fingerprint) {
     throw new Error(
@@ -85,7 +94,9 @@ export function credentialsKey(config: Config): Buffer {
   if (cached) return cached;
   let key: Buffer;
   if (isPostgresUrl(config.databaseUrl)) {
-    throw new Error('Set CREDENTIALS_KEY (32 bytes, hex or base64) to use bulk imports with PostgreSQL: every instance needs the same key.');
+    throw new Error(
+      'Set CREDENTIALS_KEY (32 bytes, hex or base64) to use bulk imports with PostgreSQL: every instance needs the same key.',
+    );
   } else if (config.databaseUrl === 'memory://') {
     key = randomBytes(32);
   } else {
@@ -119,7 +130,8 @@ export function decryptCredential(key: Buffer, sealed: string, aad: string): str
   return Buffer.concat([decipher.update(data!), decipher.final()]).toString('utf8');
 }
 
-export const credentialAad = (customerId: string, jobId: string, rowNumber: number) => `${customerId}:${jobId}:${rowNumber}`;
+export const credentialAad = (customerId: string, jobId: string, rowNumber: number) =>
+  `${customerId}:${jobId}:${rowNumber}`;
 
 export interface Credential {
   rowNumber: number;
@@ -132,59 +144,79 @@ export interface Credential {
 const TASK = 'CREATE_USER' as const;
 
 /** Gives the agent who started the job the passwords not yet given, and erases them in the same transaction. */
-export const takeBulkJobCredentials = customerTask([TASK], async function takeBulkJobCredentials(
-  ctx: ServiceContext,
-  key: Buffer,
-  customerId: string,
-  jobId: string,
-): Promise<Credential[]> {
-  const access = await authorizeCustomerTask(ctx, TASK, customerId);
-  const [job] = await ctx.db
-    .select()
-    .from(bulkJobs)
-    .where(and(eq(bulkJobs.customerId, customerId), eq(bulkJobs.id, jobId)));
-  if (!job) throw notFound('bulk job');
-  if (job.createdByAgentId !== access.agent.agentId) {
-    throw new DomainError('FORBIDDEN', `Only ${job.createdByName}, who started the import, receives its temporary passwords.`);
-  }
-  const since = new Date(ctx.clock.now().getTime() - CREDENTIALS_TTL_MS);
-  const mine = and(
-    eq(bulkJobRows.customerId, customerId),
-    eq(bulkJobRows.jobId, jobId),
-    isNotNull(bulkJobRows.credential),
-    gt(bulkJobRows.processedAt, since),
-  );
-  return ctx.db.transaction(async (tx) => {
-    // Locked, read and erased in one transaction: two concurrent fetches cannot both get a password. Only the rows
-    // read are erased (a batch the runner commits meanwhile waits for the next fetch), and they are decrypted before
-    // anything is erased, so a wrong key loses nothing.
-    const rows = await tx
-      .select({ rowNumber: bulkJobRows.rowNumber, sealed: bulkJobRows.credential, user: userColumns })
-      .from(bulkJobRows)
-      .innerJoin(users, and(eq(users.customerId, bulkJobRows.customerId), eq(users.id, bulkJobRows.userId)))
-      .where(mine)
-      .orderBy(asc(bulkJobRows.rowNumber))
-      .for('update', { of: bulkJobRows });
-    if (!rows.length) return [];
-    const credentials = rows.map((r) => ({
-      rowNumber: r.rowNumber,
-      user: r.user,
-      userPrincipalName: r.user.userPrincipalName,
-      displayName: r.user.displayName,
-      temporaryPassword: decryptCredential(key, r.sealed!, credentialAad(customerId, jobId, r.rowNumber)),
-    }));
-    await tx
-      .update(bulkJobRows)
-      .set({ credential: null })
-      .where(and(eq(bulkJobRows.customerId, customerId), eq(bulkJobRows.jobId, jobId), inArray(bulkJobRows.rowNumber, rows.map((r) => r.rowNumber))));
-    await recordAudit(
-      ctx,
-      { customerId, action: 'FETCH_IMPORT_CREDENTIALS', outcome: 'SUCCESS', details: { bulkJobId: jobId, passwords: rows.length } },
-      tx,
+export const takeBulkJobCredentials = customerTask(
+  [TASK],
+  async function takeBulkJobCredentials(
+    ctx: ServiceContext,
+    key: Buffer,
+    customerId: string,
+    jobId: string,
+  ): Promise<Credential[]> {
+    const access = await authorizeCustomerTask(ctx, TASK, customerId);
+    const [job] = await ctx.db
+      .select()
+      .from(bulkJobs)
+      .where(and(eq(bulkJobs.customerId, customerId), eq(bulkJobs.id, jobId)));
+    if (!job) throw notFound('bulk job');
+    if (job.createdByAgentId !== access.agent.agentId) {
+      throw new DomainError(
+        'FORBIDDEN',
+        `Only ${job.createdByName}, who started the import, receives its temporary passwords.`,
+      );
+    }
+    const since = new Date(ctx.clock.now().getTime() - CREDENTIALS_TTL_MS);
+    const mine = and(
+      eq(bulkJobRows.customerId, customerId),
+      eq(bulkJobRows.jobId, jobId),
+      isNotNull(bulkJobRows.credential),
+      gt(bulkJobRows.processedAt, since),
     );
-    return credentials;
-  });
-});
+    return ctx.db.transaction(async (tx) => {
+      // Locked, read and erased in one transaction: two concurrent fetches cannot both get a password. Only the rows
+      // read are erased (a batch the runner commits meanwhile waits for the next fetch), and they are decrypted before
+      // anything is erased, so a wrong key loses nothing.
+      const rows = await tx
+        .select({ rowNumber: bulkJobRows.rowNumber, sealed: bulkJobRows.credential, user: userColumns })
+        .from(bulkJobRows)
+        .innerJoin(users, and(eq(users.customerId, bulkJobRows.customerId), eq(users.id, bulkJobRows.userId)))
+        .where(mine)
+        .orderBy(asc(bulkJobRows.rowNumber))
+        .for('update', { of: bulkJobRows });
+      if (!rows.length) return [];
+      const credentials = rows.map((r) => ({
+        rowNumber: r.rowNumber,
+        user: r.user,
+        userPrincipalName: r.user.userPrincipalName,
+        displayName: r.user.displayName,
+        temporaryPassword: decryptCredential(key, r.sealed!, credentialAad(customerId, jobId, r.rowNumber)),
+      }));
+      await tx
+        .update(bulkJobRows)
+        .set({ credential: null })
+        .where(
+          and(
+            eq(bulkJobRows.customerId, customerId),
+            eq(bulkJobRows.jobId, jobId),
+            inArray(
+              bulkJobRows.rowNumber,
+              rows.map((r) => r.rowNumber),
+            ),
+          ),
+        );
+      await recordAudit(
+        ctx,
+        {
+          customerId,
+          action: 'FETCH_IMPORT_CREDENTIALS',
+          outcome: 'SUCCESS',
+          details: { bulkJobId: jobId, passwords: rows.length },
+        },
+        tx,
+      );
+      return credentials;
+    });
+  },
+);
 
 /** Erases the passwords nobody fetched within 24 hours (every job, every customer: a maintenance sweep). */
 export async function eraseExpiredCredentials(db: Db, clock: Clock): Promise<number> {

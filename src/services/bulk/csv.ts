@@ -27,7 +27,8 @@ export interface CsvFile {
   records: AsyncIterable<CsvRecord>;
 }
 
-export const fileError = (message: string, field: string[] = ['file']) => new DomainError('INVALID_FILE', message, { field });
+export const fileError = (message: string, field: string[] = ['file']) =>
+  new DomainError('INVALID_FILE', message, { field });
 
 /** Bytes or text chunks → text chunks, refusing what is not UTF-8 text and what is larger than maxBytes. */
 async function* decodeText(chunks: AsyncIterable<Uint8Array | string>, maxBytes: number): AsyncGenerator<string> {
@@ -46,7 +47,9 @@ async function* decodeText(chunks: AsyncIterable<Uint8Array | string>, maxBytes:
     try {
       text = typeof chunk === 'string' ? chunk : decoder.decode(chunk, { stream: true });
     } catch {
-      throw fileError('The file is not UTF-8 text (is it binary, or saved in a legacy encoding?): save it as "CSV UTF-8".');
+      throw fileError(
+        'The file is not UTF-8 text (is it binary, or saved in a legacy encoding?): save it as "CSV UTF-8".',
+      );
     }
     if (text) yield check(text);
   }
@@ -106,7 +109,9 @@ export async function openCsv(chunks: AsyncIterable<Uint8Array | string>, maxByt
   const firstLine = head.slice(head.startsWith('\uFEFF') ? 1 : 0, head.includes('\n') ? head.indexOf('\n') : undefined);
   const headerLine = firstLine.replace(/\r$/, '');
   if (head.replace(/^\uFEFF/, '').trim() === '') {
-    throw fileError('The file is empty: it needs a header line (First name, Last name, Display name, Email, Status update) and rows.');
+    throw fileError(
+      'The file is empty: it needs a header line (First name, Last name, Display name, Email, Status update) and rows.',
+    );
   }
   const delimiters = headerDelimiters(headerLine);
   if (delimiters.size > 1) {

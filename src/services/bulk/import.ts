@@ -69,138 +69,158 @@ export function refusalMessage(errors: readonly RowError[]): string {
   return `Not created: ${errors.map((e) => e.message).join(' ')}`;
 }
 
-export const importUsers = customerTask([IMPORT_TASK.create, IMPORT_TASK.licenses, IMPORT_TASK.roles], async function importUsers(
-  ctx: ServiceContext,
-  input: ImportUsersInput,
-): Promise<ImportResult> {
-  const { customerId } = input;
-  const access = await denyAudited(ctx, customerId, 'IMPORT_USERS', null, () => authorizeCustomerTask(ctx, IMPORT_TASK.create, customerId));
-  const field = input.source.kind === 'file' ? ['file'] : ['csv'];
-  const chunks = input.source.kind === 'file' ? input.source.chunks : textChunks(input.source.text);
-  const fileName = input.source.kind === 'file' ? input.source.name : null;
+export const importUsers = customerTask(
+  [IMPORT_TASK.create, IMPORT_TASK.licenses, IMPORT_TASK.roles],
+  async function importUsers(ctx: ServiceContext, input: ImportUsersInput): Promise<ImportResult> {
+    const { customerId } = input;
+    const access = await denyAudited(ctx, customerId, 'IMPORT_USERS', null, () =>
+      authorizeCustomerTask(ctx, IMPORT_TASK.create, customerId),
+    );
+    const field = input.source.kind === 'file' ? ['file'] : ['csv'];
+    const chunks = input.source.kind === 'file' ? input.source.chunks : textChunks(input.source.text);
+    const fileName = input.source.kind === 'file' ? input.source.name : null;
 
-  const validateInto = async (db: Db, jobId: string | null) => {
-    let csv;
-    try {
-      csv = await openCsv(chunks, input.maxBytes);
-    } catch (e) {
-      throw relabel(e, field);
-    }
-    const columns = (() => {
+    const validateInto = async (db: Db, jobId: string | null) => {
+      let csv;
       try {
-        return new ColumnMap(csv.header);
+        csv = await openCsv(chunks, input.maxBytes);
       } catch (e) {
         throw relabel(e, field);
       }
-    })();
-    const validator = await RowValidator.create(db, customerId, columns);
-    const report: ImportReport = { rows: 0, validRows: 0, invalidRows: 0, skippedRows: 0, errorCount: 0, errors: [], seats: [] };
-    const parts = new Set<ImportPart>();
-    let chunk: { line: number; cells: string[] }[] = [];
+      const columns = (() => {
+        try {
+          return new ColumnMap(csv.header);
+        } catch (e) {
+          throw relabel(e, field);
+        }
+      })();
+      const validator = await RowValidator.create(db, customerId, columns);
+      const report: ImportReport = {
+        rows: 0,
+        validRows: 0,
+        invalidRows: 0,
+        skippedRows: 0,
+        errorCount: 0,
+        errors: [],
+        seats: [],
+      };
+      const parts = new Set<ImportPart>();
+      let chunk: { line: number; cells: string[] }[] = [];
 
-    const flush = async () => {
-      const checked = await validator.checkChunk(db, chunk);
-      chunk = [];
-      for (const row of checked) tally(report, row);
-      if (jobId) await writeRows(db, customerId, jobId, checked, ctx.clock.now());
+      const flush = async () => {
+        const checked = await validator.checkChunk(db, chunk);
+        chunk = [];
+        for (const row of checked) tally(report, row);
+        if (jobId) await writeRows(db, customerId, jobId, checked, ctx.clock.now());
+      };
+      let blank = 0;
+      let seen = 0;
+      try {
+        for await (const record of csv.records) {
+          // Records come from the parser's buffer without a pause: yield to other requests now and then.
+          if (++seen % YIELD_EVERY === 0) await setImmediate();
+          // Blank rows are skipped but counted: a file of nothing but blank rows must not be parsed without end.
+          const isBlank = record.cells.every((c) => c.trim() === '');
+          if (report.rows + chunk.length + blank + 1 > MAX_ROWS) {
+            throw new DomainError(
+              'LIMIT_EXCEEDED',
+              `The file has more than ${MAX_ROWS} rows (blank rows count too): split it into several files.`,
+              { field },
+            );
+          }
+          if (isBlank) {
+            blank++;
+            continue;
+          }
+          chunk.push(record);
+          // Rows of deleted users (an export's State INACTIVE) are skipped: what they list needs no role.
+          if (columns.cell(record.cells, 'state')?.trim().toUpperCase() !== 'INACTIVE') {
+            if (columns.cell(record.cells, 'licenses')) parts.add(IMPORT_TASK.licenses);
+            if (columns.cell(record.cells, 'roles')) parts.add(IMPORT_TASK.roles);
+          }
+          if (chunk.length === CHUNK) await flush();
+        }
+      } catch (e) {
+        throw relabel(e, field);
+      }
+      if (chunk.length) await flush();
+      if (report.rows === 0) throw fileError('The file has a header but no rows.', field);
+      // The file asks for licences or roles: the agent needs those parts of the task too, as with createUser.
+      if (parts.has(IMPORT_TASK.licenses)) requirePart(access, IMPORT_TASK.licenses, 'licenses');
+      if (parts.has(IMPORT_TASK.roles)) requirePart(access, IMPORT_TASK.roles, 'roles');
+      report.seats = validator.seatDemand();
+      return { report, csv, parts: [...parts] };
     };
-    let blank = 0;
-    let seen = 0;
-    try {
-      for await (const record of csv.records) {
-        // Records come from the parser's buffer without a pause: yield to other requests now and then.
-        if (++seen % YIELD_EVERY === 0) await setImmediate();
-        // Blank rows are skipped but counted: a file of nothing but blank rows must not be parsed without end.
-        const isBlank = record.cells.every((c) => c.trim() === '');
-        if (report.rows + chunk.length + blank + 1 > MAX_ROWS) {
-          throw new DomainError('LIMIT_EXCEEDED', `The file has more than ${MAX_ROWS} rows (blank rows count too): split it into several files.`, { field });
-        }
-        if (isBlank) {
-          blank++;
-          continue;
-        }
-        chunk.push(record);
-        // Rows of deleted users (an export's State INACTIVE) are skipped: what they list needs no role.
-        if (columns.cell(record.cells, 'state')?.trim().toUpperCase() !== 'INACTIVE') {
-          if (columns.cell(record.cells, 'licenses')) parts.add(IMPORT_TASK.licenses);
-          if (columns.cell(record.cells, 'roles')) parts.add(IMPORT_TASK.roles);
-        }
-        if (chunk.length === CHUNK) await flush();
-      }
-    } catch (e) {
-      throw relabel(e, field);
+
+    if (input.dryRun) {
+      const { report } = await denyAudited(ctx, customerId, 'IMPORT_USERS', null, () => validateInto(ctx.db, null));
+      return { report, job: null };
     }
-    if (chunk.length) await flush();
-    if (report.rows === 0) throw fileError('The file has a header but no rows.', field);
-    // The file asks for licences or roles: the agent needs those parts of the task too, as with createUser.
-    if (parts.has(IMPORT_TASK.licenses)) requirePart(access, IMPORT_TASK.licenses, 'licenses');
-    if (parts.has(IMPORT_TASK.roles)) requirePart(access, IMPORT_TASK.roles, 'roles');
-    report.seats = validator.seatDemand();
-    return { report, csv, parts: [...parts] };
-  };
 
-  if (input.dryRun) {
-    const { report } = await denyAudited(ctx, customerId, 'IMPORT_USERS', null, () => validateInto(ctx.db, null));
-    return { report, job: null };
-  }
-
-  const agent = requireAgent(ctx);
-  const jobId = randomUUID();
-  return denyAudited(ctx, customerId, 'IMPORT_USERS', null, () =>
-    ctx.db.transaction(async (tx) => {
-      const { report, csv, parts } = await validateInto(tx, jobId);
-      const short = report.seats.filter((s) => s.requested > s.available);
-      if (short.length) {
-        throw new ValidationErrors(
-          short.map(
-            (s) =>
-              new DomainError(
-                'NO_SEATS',
-                `The file asks for ${s.requested} seats of ${s.sku.name} (${s.sku.partNumber}); ${s.available} are free. Nothing was created.`,
-                { field, skuPartNumber: s.sku.partNumber },
-              ),
-          ),
+    const agent = requireAgent(ctx);
+    const jobId = randomUUID();
+    return denyAudited(ctx, customerId, 'IMPORT_USERS', null, () =>
+      ctx.db.transaction(async (tx) => {
+        const { report, csv, parts } = await validateInto(tx, jobId);
+        const short = report.seats.filter((s) => s.requested > s.available);
+        if (short.length) {
+          throw new ValidationErrors(
+            short.map(
+              (s) =>
+                new DomainError(
+                  'NO_SEATS',
+                  `The file asks for ${s.requested} seats of ${s.sku.name} (${s.sku.partNumber}); ${s.available} are free. Nothing was created.`,
+                  { field, skuPartNumber: s.sku.partNumber },
+                ),
+            ),
+          );
+        }
+        const now = ctx.clock.now();
+        const pending = report.validRows;
+        const [job] = await tx
+          .insert(bulkJobs)
+          .values({
+            customerId,
+            id: jobId,
+            status: pending ? 'QUEUED' : finalStatus(0, report.invalidRows),
+            createdByAgentId: agent.agentId,
+            createdByName: agent.name,
+            fileName,
+            header: csv.header,
+            delimiter: csv.delimiter,
+            bom: csv.bom,
+            parts,
+            total: report.rows,
+            failed: report.invalidRows,
+            skipped: report.skippedRows,
+            createdAt: now,
+            finishedAt: pending ? null : now,
+          })
+          .returning();
+        await recordAudit(
+          ctx,
+          {
+            customerId,
+            action: 'IMPORT_USERS',
+            outcome: 'SUCCESS',
+            details: {
+              bulkJobId: jobId,
+              fileName,
+              rows: report.rows,
+              invalidRows: report.invalidRows,
+              skippedRows: report.skippedRows,
+            },
+          },
+          tx,
         );
-      }
-      const now = ctx.clock.now();
-      const pending = report.validRows;
-      const [job] = await tx
-        .insert(bulkJobs)
-        .values({
-          customerId,
-          id: jobId,
-          status: pending ? 'QUEUED' : finalStatus(0, report.invalidRows),
-          createdByAgentId: agent.agentId,
-          createdByName: agent.name,
-          fileName,
-          header: csv.header,
-          delimiter: csv.delimiter,
-          bom: csv.bom,
-          parts,
-          total: report.rows,
-          failed: report.invalidRows,
-          skipped: report.skippedRows,
-          createdAt: now,
-          finishedAt: pending ? null : now,
-        })
-        .returning();
-      await recordAudit(
-        ctx,
-        {
-          customerId,
-          action: 'IMPORT_USERS',
-          outcome: 'SUCCESS',
-          details: { bulkJobId: jobId, fileName, rows: report.rows, invalidRows: report.invalidRows, skippedRows: report.skippedRows },
-        },
-        tx,
-      );
-      return { report, job: job! };
-    }),
-  ).then((result) => {
-    notifyJobQueued();
-    return result;
-  });
-});
+        return { report, job: job! };
+      }),
+    ).then((result) => {
+      notifyJobQueued();
+      return result;
+    });
+  },
+);
 
 function tally(report: ImportReport, row: CheckedRow): void {
   report.rows++;
@@ -208,7 +228,8 @@ function tally(report: ImportReport, row: CheckedRow): void {
   else if (row.errors.length) {
     report.invalidRows++;
     report.errorCount += row.errors.length;
-    for (const e of row.errors) if (report.errors.length < REPORT_ERROR_LIMIT) report.errors.push({ line: row.line, ...e });
+    for (const e of row.errors)
+      if (report.errors.length < REPORT_ERROR_LIMIT) report.errors.push({ line: row.line, ...e });
   } else report.validRows++;
 }
 
@@ -221,7 +242,11 @@ async function writeRows(db: Db, customerId: string, jobId: string, rows: Checke
       rowNumber: r.line,
       cells: r.cells,
       outcome: r.skipped ? ('SKIPPED' as const) : r.errors.length ? ('FAILED' as const) : ('PENDING' as const),
-      message: r.skipped ? 'Skipped: State is INACTIVE (a deleted user).' : r.errors.length ? refusalMessage(r.errors) : null,
+      message: r.skipped
+        ? 'Skipped: State is INACTIVE (a deleted user).'
+        : r.errors.length
+          ? refusalMessage(r.errors)
+          : null,
       errors: r.errors,
       processedAt: r.skipped || r.errors.length ? now : null,
     })),

@@ -59,39 +59,42 @@ export async function getBulkJob(ctx: ServiceContext, customerId: string, jobId:
 }
 
 /** The rows in file order, with the user each created. */
-export const listBulkJobRows = customerTask(readCustomer.tasks, async function listBulkJobRows(
-  ctx: ServiceContext,
-  job: BulkJobRow,
-  args: PageArgs & { outcome?: BulkRowOutcome | null },
-): Promise<Page<BulkJobRowView & { key: string }>> {
-  await authorizeCustomerTask(ctx, readCustomer.tasks[0], job.customerId);
-  const columns = new ColumnMap(job.header);
-  return keysetPage(args, ['key'], async (after, limit) => {
-    const rows = await ctx.db
-      .select({ row: bulkJobRows, user: userColumns })
-      .from(bulkJobRows)
-      .leftJoin(users, and(eq(users.customerId, bulkJobRows.customerId), eq(users.id, bulkJobRows.userId)))
-      .where(
-        and(
-          eq(bulkJobRows.customerId, job.customerId),
-          eq(bulkJobRows.jobId, job.id),
-          args.outcome ? eq(bulkJobRows.outcome, args.outcome) : undefined,
-          after ? gt(bulkJobRows.rowNumber, Number(after[0])) : undefined,
-        ),
-      )
-      .orderBy(asc(bulkJobRows.rowNumber))
-      .limit(limit);
-    return rows.map(({ row, user }) => ({
-      key: String(row.rowNumber),
-      rowNumber: row.rowNumber,
-      outcome: row.outcome,
-      message: statusUpdate(row),
-      errors: row.errors,
-      userPrincipalName: columns.cell(row.cells, 'userPrincipalName') ?? null,
-      user,
-    }));
-  });
-});
+export const listBulkJobRows = customerTask(
+  readCustomer.tasks,
+  async function listBulkJobRows(
+    ctx: ServiceContext,
+    job: BulkJobRow,
+    args: PageArgs & { outcome?: BulkRowOutcome | null },
+  ): Promise<Page<BulkJobRowView & { key: string }>> {
+    await authorizeCustomerTask(ctx, readCustomer.tasks[0], job.customerId);
+    const columns = new ColumnMap(job.header);
+    return keysetPage(args, ['key'], async (after, limit) => {
+      const rows = await ctx.db
+        .select({ row: bulkJobRows, user: userColumns })
+        .from(bulkJobRows)
+        .leftJoin(users, and(eq(users.customerId, bulkJobRows.customerId), eq(users.id, bulkJobRows.userId)))
+        .where(
+          and(
+            eq(bulkJobRows.customerId, job.customerId),
+            eq(bulkJobRows.jobId, job.id),
+            args.outcome ? eq(bulkJobRows.outcome, args.outcome) : undefined,
+            after ? gt(bulkJobRows.rowNumber, Number(after[0])) : undefined,
+          ),
+        )
+        .orderBy(asc(bulkJobRows.rowNumber))
+        .limit(limit);
+      return rows.map(({ row, user }) => ({
+        key: String(row.rowNumber),
+        rowNumber: row.rowNumber,
+        outcome: row.outcome,
+        message: statusUpdate(row),
+        errors: row.errors,
+        userPrincipalName: columns.cell(row.cells, 'userPrincipalName') ?? null,
+        user,
+      }));
+    });
+  },
+);
 
 function statusUpdate(row: { outcome: BulkRowOutcome; message: string | null }): string {
   return row.message ?? (row.outcome === 'PENDING' ? 'Pending' : row.outcome);
@@ -100,60 +103,76 @@ function statusUpdate(row: { outcome: BulkRowOutcome; message: string | null }):
 const RESULT_PAGE = 1_000;
 
 /** The partner's own file (its header, delimiter and BOM) with every row's `Status update` filled. */
-export const bulkJobResultCsv = customerTask(readCustomer.tasks, async function bulkJobResultCsv(
-  ctx: ServiceContext,
-  job: BulkJobRow,
-): Promise<string> {
-  await authorizeCustomerTask(ctx, readCustomer.tasks[0], job.customerId);
-  const columns = new ColumnMap(job.header);
-  const statusAt = columns.statusIndex();
-  const header = statusAt === undefined ? [...job.header, 'Status update'] : job.header;
-  const options = { delimiter: job.delimiter, record_delimiter: 'windows' as const };
-  // Cells a spreadsheet would run as formulas are neutralised as the export does (an import takes the mark off).
-  const parts = [(job.bom ? '\uFEFF' : '') + stringify([header.map((h) => neutralizeFormula(h.replace(/^\uFEFF/, '')))], options)];
-  let after = 0;
-  for (;;) {
-    const rows = await ctx.db
-      .select({ rowNumber: bulkJobRows.rowNumber, cells: bulkJobRows.cells, outcome: bulkJobRows.outcome, message: bulkJobRows.message })
-      .from(bulkJobRows)
-      .where(and(eq(bulkJobRows.customerId, job.customerId), eq(bulkJobRows.jobId, job.id), gt(bulkJobRows.rowNumber, after)))
-      .orderBy(asc(bulkJobRows.rowNumber))
-      .limit(RESULT_PAGE);
-    if (!rows.length) break;
-    parts.push(
-      stringify(
-        rows.map((r) => {
-          const cells = [...r.cells];
-          if (statusAt === undefined) cells.push(statusUpdate(r));
-          else cells[statusAt] = statusUpdate(r);
-          return cells.map(neutralizeFormula);
-        }),
-        options,
-      ),
-    );
-    after = rows.at(-1)!.rowNumber;
-  }
-  return parts.join('');
-});
+export const bulkJobResultCsv = customerTask(
+  readCustomer.tasks,
+  async function bulkJobResultCsv(ctx: ServiceContext, job: BulkJobRow): Promise<string> {
+    await authorizeCustomerTask(ctx, readCustomer.tasks[0], job.customerId);
+    const columns = new ColumnMap(job.header);
+    const statusAt = columns.statusIndex();
+    const header = statusAt === undefined ? [...job.header, 'Status update'] : job.header;
+    const options = { delimiter: job.delimiter, record_delimiter: 'windows' as const };
+    // Cells a spreadsheet would run as formulas are neutralised as the export does (an import takes the mark off).
+    const parts = [
+      (job.bom ? '\uFEFF' : '') + stringify([header.map((h) => neutralizeFormula(h.replace(/^\uFEFF/, '')))], options),
+    ];
+    let after = 0;
+    for (;;) {
+      const rows = await ctx.db
+        .select({
+          rowNumber: bulkJobRows.rowNumber,
+          cells: bulkJobRows.cells,
+          outcome: bulkJobRows.outcome,
+          message: bulkJobRows.message,
+        })
+        .from(bulkJobRows)
+        .where(
+          and(
+            eq(bulkJobRows.customerId, job.customerId),
+            eq(bulkJobRows.jobId, job.id),
+            gt(bulkJobRows.rowNumber, after),
+          ),
+        )
+        .orderBy(asc(bulkJobRows.rowNumber))
+        .limit(RESULT_PAGE);
+      if (!rows.length) break;
+      parts.push(
+        stringify(
+          rows.map((r) => {
+            const cells = [...r.cells];
+            if (statusAt === undefined) cells.push(statusUpdate(r));
+            else cells[statusAt] = statusUpdate(r);
+            return cells.map(neutralizeFormula);
+          }),
+          options,
+        ),
+      );
+      after = rows.at(-1)!.rowNumber;
+    }
+    return parts.join('');
+  },
+);
 
 /** Yields the job whenever its status or counters change, until it is finished. Polls the database (any instance). */
-export const watchBulkJob = customerTask(readCustomer.tasks, async function* watchBulkJob(
-  ctx: ServiceContext,
-  customerId: string,
-  jobId: string,
-  intervalMs: number,
-): AsyncGenerator<BulkJobRow> {
-  let last = '';
-  for (;;) {
-    // Access is judged at every poll, not only when the subscription starts.
-    ctx.grantCache.clear();
-    const job = await getBulkJob(ctx, customerId, jobId);
-    const key = `${job.status}:${processedOf(job)}`;
-    if (key !== last) {
-      last = key;
-      yield job;
+export const watchBulkJob = customerTask(
+  readCustomer.tasks,
+  async function* watchBulkJob(
+    ctx: ServiceContext,
+    customerId: string,
+    jobId: string,
+    intervalMs: number,
+  ): AsyncGenerator<BulkJobRow> {
+    let last = '';
+    for (;;) {
+      // Access is judged at every poll, not only when the subscription starts.
+      ctx.grantCache.clear();
+      const job = await getBulkJob(ctx, customerId, jobId);
+      const key = `${job.status}:${processedOf(job)}`;
+      if (key !== last) {
+        last = key;
+        yield job;
+      }
+      if (FINISHED.includes(job.status)) return;
+      await sleep(intervalMs);
     }
-    if (FINISHED.includes(job.status)) return;
-    await sleep(intervalMs);
-  }
-});
+  },
+);

@@ -73,10 +73,16 @@ type Secret = { password: string; hash: string };
  */
 function offboardedReason(agent: { status: string; mustChangePassword: boolean }): DomainError | null {
   if (agent.status !== 'ENABLED') {
-    return new DomainError('FORBIDDEN', `The agent who started this import was ${agent.status === 'DELETED' ? 'deleted' : 'disabled'}: the rest of the file was not imported.`);
+    return new DomainError(
+      'FORBIDDEN',
+      `The agent who started this import was ${agent.status === 'DELETED' ? 'deleted' : 'disabled'}: the rest of the file was not imported.`,
+    );
   }
   if (agent.mustChangePassword) {
-    return new DomainError('FORBIDDEN', "The password of the agent who started this import was reset: the rest of the file was not imported.");
+    return new DomainError(
+      'FORBIDDEN',
+      'The password of the agent who started this import was reset: the rest of the file was not imported.',
+    );
   }
   return null;
 }
@@ -113,7 +119,12 @@ export function startJobRunner(db: Db, clock: Clock, options: JobRunnerOptions):
       if (!candidate) return undefined;
       const [job] = await tx
         .update(bulkJobs)
-        .set({ status: 'RUNNING', lockedBy: workerId, lockedUntil: leaseUntil(), startedAt: sql`coalesce(${bulkJobs.startedAt}, ${now.toISOString()}::timestamptz)` })
+        .set({
+          status: 'RUNNING',
+          lockedBy: workerId,
+          lockedUntil: leaseUntil(),
+          startedAt: sql`coalesce(${bulkJobs.startedAt}, ${now.toISOString()}::timestamptz)`,
+        })
         .where(and(eq(bulkJobs.customerId, candidate.customerId), eq(bulkJobs.id, candidate.id)))
         .returning();
       return job;
@@ -137,7 +148,8 @@ export function startJobRunner(db: Db, clock: Clock, options: JobRunnerOptions):
       tokenHash: '',
     });
     const access = await authorizeCustomerTask(ctx, IMPORT_TASK.create, job.customerId);
-    for (const part of job.parts) requirePart(access, part as ImportPart, part === IMPORT_TASK.roles ? 'roles' : 'licenses');
+    for (const part of job.parts)
+      requirePart(access, part as ImportPart, part === IMPORT_TASK.roles ? 'roles' : 'licenses');
     return ctx;
   }
 
@@ -172,7 +184,13 @@ export function startJobRunner(db: Db, clock: Clock, options: JobRunnerOptions):
     if (!held) throw new LeaseLost();
   }
 
-  async function commitBatch(ctx: ServiceContext, job: BulkJobRow, columns: ColumnMap, rows: PendingRow[], secrets: Secret[]) {
+  async function commitBatch(
+    ctx: ServiceContext,
+    job: BulkJobRow,
+    columns: ColumnMap,
+    rows: PendingRow[],
+    secrets: Secret[],
+  ) {
     const partNumbers = [...new Set(rows.flatMap((r) => readRow(columns, r.cells).licenses))];
     const catalogue = await skusByPartNumber(db, partNumbers);
     await db.transaction(async (tx) => {
@@ -188,7 +206,11 @@ export function startJobRunner(db: Db, clock: Clock, options: JobRunnerOptions):
       if (offboarded) throw offboarded;
       // The batch holds the seats it takes until it commits: it locks them all first, in the one order every seat
       // taker uses, so it queues behind (or ahead of) a createUser or another runner instead of deadlocking.
-      await lockSeats(tx, job.customerId, [...catalogue.values()].map((s) => s.id));
+      await lockSeats(
+        tx,
+        job.customerId,
+        [...catalogue.values()].map((s) => s.id),
+      );
       const now = clock.now();
       let succeeded = 0;
       let failed = 0;
@@ -224,7 +246,11 @@ export function startJobRunner(db: Db, clock: Clock, options: JobRunnerOptions):
                 outcome: 'CREATED',
                 message: 'Created',
                 userId: user.id,
-                credential: encryptCredential(options.credentialsKey, secrets[i]!.password, credentialAad(job.customerId, job.id, row.rowNumber)),
+                credential: encryptCredential(
+                  options.credentialsKey,
+                  secrets[i]!.password,
+                  credentialAad(job.customerId, job.id, row.rowNumber),
+                ),
                 processedAt: now,
               })
               .where(where)
@@ -238,7 +264,14 @@ export function startJobRunner(db: Db, clock: Clock, options: JobRunnerOptions):
                 outcome: 'SUCCESS',
                 targetUserId: user.id,
                 targetName: user.userPrincipalName,
-                details: { ...values.info, userPrincipalName: upn, roles: values.roles, licenses: values.licenses, bulkJobId: job.id, row: row.rowNumber },
+                details: {
+                  ...values.info,
+                  userPrincipalName: upn,
+                  roles: values.roles,
+                  licenses: values.licenses,
+                  bulkJobId: job.id,
+                  row: row.rowNumber,
+                },
               },
               sp,
             );
@@ -254,9 +287,17 @@ export function startJobRunner(db: Db, clock: Clock, options: JobRunnerOptions):
             logError(`bulk job ${job.id} row ${row.rowNumber}`, caught);
             e = new DomainError('INTERNAL', 'The directory could not store this row; nothing was created for it.');
           } else throw caught;
-          const column = e.code === 'UPN_TAKEN' ? columns.name('userPrincipalName') : e.code === 'NO_SEATS' || e.code === 'NOT_SUBSCRIBED' ? columns.name('licenses') : null;
+          const column =
+            e.code === 'UPN_TAKEN'
+              ? columns.name('userPrincipalName')
+              : e.code === 'NO_SEATS' || e.code === 'NOT_SUBSCRIBED'
+                ? columns.name('licenses')
+                : null;
           const errors = [{ column, code: e.code, message: e.message }];
-          await tx.update(bulkJobRows).set({ outcome: 'FAILED', message: refusalMessage(errors), errors, processedAt: now }).where(where);
+          await tx
+            .update(bulkJobRows)
+            .set({ outcome: 'FAILED', message: refusalMessage(errors), errors, processedAt: now })
+            .where(where);
           failed++;
         }
       }
@@ -280,7 +321,13 @@ export function startJobRunner(db: Db, clock: Clock, options: JobRunnerOptions):
       const failed = await tx
         .update(bulkJobRows)
         .set({ outcome: 'FAILED', message: refusalMessage(errors), errors, processedAt: clock.now() })
-        .where(and(eq(bulkJobRows.customerId, job.customerId), eq(bulkJobRows.jobId, job.id), eq(bulkJobRows.outcome, 'PENDING')))
+        .where(
+          and(
+            eq(bulkJobRows.customerId, job.customerId),
+            eq(bulkJobRows.jobId, job.id),
+            eq(bulkJobRows.outcome, 'PENDING'),
+          ),
+        )
         .returning({ rowNumber: bulkJobRows.rowNumber });
       await tx
         .update(bulkJobs)
@@ -298,7 +345,12 @@ export function startJobRunner(db: Db, clock: Clock, options: JobRunnerOptions):
         .where(and(eq(bulkJobs.customerId, job.customerId), eq(bulkJobs.id, job.id)));
       await tx
         .update(bulkJobs)
-        .set({ status: finalStatus(counts!.succeeded, counts!.failed), finishedAt: clock.now(), lockedBy: null, lockedUntil: null })
+        .set({
+          status: finalStatus(counts!.succeeded, counts!.failed),
+          finishedAt: clock.now(),
+          lockedBy: null,
+          lockedUntil: null,
+        })
         .where(and(eq(bulkJobs.customerId, job.customerId), eq(bulkJobs.id, job.id)));
     });
   }

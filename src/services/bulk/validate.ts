@@ -50,7 +50,10 @@ export class RowValidator {
 
   static async create(db: Db, customerId: string, columns: ColumnMap): Promise<RowValidator> {
     const [domainRows, skuRows, subRows] = await Promise.all([
-      db.select({ name: domains.name }).from(domains).where(and(eq(domains.customerId, customerId), eq(domains.verified, true))),
+      db
+        .select({ name: domains.name })
+        .from(domains)
+        .where(and(eq(domains.customerId, customerId), eq(domains.verified, true))),
       db.select().from(skus),
       db
         .select({ skuId: subscriptions.skuId, total: subscriptions.totalSeats, consumed: subscriptions.consumedSeats })
@@ -73,7 +76,9 @@ export class RowValidator {
   /** Checks a chunk of rows; the directory (Email already held by an active user) is asked once per chunk. */
   async checkChunk(db: Db, chunk: { line: number; cells: string[] }[]): Promise<CheckedRow[]> {
     const checked = chunk.map((r) => this.checkRow(r.line, r.cells));
-    const upns = checked.filter((r) => !r.skipped && r.errors.length === 0).map((r) => r.values.userPrincipalName!.toLowerCase());
+    const upns = checked
+      .filter((r) => !r.skipped && r.errors.length === 0)
+      .map((r) => r.values.userPrincipalName!.toLowerCase());
     const taken = upns.length
       ? await db
           .select({ upn: users.userPrincipalName, upnLower: users.upnLower, displayName: users.displayName })
@@ -86,7 +91,11 @@ export class RowValidator {
       const holder = holders.get(row.values.userPrincipalName!.toLowerCase());
       if (holder) {
         row.errors.push(
-          this.error('userPrincipalName', 'UPN_TAKEN', `${holder.upn} is already held by the active user ${holder.displayName}.`),
+          this.error(
+            'userPrincipalName',
+            'UPN_TAKEN',
+            `${holder.upn} is already held by the active user ${holder.displayName}.`,
+          ),
         );
         continue;
       }
@@ -109,7 +118,8 @@ export class RowValidator {
     const row: CheckedRow = { line, cells, values, errors: [], skipped: false, skus: [] };
     if (values.state !== undefined && values.state !== 'ACTIVE') {
       if (values.state === 'INACTIVE') row.skipped = true;
-      else row.errors.push(this.error('state', 'INVALID', `The state must be ACTIVE or INACTIVE, not ${values.state}.`));
+      else
+        row.errors.push(this.error('state', 'INVALID', `The state must be ACTIVE or INACTIVE, not ${values.state}.`));
       return row;
     }
     const errors = row.errors;
@@ -119,7 +129,9 @@ export class RowValidator {
       const value = values.info[key];
       if (value && value.length > TEMPLATE_MAX) {
         nameTooLong.add(key);
-        errors.push(this.error(key, 'TOO_LONG', `The ${this.columns.name(key)} is longer than ${TEMPLATE_MAX} characters.`));
+        errors.push(
+          this.error(key, 'TOO_LONG', `The ${this.columns.name(key)} is longer than ${TEMPLATE_MAX} characters.`),
+        );
       }
     }
     if (values.info.displayName === undefined) {
@@ -132,16 +144,41 @@ export class RowValidator {
 
     const upn = values.userPrincipalName;
     if (upn === undefined) {
-      errors.push(this.error('userPrincipalName', 'REQUIRED', `The ${this.columns.name('userPrincipalName')} (user principal name) is required.`));
+      errors.push(
+        this.error(
+          'userPrincipalName',
+          'REQUIRED',
+          `The ${this.columns.name('userPrincipalName')} (user principal name) is required.`,
+        ),
+      );
     } else {
       const shape = upnViolation(upn) ?? textViolation(upn, 113, true);
       const domain = upnDomain(upn);
       const first = this.seen.get(upn.toLowerCase());
-      if (shape) errors.push(this.error('userPrincipalName', 'INVALID_UPN', `The ${this.columns.name('userPrincipalName')} ${upn} ${shape}.`));
+      if (shape)
+        errors.push(
+          this.error(
+            'userPrincipalName',
+            'INVALID_UPN',
+            `The ${this.columns.name('userPrincipalName')} ${upn} ${shape}.`,
+          ),
+        );
       else if (!this.verifiedDomains.has(domain)) {
-        errors.push(this.error('userPrincipalName', 'DOMAIN_NOT_VERIFIED', `The domain ${domain} is not a verified domain of this customer.`));
+        errors.push(
+          this.error(
+            'userPrincipalName',
+            'DOMAIN_NOT_VERIFIED',
+            `The domain ${domain} is not a verified domain of this customer.`,
+          ),
+        );
       } else if (first !== undefined) {
-        errors.push(this.error('userPrincipalName', 'DUPLICATE_IN_FILE', `The ${this.columns.name('userPrincipalName')} ${upn} is already on line ${first} of the file.`));
+        errors.push(
+          this.error(
+            'userPrincipalName',
+            'DUPLICATE_IN_FILE',
+            `The ${this.columns.name('userPrincipalName')} ${upn} is already on line ${first} of the file.`,
+          ),
+        );
       } else {
         this.seen.set(upn.toLowerCase(), line);
       }
@@ -149,9 +186,12 @@ export class RowValidator {
 
     for (const partNumber of values.licenses) {
       const sku = this.catalogue.get(partNumber);
-      if (!sku) errors.push(this.error('licenses', 'UNKNOWN_SKU', `The licence ${partNumber} is not a product part number.`));
+      if (!sku)
+        errors.push(this.error('licenses', 'UNKNOWN_SKU', `The licence ${partNumber} is not a product part number.`));
       else if (!this.seats.has(sku.id)) {
-        errors.push(this.error('licenses', 'NOT_SUBSCRIBED', `The customer has no subscription for ${sku.name} (${partNumber}).`));
+        errors.push(
+          this.error('licenses', 'NOT_SUBSCRIBED', `The customer has no subscription for ${sku.name} (${partNumber}).`),
+        );
       } else row.skus.push(sku);
     }
     if (values.licenses.length && values.info.usageLocation === undefined) {

@@ -75,10 +75,16 @@ export async function insertUser(
       })
       .returning(userColumns)
       .catch((e: unknown) => {
-        if (pgErrorCode(e) === UNIQUE_VIOLATION) throw upnTaken(values.userPrincipalName, undefined, ['userPrincipalName']);
+        if (pgErrorCode(e) === UNIQUE_VIOLATION)
+          throw upnTaken(values.userPrincipalName, undefined, ['userPrincipalName']);
         throw e;
       }),
-    values.roles.length ? tx.insert(userRoles).values(values.roles.map((role) => ({ customerId, userId, role }))).execute() : null,
+    values.roles.length
+      ? tx
+          .insert(userRoles)
+          .values(values.roles.map((role) => ({ customerId, userId, role })))
+          .execute()
+      : null,
     Promise.all(skus.map((sku) => seatTaken(tx, customerId, sku))),
     skus.length
       ? tx
@@ -94,69 +100,86 @@ export async function insertUser(
 }
 
 /** Awaits statements sent together; throws the first failure in their order once all have answered. */
-async function pipeline<T extends readonly unknown[]>(statements: T): Promise<{ -readonly [K in keyof T]: Awaited<T[K]> }> {
+async function pipeline<T extends readonly unknown[]>(
+  statements: T,
+): Promise<{ -readonly [K in keyof T]: Awaited<T[K]> }> {
   const settled = await Promise.allSettled(statements);
   const failed = settled.find((r) => r.status === 'rejected');
   if (failed) throw (failed as PromiseRejectedResult).reason;
-  return settled.map((r) => (r as PromiseFulfilledResult<unknown>).value) as { -readonly [K in keyof T]: Awaited<T[K]> };
+  return settled.map((r) => (r as PromiseFulfilledResult<unknown>).value) as {
+    -readonly [K in keyof T]: Awaited<T[K]>;
+  };
 }
 
 const TASK = 'CREATE_USER' as const;
 
 /** Creates a user with a generated temporary password, its roles and licences, in one transaction. */
-export const createUser = customerTask([TASK], async function createUser(
-  ctx: ServiceContext,
-  input: CreateUserInput,
-): Promise<CreatedUser> {
-  const roles = [...new Set(input.roles ?? [])];
-  const skuIds = input.licenseSkuIds ?? [];
-  await denyAudited(ctx, input.customerId, 'CREATE_USER', input.userPrincipalName, async () => {
-    const a = await authorizeCustomerTask(ctx, TASK, input.customerId);
-    if (roles.length) requirePart(a, 'EDIT_USER_ROLES', 'roles');
-    if (skuIds.length) requirePart(a, 'EDIT_USER_LICENSES', 'licenseSkuIds');
-  });
-  const upn = input.userPrincipalName.trim();
-  const info: UserInfo = {};
-  for (const key of INFO_FIELDS) if (input[key] !== undefined) info[key] = input[key];
-  const found = await skusByIds(ctx.db, skuIds, ['licenseSkuIds']);
-  const errors = [
-    ...(await upnErrors(ctx.db, input.customerId, upn, ['userPrincipalName'])),
-    ...infoErrors({ ...info, displayName: info.displayName ?? null }),
-    ...roleErrors(roles, ['roles']),
-    ...found.errors,
-  ];
-  if (skuIds.length && !info.usageLocation) {
-    errors.push(
-      invalid(['usageLocation'], 'A usage location is required before licences can be assigned.', 'USAGE_LOCATION_REQUIRED'),
-    );
-  }
-  if (errors.length) throw new ValidationErrors(errors);
-
-  const temporaryPassword = generateTemporaryPassword();
-  const passwordHash = await hashPassword(temporaryPassword);
-  const now = ctx.clock.now();
-  // No look-up before the insert: the unique index decides (also between racing requests), and only then do we
-  // find the holder to name it.
-  const user = await ctx.db.transaction((tx) =>
-    insertUser(tx, input.customerId, { userPrincipalName: upn, info, roles, skus: found.skus }, passwordHash, now, (created) => [
-      recordAudit(
-        ctx,
-        {
-          customerId: input.customerId,
-          action: 'CREATE_USER',
-          outcome: 'SUCCESS',
-          targetUserId: created.id,
-          targetName: created.userPrincipalName,
-          details: { ...info, userPrincipalName: upn, roles, licenses: found.skus.map((s) => s.partNumber) },
-        },
-        tx,
-      ),
-    ]),
-  ).catch(async (e: unknown) => {
-    if (e instanceof DomainError && e.code === 'UPN_TAKEN') {
-      throw upnTaken(upn, await activeUserWithUpn(ctx.db, input.customerId, upn), ['userPrincipalName']);
+export const createUser = customerTask(
+  [TASK],
+  async function createUser(ctx: ServiceContext, input: CreateUserInput): Promise<CreatedUser> {
+    const roles = [...new Set(input.roles ?? [])];
+    const skuIds = input.licenseSkuIds ?? [];
+    await denyAudited(ctx, input.customerId, 'CREATE_USER', input.userPrincipalName, async () => {
+      const a = await authorizeCustomerTask(ctx, TASK, input.customerId);
+      if (roles.length) requirePart(a, 'EDIT_USER_ROLES', 'roles');
+      if (skuIds.length) requirePart(a, 'EDIT_USER_LICENSES', 'licenseSkuIds');
+    });
+    const upn = input.userPrincipalName.trim();
+    const info: UserInfo = {};
+    for (const key of INFO_FIELDS) if (input[key] !== undefined) info[key] = input[key];
+    const found = await skusByIds(ctx.db, skuIds, ['licenseSkuIds']);
+    const errors = [
+      ...(await upnErrors(ctx.db, input.customerId, upn, ['userPrincipalName'])),
+      ...infoErrors({ ...info, displayName: info.displayName ?? null }),
+      ...roleErrors(roles, ['roles']),
+      ...found.errors,
+    ];
+    if (skuIds.length && !info.usageLocation) {
+      errors.push(
+        invalid(
+          ['usageLocation'],
+          'A usage location is required before licences can be assigned.',
+          'USAGE_LOCATION_REQUIRED',
+        ),
+      );
     }
-    throw e;
-  });
-  return { user, temporaryPassword };
-});
+    if (errors.length) throw new ValidationErrors(errors);
+
+    const temporaryPassword = generateTemporaryPassword();
+    const passwordHash = await hashPassword(temporaryPassword);
+    const now = ctx.clock.now();
+    // No look-up before the insert: the unique index decides (also between racing requests), and only then do we
+    // find the holder to name it.
+    const user = await ctx.db
+      .transaction((tx) =>
+        insertUser(
+          tx,
+          input.customerId,
+          { userPrincipalName: upn, info, roles, skus: found.skus },
+          passwordHash,
+          now,
+          (created) => [
+            recordAudit(
+              ctx,
+              {
+                customerId: input.customerId,
+                action: 'CREATE_USER',
+                outcome: 'SUCCESS',
+                targetUserId: created.id,
+                targetName: created.userPrincipalName,
+                details: { ...info, userPrincipalName: upn, roles, licenses: found.skus.map((s) => s.partNumber) },
+              },
+              tx,
+            ),
+          ],
+        ),
+      )
+      .catch(async (e: unknown) => {
+        if (e instanceof DomainError && e.code === 'UPN_TAKEN') {
+          throw upnTaken(upn, await activeUserWithUpn(ctx.db, input.customerId, upn), ['userPrincipalName']);
+        }
+        throw e;
+      });
+    return { user, temporaryPassword };
+  },
+);

@@ -19,65 +19,105 @@ export type PerUserResult = { userId: string; user?: UserRow; error?: DomainErro
 /** Soft delete: INACTIVE, seats freed (assignments remembered for restore), sessions revoked. */
 async function deleteOne(ctx: ServiceContext, access: CustomerAccess, userId: string): Promise<UserRow> {
   const customerId = access.customerId;
-  return denyAudited(ctx, customerId, 'DELETE_USER', null, () => ctx.db.transaction(async (tx) => {
-    const user = await lockUser(tx, customerId, userId);
-    if (!user) throw notFound('user');
-    if (user.state !== 'ACTIVE') throw invalid(['userId'], `${user.userPrincipalName} is already deleted.`, 'INVALID_STATE');
-    const roles = await rolesOfUser(tx, customerId, userId);
-    authorizeOnUser(access, TASK, user, roles);
-    const now = ctx.clock.now();
-    const held = await licensesOfUser(tx, customerId, userId);
-    await lockSeats(tx, customerId, held.filter((l) => l.seated).map((l) => l.sku.id));
-    const seated = await tx
-      .update(licenseAssignments)
-      .set({ seated: false })
-      .where(and(eq(licenseAssignments.customerId, customerId), eq(licenseAssignments.userId, userId), eq(licenseAssignments.seated, true)))
-      .returning({ skuId: licenseAssignments.skuId });
-    await freeSeats(tx, customerId, seated.map((s) => s.skuId));
-    const [deleted] = await tx
-      .update(users)
-      .set({ state: 'INACTIVE', deletedAt: now, updatedAt: now })
-      .where(and(eq(users.customerId, customerId), eq(users.id, userId)))
-      .returning(userColumns);
-    await revokeUserSessions(tx, customerId, userId, now);
-    await recordAudit(ctx, { customerId, action: 'DELETE_USER', outcome: 'SUCCESS', targetUserId: userId, targetName: user.userPrincipalName, details: { seatsFreed: seated.length } }, tx);
-    return deleted!;
-  }));
+  return denyAudited(ctx, customerId, 'DELETE_USER', null, () =>
+    ctx.db.transaction(async (tx) => {
+      const user = await lockUser(tx, customerId, userId);
+      if (!user) throw notFound('user');
+      if (user.state !== 'ACTIVE')
+        throw invalid(['userId'], `${user.userPrincipalName} is already deleted.`, 'INVALID_STATE');
+      const roles = await rolesOfUser(tx, customerId, userId);
+      authorizeOnUser(access, TASK, user, roles);
+      const now = ctx.clock.now();
+      const held = await licensesOfUser(tx, customerId, userId);
+      await lockSeats(
+        tx,
+        customerId,
+        held.filter((l) => l.seated).map((l) => l.sku.id),
+      );
+      const seated = await tx
+        .update(licenseAssignments)
+        .set({ seated: false })
+        .where(
+          and(
+            eq(licenseAssignments.customerId, customerId),
+            eq(licenseAssignments.userId, userId),
+            eq(licenseAssignments.seated, true),
+          ),
+        )
+        .returning({ skuId: licenseAssignments.skuId });
+      await freeSeats(
+        tx,
+        customerId,
+        seated.map((s) => s.skuId),
+      );
+      const [deleted] = await tx
+        .update(users)
+        .set({ state: 'INACTIVE', deletedAt: now, updatedAt: now })
+        .where(and(eq(users.customerId, customerId), eq(users.id, userId)))
+        .returning(userColumns);
+      await revokeUserSessions(tx, customerId, userId, now);
+      await recordAudit(
+        ctx,
+        {
+          customerId,
+          action: 'DELETE_USER',
+          outcome: 'SUCCESS',
+          targetUserId: userId,
+          targetName: user.userPrincipalName,
+          details: { seatsFreed: seated.length },
+        },
+        tx,
+      );
+      return deleted!;
+    }),
+  );
 }
 
-export const deleteUser = customerTask([TASK], async function deleteUser(
-  ctx: ServiceContext,
-  customerId: string,
-  userId: string,
-): Promise<UserRow> {
-  const access = await denyAudited(ctx, customerId, 'DELETE_USER', null, () => authorizeCustomerTask(ctx, TASK, customerId));
-  return deleteOne(ctx, access, userId);
-});
+export const deleteUser = customerTask(
+  [TASK],
+  async function deleteUser(ctx: ServiceContext, customerId: string, userId: string): Promise<UserRow> {
+    const access = await denyAudited(ctx, customerId, 'DELETE_USER', null, () =>
+      authorizeCustomerTask(ctx, TASK, customerId),
+    );
+    return deleteOne(ctx, access, userId);
+  },
+);
 
 /** Each user in its own transaction: one user's failure does not undo the others'. */
-export const deleteUsers = customerTask([TASK], async function deleteUsers(
-  ctx: ServiceContext,
-  customerId: string,
-  userIds: string[],
-): Promise<PerUserResult[]> {
-  if (userIds.length > MAX_BULK_IDS) throw invalid(['userIds'], `At most ${MAX_BULK_IDS} users at once.`, 'LIMIT_EXCEEDED');
-  const access = await denyAudited(ctx, customerId, 'DELETE_USER', null, () => authorizeCustomerTask(ctx, TASK, customerId));
-  const results: PerUserResult[] = [];
-  for (const userId of userIds) results.push(await settle(userId, async () => ({ userId, user: await deleteOne(ctx, access, userId) })));
-  return results;
-});
+export const deleteUsers = customerTask(
+  [TASK],
+  async function deleteUsers(ctx: ServiceContext, customerId: string, userIds: string[]): Promise<PerUserResult[]> {
+    if (userIds.length > MAX_BULK_IDS)
+      throw invalid(['userIds'], `At most ${MAX_BULK_IDS} users at once.`, 'LIMIT_EXCEEDED');
+    const access = await denyAudited(ctx, customerId, 'DELETE_USER', null, () =>
+      authorizeCustomerTask(ctx, TASK, customerId),
+    );
+    const results: PerUserResult[] = [];
+    for (const userId of userIds)
+      results.push(await settle(userId, async () => ({ userId, user: await deleteOne(ctx, access, userId) })));
+    return results;
+  },
+);
 
 /**
  * One user's outcome in a call for many: a domain error is that user's answer, and so is an unexpected one (logged,
  * reported as INTERNAL), so the caller always learns what happened to every id, including those done before it.
  */
-export async function settle<T extends object>(userId: string, run: () => Promise<T>): Promise<T | { userId: string; error: DomainError }> {
+export async function settle<T extends object>(
+  userId: string,
+  run: () => Promise<T>,
+): Promise<T | { userId: string; error: DomainError }> {
   try {
     return await run();
   } catch (e) {
     if (e instanceof ValidationErrors) return { userId, error: e.errors[0]! };
     if (e instanceof DomainError) return { userId, error: e };
     logError(`user ${userId}`, e);
-    return { userId, error: new DomainError('INTERNAL', 'An unexpected server error stopped this user; nothing was changed for it.', { field: ['userIds'] }) };
+    return {
+      userId,
+      error: new DomainError('INTERNAL', 'An unexpected server error stopped this user; nothing was changed for it.', {
+        field: ['userIds'],
+      }),
+    };
   }
 }

@@ -9,12 +9,16 @@ import { DomainError } from '../errors.js';
 export function requirePart(access: CustomerAccess, task: Task, part: string): void {
   const anyOf = TASKS[task].anyOf;
   if (allowsTask(access.roles, task)) return;
-  throw new DomainError('FORBIDDEN', `Changing ${part} means to ${TASKS[task].description}: you need one of: ${anyOf.join(', ')}.`, {
-    task,
-    part,
-    requiredRoles: anyOf,
-    field: [part],
-  });
+  throw new DomainError(
+    'FORBIDDEN',
+    `Changing ${part} means to ${TASKS[task].description}: you need one of: ${anyOf.join(', ')}.`,
+    {
+      task,
+      part,
+      requiredRoles: anyOf,
+      field: [part],
+    },
+  );
 }
 
 /** Runs an authorization step; a refusal in a customer the caller can see is written to the audit log. */
@@ -35,7 +39,11 @@ export async function denyAudited<T>(
         outcome: 'DENIED',
         targetUserId: (e.details.targetUserId as string | undefined) ?? null,
         targetName: (e.details.targetName as string | undefined) ?? targetName,
-        details: { reason: e.message, requiredRoles: e.details.requiredRoles ?? [], requiredPartnerRoles: e.details.requiredPartnerRoles ?? [] },
+        details: {
+          reason: e.message,
+          requiredRoles: e.details.requiredRoles ?? [],
+          requiredPartnerRoles: e.details.requiredPartnerRoles ?? [],
+        },
       });
     }
     throw e;
@@ -66,7 +74,8 @@ export function authorizeOnUser(
   try {
     authorizeOnTarget(access, task, roles);
   } catch (e) {
-    if (e instanceof DomainError) Object.assign(e.details, { targetUserId: user.id, targetName: user.userPrincipalName });
+    if (e instanceof DomainError)
+      Object.assign(e.details, { targetUserId: user.id, targetName: user.userPrincipalName });
     throw e;
   }
 }

@@ -25,9 +25,13 @@ export async function purgeDeletedUsers(db: Db, clock: Clock): Promise<number> {
       for (const u of batch) byCustomer.set(u.customerId, [...(byCustomer.get(u.customerId) ?? []), u.id]);
       for (const [customerId, ids] of byCustomer) {
         await tx.delete(userRoles).where(and(eq(userRoles.customerId, customerId), inArray(userRoles.userId, ids)));
-        await tx.delete(licenseAssignments).where(and(eq(licenseAssignments.customerId, customerId), inArray(licenseAssignments.userId, ids)));
+        await tx
+          .delete(licenseAssignments)
+          .where(and(eq(licenseAssignments.customerId, customerId), inArray(licenseAssignments.userId, ids)));
         await tx.delete(sessions).where(and(eq(sessions.customerId, customerId), inArray(sessions.userId, ids)));
-        await tx.delete(users).where(and(eq(users.customerId, customerId), inArray(users.id, ids), sql`${users.state} = 'INACTIVE'`));
+        await tx
+          .delete(users)
+          .where(and(eq(users.customerId, customerId), inArray(users.id, ids), sql`${users.state} = 'INACTIVE'`));
       }
       return batch.length;
     });

@@ -21,45 +21,51 @@ export interface UserFilter {
 const likePattern = (search: string) => `%${escapeLike(search)}%`;
 
 /** Active users in UPN order (the unique index users_active_upn_key serves the keyset). */
-export const listUsers = customerTask(readCustomer.tasks, async function listUsers(
-  ctx: ServiceContext,
-  customerId: string,
-  args: PageArgs & { filter?: UserFilter | null },
-): Promise<Page<UserRow>> {
-  await authorizeCustomerTask(ctx, readCustomer.tasks[0], customerId);
-  const f = args.filter ?? {};
-  const search = f.search?.trim();
-  const unfiltered = !search && !f.roleIn?.length && f.hasLicense == null;
-  return keysetPage(args, ['upnLower'], (after, limit) =>
-    unfiltered
-      ? after
-        ? usersPageAfter(ctx.db).execute({ customerId, after: after[0]!, limit })
-        : usersFirstPage(ctx.db).execute({ customerId, limit })
-      : ctx.db
-      .select(userColumns)
-      .from(users)
-      .where(
-        and(
-          eq(users.customerId, customerId),
-          eq(users.state, 'ACTIVE'),
-          after ? gt(users.upnLower, after[0]!) : undefined,
-          search
-            ? or(ilike(users.userPrincipalName, likePattern(search)), ilike(users.displayName, likePattern(search)))
-            : undefined,
-          f.roleIn?.length
-            ? sql`exists (select 1 from ${userRoles} where ${userRoles.customerId} = ${users.customerId}
+export const listUsers = customerTask(
+  readCustomer.tasks,
+  async function listUsers(
+    ctx: ServiceContext,
+    customerId: string,
+    args: PageArgs & { filter?: UserFilter | null },
+  ): Promise<Page<UserRow>> {
+    await authorizeCustomerTask(ctx, readCustomer.tasks[0], customerId);
+    const f = args.filter ?? {};
+    const search = f.search?.trim();
+    const unfiltered = !search && !f.roleIn?.length && f.hasLicense == null;
+    return keysetPage(args, ['upnLower'], (after, limit) =>
+      unfiltered
+        ? after
+          ? usersPageAfter(ctx.db).execute({ customerId, after: after[0]!, limit })
+          : usersFirstPage(ctx.db).execute({ customerId, limit })
+        : ctx.db
+            .select(userColumns)
+            .from(users)
+            .where(
+              and(
+                eq(users.customerId, customerId),
+                eq(users.state, 'ACTIVE'),
+                after ? gt(users.upnLower, after[0]!) : undefined,
+                search
+                  ? or(
+                      ilike(users.userPrincipalName, likePattern(search)),
+                      ilike(users.displayName, likePattern(search)),
+                    )
+                  : undefined,
+                f.roleIn?.length
+                  ? sql`exists (select 1 from ${userRoles} where ${userRoles.customerId} = ${users.customerId}
                 and ${userRoles.userId} = ${users.id} and ${inArray(userRoles.role, f.roleIn)})`
-            : undefined,
-          f.hasLicense === true || f.hasLicense === false
-            ? sql`${sql.raw(f.hasLicense ? '' : 'not ')}exists (select 1 from ${licenseAssignments}
+                  : undefined,
+                f.hasLicense === true || f.hasLicense === false
+                  ? sql`${sql.raw(f.hasLicense ? '' : 'not ')}exists (select 1 from ${licenseAssignments}
                 where ${licenseAssignments.customerId} = ${users.customerId} and ${licenseAssignments.userId} = ${users.id})`
-            : undefined,
-        ),
-      )
-      .orderBy(asc(users.upnLower))
-      .limit(limit),
-  );
-});
+                  : undefined,
+              ),
+            )
+            .orderBy(asc(users.upnLower))
+            .limit(limit),
+    );
+  },
+);
 
 // The plain users page (no filter), the read path every front end starts with, as two prepared statements. Both
 // range-scan users_active_upn_key (customer_id, upn_lower), which is also PostgreSQL's generic plan for them.
@@ -90,48 +96,46 @@ const usersPageAfter = preparedStatement('users_page_after', (db, name) =>
 );
 
 /** Deleted (inactive) users, most recently deleted first. */
-export const listDeletedUsers = customerTask(readCustomer.tasks, async function listDeletedUsers(
-  ctx: ServiceContext,
-  customerId: string,
-  args: PageArgs,
-): Promise<Page<UserRow>> {
-  await authorizeCustomerTask(ctx, readCustomer.tasks[0], customerId);
-  return keysetPage(args, ['deletedAt', 'id'], (after, limit) =>
-    ctx.db
+export const listDeletedUsers = customerTask(
+  readCustomer.tasks,
+  async function listDeletedUsers(ctx: ServiceContext, customerId: string, args: PageArgs): Promise<Page<UserRow>> {
+    await authorizeCustomerTask(ctx, readCustomer.tasks[0], customerId);
+    return keysetPage(args, ['deletedAt', 'id'], (after, limit) =>
+      ctx.db
+        .select(userColumns)
+        .from(users)
+        .where(
+          and(
+            eq(users.customerId, customerId),
+            eq(users.state, 'INACTIVE'),
+            // Restorable ones only: from 30 days on, restore refuses and the purge takes them (services/users/purge.ts).
+            gt(users.deletedAt, new Date(ctx.clock.now().getTime() - RESTORE_WINDOW_DAYS * DAY_MS)),
+            after
+              ? or(
+                  lt(users.deletedAt, new Date(after[0]!)),
+                  and(eq(users.deletedAt, new Date(after[0]!)), lt(users.id, after[1]!)),
+                )
+              : undefined,
+          ),
+        )
+        .orderBy(desc(users.deletedAt), desc(users.id))
+        .limit(limit),
+    );
+  },
+);
+
+export const getUserByUpn = customerTask(
+  readCustomer.tasks,
+  async function getUserByUpn(ctx: ServiceContext, customerId: string, upn: string): Promise<UserRow> {
+    await authorizeCustomerTask(ctx, readCustomer.tasks[0], customerId);
+    const [row] = await ctx.db
       .select(userColumns)
       .from(users)
-      .where(
-        and(
-          eq(users.customerId, customerId),
-          eq(users.state, 'INACTIVE'),
-          // Restorable ones only: from 30 days on, restore refuses and the purge takes them (services/users/purge.ts).
-          gt(users.deletedAt, new Date(ctx.clock.now().getTime() - RESTORE_WINDOW_DAYS * DAY_MS)),
-          after
-            ? or(
-                lt(users.deletedAt, new Date(after[0]!)),
-                and(eq(users.deletedAt, new Date(after[0]!)), lt(users.id, after[1]!)),
-              )
-            : undefined,
-        ),
-      )
-      .orderBy(desc(users.deletedAt), desc(users.id))
-      .limit(limit),
-  );
-});
-
-export const getUserByUpn = customerTask(readCustomer.tasks, async function getUserByUpn(
-  ctx: ServiceContext,
-  customerId: string,
-  upn: string,
-): Promise<UserRow> {
-  await authorizeCustomerTask(ctx, readCustomer.tasks[0], customerId);
-  const [row] = await ctx.db
-    .select(userColumns)
-    .from(users)
-    .where(and(eq(users.customerId, customerId), eq(users.upnLower, upn.toLowerCase()), eq(users.state, 'ACTIVE')));
-  if (!row) throw notFound('user');
-  return row;
-});
+      .where(and(eq(users.customerId, customerId), eq(users.upnLower, upn.toLowerCase()), eq(users.state, 'ACTIVE')));
+    if (!row) throw notFound('user');
+    return row;
+  },
+);
 
 /** A user, active or deleted, by id. */
 export async function getUser(ctx: ServiceContext, customerId: string, userId: string): Promise<UserRow> {
@@ -195,11 +199,20 @@ export async function detailsForUsers(db: Db, keys: readonly UserKey[]): Promise
     if (ids) ids.push(k.userId);
     else idsByCustomer.set(k.customerId, [k.userId]);
   }
-  const rows: { customerId: string; userId: string; roles: string[]; licenses: { skuId: string; seated: boolean; assignedAt: string }[] }[] = [];
+  const rows: {
+    customerId: string;
+    userId: string;
+    roles: string[];
+    licenses: { skuId: string; seated: boolean; assignedAt: string }[];
+  }[] = [];
   for (const [customerId, ids] of idsByCustomer) {
-    for (const row of await detailsOfUsers(db).execute({ customerId, userIds: uuidArray(ids) })) rows.push({ customerId, ...row });
+    for (const row of await detailsOfUsers(db).execute({ customerId, userIds: uuidArray(ids) }))
+      rows.push({ customerId, ...row });
   }
-  const catalogue = await skuCatalogue(db, rows.flatMap((r) => r.licenses.map((l) => l.skuId)));
+  const catalogue = await skuCatalogue(
+    db,
+    rows.flatMap((r) => r.licenses.map((l) => l.skuId)),
+  );
   const found = new Map<string, UserDetails>();
   for (const row of rows) {
     found.set(`${row.customerId}:${row.userId}`, {

@@ -13,32 +13,46 @@ import { lockUser, rolesOfUser, type UserRow, userColumns } from './shared.js';
 const TASK = 'RESET_PASSWORD' as const;
 
 /** New temporary password (returned once), must-change set, every session of the user revoked. */
-export const resetUserPassword = customerTask([TASK], async function resetUserPassword(
-  ctx: ServiceContext,
-  customerId: string,
-  userId: string,
-): Promise<{ user: UserRow; temporaryPassword: string }> {
-  const access = await denyAudited(ctx, customerId, 'RESET_PASSWORD', null, () =>
-    authorizeCustomerTask(ctx, TASK, customerId),
-  );
-  const temporaryPassword = generateTemporaryPassword();
-  const passwordHash = await hashPassword(temporaryPassword);
-  const user = await denyAudited(ctx, customerId, 'RESET_PASSWORD', null, () =>
-    ctx.db.transaction(async (tx) => {
-      const target = await lockUser(tx, customerId, userId);
-      if (!target) throw notFound('user');
-      if (target.state !== 'ACTIVE') throw invalid(['userId'], `${target.userPrincipalName} is deleted.`, 'INVALID_STATE');
-      authorizeOnUser(access, TASK, target, await rolesOfUser(tx, customerId, userId));
-      const now = ctx.clock.now();
-      const [row] = await tx
-        .update(users)
-        .set({ passwordHash, mustChangePassword: true, updatedAt: now })
-        .where(and(eq(users.customerId, customerId), eq(users.id, userId)))
-        .returning(userColumns);
-      await revokeUserSessions(tx, customerId, userId, now);
-      await recordAudit(ctx, { customerId, action: 'RESET_PASSWORD', outcome: 'SUCCESS', targetUserId: userId, targetName: target.userPrincipalName }, tx);
-      return row!;
-    }),
-  );
-  return { user, temporaryPassword };
-});
+export const resetUserPassword = customerTask(
+  [TASK],
+  async function resetUserPassword(
+    ctx: ServiceContext,
+    customerId: string,
+    userId: string,
+  ): Promise<{ user: UserRow; temporaryPassword: string }> {
+    const access = await denyAudited(ctx, customerId, 'RESET_PASSWORD', null, () =>
+      authorizeCustomerTask(ctx, TASK, customerId),
+    );
+    const temporaryPassword = generateTemporaryPassword();
+    const passwordHash = await hashPassword(temporaryPassword);
+    const user = await denyAudited(ctx, customerId, 'RESET_PASSWORD', null, () =>
+      ctx.db.transaction(async (tx) => {
+        const target = await lockUser(tx, customerId, userId);
+        if (!target) throw notFound('user');
+        if (target.state !== 'ACTIVE')
+          throw invalid(['userId'], `${target.userPrincipalName} is deleted.`, 'INVALID_STATE');
+        authorizeOnUser(access, TASK, target, await rolesOfUser(tx, customerId, userId));
+        const now = ctx.clock.now();
+        const [row] = await tx
+          .update(users)
+          .set({ passwordHash, mustChangePassword: true, updatedAt: now })
+          .where(and(eq(users.customerId, customerId), eq(users.id, userId)))
+          .returning(userColumns);
+        await revokeUserSessions(tx, customerId, userId, now);
+        await recordAudit(
+          ctx,
+          {
+            customerId,
+            action: 'RESET_PASSWORD',
+            outcome: 'SUCCESS',
+            targetUserId: userId,
+            targetName: target.userPrincipalName,
+          },
+          tx,
+        );
+        return row!;
+      }),
+    );
+    return { user, temporaryPassword };
+  },
+);

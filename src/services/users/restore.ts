@@ -50,85 +50,116 @@ async function restoreOne(
     if (errors.length) throw new ValidationErrors(errors);
   }
   try {
-    return await denyAudited(ctx, customerId, 'RESTORE_USER', null, () => ctx.db.transaction(async (tx) => {
-      const user = await lockUser(tx, customerId, userId);
-      if (!user) throw notFound('user');
-      if (user.state !== 'INACTIVE') throw invalid(['userId'], `${user.userPrincipalName} is not deleted.`, 'INVALID_STATE');
-      if (purgeAt(user.deletedAt)! <= now) {
-        throw invalid(['userId'], `${user.userPrincipalName} was deleted more than 30 days ago and can no longer be restored.`, 'RESTORE_WINDOW_PASSED');
-      }
-      const roles = await rolesOfUser(tx, customerId, userId);
-      authorizeOnUser(access, TASK, user, roles);
-      const upn = newUpn ?? user.userPrincipalName;
-      const holder = await activeUserWithUpn(tx, customerId, upn);
-      if (holder) throw upnTaken(upn, holder, [newUpn ? 'newUserPrincipalName' : 'userPrincipalName']);
-      const [restored] = await tx
-        .update(users)
-        .set({ state: 'ACTIVE', deletedAt: null, userPrincipalName: upn, updatedAt: now })
-        .where(and(eq(users.customerId, customerId), eq(users.id, userId)))
-        .returning(userColumns);
-      // Licences come back where seats are free; the others are dropped and named (Partner Center's behaviour).
-      const remembered = await tx
-        .select({ sku: skus })
-        .from(licenseAssignments)
-        .innerJoin(skus, eq(skus.id, licenseAssignments.skuId))
-        .where(and(eq(licenseAssignments.customerId, customerId), eq(licenseAssignments.userId, userId)));
-      await lockSeats(tx, customerId, remembered.map((r) => r.sku.id));
-      const licenseWarnings: LicenseWarning[] = [];
-      for (const { sku } of remembered) {
-        const where = and(eq(licenseAssignments.customerId, customerId), eq(licenseAssignments.userId, userId), eq(licenseAssignments.skuId, sku.id));
-        try {
-          await takeSeat(tx, customerId, sku, ['licenses']);
-          await tx.update(licenseAssignments).set({ seated: true }).where(where);
-        } catch (e) {
-          if (!(e instanceof DomainError)) throw e;
-          await tx.delete(licenseAssignments).where(where);
-          licenseWarnings.push({ sku, message: e.message });
+    return await denyAudited(ctx, customerId, 'RESTORE_USER', null, () =>
+      ctx.db.transaction(async (tx) => {
+        const user = await lockUser(tx, customerId, userId);
+        if (!user) throw notFound('user');
+        if (user.state !== 'INACTIVE')
+          throw invalid(['userId'], `${user.userPrincipalName} is not deleted.`, 'INVALID_STATE');
+        if (purgeAt(user.deletedAt)! <= now) {
+          throw invalid(
+            ['userId'],
+            `${user.userPrincipalName} was deleted more than 30 days ago and can no longer be restored.`,
+            'RESTORE_WINDOW_PASSED',
+          );
         }
-      }
-      await recordAudit(ctx, {
-        customerId,
-        action: 'RESTORE_USER',
-        outcome: 'SUCCESS',
-        targetUserId: userId,
-        targetName: upn,
-        details: { userPrincipalName: upn, licensesNotRestored: licenseWarnings.map((w) => w.sku.partNumber) },
-      }, tx);
-      return { user: restored!, licenseWarnings };
-    }));
+        const roles = await rolesOfUser(tx, customerId, userId);
+        authorizeOnUser(access, TASK, user, roles);
+        const upn = newUpn ?? user.userPrincipalName;
+        const holder = await activeUserWithUpn(tx, customerId, upn);
+        if (holder) throw upnTaken(upn, holder, [newUpn ? 'newUserPrincipalName' : 'userPrincipalName']);
+        const [restored] = await tx
+          .update(users)
+          .set({ state: 'ACTIVE', deletedAt: null, userPrincipalName: upn, updatedAt: now })
+          .where(and(eq(users.customerId, customerId), eq(users.id, userId)))
+          .returning(userColumns);
+        // Licences come back where seats are free; the others are dropped and named (Partner Center's behaviour).
+        const remembered = await tx
+          .select({ sku: skus })
+          .from(licenseAssignments)
+          .innerJoin(skus, eq(skus.id, licenseAssignments.skuId))
+          .where(and(eq(licenseAssignments.customerId, customerId), eq(licenseAssignments.userId, userId)));
+        await lockSeats(
+          tx,
+          customerId,
+          remembered.map((r) => r.sku.id),
+        );
+        const licenseWarnings: LicenseWarning[] = [];
+        for (const { sku } of remembered) {
+          const where = and(
+            eq(licenseAssignments.customerId, customerId),
+            eq(licenseAssignments.userId, userId),
+            eq(licenseAssignments.skuId, sku.id),
+          );
+          try {
+            await takeSeat(tx, customerId, sku, ['licenses']);
+            await tx.update(licenseAssignments).set({ seated: true }).where(where);
+          } catch (e) {
+            if (!(e instanceof DomainError)) throw e;
+            await tx.delete(licenseAssignments).where(where);
+            licenseWarnings.push({ sku, message: e.message });
+          }
+        }
+        await recordAudit(
+          ctx,
+          {
+            customerId,
+            action: 'RESTORE_USER',
+            outcome: 'SUCCESS',
+            targetUserId: userId,
+            targetName: upn,
+            details: { userPrincipalName: upn, licensesNotRestored: licenseWarnings.map((w) => w.sku.partNumber) },
+          },
+          tx,
+        );
+        return { user: restored!, licenseWarnings };
+      }),
+    );
   } catch (e) {
     // A user created with the same UPN between our check and our update: the unique index refused it; name the
     // user who holds it now.
     if (pgErrorCode(e) === UNIQUE_VIOLATION) {
-      const [user] = await ctx.db.select(userColumns).from(users).where(and(eq(users.customerId, customerId), eq(users.id, userId)));
+      const [user] = await ctx.db
+        .select(userColumns)
+        .from(users)
+        .where(and(eq(users.customerId, customerId), eq(users.id, userId)));
       const upn = newUpn ?? user?.userPrincipalName ?? '';
-      throw upnTaken(upn, await activeUserWithUpn(ctx.db, customerId, upn), [newUpn ? 'newUserPrincipalName' : 'userPrincipalName']);
+      throw upnTaken(upn, await activeUserWithUpn(ctx.db, customerId, upn), [
+        newUpn ? 'newUserPrincipalName' : 'userPrincipalName',
+      ]);
     }
     throw e;
   }
 }
 
-export const restoreUser = customerTask([TASK], async function restoreUser(
-  ctx: ServiceContext,
-  customerId: string,
-  userId: string,
-  newUserPrincipalName?: string | null,
-) {
-  const access = await denyAudited(ctx, customerId, 'RESTORE_USER', null, () => authorizeCustomerTask(ctx, TASK, customerId));
-  return restoreOne(ctx, access, userId, newUserPrincipalName);
-});
+export const restoreUser = customerTask(
+  [TASK],
+  async function restoreUser(
+    ctx: ServiceContext,
+    customerId: string,
+    userId: string,
+    newUserPrincipalName?: string | null,
+  ) {
+    const access = await denyAudited(ctx, customerId, 'RESTORE_USER', null, () =>
+      authorizeCustomerTask(ctx, TASK, customerId),
+    );
+    return restoreOne(ctx, access, userId, newUserPrincipalName);
+  },
+);
 
-export const restoreUsers = customerTask([TASK], async function restoreUsers(
-  ctx: ServiceContext,
-  customerId: string,
-  userIds: string[],
-): Promise<RestoreResult[]> {
-  if (userIds.length > MAX_BULK_IDS) throw invalid(['userIds'], `At most ${MAX_BULK_IDS} users at once.`, 'LIMIT_EXCEEDED');
-  const access = await denyAudited(ctx, customerId, 'RESTORE_USER', null, () => authorizeCustomerTask(ctx, TASK, customerId));
-  const results: RestoreResult[] = [];
-  for (const userId of userIds) {
-    const result = await settle(userId, async () => ({ userId, ...(await restoreOne(ctx, access, userId)) }));
-    results.push({ licenseWarnings: [], ...result });
-  }
-  return results;
-});
+export const restoreUsers = customerTask(
+  [TASK],
+  async function restoreUsers(ctx: ServiceContext, customerId: string, userIds: string[]): Promise<RestoreResult[]> {
+    if (userIds.length > MAX_BULK_IDS)
+      throw invalid(['userIds'], `At most ${MAX_BULK_IDS} users at once.`, 'LIMIT_EXCEEDED');
+    const access = await denyAudited(ctx, customerId, 'RESTORE_USER', null, () =>
+      authorizeCustomerTask(ctx, TASK, customerId),
+    );
+    const results: RestoreResult[] = [];
+    for (const userId of userIds) {
+      const result = await settle(userId, async () => ({ userId, ...(await restoreOne(ctx, access, userId)) }));
+      results.push({ licenseWarnings: [], ...result });
+    }
+    return results;
+  },
+);

@@ -83,7 +83,11 @@ export function infoErrors(info: UserInfo, path: string[] = []): DomainError[] {
     const problem = textViolation(value, MAX_LENGTH[field], field === 'displayName');
     if (problem) {
       errors.push(
-        invalid([...path, field], `The ${LABEL[field]} ${problem}.`, problem === 'is required' ? 'REQUIRED' : problem.startsWith('is longer') ? 'TOO_LONG' : 'INVALID'),
+        invalid(
+          [...path, field],
+          `The ${LABEL[field]} ${problem}.`,
+          problem === 'is required' ? 'REQUIRED' : problem.startsWith('is longer') ? 'TOO_LONG' : 'INVALID',
+        ),
       );
       continue;
     }
@@ -179,11 +183,16 @@ export async function noSeatError(db: Db, customerId: string, sku: SkuRow, field
     .select({ total: subscriptions.totalSeats })
     .from(subscriptions)
     .where(and(eq(subscriptions.customerId, customerId), eq(subscriptions.skuId, sku.id)));
-  if (!sub) return invalid(field, `The customer has no subscription for ${sku.name} (${sku.partNumber}).`, 'NOT_SUBSCRIBED');
-  return new DomainError('NO_SEATS', `No seat left for ${sku.name} (${sku.partNumber}): all ${sub.total} are assigned.`, {
-    field,
-    skuPartNumber: sku.partNumber,
-  });
+  if (!sub)
+    return invalid(field, `The customer has no subscription for ${sku.name} (${sku.partNumber}).`, 'NOT_SUBSCRIBED');
+  return new DomainError(
+    'NO_SEATS',
+    `No seat left for ${sku.name} (${sku.partNumber}): all ${sub.total} are assigned.`,
+    {
+      field,
+      skuPartNumber: sku.partNumber,
+    },
+  );
 }
 
 export async function freeSeats(db: Db, customerId: string, skuIds: string[]): Promise<void> {
