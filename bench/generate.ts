@@ -11,7 +11,7 @@ import { pathToFileURL } from 'node:url';
 import { encodeGlobalID } from '@pothos/plugin-relay';
 import { sql } from 'drizzle-orm';
 import { hashPassword } from '../src/auth/passwords.js';
-import { openDatabase, type Database, type Db } from '../src/db/client.js';
+import { type Database, type Db, openDatabase } from '../src/db/client.js';
 import { encodeCursor } from '../src/services/pagination.js';
 import { ensureSkuCatalogue, SKU_CATALOGUE } from '../src/services/skus.js';
 import { createPostgresDatabase, flag, option } from './lib.js';

@@ -6,9 +6,9 @@
 //   --rows N  (default 10000)   --batch N (rows per transaction, default 50)
 import { availableParallelism, loadavg } from 'node:os';
 import { generateTemporaryPassword, hashPassword } from '../src/auth/passwords.js';
+import { BULK_ENV, runner, templateCsv, uploadCsv, waitForJob } from '../test/support/bulk.js';
 import { startServer } from '../test/support/server.js';
 import { createCustomer, createPartner, grantAgent } from '../test/support/world.js';
-import { BULK_ENV, runner, templateCsv, uploadCsv, waitForJob } from '../test/support/bulk.js';
 
 const args = process.argv.slice(2);
 const arg = (name: string, fallback: number) => {

@@ -1,5 +1,5 @@
 // What the harness's pieces share: arguments, throw-away databases, child processes, load runs, statistics.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import autocannon from 'autocannon';

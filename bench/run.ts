@@ -5,13 +5,14 @@
 // Options: --quick · --pglite (embedded database instead of PostgreSQL at DATABASE_URL) · --runs N · --seconds S
 //          --sizes 1000,10000,100000 · --keep (keep the generated database) · --profile (node --cpu-prof the server)
 //          --write-only (only the createUser run and its memory: for profiling the write path)
-import { availableParallelism, tmpdir } from 'node:os';
+
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { hashPassword } from '../src/auth/passwords.js';
 import { openDatabase } from '../src/db/client.js';
-import { DEFAULT_SIZES, generate, type BenchCustomer, type Fixtures } from './generate.js';
-import { createPostgresDatabase, flag, load, median, option, post, startChild, type Child, type Load } from './lib.js';
+import { type BenchCustomer, DEFAULT_SIZES, type Fixtures, generate } from './generate.js';
+import { type Child, createPostgresDatabase, flag, type Load, load, median, option, post, startChild } from './lib.js';
 
 const args = process.argv.slice(2);
 const quick = flag(args, '--quick');
@@ -291,7 +292,7 @@ function report(r: Results, f: Fixtures) {
   // Also kept on disk (bench/results is not committed): BENCHMARKS.md quotes these.
   const file = `bench/results/${pglite ? 'pglite' : 'postgres'}-${quick ? 'quick' : 'full'}${writeOnly ? '-write' : ''}-${new Date().toISOString().replace(/[:.]/g, '-')}.md`;
   mkdirSync('bench/results', { recursive: true });
-  writeFileSync(file, lines.join('\n') + '\n');
+  writeFileSync(file, `${lines.join('\n')}\n`);
   log(`\nwritten to ${file}`);
 }
 

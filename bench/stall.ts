@@ -1,14 +1,15 @@
 // How long one hostile upload holds the event loop (issue 9, item 6): the longest event-loop delay while the server
 // reads a 2 MB file of blank rows uploaded by curl (another process), and the latency of a small request sent meanwhile.
 //   npx tsx bench/stall.ts        (embedded PGlite, in memory)
-import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { startServer } from '../test/support/server.js';
-import { createCustomer, createPartner, grantAgent } from '../test/support/world.js';
+
 import { execFile } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { BULK_ENV, IMPORT } from '../test/support/bulk.js';
+import { startServer } from '../test/support/server.js';
+import { createCustomer, createPartner, grantAgent } from '../test/support/world.js';
 
 const s = await startServer({ ...BULK_ENV, MAX_UPLOAD_BYTES: String(64 * 1024 * 1024) });
 try {

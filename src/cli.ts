@@ -1,14 +1,15 @@
 #!/usr/bin/env node
 // One entry point: serve (default), migrate, seed, purge, schema:print, schema:check.
-import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { systemClock } from './clock.js';
-import { loadConfig, type Config } from './config.js';
-import { openDatabase, type Database } from './db/client.js';
+import { type Config, loadConfig } from './config.js';
+import { type Database, openDatabase } from './db/client.js';
 import { printSchema } from './graphql/schema.js';
 import { describeError, logError } from './log.js';
 import { PROJECT_ROOT } from './paths.js';
 import { createApp, drain, listen } from './server.js';
+import { operatorResetAgentPassword } from './services/agents.js';
 import {
   assertCredentialsKey,
   credentialsKey,
@@ -17,11 +18,10 @@ import {
 } from './services/bulk/credentials.js';
 import { startJobRunner } from './services/bulk/runner.js';
 import { serviceContext } from './services/context.js';
-import { operatorResetAgentPassword } from './services/agents.js';
 import { bootstrapPartner, partnerCount } from './services/partners.js';
-import { demoPresent, seedDemo, type DemoSummary } from './services/seed.js';
-import { ensureSkuCatalogue } from './services/skus.js';
+import { type DemoSummary, demoPresent, seedDemo } from './services/seed.js';
 import { removeStaleSessions } from './services/sessions.js';
+import { ensureSkuCatalogue } from './services/skus.js';
 import { purgeDeletedUsers } from './services/users/purge.js';
 
 const SCHEMA_FILE = join(PROJECT_ROOT, 'schema', 'schema.graphql');

@@ -1,23 +1,23 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
-import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
 import { useGraphQlJit } from '@envelop/graphql-jit';
-import { getOperationAST, GraphQLError, NoSchemaIntrospectionCustomRule, type DocumentNode } from 'graphql';
+import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
 import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
 import { sql } from 'drizzle-orm';
-import { createGraphQLError, createYoga, useReadinessCheck, type Plugin } from 'graphql-yoga';
+import { type DocumentNode, GraphQLError, getOperationAST, NoSchemaIntrospectionCustomRule } from 'graphql';
+import { createGraphQLError, createYoga, type Plugin, useReadinessCheck } from 'graphql-yoga';
 import { clientAddress } from './client-address.js';
-import { systemClock, type Clock } from './clock.js';
+import { type Clock, systemClock } from './clock.js';
 import type { Config } from './config.js';
 import type { Database } from './db/client.js';
-import { createLoaders } from './graphql/loaders.js';
-import { bounded, describeError, logError, logger, logWarning, requestContext } from './log.js';
 import type { GraphQLContext } from './graphql/context.js';
-import { unmaskDomainError } from './graphql/errors.js';
 import { errorCodes } from './graphql/error-codes.js';
+import { unmaskDomainError } from './graphql/errors.js';
 import { inputGuard } from './graphql/input-guard.js';
+import { createLoaders } from './graphql/loaders.js';
 import { nodeBudget } from './graphql/node-budget.js';
 import { buildSchema } from './graphql/schema.js';
+import { bounded, describeError, logError, logger, logWarning, requestContext } from './log.js';
 import { serviceContext } from './services/context.js';
 import { DomainError, ValidationErrors } from './services/errors.js';
 import { authenticate } from './services/sessions.js';
@@ -77,9 +77,7 @@ function jitSafe(args: {
   const operation = getOperationAST(args.document, args.operationName);
   if (!operation || operation.operation === 'subscription') return false;
   const given = args.variableValues ?? {};
-  return (operation.variableDefinitions ?? []).every((d) =>
-    Object.prototype.hasOwnProperty.call(given, d.variable.name.value),
-  );
+  return (operation.variableDefinitions ?? []).every((d) => Object.hasOwn(given, d.variable.name.value));
 }
 
 /** The GraphQL-over-HTTP preflight header, Apollo's, and yoga's: any one proves a non-simple request. */

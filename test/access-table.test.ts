@@ -6,8 +6,8 @@ import {
   allowsOnTarget,
   allowsTask,
   DIRECTORY_ROLES,
-  TASKS,
   type DirectoryRole,
+  TASKS,
   type Task,
 } from '../src/auth/roles.js';
 import { authorizeOnTarget, type CustomerAccess } from '../src/services/authorization.js';

@@ -1,7 +1,7 @@
 // Each successful mutation writes one audit event; refusals are recorded too; passwords never are.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type TestServer } from './support/server.js';
-import { createCustomer, createPartner, createUser, grantAgent, skuId, type Customer } from './support/world.js';
+import { type Customer, createCustomer, createPartner, createUser, grantAgent, skuId } from './support/world.js';
 
 let s: TestServer;
 let customer: Customer;

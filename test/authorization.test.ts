@@ -1,18 +1,18 @@
 // The read side of the task → roles table, generated from src/auth/roles.ts: every directory role and partner
 // role, and every way of not having access (expired, pending, terminated, another partner, no group).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DIRECTORY_ROLES, TASKS, type DirectoryRole } from '../src/auth/roles.js';
+import { DIRECTORY_ROLES, type DirectoryRole, TASKS } from '../src/auth/roles.js';
 import { startServer, type TestServer } from './support/server.js';
 import {
+  type Customer,
   createCustomer,
   createPartner,
   createUser,
   grantAgent,
   PASSWORD,
+  type Partner,
   refreshTokens,
   signIn,
-  type Customer,
-  type Partner,
 } from './support/world.js';
 
 let s: TestServer;

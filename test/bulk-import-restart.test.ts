@@ -1,13 +1,14 @@
 // A server killed in the middle of a 600-row import (volume is measured by bench/, not here): when runners come back, the job finishes and every valid row
 // is created exactly once (each row's outcome is committed with its user; the dead runner's lease expires).
-import { and, countDistinct, eq } from 'drizzle-orm';
+
 import { parse } from 'csv-parse/sync';
+import { and, countDistinct, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { bulkJobRows } from '../src/db/schema.js';
 import { LEASE_MS } from '../src/services/bulk/runner.js';
+import { BULK_ENV, JOB, runner, templateCsv, uploadCsv, waitForJob } from './support/bulk.js';
 import { startServer, type TestServer } from './support/server.js';
 import { createCustomer, createPartner, grantAgent } from './support/world.js';
-import { BULK_ENV, JOB, runner, templateCsv, uploadCsv, waitForJob } from './support/bulk.js';
 
 let s: TestServer;
 beforeAll(async () => {

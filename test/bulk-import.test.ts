@@ -6,18 +6,18 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bulkJobRows } from '../src/db/schema.js';
 import { MAX_ROWS } from '../src/services/bulk/import.js';
 import type { JobRunner } from '../src/services/bulk/runner.js';
+import { BULK_ENV, IMPORT, JOB, runner, TEMPLATE_HEADER, templateCsv, uploadCsv, waitForJob } from './support/bulk.js';
 import { startServer, type TestServer } from './support/server.js';
 import {
+  type Customer,
   createCustomer,
   createPartner,
   createUser,
-  grantAgent,
-  signIn,
-  type Customer,
   type Grant,
+  grantAgent,
   type Partner,
+  signIn,
 } from './support/world.js';
-import { BULK_ENV, IMPORT, JOB, runner, TEMPLATE_HEADER, templateCsv, uploadCsv, waitForJob } from './support/bulk.js';
 
 let s: TestServer;
 let partner: Partner;
@@ -98,7 +98,7 @@ describe('a 1 000-row file with 20 bad rows', () => {
         lines.push([`F${i}`, `L${i}`, `User ${i}`, `user${i}@${d}`, '', '', ''].join(','));
       }
     }
-    csv = lines.join('\r\n') + '\r\n';
+    csv = `${lines.join('\r\n')}\r\n`;
   });
 
   it('dry run: reports exactly the 20 bad rows, with row and column, and creates nothing', async () => {

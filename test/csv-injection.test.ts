@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BULK_ENV, runner, uploadCsv, waitForJob } from './support/bulk.js';
 import { startServer, type TestServer } from './support/server.js';
-import { createCustomer, createPartner, createUser, grantAgent, joinGrant, type Customer } from './support/world.js';
+import { type Customer, createCustomer, createPartner, createUser, grantAgent, joinGrant } from './support/world.js';
 
 let s: TestServer;
 let source: Customer;

@@ -7,8 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TASKS, type Task } from '../src/auth/roles.js';
 import { buildSchema } from '../src/graphql/schema.js';
 import { BULK_ENV, IMPORT } from './support/bulk.js';
-import { startServer, type GqlResult, type TestServer } from './support/server.js';
-import { createCustomer, createPartner, createUser, grantAgent, type Customer } from './support/world.js';
+import { type GqlResult, startServer, type TestServer } from './support/server.js';
+import { type Customer, createCustomer, createPartner, createUser, grantAgent } from './support/world.js';
 
 let s: TestServer;
 let customer: Customer;

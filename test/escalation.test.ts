@@ -7,12 +7,12 @@ import { expected as expectedFor, type Outcome } from './support/access-oracle.j
 import { startServer, type TestServer } from './support/server.js';
 import {
   CREATE_USER,
+  type Customer,
   createCustomer,
   createPartner,
   createUser,
   grantAgent,
   skuId,
-  type Customer,
 } from './support/world.js';
 
 const HD = 'HELPDESK_ADMINISTRATOR',

@@ -2,13 +2,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type TestServer } from './support/server.js';
 import {
+  type Customer,
   createCustomer,
   createPartner,
   createUser,
   grantAgent,
-  skuId,
-  type Customer,
   type Partner,
+  skuId,
 } from './support/world.js';
 
 let s: TestServer;

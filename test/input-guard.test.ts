@@ -4,11 +4,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type TestServer } from './support/server.js';
 import {
   CREATE_USER,
+  type Customer,
   createCustomer,
   createPartner,
   grantAgent,
   PASSWORD,
-  type Customer,
   type Partner,
 } from './support/world.js';
 

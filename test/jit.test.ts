@@ -5,14 +5,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MINUTE_MS } from '../src/clock.js';
 import { startServer, type TestServer } from './support/server.js';
 import {
+  type Customer,
   createCustomer,
   createPartner,
   grantAgent,
   PASSWORD,
+  type Partner,
   refreshTokens,
   signIn,
-  type Customer,
-  type Partner,
 } from './support/world.js';
 
 let s: TestServer;

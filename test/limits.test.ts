@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LIMITS } from '../src/server.js';
 import { startServer, type TestServer } from './support/server.js';
-import { createCustomer, createPartner, grantAgent, type Customer } from './support/world.js';
+import { type Customer, createCustomer, createPartner, grantAgent } from './support/world.js';
 
 let s: TestServer;
 let token: string;

@@ -1,6 +1,7 @@
 // Logs: JSON lines with the request's id, never a statement's parameters, never unbounded input.
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+
 import { sql } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startServer, type TestServer } from './support/server.js';
 import { createPartner, type Partner } from './support/world.js';
 

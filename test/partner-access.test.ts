@@ -7,21 +7,21 @@ import { isObjectType } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashPassword } from '../src/auth/passwords.js';
 import { agents } from '../src/db/schema.js';
+import { buildSchema } from '../src/graphql/schema.js';
 import { disableAgent, updateAgent } from '../src/services/agents.js';
 import { serviceContext } from '../src/services/context.js';
 import { authenticate } from '../src/services/sessions.js';
-import { buildSchema } from '../src/graphql/schema.js';
-import { startServer, type TestServer } from './support/server.js';
 import { rawId } from './support/fixtures.js';
+import { startServer, type TestServer } from './support/server.js';
 import {
+  type Customer,
   createCustomer,
   createPartner,
   grantAgent,
   PASSWORD,
+  type Partner,
   signIn,
   skuId,
-  type Customer,
-  type Partner,
 } from './support/world.js';
 
 let s: TestServer;

@@ -2,14 +2,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type TestServer } from './support/server.js';
 import {
+  type Customer,
   createCustomer,
   createPartner,
   grantAgent,
   PASSWORD,
+  type Partner,
   signIn,
   skuId,
-  type Customer,
-  type Partner,
 } from './support/world.js';
 
 let s: TestServer;

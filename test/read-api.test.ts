@@ -1,15 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServer, type TestServer } from './support/server.js';
 import { insertUsers } from './support/fixtures.js';
+import { startServer, type TestServer } from './support/server.js';
 import {
+  type Customer,
   createCustomer,
   createPartner,
   createUser,
   grantAgent,
   joinGrant,
-  skuId,
-  type Customer,
   type Partner,
+  skuId,
 } from './support/world.js';
 
 let s: TestServer;

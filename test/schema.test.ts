@@ -1,11 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { getDirectiveInExtensions } from '@graphql-tools/utils';
-import { isObjectType, type GraphQLEnumType } from 'graphql';
-import { ACCESS_ERROR_CODES, USER_ERROR_CODES, type ErrorCode } from '../src/services/errors.js';
+import { type GraphQLEnumType, isObjectType } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import { DIRECTORY_ROLES } from '../src/auth/roles.js';
-import { TASK_ROLES } from './support/access-oracle.js';
 import { buildSchema, printSchema } from '../src/graphql/schema.js';
+import { ACCESS_ERROR_CODES, type ErrorCode, USER_ERROR_CODES } from '../src/services/errors.js';
+import { TASK_ROLES } from './support/access-oracle.js';
 
 describe('error codes', () => {
   it('every code the services can emit is a value of UserErrorCode (payloads) and, for access codes, AccessErrorCode', () => {

@@ -3,7 +3,7 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { insertUsers, rawId } from './support/fixtures.js';
 import { startServer, type TestServer } from './support/server.js';
-import { createCustomer, createPartner, grantAgent, skuId, type Customer } from './support/world.js';
+import { type Customer, createCustomer, createPartner, grantAgent, skuId } from './support/world.js';
 
 let s: TestServer;
 let customer: Customer;

@@ -4,14 +4,14 @@ import { argon2Options } from '../src/auth/passwords.js';
 import { phcParameters } from './support/fixtures.js';
 import { startServer, type TestServer } from './support/server.js';
 import {
+  type Customer,
   createCustomer,
   createPartner,
   createUser,
   grantAgent,
   PASSWORD,
-  signIn,
-  type Customer,
   type Partner,
+  signIn,
 } from './support/world.js';
 
 let s: TestServer;

@@ -1,20 +1,21 @@
 // The seed page's tasks, step by step: create, first sign-in, edit with a dry run, delete, restore, reset, purge.
+
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { argon2Options } from '../src/auth/passwords.js';
 import { DAY_MS } from '../src/clock.js';
-import { randomUUID } from 'node:crypto';
-import { rawId, phcParameters } from './support/fixtures.js';
+import { phcParameters, rawId } from './support/fixtures.js';
 import { startServer, type TestServer } from './support/server.js';
 import {
   CREATE_USER,
+  type Customer,
   createCustomer,
   createPartner,
   createUser,
   grantAgent,
+  type Partner,
   signIn,
   skuId,
-  type Customer,
-  type Partner,
 } from './support/world.js';
 
 let s: TestServer;

@@ -2,7 +2,7 @@ import SchemaBuilder from '@pothos/core';
 import DirectivesPlugin from '@pothos/plugin-directives';
 import RelayPlugin from '@pothos/plugin-relay';
 import SimpleObjectsPlugin from '@pothos/plugin-simple-objects';
-import { CUSTOMER_TASK_PARTNER_ROLE, PARTNER_TASKS, TASKS, type PartnerTask, type Task } from '../auth/roles.js';
+import { CUSTOMER_TASK_PARTNER_ROLE, PARTNER_TASKS, type PartnerTask, TASKS, type Task } from '../auth/roles.js';
 import type { GraphQLContext } from './context.js';
 
 export const builder = new SchemaBuilder<{

@@ -2,7 +2,7 @@
 // them), or invisible and bidirectional-override characters (U+200B, U+202E, …): PostgreSQL refuses NUL (a server
 // error before this), and the others hide or reorder what UIs and audit trails show. Checked once for every request,
 // in its variables and in the document's literals, before anything runs; the refusal names the field.
-import { Kind, visit, type ASTNode, type DocumentNode } from 'graphql';
+import { type ASTNode, type DocumentNode, Kind, visit } from 'graphql';
 import { createGraphQLError, type Plugin } from 'graphql-yoga';
 import { forbiddenCharacter } from '../services/validation.js';
 

@@ -2,18 +2,19 @@
 // validation, before variables are known, so `users(first: $n)` nested twice with n = 500 passed it (250 000 nodes).
 // graphql-query-complexity evaluates the operation with its variables. The estimator counts every field once, a
 // connection's fields `first` times (its default page when not given), and a plain list's fields LIST_SIZE times.
-import { getComplexity, type ComplexityEstimator } from 'graphql-query-complexity';
-import { createGraphQLError, type Plugin } from 'graphql-yoga';
+
 import {
+  type DocumentNode,
+  type GraphQLSchema,
   getNamedType,
   getNullableType,
   getOperationAST,
   getVariableValues,
   isCompositeType,
   isListType,
-  type DocumentNode,
-  type GraphQLSchema,
 } from 'graphql';
+import { type ComplexityEstimator, getComplexity } from 'graphql-query-complexity';
+import { createGraphQLError, type Plugin } from 'graphql-yoga';
 import { DEFAULT_PAGE_SIZE } from '../services/pagination.js';
 
 /** What an unpaged list of objects (a customer's licences, a partner's agents) is assumed to hold. */

@@ -4,9 +4,9 @@ import {
   GraphQLDirective,
   GraphQLList,
   GraphQLNonNull,
+  type GraphQLSchema,
   GraphQLString,
   lexicographicSortSchema,
-  type GraphQLSchema,
 } from 'graphql';
 import { builder } from './builder.js';
 import './types/common.js';
@@ -53,5 +53,5 @@ export function buildSchema(): GraphQLSchema {
 }
 
 export function printSchema(): string {
-  return printSchemaWithDirectives(lexicographicSortSchema(buildSchema())) + '\n';
+  return `${printSchemaWithDirectives(lexicographicSortSchema(buildSchema()))}\n`;
 }

@@ -3,16 +3,16 @@
 // (services/authorization.ts) counts an approved activation only between its start and its end, by the clock.
 import { and, asc, desc, eq, gt, lte, or } from 'drizzle-orm';
 import { MINUTE_MS } from '../clock.js';
-import { PENDING_LIFETIME_MS } from './activation-end.js';
 import type { Db } from '../db/client.js';
 import { agents, groupActivations, groupMembers, securityGroups } from '../db/schema.js';
+import { PENDING_LIFETIME_MS } from './activation-end.js';
+import { getAgent } from './agents.js';
 import { requireAgent, requirePartnerTask } from './authorization.js';
-import { partnerTask } from './tasks.js';
 import type { ServiceContext } from './context.js';
 import { DomainError, invalid, notFound } from './errors.js';
 import { authorizePartnerChange, commitPartnerChange, fourEyes, type PartnerEvent } from './partner-audit.js';
 import type { GroupRow, MembershipKind } from './security-groups.js';
-import { getAgent } from './agents.js';
+import { partnerTask } from './tasks.js';
 import { textViolation } from './validation.js';
 
 export type ActivationRow = typeof groupActivations.$inferSelect;

@@ -7,13 +7,13 @@ import { PARTNER_ROLES, type PartnerRole } from '../auth/roles.js';
 import type { Db } from '../db/client.js';
 import { pgErrorCode, UNIQUE_VIOLATION } from '../db/client.js';
 import { agents, domains, groupMembers, partners } from '../db/schema.js';
-import { requireAgent, requirePartnerTask, type AgentCaller } from './authorization.js';
-import { partnerTask, readPartner } from './tasks.js';
+import { endOpenActivations } from './activation-end.js';
+import { type AgentCaller, requireAgent, requirePartnerTask } from './authorization.js';
 import type { ServiceContext } from './context.js';
 import { DomainError, invalid, notFound, ValidationErrors } from './errors.js';
 import { authorizePartnerChange, commitPartnerChange, fourEyes, recordPartnerEvent } from './partner-audit.js';
 import { revokeAgentSessions } from './sessions.js';
-import { endOpenActivations } from './activation-end.js';
+import { partnerTask, readPartner } from './tasks.js';
 import { textViolation } from './validation.js';
 
 const TASK = 'MANAGE_AGENTS' as const;

@@ -1,10 +1,10 @@
 import { and, desc, eq, lt, or } from 'drizzle-orm';
+import type { Db } from '../db/client.js';
 import { auditEvents } from '../db/schema.js';
 import { authorizeCustomerTask } from './authorization.js';
-import { customerTask, readCustomer } from './tasks.js';
 import type { ServiceContext } from './context.js';
-import type { Db } from '../db/client.js';
 import { keysetPage, type Page, type PageArgs } from './pagination.js';
+import { customerTask, readCustomer } from './tasks.js';
 
 export interface AuditInput {
   customerId: string;

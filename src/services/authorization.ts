@@ -1,15 +1,15 @@
 // Where every access decision is made. The rules come from auth/roles.ts; this module applies them to a caller.
-import { and, eq, gt, or, sql, type SQL } from 'drizzle-orm';
+import { and, eq, gt, or, type SQL, sql } from 'drizzle-orm';
 import {
   allowsOnTarget,
   allowsTask,
   CUSTOMER_TASK_PARTNER_ROLE,
+  type DirectoryRole,
   decisiveTargetRole,
   PARTNER_TASKS,
   type PartnerTask,
   rolesThatMayReset,
   TASKS,
-  type DirectoryRole,
   type Task,
 } from '../auth/roles.js';
 import { preparedStatement, uuidArray } from '../db/prepared.js';
@@ -244,7 +244,7 @@ export function authorizeOnTarget(access: CustomerAccess, task: Task, targetRole
   const decisive = decisiveTargetRole(targetRoles);
   const needs = allowed.filter((r) => r !== 'GLOBAL_ADMINISTRATOR').join(' or ') || 'GLOBAL_ADMINISTRATOR';
   const rule = `target holds ${decisive}; ${task === 'RESET_PASSWORD' ? 'resetting its password' : `to ${TASKS[task].description} on it you`} need${task === 'RESET_PASSWORD' ? 's' : ''} ${needs}`;
-  throw new DomainError('FORBIDDEN', rule.charAt(0).toUpperCase() + rule.slice(1) + '.', {
+  throw new DomainError('FORBIDDEN', `${rule.charAt(0).toUpperCase() + rule.slice(1)}.`, {
     task,
     requiredRoles: allowed,
     targetRole: decisive,

@@ -1,6 +1,6 @@
+import type { DirectoryRole, PartnerRole } from '../auth/roles.js';
 import type { Clock } from '../clock.js';
 import type { Db } from '../db/client.js';
-import type { DirectoryRole, PartnerRole } from '../auth/roles.js';
 
 export type Caller =
   | {

@@ -6,19 +6,19 @@ import { preparedStatement, uuidArray } from '../db/prepared.js';
 import { agents, customers, domains, licenseAssignments, skus, subscriptions, users } from '../db/schema.js';
 import { recordAudit } from './audit.js';
 import {
+  type AgentCaller,
   authorizeCustomerTask,
   primeGrants,
   requireAdminAgent,
   visibleCustomerCondition,
-  type AgentCaller,
 } from './authorization.js';
-import { customerTask, partnerTask, readCustomer } from './tasks.js';
-import { authorizePartnerChange, commitPartnerChange } from './partner-audit.js';
 import type { ServiceContext } from './context.js';
 import { DomainError, invalid, notFound, ValidationErrors } from './errors.js';
 import { keysetPage, type Page, type PageArgs } from './pagination.js';
+import { authorizePartnerChange, commitPartnerChange } from './partner-audit.js';
+import { customerTask, partnerTask, readCustomer } from './tasks.js';
 import { insertUser } from './users/create.js';
-import { userColumns, type UserRow } from './users/shared.js';
+import { type UserRow, userColumns } from './users/shared.js';
 import { domainNameViolation, escapeLike, textViolation } from './validation.js';
 
 /** The partner-side task of adding customers, domains and subscriptions. */

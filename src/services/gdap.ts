@@ -2,16 +2,16 @@
 import { and, asc, desc, eq, sql } from 'drizzle-orm';
 import { DIRECTORY_ROLES, type DirectoryRole } from '../auth/roles.js';
 import { generateToken, hashToken } from '../auth/tokens.js';
+import { DAY_MS } from '../clock.js';
 import type { Db } from '../db/client.js';
 import { accessAssignments, customers, gdapRelationships, securityGroups, userRoles } from '../db/schema.js';
-import { DAY_MS } from '../clock.js';
 import { recordAudit } from './audit.js';
-import { authorizeCustomerTask, requirePartnerTask, requireSignedIn, type AgentCaller } from './authorization.js';
-import { customerTask, partnerTask, readCustomer, readPartner } from './tasks.js';
+import { type AgentCaller, authorizeCustomerTask, requirePartnerTask, requireSignedIn } from './authorization.js';
 import type { ServiceContext } from './context.js';
 import { DomainError, invalid, notFound, ValidationErrors } from './errors.js';
 import { authorizePartnerChange, commitPartnerChange, fourEyes, recordPartnerEvent } from './partner-audit.js';
 import { isMember } from './security-groups.js';
+import { customerTask, partnerTask, readCustomer, readPartner } from './tasks.js';
 import { textViolation } from './validation.js';
 
 const MANAGE = 'MANAGE_RELATIONSHIPS' as const;

@@ -5,11 +5,11 @@ import { and, desc, eq, gte, lt, type SQL } from 'drizzle-orm';
 import type { PartnerTask } from '../auth/roles.js';
 import type { Db } from '../db/client.js';
 import { partnerAuditEvents } from '../db/schema.js';
-import { requirePartnerTask, type AgentCaller } from './authorization.js';
-import { partnerTask } from './tasks.js';
+import { type AgentCaller, requirePartnerTask } from './authorization.js';
 import type { Caller, ServiceContext } from './context.js';
 import { DomainError } from './errors.js';
 import { keysetPage, type Page, type PageArgs } from './pagination.js';
+import { partnerTask } from './tasks.js';
 
 export type PartnerAuditEventRow = typeof partnerAuditEvents.$inferSelect;
 

@@ -8,17 +8,17 @@ import {
   agents,
   groupActivations,
   groupMembers,
-  securityGroups,
   type MEMBERSHIP_KINDS,
+  securityGroups,
 } from '../db/schema.js';
-import type { AgentRow } from './agents.js';
 import { endOpenActivations } from './activation-end.js';
+import type { AgentRow } from './agents.js';
 import { getAgent } from './agents.js';
-import { requirePartnerTask, type AgentCaller } from './authorization.js';
-import { partnerTask, readPartner } from './tasks.js';
+import { type AgentCaller, requirePartnerTask } from './authorization.js';
 import type { ServiceContext } from './context.js';
 import { invalid, notFound } from './errors.js';
 import { authorizePartnerChange, commitPartnerChange, fourEyes } from './partner-audit.js';
+import { partnerTask, readPartner } from './tasks.js';
 import { textViolation } from './validation.js';
 
 const TASK = 'MANAGE_GROUPS' as const;

@@ -1,10 +1,13 @@
 // The demo data of a first start: a partner with agents of different roles, groups, three customers with users and
 // subscriptions, and GDAP relationships in different states. Built through the same services the API uses.
-import { ManualClock, DAY_MS, type Clock } from '../clock.js';
-import type { Db } from '../db/client.js';
+
 import { eq } from 'drizzle-orm';
+import type { DirectoryRole } from '../auth/roles.js';
+import { type Clock, DAY_MS, ManualClock } from '../clock.js';
+import type { Db } from '../db/client.js';
 import { agents, skus } from '../db/schema.js';
-import { serviceContext, type Caller, type ServiceContext } from './context.js';
+import { createAgent } from './agents.js';
+import { type Caller, type ServiceContext, serviceContext } from './context.js';
 import { addDomain, addSubscription, createCustomer } from './customers.js';
 import {
   approveGdapRelationship,
@@ -12,11 +15,9 @@ import {
   createGdapRelationship,
   terminateGdapRelationship,
 } from './gdap.js';
-import { createAgent } from './agents.js';
 import { bootstrapPartner } from './partners.js';
 import { addGroupMember, createSecurityGroup, updateSecurityGroup } from './security-groups.js';
 import { createUser } from './users/create.js';
-import type { DirectoryRole } from '../auth/roles.js';
 
 export const DEMO_PASSWORD = 'Demo-Passw0rd!';
 export const DEMO_ADMIN = 'admin@northwind.example';

@@ -7,9 +7,9 @@ import { generateToken, hashToken } from '../auth/tokens.js';
 import { preparedStatement } from '../db/prepared.js';
 import { agents, domains, sessions, signInFamiliar, signInThrottle, users } from '../db/schema.js';
 import type { Caller, ServiceContext } from './context.js';
-import { userColumns } from './users/shared.js';
 import { DomainError, invalid } from './errors.js';
 import { recordPartnerEvent, recordSignInEvent } from './partner-audit.js';
+import { userColumns } from './users/shared.js';
 
 const MAX_FAILURES = 5;
 const LAST_USED_PRECISION_MS = 5 * 60_000;

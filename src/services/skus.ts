@@ -1,8 +1,8 @@
 import { asc, eq, inArray } from 'drizzle-orm';
+import type { Db } from '../db/client.js';
 import { skus } from '../db/schema.js';
 import { requireSignedIn } from './authorization.js';
 import type { ServiceContext } from './context.js';
-import type { Db } from '../db/client.js';
 import { reloadSkuCatalogue } from './users/shared.js';
 
 export type SkuRow = typeof skus.$inferSelect;

@@ -51,6 +51,7 @@ export function usageLocationViolation(code: string): string | null {
  * ones (U+200B, U+202E, U+3164, tag characters, …), which hide or reorder what UIs and audit trails show.
  */
 const CONTROL_OR_INVISIBLE =
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is this pattern's purpose
   /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\u00AD\u061C\u115F\u1160\u180E\u200B-\u200F\u2028-\u202E\u2060-\u2064\u2066-\u206F\u3164\uFEFF\uFFA0\uFFF9-\uFFFB\u{E0000}-\u{E007F}]/u;
 
 /** The first such character as U+XXXX, or null. */
@@ -62,6 +63,7 @@ export function forbiddenCharacter(value: string): string | null {
 export function textViolation(value: string, max: number, required: boolean): string | null {
   if (required && value.trim() === '') return 'is required';
   if (value.length > max) return `is longer than ${max} characters`;
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is this pattern's purpose
   if (/[\u0000-\u001f\u007f]/.test(value)) return 'contains control characters';
   const invisible = forbiddenCharacter(value);
   if (invisible) return `contains an invisible or control character (${invisible})`;

@@ -2,7 +2,7 @@
 // runner over the test server's database, and polling a job until it is finished.
 import { loadConfig } from '../../src/config.js';
 import { credentialsKey } from '../../src/services/bulk/credentials.js';
-import { startJobRunner, type JobRunner, type JobRunnerOptions } from '../../src/services/bulk/runner.js';
+import { type JobRunner, type JobRunnerOptions, startJobRunner } from '../../src/services/bulk/runner.js';
 import type { GqlResult, TestServer } from './server.js';
 
 /** One key for the test servers and the runners they share a database with (PostgreSQL needs it from the env). */
@@ -74,5 +74,5 @@ export function templateCsv(
   const lines = [[TEMPLATE_HEADER, ...extraHeader].join(',')];
   for (let i = 1; i <= n; i++)
     lines.push([`First${i}`, `Last${i}`, `User ${i}`, `user${i}@${domain}`, '', ...row(i)].join(','));
-  return lines.join('\r\n') + '\r\n';
+  return `${lines.join('\r\n')}\r\n`;
 }

@@ -1,9 +1,10 @@
 // Large fixtures inserted straight into the tables (creating 500 users through the API would spend 10 s in argon2
 // for nothing the test looks at). The assertions still go through GraphQL.
+
+import { and, eq, sql } from 'drizzle-orm';
 import { hashPassword } from '../../src/auth/passwords.js';
 import type { Db } from '../../src/db/client.js';
 import { licenseAssignments, subscriptions, userRoles, users } from '../../src/db/schema.js';
-import { and, eq, sql } from 'drizzle-orm';
 
 export const rawId = (globalId: string) => Buffer.from(globalId, 'base64').toString().split(':').at(-1)!;
 

@@ -7,7 +7,7 @@ import postgres from 'postgres';
 import { inject, onTestFinished } from 'vitest';
 import { ManualClock } from '../../src/clock.js';
 import { loadConfig } from '../../src/config.js';
-import { openDatabase, type Database } from '../../src/db/client.js';
+import { type Database, openDatabase } from '../../src/db/client.js';
 import { createApp, listen } from '../../src/server.js';
 import { ensureSkuCatalogue } from '../../src/services/skus.js';
 

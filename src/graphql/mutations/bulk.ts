@@ -1,12 +1,12 @@
 // Bulk import: importUsers (multipart `file` or `csv` text) and the one-time fetch of the created users' passwords.
 import { credentialsKey, takeBulkJobCredentials } from '../../services/bulk/credentials.js';
-import { importUsers, type ImportSource } from '../../services/bulk/import.js';
+import { type ImportSource, importUsers } from '../../services/bulk/import.js';
 import { DomainError } from '../../services/errors.js';
 import { builder, requiresRole } from '../builder.js';
 import { runMutation } from '../errors.js';
 import { decodeId, decodeScopedId } from '../ids.js';
-import { UserErrorRef } from '../types/common.js';
 import { BulkJobRef } from '../types/bulk-job.js';
+import { UserErrorRef } from '../types/common.js';
 import { SkuRef, UserRef } from '../types/refs.js';
 
 builder.scalarType('Upload', {

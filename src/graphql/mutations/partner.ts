@@ -15,13 +15,13 @@ import {
   removeGroupMember,
 } from '../../services/security-groups.js';
 import { changePassword, signIn, signOut, signOutEverywhere } from '../../services/sessions.js';
+import { getSku } from '../../services/skus.js';
 import { builder, requiresPartnerTask } from '../builder.js';
 import { runMutation } from '../errors.js';
 import { decodeId, decodeScopedId } from '../ids.js';
 import { MembershipKindEnum } from '../types/activation.js';
 import { DirectoryRoleEnum, UserErrorRef } from '../types/common.js';
 import { CustomerRef, DomainRef, GdapRelationshipRef, LicenseRef, SecurityGroupRef, UserRef } from '../types/refs.js';
-import { getSku } from '../../services/skus.js';
 
 const SignInInput = builder.inputType('SignInInput', {
   fields: (t) => ({
@@ -193,12 +193,20 @@ builder.mutationFields((t) => ({
   signOut: t.field({
     type: OkPayload,
     description: 'Revokes the token of this request.',
-    resolve: (_, __, ctx) => runMutation(async () => (await signOut(ctx.svc), { ok: true })),
+    resolve: (_, __, ctx) =>
+      runMutation(async () => {
+        await signOut(ctx.svc);
+        return { ok: true };
+      }),
   }),
   changePassword: t.field({
     type: OkPayload,
     args: { input: t.arg({ type: ChangePasswordInput, required: true }) },
-    resolve: (_, { input }, ctx) => runMutation(async () => (await changePassword(ctx.svc, input), { ok: true })),
+    resolve: (_, { input }, ctx) =>
+      runMutation(async () => {
+        await changePassword(ctx.svc, input);
+        return { ok: true };
+      }),
   }),
   signOutEverywhere: t.field({
     type: SignOutEverywherePayload,

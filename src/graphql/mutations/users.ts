@@ -1,10 +1,11 @@
 // The user tasks of the seed page. Each resolver decodes ids, calls its service, returns the payload.
+
+import { DomainError } from '../../services/errors.js';
 import { createUser } from '../../services/users/create.js';
 import { deleteUser, deleteUsers } from '../../services/users/delete.js';
 import { resetUserPassword } from '../../services/users/reset-password.js';
 import { restoreUser, restoreUsers } from '../../services/users/restore.js';
 import { updateUser } from '../../services/users/update.js';
-import { DomainError } from '../../services/errors.js';
 import { builder, requiresRole } from '../builder.js';
 import { runMutation, userErrorsOf } from '../errors.js';
 import { decodeId, decodeScopedId } from '../ids.js';

@@ -1,6 +1,7 @@
 // Just-in-time elevation in the schema: memberships (ACTIVE or ELIGIBLE) and their activations.
+
+import type { ACTIVATION_STATUSES, MEMBERSHIP_KINDS } from '../../db/schema.js';
 import { membershipsOf, pendingActivations, requesterOf } from '../../services/activations.js';
-import { ACTIVATION_STATUSES, MEMBERSHIP_KINDS } from '../../db/schema.js';
 import { getSecurityGroup } from '../../services/security-groups.js';
 import { builder, requiresPartnerTask } from '../builder.js';
 import { AgentRef, GroupActivationRef, GroupMembershipRef, PartnerRef, SecurityGroupRef } from './refs.js';

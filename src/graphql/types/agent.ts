@@ -1,17 +1,17 @@
-import { grantsFor, requireAgent } from '../../services/authorization.js';
-import { getAgent, listAgents } from '../../services/agents.js';
-import { getPartner } from '../../services/partners.js';
-import { listPartnerAuditEvents } from '../../services/partner-audit.js';
-import { groupMembersOf, groupsOfAgent, listSecurityGroups } from '../../services/security-groups.js';
-import { listPartnerRelationships } from '../../services/gdap.js';
-import { listSkus } from '../../services/skus.js';
-import { liveSessions, signedInUser } from '../../services/sessions.js';
-import { AGENT_STATUSES } from '../../db/schema.js';
-import type { PartnerRole } from '../../auth/roles.js';
-import { builder, requiresPartnerTask } from '../builder.js';
 import { encodeGlobalID } from '@pothos/plugin-relay';
-import { decodeId, scopedId } from '../ids.js';
+import type { PartnerRole } from '../../auth/roles.js';
+import type { AGENT_STATUSES } from '../../db/schema.js';
+import { getAgent, listAgents } from '../../services/agents.js';
+import { grantsFor, requireAgent } from '../../services/authorization.js';
 import { notFound } from '../../services/errors.js';
+import { listPartnerRelationships } from '../../services/gdap.js';
+import { listPartnerAuditEvents } from '../../services/partner-audit.js';
+import { getPartner } from '../../services/partners.js';
+import { groupMembersOf, groupsOfAgent, listSecurityGroups } from '../../services/security-groups.js';
+import { liveSessions, signedInUser } from '../../services/sessions.js';
+import { listSkus } from '../../services/skus.js';
+import { builder, requiresPartnerTask } from '../builder.js';
+import { decodeId, scopedId } from '../ids.js';
 import { PartnerRoleEnum, toConnection } from './common.js';
 import {
   AgentRef,

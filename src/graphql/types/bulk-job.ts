@@ -1,13 +1,13 @@
 // Bulk jobs: the job node with its counters and rows, its result file, the progress subscription, and the export.
-import { BULK_JOB_STATUSES, BULK_ROW_OUTCOMES } from '../../db/schema.js';
+import type { BULK_JOB_STATUSES, BULK_ROW_OUTCOMES } from '../../db/schema.js';
 import { exportUsers } from '../../services/bulk/export.js';
 import {
+  type BulkJobRow,
+  type BulkJobRowView,
   bulkJobResultCsv,
   listBulkJobRows,
   processedOf,
   watchBulkJob,
-  type BulkJobRow,
-  type BulkJobRowView,
 } from '../../services/bulk/jobs.js';
 import type { RowError } from '../../services/bulk/validate.js';
 import { builder, requiresRole } from '../builder.js';

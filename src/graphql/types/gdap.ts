@@ -1,11 +1,11 @@
+import type { DirectoryRole } from '../../auth/roles.js';
+import { GDAP_STATUSES } from '../../db/schema.js';
 import { visibleCustomer } from '../../services/customers.js';
 import { accessAssignmentsOf, currentStatus, effectiveEnd, isExpiring } from '../../services/gdap.js';
 import { builder } from '../builder.js';
 import { encodeGlobalID, scopedId } from '../ids.js';
 import { DirectoryRoleEnum } from './common.js';
 import { AccessAssignmentRef, AuditEventRef, CustomerRef, GdapRelationshipRef, SecurityGroupRef } from './refs.js';
-import { GDAP_STATUSES } from '../../db/schema.js';
-import type { DirectoryRole } from '../../auth/roles.js';
 
 export const GdapStatusEnum = builder.enumType('GdapStatus', { values: GDAP_STATUSES });
 

@@ -1,12 +1,12 @@
+import { getActivation } from '../../services/activations.js';
+import { getAgent } from '../../services/agents.js';
 import { getBulkJob } from '../../services/bulk/jobs.js';
 import { getCustomer, listCustomers } from '../../services/customers.js';
+import { notFound } from '../../services/errors.js';
 import { getGdapRelationship } from '../../services/gdap.js';
-import { getAgent } from '../../services/agents.js';
-import { getActivation } from '../../services/activations.js';
 import { getPartner } from '../../services/partners.js';
 import { getSecurityGroup } from '../../services/security-groups.js';
 import { getSku } from '../../services/skus.js';
-import { notFound } from '../../services/errors.js';
 import { getUser } from '../../services/users/read.js';
 import { builder, requiresRole } from '../builder.js';
 import type { GraphQLContext } from '../context.js';

@@ -1,14 +1,15 @@
 // Object refs, declared apart from their fields so the type files can refer to each other.
+
+import type { ActivationRow, Membership } from '../../services/activations.js';
+import type { AgentRow } from '../../services/agents.js';
 import type { AuditEventRow } from '../../services/audit.js';
 import type { RoleGrant } from '../../services/context.js';
 import type { CustomerRow, DomainRow, License } from '../../services/customers.js';
 import type { AccessAssignmentRow, RelationshipRow } from '../../services/gdap.js';
-import type { ActivationRow, Membership } from '../../services/activations.js';
-import type { AgentRow } from '../../services/agents.js';
 import type { PartnerAuditEventRow } from '../../services/partner-audit.js';
 import type { PartnerRow } from '../../services/partners.js';
-import type { SessionInfo } from '../../services/sessions.js';
 import type { GroupRow } from '../../services/security-groups.js';
+import type { SessionInfo } from '../../services/sessions.js';
 import type { UserLicense } from '../../services/users/read.js';
 import type { SkuRow, UserRow } from '../../services/users/shared.js';
 import { builder } from '../builder.js';

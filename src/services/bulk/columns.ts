@@ -45,13 +45,16 @@ export class ColumnMap {
 
   constructor(readonly header: readonly string[]) {
     const unknown: string[] = [];
-    header.forEach((name, i) => {
+    for (const [i, name] of header.entries()) {
       const key = BY_NAME.get(normalize(name));
       if (!normalize(name)) throw fileError(`Column ${i + 1} of the header has no name.`);
-      if (!key) return void unknown.push(name.trim());
+      if (!key) {
+        unknown.push(name.trim());
+        continue;
+      }
       if (this.index.has(key)) throw fileError(`The column "${name.trim()}" appears twice in the header.`);
       this.index.set(key, i);
-    });
+    }
     if (unknown.length) {
       throw fileError(
         `Unknown column${unknown.length > 1 ? 's' : ''}: ${unknown.map((n) => `"${n}"`).join(', ')}. The columns are: ${COLUMNS.map((c) => c.label).join(', ')}.`,

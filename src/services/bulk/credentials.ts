@@ -6,14 +6,14 @@ import { join } from 'node:path';
 import { and, asc, eq, gt, inArray, isNotNull, lte } from 'drizzle-orm';
 import type { Clock } from '../../clock.js';
 import type { Config } from '../../config.js';
-import { isPostgresUrl, type Db } from '../../db/client.js';
+import { type Db, isPostgresUrl } from '../../db/client.js';
 import { bulkJobRows, bulkJobs, serverSettings, users } from '../../db/schema.js';
-import { userColumns, type UserRow } from '../users/shared.js';
 import { recordAudit } from '../audit.js';
 import { authorizeCustomerTask } from '../authorization.js';
-import { customerTask } from '../tasks.js';
 import type { ServiceContext } from '../context.js';
 import { DomainError, notFound } from '../errors.js';
+import { customerTask } from '../tasks.js';
+import { type UserRow, userColumns } from '../users/shared.js';
 
 export const CREDENTIALS_TTL_MS = 24 * 3_600_000;
 
@@ -105,7 +105,7 @@ export function credentialsKey(config: Config): Buffer {
     else {
       mkdirSync(config.dataDir, { recursive: true });
       key = randomBytes(32);
-      writeFileSync(file, key.toString('hex') + '\n', { mode: 0o600 });
+      writeFileSync(file, `${key.toString('hex')}\n`, { mode: 0o600 });
       chmodSync(file, 0o600);
     }
   }

@@ -1,8 +1,9 @@
 // Reading a partner's CSV as a stream: UTF-8 with or without BOM, comma or semicolon, quoted fields as Excel writes
 // them (csv-parse does the quoting). Only one record is held at a time; a file-level problem is an INVALID_FILE error.
-import { setImmediate } from 'node:timers/promises';
+
 import { pipeline, Readable } from 'node:stream';
-import { parse, CsvError } from 'csv-parse';
+import { setImmediate } from 'node:timers/promises';
+import { CsvError, parse } from 'csv-parse';
 import { DomainError } from '../errors.js';
 
 /** The longest cell we accept: far above any user field, far below a file that is one giant cell. */

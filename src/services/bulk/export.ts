@@ -1,13 +1,14 @@
 // exportUsers: the customer's users as the import file (same columns, plus State), so that the file re-imports into
 // another customer once the domain of the Email column is changed.
-import { and, asc, eq, gt, or } from 'drizzle-orm';
+
 import { stringify } from 'csv-stringify/sync';
+import { and, asc, eq, gt, or } from 'drizzle-orm';
 import { users } from '../../db/schema.js';
 import { authorizeCustomerTask } from '../authorization.js';
-import { customerTask, readCustomer } from '../tasks.js';
 import type { ServiceContext } from '../context.js';
+import { customerTask, readCustomer } from '../tasks.js';
 import { detailsForUsers } from '../users/read.js';
-import { userColumns, type UserRow } from '../users/shared.js';
+import { type UserRow, userColumns } from '../users/shared.js';
 import { COLUMNS, type ColumnKey } from './columns.js';
 import { neutralizeFormula } from './csv.js';
 

@@ -6,14 +6,14 @@ import type { Db } from '../../db/client.js';
 import { bulkJobRows, bulkJobs } from '../../db/schema.js';
 import { recordAudit } from '../audit.js';
 import { authorizeCustomerTask, requireAgent } from '../authorization.js';
-import { customerTask } from '../tasks.js';
 import type { ServiceContext } from '../context.js';
 import { DomainError, ValidationErrors } from '../errors.js';
+import { customerTask } from '../tasks.js';
 import { denyAudited, requirePart } from '../users/parts.js';
 import { ColumnMap } from './columns.js';
-import { fileError, openCsv } from './csv.js';
-import { finalStatus, notifyJobQueued, type BulkJobRow } from './jobs.js';
-import { RowValidator, type CheckedRow, type RowError, type SeatDemand } from './validate.js';
+import { type CsvFile, fileError, openCsv } from './csv.js';
+import { type BulkJobRow, finalStatus, notifyJobQueued } from './jobs.js';
+import { type CheckedRow, type RowError, RowValidator, type SeatDemand } from './validate.js';
 
 export const MAX_ROWS = 50_000;
 /** How many records the import reads between two yields to the event loop. */
@@ -81,7 +81,7 @@ export const importUsers = customerTask(
     const fileName = input.source.kind === 'file' ? input.source.name : null;
 
     const validateInto = async (db: Db, jobId: string | null) => {
-      let csv;
+      let csv: CsvFile;
       try {
         csv = await openCsv(chunks, input.maxBytes);
       } catch (e) {

@@ -1,16 +1,17 @@
 // Reading bulk jobs: the job and its counters, its rows page by page, the partner's file with `Status update`
 // filled, and a progress stream for the subscription.
-import { setTimeout as sleep } from 'node:timers/promises';
+
 import { EventEmitter } from 'node:events';
-import { and, asc, eq, gt } from 'drizzle-orm';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { stringify } from 'csv-stringify/sync';
-import { bulkJobRows, bulkJobs, users, BULK_ROW_OUTCOMES } from '../../db/schema.js';
+import { and, asc, eq, gt } from 'drizzle-orm';
+import { type BULK_ROW_OUTCOMES, bulkJobRows, bulkJobs, users } from '../../db/schema.js';
 import { authorizeCustomerTask } from '../authorization.js';
-import { customerTask, readCustomer } from '../tasks.js';
 import type { ServiceContext } from '../context.js';
 import { notFound } from '../errors.js';
 import { keysetPage, type Page, type PageArgs } from '../pagination.js';
-import { userColumns, type UserRow } from '../users/shared.js';
+import { customerTask, readCustomer } from '../tasks.js';
+import { type UserRow, userColumns } from '../users/shared.js';
 import { ColumnMap } from './columns.js';
 import { neutralizeFormula } from './csv.js';
 

@@ -8,11 +8,12 @@ import { and, asc, eq, gt, inArray, isNull, lt, or, sql } from 'drizzle-orm';
 import { generateTemporaryPassword, hashPassword } from '../../auth/passwords.js';
 import type { DirectoryRole, PartnerRole } from '../../auth/roles.js';
 import type { Clock } from '../../clock.js';
-import { pgErrorCode, type Db } from '../../db/client.js';
+import { type Db, pgErrorCode } from '../../db/client.js';
 import { agents, bulkJobRows, bulkJobs } from '../../db/schema.js';
+import { logError } from '../../log.js';
 import { recordAudit } from '../audit.js';
 import { authorizeCustomerTask } from '../authorization.js';
-import { serviceContext, type ServiceContext } from '../context.js';
+import { type ServiceContext, serviceContext } from '../context.js';
 import { DomainError } from '../errors.js';
 import { skusByPartNumber } from '../skus.js';
 import { insertUser } from '../users/create.js';
@@ -20,9 +21,8 @@ import { requirePart } from '../users/parts.js';
 import { lockSeats } from '../users/shared.js';
 import { ColumnMap, readRow } from './columns.js';
 import { credentialAad, encryptCredential, eraseExpiredCredentials } from './credentials.js';
-import { finalStatus, onJobQueued, type BulkJobRow } from './jobs.js';
-import { IMPORT_TASK, refusalMessage, type ImportPart } from './import.js';
-import { logError } from '../../log.js';
+import { IMPORT_TASK, type ImportPart, refusalMessage } from './import.js';
+import { type BulkJobRow, finalStatus, onJobQueued } from './jobs.js';
 
 export interface JobRunnerOptions {
   credentialsKey: Buffer;

@@ -5,9 +5,9 @@ import { DIRECTORY_ROLES, type DirectoryRole } from '../../auth/roles.js';
 import type { Db } from '../../db/client.js';
 import { domains, skus, subscriptions, users } from '../../db/schema.js';
 import type { DomainError, ErrorCode } from '../errors.js';
-import { infoErrors, type InfoField, type SkuRow } from '../users/shared.js';
+import { type InfoField, infoErrors, type SkuRow } from '../users/shared.js';
 import { textViolation, upnDomain, upnViolation } from '../validation.js';
-import { readRow, type ColumnKey, type ColumnMap, type RowValues } from './columns.js';
+import { type ColumnKey, type ColumnMap, type RowValues, readRow } from './columns.js';
 
 /** Partner Center's template limits the three name columns to 50 characters. */
 const TEMPLATE_MAX = 50;

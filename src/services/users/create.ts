@@ -1,27 +1,27 @@
 import { randomUUID } from 'node:crypto';
 import { generateTemporaryPassword, hashPassword } from '../../auth/passwords.js';
 import type { DirectoryRole } from '../../auth/roles.js';
-import { pgErrorCode, UNIQUE_VIOLATION, type Db } from '../../db/client.js';
+import { type Db, pgErrorCode, UNIQUE_VIOLATION } from '../../db/client.js';
 import { licenseAssignments, userRoles, users } from '../../db/schema.js';
 import { recordAudit } from '../audit.js';
 import { authorizeCustomerTask } from '../authorization.js';
-import { customerTask } from '../tasks.js';
 import type { ServiceContext } from '../context.js';
 import { DomainError, invalid, ValidationErrors } from '../errors.js';
+import { customerTask } from '../tasks.js';
 import { denyAudited, requirePart } from './parts.js';
 import {
   activeUserWithUpn,
-  infoErrors,
   INFO_FIELDS,
-  roleErrors,
+  infoErrors,
   noSeatError,
+  roleErrors,
+  type SkuRow,
   seatTaken,
   skusByIds,
-  upnErrors,
-  upnTaken,
-  type SkuRow,
   type UserInfo,
   type UserRow,
+  upnErrors,
+  upnTaken,
   userColumns,
 } from './shared.js';
 

@@ -1,10 +1,10 @@
 import { and, eq } from 'drizzle-orm';
 import { licenseAssignments, users } from '../../db/schema.js';
+import { logError } from '../../log.js';
 import { recordAudit } from '../audit.js';
 import { authorizeCustomerTask, type CustomerAccess } from '../authorization.js';
 import type { ServiceContext } from '../context.js';
 import { DomainError, invalid, notFound, ValidationErrors } from '../errors.js';
-import { logError } from '../../log.js';
 import { revokeUserSessions } from '../sessions.js';
 import { customerTask } from '../tasks.js';
 import { authorizeOnUser, denyAudited } from './parts.js';

@@ -1,7 +1,7 @@
+import type { DirectoryRole } from '../../auth/roles.js';
 import { allowsTask, TASKS, type Task } from '../../auth/roles.js';
 import { recordAudit } from '../audit.js';
-import { authorizeOnTarget, grantsFor, type CustomerAccess } from '../authorization.js';
-import type { DirectoryRole } from '../../auth/roles.js';
+import { authorizeOnTarget, type CustomerAccess, grantsFor } from '../authorization.js';
 import type { ServiceContext } from '../context.js';
 import { DomainError } from '../errors.js';
 

@@ -5,12 +5,12 @@ import type { Db } from '../../db/client.js';
 import { preparedStatement, uuidArray } from '../../db/prepared.js';
 import { licenseAssignments, userRoles, users } from '../../db/schema.js';
 import { authorizeCustomerTask } from '../authorization.js';
-import { customerTask, readCustomer } from '../tasks.js';
 import type { ServiceContext } from '../context.js';
 import { notFound } from '../errors.js';
 import { keysetPage, type Page, type PageArgs } from '../pagination.js';
+import { customerTask, readCustomer } from '../tasks.js';
 import { escapeLike } from '../validation.js';
-import { RESTORE_WINDOW_DAYS, skuCatalogue, userColumns, type SkuRow, type UserRow } from './shared.js';
+import { RESTORE_WINDOW_DAYS, type SkuRow, skuCatalogue, type UserRow, userColumns } from './shared.js';
 
 export interface UserFilter {
   search?: string | null;

@@ -5,8 +5,8 @@ import { recordAudit } from '../audit.js';
 import { authorizeCustomerTask, type CustomerAccess } from '../authorization.js';
 import type { ServiceContext } from '../context.js';
 import { DomainError, invalid, notFound, ValidationErrors } from '../errors.js';
-import { MAX_BULK_IDS, settle } from './delete.js';
 import { customerTask } from '../tasks.js';
+import { MAX_BULK_IDS, settle } from './delete.js';
 import { authorizeOnUser, denyAudited } from './parts.js';
 import {
   activeUserWithUpn,
@@ -14,11 +14,11 @@ import {
   lockUser,
   purgeAt,
   rolesOfUser,
+  type SkuRow,
   takeSeat,
+  type UserRow,
   upnErrors,
   upnTaken,
-  type SkuRow,
-  type UserRow,
   userColumns,
 } from './shared.js';
 

@@ -4,9 +4,9 @@ import { pgErrorCode, UNIQUE_VIOLATION } from '../../db/client.js';
 import { licenseAssignments, userRoles, users } from '../../db/schema.js';
 import { recordAudit } from '../audit.js';
 import { authorizeCustomerTask } from '../authorization.js';
-import { customerTask, readCustomer } from '../tasks.js';
 import type { ServiceContext } from '../context.js';
-import { DomainError, invalid, notFound, ValidationErrors } from '../errors.js';
+import { type DomainError, invalid, notFound, ValidationErrors } from '../errors.js';
+import { customerTask, readCustomer } from '../tasks.js';
 import { authorizeOnUser, denyAudited, requirePart } from './parts.js';
 import { detailsForUsers, type UserDetails, type UserLicense } from './read.js';
 import {
@@ -21,10 +21,10 @@ import {
   rolesOfUser,
   skusByIds,
   takeSeat,
-  upnErrors,
-  upnTaken,
   type UserInfo,
   type UserRow,
+  upnErrors,
+  upnTaken,
   userColumns,
 } from './shared.js';
 
