@@ -21,6 +21,8 @@ export interface Database {
   /** SQL statements sent since start: the query-count tests and the benchmark read it. */
   statements: { count: number };
   migrate(): Promise<void>;
+  /** PGlite only: the whole cluster as a tarball, which `loadDataDir` starts from. */
+  dump?: () => Promise<Blob>;
   close(): Promise<void>;
 }
 
@@ -28,6 +30,8 @@ export interface DatabaseOptions {
   /** postgres://… for PostgreSQL; otherwise a PGlite data folder, or `memory://` for a throw-away database. */
   url: string;
   poolSize?: number;
+  /** For `memory://`: start from this dump (PGlite's dumpDataDir) instead of an empty cluster; the tests' template. */
+  loadDataDir?: Blob;
 }
 
 export function isPostgresUrl(url: string): boolean {
@@ -60,16 +64,19 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
   }
   const dataDir = options.url === 'memory://' ? undefined : options.url;
   const release = dataDir ? await holdDataFolder(dataDir) : async () => {};
-  const client = await (dataDir ? PGlite.create(dataDir) : PGlite.create()).catch(async (e: unknown) => {
-    await release();
-    throw e;
-  });
+  const client = await (dataDir ? PGlite.create(dataDir) : PGlite.create({ loadDataDir: options.loadDataDir })).catch(
+    async (e: unknown) => {
+      await release();
+      throw e;
+    },
+  );
   if (dataDir) makePrivate(dataDir);
   const db = drizzlePglite({ client, schema, logger }) as unknown as Db;
   return {
     db,
     kind: 'pglite',
     statements,
+    dump: async () => client.dumpDataDir('none'),
     migrate: () => migratePglite(drizzlePglite({ client }), { migrationsFolder: MIGRATIONS_FOLDER }),
     close: async () => {
       await client.close();

@@ -16,9 +16,10 @@ import type { ServiceContext } from './context.js';
 import { DomainError, invalid, notFound, ValidationErrors } from './errors.js';
 import { keysetPage, type Page, type PageArgs } from './pagination.js';
 import { authorizePartnerChange, commitPartnerChange } from './partner-audit.js';
+import type { SkuRow } from './skus.js';
 import { customerTask, partnerTask, readCustomer } from './tasks.js';
 import { insertUser } from './users/create.js';
-import { type UserRow, userColumns } from './users/shared.js';
+import { type UserRow, userColumns } from './users/row.js';
 import { domainNameViolation, escapeLike, textViolation } from './validation.js';
 
 /** The partner-side task of adding customers, domains and subscriptions. */
@@ -26,7 +27,6 @@ const MANAGE = 'MANAGE_CUSTOMERS' as const;
 
 export type CustomerRow = typeof customers.$inferSelect;
 export type DomainRow = typeof domains.$inferSelect;
-export type SkuRow = typeof skus.$inferSelect;
 
 export const createCustomer = partnerTask(
   MANAGE,

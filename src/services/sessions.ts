@@ -9,7 +9,7 @@ import { agents, domains, sessions, signInFamiliar, signInThrottle, users } from
 import type { Caller, ServiceContext } from './context.js';
 import { DomainError, invalid } from './errors.js';
 import { recordPartnerEvent, recordSignInEvent } from './partner-audit.js';
-import { userColumns } from './users/shared.js';
+import { userColumns } from './users/row.js';
 
 const MAX_FAILURES = 5;
 const LAST_USED_PRECISION_MS = 5 * 60_000;

@@ -3,7 +3,7 @@ import type { Db } from '../db/client.js';
 import { skus } from '../db/schema.js';
 import { requireSignedIn } from './authorization.js';
 import type { ServiceContext } from './context.js';
-import { reloadSkuCatalogue } from './users/shared.js';
+import { invalid } from './errors.js';
 
 export type SkuRow = typeof skus.$inferSelect;
 
@@ -46,4 +46,33 @@ export async function getSku(ctx: ServiceContext, id: string): Promise<SkuRow | 
   requireSignedIn(ctx);
   const [row] = await ctx.db.select().from(skus).where(eq(skus.id, id));
   return row;
+}
+
+/** The SKU catalogue never changes while the server runs (rows are only added at start), so it is read once. */
+const skuCache = new WeakMap<Db, Map<string, SkuRow>>();
+
+/**
+ * Every SKU by id, read once per database handle (a transaction handle reads its own copy), and again when asked for
+ * an id it does not know (a catalogue row added after start).
+ */
+export async function skuCatalogue(db: Db, ids: readonly string[] = []): Promise<Map<string, SkuRow>> {
+  const known = skuCache.get(db);
+  return known && ids.every((id) => known.has(id)) ? known : reloadSkuCatalogue(db);
+}
+
+/** Reads the catalogue into the in-memory copy (at start, after its rows are ensured). */
+export async function reloadSkuCatalogue(db: Db): Promise<Map<string, SkuRow>> {
+  const known = new Map((await db.select().from(skus)).map((r) => [r.id, r]));
+  skuCache.set(db, known);
+  return known;
+}
+
+/** Resolves SKUs by id, reporting unknown ones against the input field. */
+export async function skusByIds(db: Db, ids: readonly string[], field: string[]) {
+  const unique = [...new Set(ids)];
+  const known = await skuCatalogue(db, unique);
+  const errors = unique
+    .filter((id) => !known.has(id))
+    .map(() => invalid(field, 'One of the SKU ids is not a product in the catalogue.', 'UNKNOWN_SKU'));
+  return { skus: unique.map((id) => known.get(id)).filter((s): s is SkuRow => !!s), errors };
 }

@@ -1,6 +1,7 @@
 // A real server on a random port over a fresh database: PGlite in memory by default, or a new PostgreSQL database
 // per test file when TEST_DATABASE_URL is set (so files and runs never see each other's data).
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import postgres from 'postgres';
@@ -29,9 +30,13 @@ export interface TestServer {
 }
 
 /** A new database: PGlite in memory, or on PostgreSQL a copy of the run's migrated template (global-setup.ts). */
-async function freshDatabase(): Promise<{ url: string; migrated: boolean; drop: () => Promise<void> }> {
+async function freshDatabase(): Promise<{ url: string; migrated: boolean; dump?: Blob; drop: () => Promise<void> }> {
   const base = process.env.TEST_DATABASE_URL;
-  if (!base) return { url: 'memory://', migrated: false, drop: async () => {} };
+  if (!base) {
+    const template = inject('pgliteTemplate');
+    const dump = template ? new Blob([readFileSync(template)]) : undefined;
+    return { url: 'memory://', migrated: Boolean(dump), dump, drop: async () => {} };
+  }
   const name = `t_${Date.now()}_${randomBytes(4).toString('hex')}`;
   const template = inject('templateDatabase');
   const admin = postgres(base, { max: 1, onnotice: () => {} });
@@ -50,7 +55,7 @@ async function freshDatabase(): Promise<{ url: string; migrated: boolean; drop: 
 
 export async function startServer(env: Record<string, string> = {}): Promise<TestServer> {
   const fresh = await freshDatabase();
-  const database = await openDatabase({ url: fresh.url, poolSize: 20 });
+  const database = await openDatabase({ url: fresh.url, poolSize: 20, loadDataDir: fresh.dump });
   if (!fresh.migrated) {
     await database.migrate();
     await ensureSkuCatalogue(database.db);

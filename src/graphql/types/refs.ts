@@ -10,8 +10,9 @@ import type { PartnerAuditEventRow } from '../../services/partner-audit.js';
 import type { PartnerRow } from '../../services/partners.js';
 import type { GroupRow } from '../../services/security-groups.js';
 import type { SessionInfo } from '../../services/sessions.js';
+import type { SkuRow } from '../../services/skus.js';
 import type { UserLicense } from '../../services/users/read.js';
-import type { SkuRow, UserRow } from '../../services/users/shared.js';
+import type { UserRow } from '../../services/users/row.js';
 import { builder } from '../builder.js';
 
 export const CustomerRef = builder.objectRef<CustomerRow>('Customer');

@@ -1,4 +1,4 @@
-import { purgeAt } from '../../services/users/shared.js';
+import { purgeAt } from '../../services/users/row.js';
 import { builder } from '../builder.js';
 import { scopedId } from '../ids.js';
 import { DirectoryRoleEnum, UserStateEnum } from './common.js';

@@ -1,6 +1,6 @@
 // The columns of the bulk file: Partner Center's template (First name, Last name, Display name, Email, Status
 // update) plus ours. Import and export share this list, so an export re-imports as it is.
-import { INFO_FIELDS, type UserInfo } from '../users/shared.js';
+import { INFO_FIELDS, type UserInfo } from '../users/input.js';
 import { fileError, restoreFormula } from './csv.js';
 
 export const COLUMNS = [

@@ -13,7 +13,7 @@ import { authorizeCustomerTask } from '../authorization.js';
 import type { ServiceContext } from '../context.js';
 import { DomainError, notFound } from '../errors.js';
 import { customerTask } from '../tasks.js';
-import { type UserRow, userColumns } from '../users/shared.js';
+import { type UserRow, userColumns } from '../users/row.js';
 
 export const CREDENTIALS_TTL_MS = 24 * 3_600_000;
 

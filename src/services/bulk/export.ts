@@ -8,7 +8,7 @@ import { authorizeCustomerTask } from '../authorization.js';
 import type { ServiceContext } from '../context.js';
 import { customerTask, readCustomer } from '../tasks.js';
 import { detailsForUsers } from '../users/read.js';
-import { type UserRow, userColumns } from '../users/shared.js';
+import { type UserRow, userColumns } from '../users/row.js';
 import { COLUMNS, type ColumnKey } from './columns.js';
 import { neutralizeFormula } from './csv.js';
 

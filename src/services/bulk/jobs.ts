@@ -11,7 +11,7 @@ import type { ServiceContext } from '../context.js';
 import { notFound } from '../errors.js';
 import { keysetPage, type Page, type PageArgs } from '../pagination.js';
 import { customerTask, readCustomer } from '../tasks.js';
-import { type UserRow, userColumns } from '../users/shared.js';
+import { type UserRow, userColumns } from '../users/row.js';
 import { ColumnMap } from './columns.js';
 import { neutralizeFormula } from './csv.js';
 

@@ -5,7 +5,8 @@ import { DIRECTORY_ROLES, type DirectoryRole } from '../../auth/roles.js';
 import type { Db } from '../../db/client.js';
 import { domains, skus, subscriptions, users } from '../../db/schema.js';
 import type { DomainError, ErrorCode } from '../errors.js';
-import { type InfoField, infoErrors, type SkuRow } from '../users/shared.js';
+import type { SkuRow } from '../skus.js';
+import { type InfoField, infoErrors } from '../users/input.js';
 import { textViolation, upnDomain, upnViolation } from '../validation.js';
 import { type ColumnKey, type ColumnMap, type RowValues, readRow } from './columns.js';
 

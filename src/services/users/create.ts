@@ -7,23 +7,12 @@ import { recordAudit } from '../audit.js';
 import { authorizeCustomerTask } from '../authorization.js';
 import type { ServiceContext } from '../context.js';
 import { DomainError, invalid, ValidationErrors } from '../errors.js';
+import { noSeatError, seatTaken } from '../seats.js';
+import { type SkuRow, skusByIds } from '../skus.js';
 import { customerTask } from '../tasks.js';
+import { activeUserWithUpn, INFO_FIELDS, infoErrors, roleErrors, type UserInfo, upnErrors, upnTaken } from './input.js';
 import { denyAudited, requirePart } from './parts.js';
-import {
-  activeUserWithUpn,
-  INFO_FIELDS,
-  infoErrors,
-  noSeatError,
-  roleErrors,
-  type SkuRow,
-  seatTaken,
-  skusByIds,
-  type UserInfo,
-  type UserRow,
-  upnErrors,
-  upnTaken,
-  userColumns,
-} from './shared.js';
+import { type UserRow, userColumns } from './row.js';
 
 export interface CreateUserInput extends UserInfo {
   customerId: string;

@@ -1,16 +1,15 @@
 import { and, eq } from 'drizzle-orm';
 import { licenseAssignments, users } from '../../db/schema.js';
-import { logError } from '../../log.js';
 import { recordAudit } from '../audit.js';
 import { authorizeCustomerTask, type CustomerAccess } from '../authorization.js';
 import type { ServiceContext } from '../context.js';
-import { DomainError, invalid, notFound, ValidationErrors } from '../errors.js';
+import { type DomainError, invalid, notFound } from '../errors.js';
+import { freeSeats, lockSeats } from '../seats.js';
 import { revokeUserSessions } from '../sessions.js';
 import { customerTask } from '../tasks.js';
+import { checkManyUsers, settle } from './many.js';
 import { authorizeOnUser, denyAudited } from './parts.js';
-import { freeSeats, licensesOfUser, lockSeats, lockUser, rolesOfUser, type UserRow, userColumns } from './shared.js';
-
-export const MAX_BULK_IDS = 1000;
+import { licensesOfUser, lockUser, rolesOfUser, type UserRow, userColumns } from './row.js';
 
 const TASK = 'DELETE_USER' as const;
 
@@ -87,8 +86,7 @@ export const deleteUser = customerTask(
 export const deleteUsers = customerTask(
   [TASK],
   async function deleteUsers(ctx: ServiceContext, customerId: string, userIds: string[]): Promise<PerUserResult[]> {
-    if (userIds.length > MAX_BULK_IDS)
-      throw invalid(['userIds'], `At most ${MAX_BULK_IDS} users at once.`, 'LIMIT_EXCEEDED');
+    checkManyUsers(userIds);
     const access = await denyAudited(ctx, customerId, 'DELETE_USER', null, () =>
       authorizeCustomerTask(ctx, TASK, customerId),
     );
@@ -98,26 +96,3 @@ export const deleteUsers = customerTask(
     return results;
   },
 );
-
-/**
- * One user's outcome in a call for many: a domain error is that user's answer, and so is an unexpected one (logged,
- * reported as INTERNAL), so the caller always learns what happened to every id, including those done before it.
- */
-export async function settle<T extends object>(
-  userId: string,
-  run: () => Promise<T>,
-): Promise<T | { userId: string; error: DomainError }> {
-  try {
-    return await run();
-  } catch (e) {
-    if (e instanceof ValidationErrors) return { userId, error: e.errors[0]! };
-    if (e instanceof DomainError) return { userId, error: e };
-    logError(`user ${userId}`, e);
-    return {
-      userId,
-      error: new DomainError('INTERNAL', 'An unexpected server error stopped this user; nothing was changed for it.', {
-        field: ['userIds'],
-      }),
-    };
-  }
-}

@@ -2,7 +2,7 @@ import { and, eq, inArray, lte, sql } from 'drizzle-orm';
 import type { Clock } from '../../clock.js';
 import type { Db } from '../../db/client.js';
 import { licenseAssignments, sessions, userRoles, users } from '../../db/schema.js';
-import { RESTORE_WINDOW_DAYS } from './shared.js';
+import { RESTORE_WINDOW_DAYS } from './row.js';
 
 const BATCH = 500;
 

@@ -8,9 +8,10 @@ import { authorizeCustomerTask } from '../authorization.js';
 import type { ServiceContext } from '../context.js';
 import { notFound } from '../errors.js';
 import { keysetPage, type Page, type PageArgs } from '../pagination.js';
+import { type SkuRow, skuCatalogue } from '../skus.js';
 import { customerTask, readCustomer } from '../tasks.js';
 import { escapeLike } from '../validation.js';
-import { RESTORE_WINDOW_DAYS, type SkuRow, skuCatalogue, type UserRow, userColumns } from './shared.js';
+import { RESTORE_WINDOW_DAYS, type UserRow, userColumns } from './row.js';
 
 export interface UserFilter {
   search?: string | null;

@@ -8,7 +8,7 @@ import { invalid, notFound } from '../errors.js';
 import { revokeUserSessions } from '../sessions.js';
 import { customerTask } from '../tasks.js';
 import { authorizeOnUser, denyAudited } from './parts.js';
-import { lockUser, rolesOfUser, type UserRow, userColumns } from './shared.js';
+import { lockUser, rolesOfUser, type UserRow, userColumns } from './row.js';
 
 const TASK = 'RESET_PASSWORD' as const;
 

@@ -5,22 +5,13 @@ import { recordAudit } from '../audit.js';
 import { authorizeCustomerTask, type CustomerAccess } from '../authorization.js';
 import type { ServiceContext } from '../context.js';
 import { DomainError, invalid, notFound, ValidationErrors } from '../errors.js';
+import { lockSeats, takeSeat } from '../seats.js';
+import type { SkuRow } from '../skus.js';
 import { customerTask } from '../tasks.js';
-import { MAX_BULK_IDS, settle } from './delete.js';
+import { activeUserWithUpn, upnErrors, upnTaken } from './input.js';
+import { checkManyUsers, settle } from './many.js';
 import { authorizeOnUser, denyAudited } from './parts.js';
-import {
-  activeUserWithUpn,
-  lockSeats,
-  lockUser,
-  purgeAt,
-  rolesOfUser,
-  type SkuRow,
-  takeSeat,
-  type UserRow,
-  upnErrors,
-  upnTaken,
-  userColumns,
-} from './shared.js';
+import { lockUser, purgeAt, rolesOfUser, type UserRow, userColumns } from './row.js';
 
 const TASK = 'RESTORE_USER' as const;
 
@@ -150,8 +141,7 @@ export const restoreUser = customerTask(
 export const restoreUsers = customerTask(
   [TASK],
   async function restoreUsers(ctx: ServiceContext, customerId: string, userIds: string[]): Promise<RestoreResult[]> {
-    if (userIds.length > MAX_BULK_IDS)
-      throw invalid(['userIds'], `At most ${MAX_BULK_IDS} users at once.`, 'LIMIT_EXCEEDED');
+    checkManyUsers(userIds);
     const access = await denyAudited(ctx, customerId, 'RESTORE_USER', null, () =>
       authorizeCustomerTask(ctx, TASK, customerId),
     );

@@ -6,27 +6,13 @@ import { recordAudit } from '../audit.js';
 import { authorizeCustomerTask } from '../authorization.js';
 import type { ServiceContext } from '../context.js';
 import { type DomainError, invalid, notFound, ValidationErrors } from '../errors.js';
+import { freeSeats, lockSeats, takeSeat } from '../seats.js';
+import { skusByIds } from '../skus.js';
 import { customerTask, readCustomer } from '../tasks.js';
+import { activeUserWithUpn, INFO_FIELDS, infoErrors, roleErrors, type UserInfo, upnErrors, upnTaken } from './input.js';
 import { authorizeOnUser, denyAudited, requirePart } from './parts.js';
 import { detailsForUsers, type UserDetails, type UserLicense } from './read.js';
-import {
-  activeUserWithUpn,
-  freeSeats,
-  INFO_FIELDS,
-  infoErrors,
-  licensesOfUser,
-  lockSeats,
-  lockUser,
-  roleErrors,
-  rolesOfUser,
-  skusByIds,
-  takeSeat,
-  type UserInfo,
-  type UserRow,
-  upnErrors,
-  upnTaken,
-  userColumns,
-} from './shared.js';
+import { licensesOfUser, lockUser, rolesOfUser, type UserRow, userColumns } from './row.js';
 
 export interface UpdateUserInput extends UserInfo {
   userPrincipalName?: string | null;

@@ -1,0 +1,69 @@
+// Seats of a customer's subscriptions: taken and freed under row locks, so no subscription ever has more assigned
+// than it holds, whatever runs concurrently.
+import { and, eq, inArray, sql } from 'drizzle-orm';
+import type { Db } from '../db/client.js';
+import { subscriptions } from '../db/schema.js';
+import { DomainError, invalid } from './errors.js';
+import type { SkuRow } from './skus.js';
+
+/**
+ * Locks the customer's subscriptions of these SKUs, in SKU id order, for the rest of the transaction. Every
+ * transaction that takes or frees seats of more than one SKU calls this first (creation sorts its seats the same
+ * way), so two of them wanting the same seats queue one behind the other instead of deadlocking.
+ */
+export async function lockSeats(db: Db, customerId: string, skuIds: readonly string[]): Promise<void> {
+  if (skuIds.length === 0) return;
+  await db
+    .select({ id: subscriptions.id })
+    .from(subscriptions)
+    .where(and(eq(subscriptions.customerId, customerId), inArray(subscriptions.skuId, [...new Set(skuIds)])))
+    .orderBy(subscriptions.skuId)
+    .for('update');
+}
+
+/** Takes a seat of the SKU, or fails naming it. Atomic: the row lock makes concurrent takers queue. */
+export async function takeSeat(db: Db, customerId: string, sku: SkuRow, field: string[]): Promise<void> {
+  if (!(await seatTaken(db, customerId, sku))) throw await noSeatError(db, customerId, sku, field);
+}
+
+/** Takes one seat of the SKU's subscription if one is free; false when none is (or there is no subscription). */
+export async function seatTaken(db: Db, customerId: string, sku: SkuRow): Promise<boolean> {
+  const taken = await db
+    .update(subscriptions)
+    .set({ consumedSeats: sql`${subscriptions.consumedSeats} + 1` })
+    .where(
+      and(
+        eq(subscriptions.customerId, customerId),
+        eq(subscriptions.skuId, sku.id),
+        sql`${subscriptions.consumedSeats} < ${subscriptions.totalSeats}`,
+      ),
+    )
+    .returning({ id: subscriptions.id });
+  return taken.length > 0;
+}
+
+/** Why no seat of the SKU could be taken: no subscription for it, or all its seats assigned. */
+export async function noSeatError(db: Db, customerId: string, sku: SkuRow, field: string[]): Promise<DomainError> {
+  const [sub] = await db
+    .select({ total: subscriptions.totalSeats })
+    .from(subscriptions)
+    .where(and(eq(subscriptions.customerId, customerId), eq(subscriptions.skuId, sku.id)));
+  if (!sub)
+    return invalid(field, `The customer has no subscription for ${sku.name} (${sku.partNumber}).`, 'NOT_SUBSCRIBED');
+  return new DomainError(
+    'NO_SEATS',
+    `No seat left for ${sku.name} (${sku.partNumber}): all ${sub.total} are assigned.`,
+    {
+      field,
+      skuPartNumber: sku.partNumber,
+    },
+  );
+}
+
+export async function freeSeats(db: Db, customerId: string, skuIds: string[]): Promise<void> {
+  if (skuIds.length === 0) return;
+  await db
+    .update(subscriptions)
+    .set({ consumedSeats: sql`${subscriptions.consumedSeats} - 1` })
+    .where(and(eq(subscriptions.customerId, customerId), inArray(subscriptions.skuId, skuIds)));
+}

@@ -1,0 +1,134 @@
+// The rules of a user's input: info fields, user principal name (shape, verified domain, uniqueness) and roles.
+import { and, eq } from 'drizzle-orm';
+import { DIRECTORY_ROLES, type DirectoryRole } from '../../auth/roles.js';
+import type { Db } from '../../db/client.js';
+import { domains, users } from '../../db/schema.js';
+import { DomainError, invalid } from '../errors.js';
+import { textViolation, upnDomain, upnViolation, usageLocationViolation } from '../validation.js';
+import { type UserRow, userColumns } from './row.js';
+
+export const PROFILE_FIELDS = [
+  'jobTitle',
+  'department',
+  'office',
+  'officePhone',
+  'mobilePhone',
+  'streetAddress',
+  'city',
+  'stateOrProvince',
+  'postalCode',
+  'countryOrRegion',
+  'alternateEmail',
+] as const;
+export type ProfileField = (typeof PROFILE_FIELDS)[number];
+
+export const INFO_FIELDS = ['firstName', 'lastName', 'displayName', 'usageLocation', ...PROFILE_FIELDS] as const;
+export type InfoField = (typeof INFO_FIELDS)[number];
+export type UserInfo = { [K in InfoField]?: string | null };
+
+const MAX_LENGTH: Record<InfoField, number> = {
+  firstName: 64,
+  lastName: 64,
+  displayName: 256,
+  usageLocation: 2,
+  jobTitle: 128,
+  department: 64,
+  office: 128,
+  officePhone: 64,
+  mobilePhone: 64,
+  streetAddress: 1024,
+  city: 128,
+  stateOrProvince: 128,
+  postalCode: 40,
+  countryOrRegion: 128,
+  alternateEmail: 254,
+};
+
+const LABEL: Record<InfoField, string> = {
+  firstName: 'first name',
+  lastName: 'last name',
+  displayName: 'display name',
+  usageLocation: 'usage location',
+  jobTitle: 'job title',
+  department: 'department',
+  office: 'office',
+  officePhone: 'office phone',
+  mobilePhone: 'mobile phone',
+  streetAddress: 'street address',
+  city: 'city',
+  stateOrProvince: 'state or province',
+  postalCode: 'postal code',
+  countryOrRegion: 'country or region',
+  alternateEmail: 'alternate email',
+};
+
+/** Every problem of the info fields present in `info` (all reported at once). */
+export function infoErrors(info: UserInfo, path: string[] = []): DomainError[] {
+  const errors: DomainError[] = [];
+  for (const field of INFO_FIELDS) {
+    const value = info[field];
+    if (value === undefined) continue;
+    if (value === null) {
+      if (field === 'displayName') errors.push(invalid([...path, field], 'The display name is required.', 'REQUIRED'));
+      continue;
+    }
+    const problem = textViolation(value, MAX_LENGTH[field], field === 'displayName');
+    if (problem) {
+      errors.push(
+        invalid(
+          [...path, field],
+          `The ${LABEL[field]} ${problem}.`,
+          problem === 'is required' ? 'REQUIRED' : problem.startsWith('is longer') ? 'TOO_LONG' : 'INVALID',
+        ),
+      );
+      continue;
+    }
+    if (field === 'usageLocation') {
+      const bad = usageLocationViolation(value);
+      if (bad) errors.push(invalid([...path, field], `The usage location ${bad}.`));
+    }
+    if (field === 'alternateEmail' && value !== '' && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(value)) {
+      errors.push(invalid([...path, field], 'The alternate email must look like name@example.com.'));
+    }
+  }
+  return errors;
+}
+
+/** UPN shape and a verified domain of the customer. */
+export async function upnErrors(db: Db, customerId: string, upn: string, field: string[]): Promise<DomainError[]> {
+  const shape = upnViolation(upn);
+  if (shape) return [invalid(field, `The user principal name ${shape}.`, 'INVALID_UPN')];
+  const domain = upnDomain(upn);
+  const [row] = await db
+    .select({ verified: domains.verified })
+    .from(domains)
+    .where(and(eq(domains.customerId, customerId), eq(domains.name, domain)));
+  if (!row?.verified) {
+    return [invalid(field, `The domain ${domain} is not a verified domain of this customer.`, 'DOMAIN_NOT_VERIFIED')];
+  }
+  return [];
+}
+
+export async function activeUserWithUpn(db: Db, customerId: string, upn: string): Promise<UserRow | undefined> {
+  const [row] = await db
+    .select(userColumns)
+    .from(users)
+    .where(and(eq(users.customerId, customerId), eq(users.upnLower, upn.toLowerCase()), eq(users.state, 'ACTIVE')));
+  return row;
+}
+
+export function upnTaken(upn: string, holder: UserRow | undefined, field: string[]): DomainError {
+  return new DomainError(
+    'UPN_TAKEN',
+    holder
+      ? `The user principal name ${upn} is held by the active user ${holder.displayName} (${holder.userPrincipalName}).`
+      : `The user principal name ${upn} is already taken.`,
+    { field, conflictingUserId: holder?.id },
+  );
+}
+
+export function roleErrors(roles: readonly string[], field: string[]): DomainError[] {
+  return roles
+    .filter((r) => !DIRECTORY_ROLES.includes(r as DirectoryRole))
+    .map((r) => invalid(field, `${r} is not a directory role.`, 'UNKNOWN_ROLE'));
+}

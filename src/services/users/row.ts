@@ -1,0 +1,43 @@
+// A user row as the services read and lock it, with its roles and licences, and when a deleted one is purged.
+import { and, eq, getTableColumns } from 'drizzle-orm';
+import type { DirectoryRole } from '../../auth/roles.js';
+import type { Db } from '../../db/client.js';
+import { licenseAssignments, skus, userRoles, users } from '../../db/schema.js';
+
+// A user as the services read it: every column but the password hash, which only sign-in and password changes
+// read (with their own select), so hashes never travel with pages of users.
+const { passwordHash: _passwordHash, ...userColumnsWithoutHash } = getTableColumns(users);
+export const userColumns = userColumnsWithoutHash;
+export type UserRow = Omit<typeof users.$inferSelect, 'passwordHash'>;
+
+export const RESTORE_WINDOW_DAYS = 30;
+
+export async function rolesOfUser(db: Db, customerId: string, userId: string): Promise<DirectoryRole[]> {
+  const rows = await db
+    .select({ role: userRoles.role })
+    .from(userRoles)
+    .where(and(eq(userRoles.customerId, customerId), eq(userRoles.userId, userId)));
+  return rows.map((r) => r.role as DirectoryRole).sort();
+}
+
+export async function licensesOfUser(db: Db, customerId: string, userId: string) {
+  return db
+    .select({ sku: skus, seated: licenseAssignments.seated })
+    .from(licenseAssignments)
+    .innerJoin(skus, eq(skus.id, licenseAssignments.skuId))
+    .where(and(eq(licenseAssignments.customerId, customerId), eq(licenseAssignments.userId, userId)));
+}
+
+/** Locks and returns a user row for the rest of the transaction. */
+export async function lockUser(db: Db, customerId: string, userId: string): Promise<UserRow | undefined> {
+  const [row] = await db
+    .select(userColumns)
+    .from(users)
+    .where(and(eq(users.customerId, customerId), eq(users.id, userId)))
+    .for('update');
+  return row;
+}
+
+export function purgeAt(deletedAt: Date | null): Date | null {
+  return deletedAt ? new Date(deletedAt.getTime() + RESTORE_WINDOW_DAYS * 86_400_000) : null;
+}
