@@ -112,6 +112,9 @@ describe('request limits', () => {
       token,
     );
     expect(unsized.errors?.[0]?.extensions).toMatchObject({ reason: 'LIMIT_EXCEEDED', limit: LIMITS.maxNodes });
+    // Backward pages count like forward ones.
+    const backward = await s.gql(q.replaceAll('first: $n', 'last: $n'), { id: customer.id, n: 500 }, token);
+    expect(backward.errors?.[0]?.extensions).toMatchObject({ reason: 'LIMIT_EXCEEDED', limit: LIMITS.maxNodes });
   });
 
   it('count plain lists at an assumed size, refuse what cannot even be counted, and hold for subscriptions too', async () => {

@@ -54,10 +54,12 @@ describe('smart lockout', () => {
   });
 
   it('one sign-in per request: aliases do not multiply password checks', async () => {
+    // A login of its own, so the failures of the tests above do not count here.
+    const { adminEmail } = await createPartner(s);
     const aliases = Array.from(
       { length: 4 },
       (_, i) =>
-        `a${i}: signIn(input: {email: "${partner.adminEmail}", password: "Wrong-${i}-Passw0rd"}) { token userErrors { code } }`,
+        `a${i}: signIn(input: {email: "${adminEmail}", password: "Wrong-${i}-Passw0rd"}) { token userErrors { code } }`,
     ).join(' ');
     const r = await s.ok(`mutation { ${aliases} }`);
     expect(Object.values(r).map((x: any) => x.userErrors[0].code)).toEqual([

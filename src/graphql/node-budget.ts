@@ -27,8 +27,10 @@ const estimate: ComplexityEstimator = ({ type: parent, field, args, childComplex
   if (parent.name.endsWith('Connection') && (field.name === 'edges' || field.name === 'nodes'))
     return 1 + childComplexity;
   if (field.args.some((a) => a.name === 'first')) {
-    const first = typeof args.first === 'number' && args.first >= 0 ? args.first : DEFAULT_PAGE_SIZE;
-    return 1 + first * childComplexity;
+    // A page of `first` or of `last` (backward paging); both at once are refused by the resolver, count the larger.
+    const sizes = [args.first, args.last].filter((n): n is number => typeof n === 'number' && n >= 0);
+    const page = sizes.length ? Math.max(...sizes) : DEFAULT_PAGE_SIZE;
+    return 1 + page * childComplexity;
   }
   const type = getNullableType(field.type);
   if (isListType(type) && isCompositeType(getNamedType(type))) return 1 + LIST_SIZE * childComplexity;
@@ -61,7 +63,7 @@ export function overBudget(schema: GraphQLSchema, args: Check, maxNodes: number)
   if (nodes <= maxNodes) return null;
   const requested = Number.isFinite(nodes) ? nodes : null;
   return createGraphQLError(
-    `This request may return up to ${requested ?? 'too many'} objects and fields; the limit is ${maxNodes}. Ask for smaller pages (first) or fewer nested connections.`,
+    `This request may return up to ${requested ?? 'too many'} objects and fields; the limit is ${maxNodes}. Ask for smaller pages (first or last) or fewer nested connections.`,
     { extensions: { code: 'GRAPHQL_VALIDATION_FAILED', reason: 'LIMIT_EXCEEDED', limit: maxNodes, requested } },
   );
 }

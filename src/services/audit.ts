@@ -1,9 +1,9 @@
-import { and, desc, eq, lt, or } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import { auditEvents } from '../db/schema.js';
 import { authorizeCustomerTask } from './authorization.js';
 import type { ServiceContext } from './context.js';
-import { keysetPage, type Page, type PageArgs } from './pagination.js';
+import { type KeysetOrder, keysetPage, type Page, type PageArgs } from './pagination.js';
 import { customerTask, readCustomer } from './tasks.js';
 
 export interface AuditInput {
@@ -35,6 +35,14 @@ export async function recordAudit(ctx: ServiceContext, event: AuditInput, db: Db
 
 export type AuditEventRow = typeof auditEvents.$inferSelect;
 
+const NEWEST_FIRST: KeysetOrder<AuditEventRow> = {
+  direction: 'desc',
+  keys: [
+    { column: auditEvents.at, field: 'at' },
+    { column: auditEvents.id, field: 'id' },
+  ],
+};
+
 /** Newest first. */
 export const listAuditEvents = customerTask(
   readCustomer.tasks,
@@ -44,23 +52,13 @@ export const listAuditEvents = customerTask(
     args: PageArgs,
   ): Promise<Page<AuditEventRow>> {
     await authorizeCustomerTask(ctx, readCustomer.tasks[0], customerId);
-    return keysetPage(args, ['at', 'id'], async (after, limit) =>
+    return keysetPage(args, NEWEST_FIRST, async (page) =>
       ctx.db
         .select()
         .from(auditEvents)
-        .where(
-          and(
-            eq(auditEvents.customerId, customerId),
-            after
-              ? or(
-                  lt(auditEvents.at, new Date(after[0]!)),
-                  and(eq(auditEvents.at, new Date(after[0]!)), lt(auditEvents.id, after[1]!)),
-                )
-              : undefined,
-          ),
-        )
-        .orderBy(desc(auditEvents.at), desc(auditEvents.id))
-        .limit(limit),
+        .where(and(eq(auditEvents.customerId, customerId), page.where))
+        .orderBy(...page.orderBy)
+        .limit(page.limit),
     );
   },
 );

@@ -1,5 +1,5 @@
 // Customers (tenants): creation with a default domain and a first Global Administrator, listing, subscriptions.
-import { and, asc, eq, gt, ilike, inArray, like, or, sql } from 'drizzle-orm';
+import { and, asc, eq, ilike, inArray, like, or, sql } from 'drizzle-orm';
 import { generateTemporaryPassword, hashPassword } from '../auth/passwords.js';
 import { pgErrorCode, UNIQUE_VIOLATION } from '../db/client.js';
 import { preparedStatement, uuidArray } from '../db/prepared.js';
@@ -14,7 +14,7 @@ import {
 } from './authorization.js';
 import type { ServiceContext } from './context.js';
 import { DomainError, invalid, notFound, ValidationErrors } from './errors.js';
-import { keysetPage, type Page, type PageArgs } from './pagination.js';
+import { type KeysetOrder, keysetPage, type Page, type PageArgs } from './pagination.js';
 import { authorizePartnerChange, commitPartnerChange } from './partner-audit.js';
 import type { SkuRow } from './skus.js';
 import { customerTask, partnerTask, readCustomer } from './tasks.js';
@@ -90,6 +90,14 @@ export const createCustomer = partnerTask(
   },
 );
 
+const BY_NAME: KeysetOrder<CustomerRow> = {
+  direction: 'asc',
+  keys: [
+    { column: customers.nameLower, field: 'nameLower' },
+    { column: customers.id, field: 'id' },
+  ],
+};
+
 /** The customers in which the agent holds some GDAP role now, by name; search matches name or a domain. */
 export const listCustomers = customerTask(
   readCustomer.tasks,
@@ -99,7 +107,7 @@ export const listCustomers = customerTask(
   ): Promise<Page<CustomerRow>> {
     const agent = requireAdminAgent(ctx, readCustomer.tasks[0]);
     const search = args.search?.trim().toLowerCase();
-    const page = await keysetPage(args, ['nameLower', 'id'], (after, limit) =>
+    const page = await keysetPage(args, BY_NAME, (q) =>
       ctx.db
         .select()
         .from(customers)
@@ -113,21 +121,16 @@ export const listCustomers = customerTask(
                   sql`exists (select 1 from ${domains} where ${domains.customerId} = ${customers.id} and ${domains.name} like ${`%${escapeLike(search)}%`})`,
                 )
               : undefined,
-            after
-              ? or(
-                  gt(customers.nameLower, after[0]!),
-                  and(eq(customers.nameLower, after[0]!), gt(customers.id, after[1]!)),
-                )
-              : undefined,
+            q.where,
           ),
         )
-        .orderBy(asc(customers.nameLower), asc(customers.id))
-        .limit(limit),
+        .orderBy(...q.orderBy)
+        .limit(q.limit),
     );
     await primeGrants(
       ctx,
       agent,
-      page.rows.map((c) => c.id),
+      page.edges.map((e) => e.node.id),
     );
     return page;
   },
@@ -321,6 +324,11 @@ export const listLicenses = customerTask(
   },
 );
 
+const HOLDERS_BY_UPN: KeysetOrder<UserRow> = {
+  direction: 'asc',
+  keys: [{ column: users.upnLower, field: 'upnLower' }],
+};
+
 /** Active users holding a seat of the SKU, in UPN order. */
 export const licenseHolders = customerTask(
   readCustomer.tasks,
@@ -331,7 +339,7 @@ export const licenseHolders = customerTask(
     args: PageArgs,
   ): Promise<Page<UserRow>> {
     await authorizeCustomerTask(ctx, readCustomer.tasks[0], customerId);
-    return keysetPage(args, ['upnLower'], async (after, limit) => {
+    return keysetPage(args, HOLDERS_BY_UPN, async (page) => {
       const rows = await ctx.db
         .select({ user: userColumns })
         .from(licenseAssignments)
@@ -345,11 +353,11 @@ export const licenseHolders = customerTask(
             eq(licenseAssignments.skuId, skuId),
             eq(licenseAssignments.seated, true),
             eq(users.state, 'ACTIVE'),
-            after ? gt(users.upnLower, after[0]!) : undefined,
+            page.where,
           ),
         )
-        .orderBy(asc(users.upnLower))
-        .limit(limit);
+        .orderBy(...page.orderBy)
+        .limit(page.limit);
       return rows.map((r) => r.user);
     });
   },

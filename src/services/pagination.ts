@@ -1,4 +1,9 @@
-// Keyset pagination: a cursor is the sort key of the last row, made opaque; never OFFSET.
+// Keyset pagination: a cursor is the sort key of a row, made opaque; never OFFSET. Both directions of the Relay
+// Cursor Connections spec: first/after pages forward, last/before backward (fetched in reversed order, then turned
+// back), through Pothos' resolveCursorConnection, which builds edges and pageInfo.
+import { resolveCursorConnection } from '@pothos/plugin-relay';
+import { asc, desc, type SQL, sql } from 'drizzle-orm';
+import type { PgColumn } from 'drizzle-orm/pg-core';
 import { pgErrorCode } from '../db/client.js';
 import { DomainError } from './errors.js';
 
@@ -8,22 +13,75 @@ export const DEFAULT_PAGE_SIZE = 50;
 export interface PageArgs {
   first?: number | null;
   after?: string | null;
-  /** Relay's backward arguments: the schema has them on every connection, keyset pages here only go forward. */
   last?: number | null;
   before?: string | null;
 }
 
+/** A Relay connection (what Pothos' t.connection resolves to). */
 export interface Page<T> {
-  rows: T[];
-  cursors: string[];
-  hasNextPage: boolean;
+  edges: { cursor: string; node: T }[];
+  pageInfo: { hasNextPage: boolean; hasPreviousPage: boolean; startCursor: string | null; endCursor: string | null };
+}
+
+/**
+ * The sort of a connection: its key columns, most significant first, all in one direction (so that one row-value
+ * comparison is the keyset predicate), each with the property of a fetched row its cursor value is read from.
+ */
+export interface KeysetOrder<T> {
+  direction: 'asc' | 'desc';
+  keys: readonly { column: PgColumn; field: keyof T & string }[];
+}
+
+/** Where a page starts and ends: decoded cursor values (or placeholders of a prepared statement), and its direction. */
+export interface KeysetBounds {
+  after?: readonly unknown[] | null;
+  before?: readonly unknown[] | null;
+  /** Backward paging: the rows nearest `before` come first (ORDER BY reversed); the caller turns them back. */
+  inverted?: boolean;
+}
+
+/**
+ * The keyset helper: the predicate `(k1, k2, …) > (v1, v2, …)` (or `<`; both bounds when both are given), each
+ * value cast to its column's type (timestamptz, uuid, text, bigint, …), and the ORDER BY, reversed when inverted.
+ */
+export function keyset<T>(order: KeysetOrder<T>, bounds: KeysetBounds): { where: SQL | undefined; orderBy: SQL[] } {
+  const columns = order.keys.map((k) => k.column);
+  const ascending = order.direction === 'asc';
+  const row = sql`(${sql.join(columns, sql`, `)})`;
+  const compare = (values: readonly unknown[], op: '>' | '<') => {
+    if (values.length !== columns.length) throw new Error(`A keyset of ${columns.length} columns got ${values.length}`);
+    const cast = values.map((v, i) => sql`${v}::${sql.raw(columns[i]!.getSQLType())}`);
+    return sql`${row} ${sql.raw(op)} (${sql.join(cast, sql`, `)})`;
+  };
+  const predicates = [
+    bounds.after ? compare(bounds.after, ascending ? '>' : '<') : undefined,
+    bounds.before ? compare(bounds.before, ascending ? '<' : '>') : undefined,
+  ].filter((p) => p !== undefined);
+  const forward = ascending !== Boolean(bounds.inverted);
+  return {
+    where: predicates.length ? sql.join(predicates, sql` and `) : undefined,
+    orderBy: columns.map((c) => (forward ? asc(c) : desc(c))),
+  };
+}
+
+/** What keysetPage hands the query of a page: the keyset's SQL, the row count to fetch, and the decoded bounds. */
+export interface KeysetQuery {
+  where: SQL | undefined;
+  orderBy: SQL[];
+  /** One row more than the page, to learn whether more exist. */
+  limit: number;
+  after: string[] | null;
+  before: string[] | null;
+  inverted: boolean;
 }
 
 export function encodeCursor(values: unknown[]): string {
   return Buffer.from(JSON.stringify(values)).toString('base64url');
 }
 
-export function decodeCursor(cursor: string, size: number): string[] {
+type CursorArg = 'after' | 'before';
+
+export function decodeCursor(cursor: string, size: number, field: CursorArg = 'after'): string[] {
   try {
     const values = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
     if (Array.isArray(values) && values.length === size && values.every((v) => typeof v === 'string')) {
@@ -32,51 +90,75 @@ export function decodeCursor(cursor: string, size: number): string[] {
   } catch {
     // fall through to the error below
   }
-  throw badCursor();
+  throw badCursor(field);
 }
 
-const badCursor = () =>
-  new DomainError('INVALID', 'The cursor `after` is not one this connection gave out.', { field: ['after'] });
+const badCursor = (field: CursorArg) =>
+  new DomainError('INVALID', `The cursor \`${field}\` is not one this connection gave out.`, { field: [field] });
 
-export function pageSize(first: number | null | undefined): number {
-  const n = first ?? DEFAULT_PAGE_SIZE;
-  if (!Number.isInteger(n) || n < 0 || n > MAX_PAGE_SIZE) {
-    throw new DomainError('INVALID', `first must be between 0 and ${MAX_PAGE_SIZE}.`, { field: ['first'] });
+export function pageSize(n: number | null | undefined, field: 'first' | 'last' = 'first'): number {
+  const size = n ?? DEFAULT_PAGE_SIZE;
+  if (!Number.isInteger(size) || size < 0 || size > MAX_PAGE_SIZE) {
+    throw new DomainError('INVALID', `${field} must be between 0 and ${MAX_PAGE_SIZE}.`, { field: [field] });
   }
-  return n;
+  return size;
 }
 
-/** Fetches one row more than asked to learn whether a next page exists. */
-export async function keysetPage<T extends Record<string, unknown>>(
+/**
+ * One page of a keyset connection. The sizes and cursors are checked here (INVALID naming the argument), then
+ * resolveCursorConnection asks `fetch` for limit rows (one more than the page) in the order `query.orderBy` gives,
+ * trims, reverses a backward page and builds edges and pageInfo.
+ */
+export async function keysetPage<T extends object>(
   args: PageArgs,
-  keys: (keyof T & string)[],
-  fetch: (after: string[] | null, limit: number) => Promise<T[]>,
+  order: KeysetOrder<T>,
+  fetch: (query: KeysetQuery) => Promise<T[]>,
 ): Promise<Page<T>> {
-  if (args.last != null || args.before != null) {
-    throw new DomainError('INVALID', 'Connections page forward only: use first and after.', {
-      field: [args.last != null ? 'last' : 'before'],
-    });
+  if (args.first != null && args.last != null) {
+    throw new DomainError(
+      'INVALID',
+      'Use first (with after) to page forward or last (with before) backward, not both.',
+      {
+        field: ['last'],
+      },
+    );
   }
-  const size = pageSize(args.first);
-  const after = args.after ? decodeCursor(args.after, keys.length) : null;
-  const rows =
-    size === 0
-      ? []
-      : await Promise.resolve()
-          .then(() => fetch(after, size + 1))
-          .catch((e: unknown) => {
-            // A cursor is opaque but not signed: a forged one whose values are not of their column's type fails in
-            // PostgreSQL with a data exception (class 22: an id that is no uuid), or before it when a time is no
-            // time (RangeError). That is the caller's bad input, not a server error.
-            if (after && (e instanceof RangeError || pgErrorCode(e)?.startsWith('22'))) throw badCursor();
-            throw e;
-          });
-  const hasNextPage = rows.length > size;
-  const page = rows.slice(0, size);
+  // Checked here, before Pothos, which would clamp a size over its maxSize rather than refuse it.
+  const size = args.last != null ? pageSize(args.last, 'last') : pageSize(args.first, 'first');
+  const after = args.after ? decodeCursor(args.after, order.keys.length, 'after') : null;
+  const before = args.before ? decodeCursor(args.before, order.keys.length, 'before') : null;
+  const connection = await resolveCursorConnection<Promise<T[]>>(
+    {
+      args: { first: args.first, last: args.last, after: args.after, before: args.before },
+      defaultSize: DEFAULT_PAGE_SIZE,
+      maxSize: MAX_PAGE_SIZE,
+      toCursor: (row) => encodeCursor(order.keys.map((k) => cursorValue(row[k.field]))),
+    },
+    async ({ limit, inverted }): Promise<T[]> => {
+      if (size === 0) return [];
+      try {
+        return await fetch({ ...keyset(order, { after, before, inverted }), limit, after, before, inverted });
+      } catch (e) {
+        // A cursor is opaque but not signed: a forged one whose values are not of their column's type fails in
+        // PostgreSQL with a data exception (class 22: an id that is no uuid, a time that is no time), or before it
+        // (RangeError). That is the caller's bad input, not a server error.
+        if ((after || before) && (e instanceof RangeError || pgErrorCode(e)?.startsWith('22'))) {
+          throw badCursor(after ? 'after' : 'before');
+        }
+        throw e;
+      }
+    },
+  );
+  const edges = connection.edges.filter((e) => e !== null);
   return {
-    rows: page,
-    hasNextPage,
-    cursors: page.map((row) => encodeCursor(keys.map((k) => cursorValue(row[k])))),
+    edges,
+    pageInfo: {
+      hasNextPage: connection.pageInfo.hasNextPage,
+      hasPreviousPage: connection.pageInfo.hasPreviousPage,
+      // An empty page has no cursors (Pothos would repeat the request's cursor, or answer '').
+      startCursor: edges[0]?.cursor ?? null,
+      endCursor: edges.at(-1)?.cursor ?? null,
+    },
   };
 }
 

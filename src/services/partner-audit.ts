@@ -1,14 +1,14 @@
 // The partner's audit log, and the one way a partner-side change is made: authorized from the task table, done in
 // one transaction together with its SUCCESS event, and a refusal (missing role, four-eyes rule, last access
 // administrator) recorded as a DENIED event after the change was rolled back.
-import { and, desc, eq, gte, lt, type SQL } from 'drizzle-orm';
+import { and, eq, gte, lt, type SQL } from 'drizzle-orm';
 import type { PartnerTask } from '../auth/roles.js';
 import type { Db } from '../db/client.js';
 import { partnerAuditEvents } from '../db/schema.js';
 import { type AgentCaller, requirePartnerTask } from './authorization.js';
 import type { Caller, ServiceContext } from './context.js';
 import { DomainError } from './errors.js';
-import { keysetPage, type Page, type PageArgs } from './pagination.js';
+import { type KeysetOrder, keysetPage, type Page, type PageArgs } from './pagination.js';
 import { partnerTask } from './tasks.js';
 
 export type PartnerAuditEventRow = typeof partnerAuditEvents.$inferSelect;
@@ -164,6 +164,11 @@ export interface PartnerAuditFilter {
 
 const TASK = 'READ_PARTNER_AUDIT' as const;
 
+const NEWEST_FIRST: KeysetOrder<PartnerAuditEventRow> = {
+  direction: 'desc',
+  keys: [{ column: partnerAuditEvents.seq, field: 'seq' }],
+};
+
 /** The partner's log, newest first, for ACCESS_ADMINISTRATOR. */
 export const listPartnerAuditEvents = partnerTask(
   TASK,
@@ -182,13 +187,13 @@ export const listPartnerAuditEvents = partnerTask(
       f.since ? gte(partnerAuditEvents.at, f.since) : undefined,
       f.until ? lt(partnerAuditEvents.at, f.until) : undefined,
     ];
-    return keysetPage(args, ['seq'], async (after, limit) =>
+    return keysetPage(args, NEWEST_FIRST, async (page) =>
       ctx.db
         .select()
         .from(partnerAuditEvents)
-        .where(and(...conditions, after ? lt(partnerAuditEvents.seq, Number(after[0])) : undefined))
-        .orderBy(desc(partnerAuditEvents.seq))
-        .limit(limit),
+        .where(and(...conditions, page.where))
+        .orderBy(...page.orderBy)
+        .limit(page.limit),
     );
   },
 );

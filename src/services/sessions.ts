@@ -129,9 +129,23 @@ export async function signIn(
     .insert(signInFamiliar)
     .values({ login, client, lastSuccessAt: now })
     .onConflictDoUpdate({ target: [signInFamiliar.login, signInFamiliar.client], set: { lastSuccessAt: now } });
+  const { token, expiresAt } = await issueSession(ctx.db, subject, now, tokenTtlMs);
+  return { token, expiresAt, mustChangePassword: subject.mustChangePassword };
+}
+
+/**
+ * A new session for an agent or a customer's user whose credentials were checked: an opaque bearer token, of which
+ * only the hash is stored. signIn calls it; so do test fixtures, which skip the password check they do not test.
+ */
+export async function issueSession(
+  db: ServiceContext['db'],
+  subject: { kind: 'agent'; id: string } | { kind: 'user'; id: string; customerId: string },
+  now: Date,
+  ttlMs: number,
+): Promise<{ token: string; expiresAt: Date }> {
   const token = generateToken('pat');
-  const expiresAt = new Date(now.getTime() + tokenTtlMs);
-  await ctx.db.insert(sessions).values({
+  const expiresAt = new Date(now.getTime() + ttlMs);
+  await db.insert(sessions).values({
     tokenHash: hashToken(token),
     agentId: subject.kind === 'agent' ? subject.id : null,
     customerId: subject.kind === 'user' ? subject.customerId : null,
@@ -139,7 +153,7 @@ export async function signIn(
     createdAt: now,
     expiresAt,
   });
-  return { token, expiresAt, mustChangePassword: subject.mustChangePassword };
+  return { token, expiresAt };
 }
 
 /**

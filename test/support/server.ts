@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import postgres from 'postgres';
 import { inject, onTestFinished } from 'vitest';
 import { ManualClock } from '../../src/clock.js';
-import { loadConfig } from '../../src/config.js';
+import { type Config, loadConfig } from '../../src/config.js';
 import { type Database, openDatabase } from '../../src/db/client.js';
 import { createApp, listen } from '../../src/server.js';
 import { ensureSkuCatalogue } from '../../src/services/skus.js';
@@ -20,6 +20,7 @@ export interface GqlResult<T = any> {
 export interface TestServer {
   url: string;
   clock: ManualClock;
+  config: Config;
   /** Moves the clock forward for the rest of the running test only: it comes back when the test ends. */
   travel(ms: number): void;
   database: Database;
@@ -76,6 +77,7 @@ export async function startServer(env: Record<string, string> = {}): Promise<Tes
   return {
     url,
     clock,
+    config,
     travel(ms) {
       clock.advance(ms);
       onTestFinished(() => clock.advance(-ms));

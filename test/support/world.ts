@@ -1,12 +1,41 @@
-// Fixtures built through the public API (GraphQL over HTTP), as a partner admin would click through them.
+// Fixtures built in-process through the services, as a partner admin's calls would make them, with session tokens
+// issued directly (no password check, no HTTP): a test pays HTTP only for what it tests. Ids are returned as the
+// API's global ids.
+import { eq } from 'drizzle-orm';
 import type { DirectoryRole, PartnerRole } from '../../src/auth/roles.js';
-import { serviceContext } from '../../src/services/context.js';
+import { skus } from '../../src/db/schema.js';
+import { encodeGlobalID, scopedId } from '../../src/graphql/ids.js';
+import { createAgent } from '../../src/services/agents.js';
+import { type ServiceContext, serviceContext } from '../../src/services/context.js';
+import { addSubscription, createCustomer as createCustomerService } from '../../src/services/customers.js';
+import { approveGdapRelationship, assignGdapAccess, createGdapRelationship } from '../../src/services/gdap.js';
 import { bootstrapPartner } from '../../src/services/partners.js';
+import { addGroupMember, createSecurityGroup } from '../../src/services/security-groups.js';
+import { authenticate, changePassword, issueSession } from '../../src/services/sessions.js';
 import type { TestServer } from './server.js';
 
 export const PASSWORD = 'Test-Passw0rd!';
 let counter = 0;
 const unique = (prefix: string) => `${prefix}${++counter}${Math.random().toString(36).slice(2, 6)}`;
+
+/** A service context for the holder of `token`, authenticated as a request would be (expired tokens fail). */
+async function as(s: TestServer, token: string): Promise<ServiceContext> {
+  const ctx = serviceContext(s.database.db, s.clock);
+  ctx.caller = await authenticate(ctx, token);
+  if (!ctx.caller) throw new Error('fixture: the token is invalid or expired (refreshTokens after moving the clock)');
+  return ctx;
+}
+
+/** A session token for an agent or a user, issued as a successful sign-in would issue it. */
+async function tokenFor(
+  s: TestServer,
+  subject: { kind: 'agent'; id: string } | { kind: 'user'; id: string; customerId: string },
+): Promise<string> {
+  return (await issueSession(s.database.db, subject, s.clock.now(), s.config.tokenTtlMs)).token;
+}
+
+/** The raw id inside a global id. */
+const rawOf = (globalId: string) => Buffer.from(globalId, 'base64').toString('utf8').split(':').at(-1)!;
 
 export interface Partner {
   adminToken: string;
@@ -44,20 +73,25 @@ export async function createPartner(s: TestServer, name = unique('Partner ')): P
     adminEmail: email,
     adminPassword: PASSWORD,
   });
-  if (!created) {
+  let adminId = created?.admin.id;
+  if (!adminId) {
     // Further partners of the same database (tests of isolation between partners).
     const { partners, agents } = await import('../../src/db/schema.js');
     const { hashPassword } = await import('../../src/auth/passwords.js');
     const [p] = await s.database.db.insert(partners).values({ name }).returning();
-    await s.database.db.insert(agents).values({
-      partnerId: p!.id,
-      email,
-      displayName: 'Admin',
-      passwordHash: await hashPassword(PASSWORD),
-      roles: ['ADMIN_AGENT', 'ACCESS_ADMINISTRATOR'],
-    });
+    const [a] = await s.database.db
+      .insert(agents)
+      .values({
+        partnerId: p!.id,
+        email,
+        displayName: 'Admin',
+        passwordHash: await hashPassword(PASSWORD),
+        roles: ['ADMIN_AGENT', 'ACCESS_ADMINISTRATOR'],
+      })
+      .returning();
+    adminId = a!.id;
   }
-  return { adminToken: await signIn(s, email), adminEmail: email, partnerName: name };
+  return { adminToken: await tokenFor(s, { kind: 'agent', id: adminId }), adminEmail: email, partnerName: name };
 }
 
 /** A SKU's global id, from the catalogue as a signed-in caller reads it. */
@@ -72,34 +106,23 @@ export async function createCustomer(
   subs: [string, number][] = [],
 ): Promise<Customer> {
   const domain = `${unique('tenant')}.onmicrosoft.com`;
-  const d = await s.ok(
-    `mutation($i: CreateCustomerInput!) { createCustomer(input: $i) {
-      customer { id } globalAdministrator { id userPrincipalName } temporaryPassword userErrors { message } } }`,
-    { i: { name: unique('Customer '), defaultDomain: domain } },
-    partner.adminToken,
-  );
-  const c = d.createCustomer;
+  const admin = await as(s, partner.adminToken);
+  const c = await createCustomerService(admin, { name: unique('Customer '), defaultDomain: domain });
+  const customerId = c.customer.id;
   for (const [part, seats] of subs) {
-    await s.ok(
-      `mutation($i: AddSubscriptionInput!) { addSubscription(input: $i) { userErrors { message } } }`,
-      { i: { customerId: c.customer.id, skuId: await skuId(s, part, partner.adminToken), seats } },
-      partner.adminToken,
-    );
+    const [sku] = await s.database.db.select().from(skus).where(eq(skus.partNumber, part));
+    await addSubscription(admin, { customerId, skuId: sku!.id, seats });
   }
-  const temp = await signIn(s, c.globalAdministrator.userPrincipalName, c.temporaryPassword);
-  await s.ok(
-    `mutation($i: ChangePasswordInput!) { changePassword(input: $i) { ok } }`,
-    {
-      i: { currentPassword: c.temporaryPassword, newPassword: PASSWORD },
-    },
-    temp,
-  );
+  // The Global Administrator replaces its temporary password, as it must before anything else.
+  const ga = c.globalAdministrator;
+  const gaToken = await tokenFor(s, { kind: 'user', id: ga.id, customerId });
+  await changePassword(await as(s, gaToken), { currentPassword: c.temporaryPassword, newPassword: PASSWORD });
   return {
-    id: c.customer.id,
+    id: encodeGlobalID('Customer', customerId),
     domain,
-    gaUserId: c.globalAdministrator.id,
-    gaUpn: c.globalAdministrator.userPrincipalName,
-    gaToken: temp,
+    gaUserId: encodeGlobalID('User', scopedId(customerId, ga.id)),
+    gaUpn: ga.userPrincipalName,
+    gaToken,
   };
 }
 
@@ -124,49 +147,30 @@ export async function grantAgent(
   } = {},
 ): Promise<Grant> {
   const email = `${unique('agent')}@partner.example`;
-  const agent = await s.ok(
-    `mutation($i: CreateAgentInput!) { createAgent(input: $i) { agent { id } userErrors { message } } }`,
-    { i: { email, displayName: email, password: PASSWORD, roles: opts.partnerRoles ?? ['ADMIN_AGENT'] } },
-    partner.adminToken,
-  );
-  const group = await s.ok(
-    `mutation($i: CreateSecurityGroupInput!) { createSecurityGroup(input: $i) { securityGroup { id } } }`,
-    { i: { name: unique('group') } },
-    partner.adminToken,
-  );
-  await s.ok(
-    `mutation($i: AddSecurityGroupMemberInput!) { addSecurityGroupMember(input: $i) { userErrors { message } } }`,
-    { i: { groupId: group.createSecurityGroup.securityGroup.id, agentId: agent.createAgent.agent.id } },
-    partner.adminToken,
-  );
-  const rel = await s.ok(
-    `mutation($i: CreateGdapRelationshipInput!) { createGdapRelationship(input: $i) { relationship { id } approvalToken userErrors { message } } }`,
-    {
-      i: {
-        customerId: customer.id,
-        displayName: unique('rel'),
-        roles: opts.relationshipRoles ?? roles,
-        durationDays: opts.durationDays ?? 730,
-      },
-    },
-    partner.adminToken,
-  );
-  const relationshipId = rel.createGdapRelationship.relationship.id;
-  if (opts.approve !== false) {
-    const a = await s.ok(
-      `mutation($i: ApproveGdapRelationshipInput!) { approveGdapRelationship(input: $i) { userErrors { message } } }`,
-      { i: { approvalToken: rel.createGdapRelationship.approvalToken } },
-      customer.gaToken,
-    );
-    if (a.approveGdapRelationship.userErrors.length) throw new Error(JSON.stringify(a));
-  }
-  const assign = await s.ok(
-    `mutation($i: AssignGdapAccessInput!) { assignGdapAccess(input: $i) { userErrors { message } } }`,
-    { i: { relationshipId, groupId: group.createSecurityGroup.securityGroup.id, roles } },
-    partner.adminToken,
-  );
-  if (assign.assignGdapAccess.userErrors.length) throw new Error(JSON.stringify(assign));
-  return { relationshipId, agentToken: await signIn(s, email), agentId: agent.createAgent.agent.id, agentEmail: email };
+  const admin = await as(s, partner.adminToken);
+  const agent = await createAgent(admin, {
+    email,
+    displayName: email,
+    password: PASSWORD,
+    roles: opts.partnerRoles ?? ['ADMIN_AGENT'],
+  });
+  const group = await createSecurityGroup(admin, { name: unique('group') });
+  await addGroupMember(admin, { groupId: group.id, agentId: agent.id });
+  const customerId = rawOf(customer.id);
+  const { relationship, approvalToken } = await createGdapRelationship(admin, {
+    customerId,
+    displayName: unique('rel'),
+    roles: opts.relationshipRoles ?? roles,
+    durationDays: opts.durationDays ?? 730,
+  });
+  if (opts.approve !== false) await approveGdapRelationship(await as(s, customer.gaToken), { approvalToken });
+  await assignGdapAccess(admin, { customerId, relationshipId: relationship.id, groupId: group.id, roles });
+  return {
+    relationshipId: encodeGlobalID('GdapRelationship', scopedId(customerId, relationship.id)),
+    agentToken: await tokenFor(s, { kind: 'agent', id: agent.id }),
+    agentId: encodeGlobalID('Agent', agent.id),
+    agentEmail: email,
+  };
 }
 
 /** Adds the agent signed in with `token` to the security group of `grant` too: it then holds both grants' roles. */

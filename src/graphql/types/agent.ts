@@ -12,7 +12,7 @@ import { liveSessions, signedInUser } from '../../services/sessions.js';
 import { listSkus } from '../../services/skus.js';
 import { builder, requiresPartnerTask } from '../builder.js';
 import { decodeId, scopedId } from '../ids.js';
-import { PartnerRoleEnum, toConnection } from './common.js';
+import { PartnerRoleEnum } from './common.js';
 import {
   AgentRef,
   GdapRelationshipRef,
@@ -120,7 +120,7 @@ builder.objectField(PartnerRef, 'auditEvents', (t) =>
             actorId: args.filter.actorId ? decodeId(args.filter.actorId, 'Agent', ['filter', 'actorId']) : null,
           }
         : null;
-      return toConnection(await listPartnerAuditEvents(ctx.svc, p.id, { ...args, filter }));
+      return listPartnerAuditEvents(ctx.svc, p.id, { ...args, filter });
     },
   }),
 );

@@ -12,7 +12,6 @@ import {
 import type { RowError } from '../../services/bulk/validate.js';
 import { builder, requiresRole } from '../builder.js';
 import { decodeId, decodeScopedId, scopedId } from '../ids.js';
-import { toConnection } from './common.js';
 import { CustomerRef, UserRef } from './refs.js';
 
 export const BulkJobRef = builder.objectRef<BulkJobRow>('BulkJob');
@@ -97,7 +96,7 @@ builder.node(BulkJobRef, {
       description: 'The rows in file order, with their outcome.',
       directives: requiresRole(listBulkJobRows),
       args: { outcome: t.arg({ type: BulkRowOutcomeEnum, required: false }) },
-      resolve: async (j, args, ctx) => toConnection(await listBulkJobRows(ctx.svc, j, args)),
+      resolve: (j, args, ctx) => listBulkJobRows(ctx.svc, j, args),
     }),
     resultCsv: t.string({
       description:

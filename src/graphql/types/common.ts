@@ -1,6 +1,5 @@
 import { DIRECTORY_ROLES, PARTNER_ROLES } from '../../auth/roles.js';
 import { ACCESS_ERROR_CODES, USER_ERROR_ENUM } from '../../services/errors.js';
-import type { Page } from '../../services/pagination.js';
 import { builder } from '../builder.js';
 import type { UserErrorShape } from '../errors.js';
 
@@ -37,15 +36,3 @@ export const UserErrorRef = builder.objectRef<UserErrorShape>('UserError').imple
     message: t.exposeString('message'),
   }),
 });
-
-export function toConnection<T>(page: Page<T>) {
-  return {
-    edges: page.rows.map((node, i) => ({ node, cursor: page.cursors[i]! })),
-    pageInfo: {
-      hasNextPage: page.hasNextPage,
-      hasPreviousPage: false,
-      startCursor: page.cursors[0] ?? null,
-      endCursor: page.cursors.at(-1) ?? null,
-    },
-  };
-}

@@ -6,7 +6,7 @@ import { getSecurityGroup } from '../../services/security-groups.js';
 import { readCustomer } from '../../services/tasks.js';
 import { getUserByUpn, listDeletedUsers, listUsers } from '../../services/users/read.js';
 import { builder, requiresRole } from '../builder.js';
-import { DirectoryRoleEnum, toConnection } from './common.js';
+import { DirectoryRoleEnum } from './common.js';
 import {
   AuditEventRef,
   CustomerRef,
@@ -44,13 +44,13 @@ builder.node(CustomerRef, {
       description: 'Active users, in user principal name order.',
       directives: requiresRole(listUsers),
       args: { filter: t.arg({ type: UserFilter, required: false }) },
-      resolve: async (c, args, ctx) => toConnection(await listUsers(ctx.svc, c.id, args)),
+      resolve: (c, args, ctx) => listUsers(ctx.svc, c.id, args),
     }),
     deletedUsers: t.connection({
       type: UserRef,
       description: 'Deleted (INACTIVE) users, restorable until their purgeAt; most recently deleted first.',
       directives: requiresRole(listDeletedUsers),
-      resolve: async (c, args, ctx) => toConnection(await listDeletedUsers(ctx.svc, c.id, args)),
+      resolve: (c, args, ctx) => listDeletedUsers(ctx.svc, c.id, args),
     }),
     user: t.field({
       type: UserRef,
@@ -74,7 +74,7 @@ builder.node(CustomerRef, {
       type: AuditEventRef,
       description: 'What was done in this customer, newest first.',
       directives: requiresRole(listAuditEvents),
-      resolve: async (c, args, ctx) => toConnection(await listAuditEvents(ctx.svc, c.id, args)),
+      resolve: (c, args, ctx) => listAuditEvents(ctx.svc, c.id, args),
     }),
   }),
 });
@@ -107,8 +107,7 @@ LicenseRef.implement({
       type: UserRef,
       description: 'Active users holding a seat, in user principal name order.',
       directives: requiresRole(licenseHolders),
-      resolve: async (l, args, ctx) =>
-        toConnection(await licenseHolders(ctx.svc, l.subscription.customerId, l.sku.id, args)),
+      resolve: (l, args, ctx) => licenseHolders(ctx.svc, l.subscription.customerId, l.sku.id, args),
     }),
   }),
 });

@@ -11,7 +11,6 @@ import { getUser } from '../../services/users/read.js';
 import { builder, requiresRole } from '../builder.js';
 import type { GraphQLContext } from '../context.js';
 import { decodeAnyId, decodeId } from '../ids.js';
-import { toConnection } from './common.js';
 import { CustomerRef } from './refs.js';
 
 /** Loads any node with the same authorization as its typed field; unknown and invisible give the same NOT_FOUND. */
@@ -56,7 +55,7 @@ builder.queryFields((t) => ({
     description: 'Customers in which you hold a GDAP role now, by name.',
     directives: requiresRole(listCustomers),
     args: { search: t.arg.string({ required: false, description: 'Part of the name or of a domain.' }) },
-    resolve: async (_, args, ctx) => toConnection(await listCustomers(ctx.svc, args)),
+    resolve: (_, args, ctx) => listCustomers(ctx.svc, args),
   }),
   customer: t.field({
     type: CustomerRef,

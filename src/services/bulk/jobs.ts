@@ -9,7 +9,7 @@ import { type BULK_ROW_OUTCOMES, bulkJobRows, bulkJobs, users } from '../../db/s
 import { authorizeCustomerTask } from '../authorization.js';
 import type { ServiceContext } from '../context.js';
 import { notFound } from '../errors.js';
-import { keysetPage, type Page, type PageArgs } from '../pagination.js';
+import { type KeysetOrder, keysetPage, type Page, type PageArgs } from '../pagination.js';
 import { customerTask, readCustomer } from '../tasks.js';
 import { type UserRow, userColumns } from '../users/row.js';
 import { ColumnMap } from './columns.js';
@@ -59,6 +59,11 @@ export async function getBulkJob(ctx: ServiceContext, customerId: string, jobId:
   return job;
 }
 
+const IN_FILE_ORDER: KeysetOrder<BulkJobRowView> = {
+  direction: 'asc',
+  keys: [{ column: bulkJobRows.rowNumber, field: 'rowNumber' }],
+};
+
 /** The rows in file order, with the user each created. */
 export const listBulkJobRows = customerTask(
   readCustomer.tasks,
@@ -66,10 +71,10 @@ export const listBulkJobRows = customerTask(
     ctx: ServiceContext,
     job: BulkJobRow,
     args: PageArgs & { outcome?: BulkRowOutcome | null },
-  ): Promise<Page<BulkJobRowView & { key: string }>> {
+  ): Promise<Page<BulkJobRowView>> {
     await authorizeCustomerTask(ctx, readCustomer.tasks[0], job.customerId);
     const columns = new ColumnMap(job.header);
-    return keysetPage(args, ['key'], async (after, limit) => {
+    return keysetPage(args, IN_FILE_ORDER, async (page) => {
       const rows = await ctx.db
         .select({ row: bulkJobRows, user: userColumns })
         .from(bulkJobRows)
@@ -79,13 +84,12 @@ export const listBulkJobRows = customerTask(
             eq(bulkJobRows.customerId, job.customerId),
             eq(bulkJobRows.jobId, job.id),
             args.outcome ? eq(bulkJobRows.outcome, args.outcome) : undefined,
-            after ? gt(bulkJobRows.rowNumber, Number(after[0])) : undefined,
+            page.where,
           ),
         )
-        .orderBy(asc(bulkJobRows.rowNumber))
-        .limit(limit);
+        .orderBy(...page.orderBy)
+        .limit(page.limit);
       return rows.map(({ row, user }) => ({
-        key: String(row.rowNumber),
         rowNumber: row.rowNumber,
         outcome: row.outcome,
         message: statusUpdate(row),

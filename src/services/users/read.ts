@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, gt, ilike, inArray, lt, or, sql } from 'drizzle-orm';
+import { and, eq, gt, ilike, inArray, or, sql } from 'drizzle-orm';
 import type { DirectoryRole } from '../../auth/roles.js';
 import { DAY_MS } from '../../clock.js';
 import type { Db } from '../../db/client.js';
@@ -7,7 +7,7 @@ import { licenseAssignments, userRoles, users } from '../../db/schema.js';
 import { authorizeCustomerTask } from '../authorization.js';
 import type { ServiceContext } from '../context.js';
 import { notFound } from '../errors.js';
-import { keysetPage, type Page, type PageArgs } from '../pagination.js';
+import { type KeysetOrder, keyset, keysetPage, type Page, type PageArgs } from '../pagination.js';
 import { type SkuRow, skuCatalogue } from '../skus.js';
 import { customerTask, readCustomer } from '../tasks.js';
 import { escapeLike } from '../validation.js';
@@ -21,6 +21,8 @@ export interface UserFilter {
 
 const likePattern = (search: string) => `%${escapeLike(search)}%`;
 
+const BY_UPN: KeysetOrder<UserRow> = { direction: 'asc', keys: [{ column: users.upnLower, field: 'upnLower' }] };
+
 /** Active users in UPN order (the unique index users_active_upn_key serves the keyset). */
 export const listUsers = customerTask(
   readCustomer.tasks,
@@ -33,11 +35,12 @@ export const listUsers = customerTask(
     const f = args.filter ?? {};
     const search = f.search?.trim();
     const unfiltered = !search && !f.roleIn?.length && f.hasLicense == null;
-    return keysetPage(args, ['upnLower'], (after, limit) =>
-      unfiltered
-        ? after
-          ? usersPageAfter(ctx.db).execute({ customerId, after: after[0]!, limit })
-          : usersFirstPage(ctx.db).execute({ customerId, limit })
+    return keysetPage(args, BY_UPN, (page) =>
+      // The hot path, forward without a filter, runs prepared; backward paging and filters build their query.
+      unfiltered && !page.inverted && !page.before
+        ? page.after
+          ? usersPageAfter(ctx.db).execute({ customerId, after: page.after[0]!, limit: page.limit })
+          : usersFirstPage(ctx.db).execute({ customerId, limit: page.limit })
         : ctx.db
             .select(userColumns)
             .from(users)
@@ -45,7 +48,7 @@ export const listUsers = customerTask(
               and(
                 eq(users.customerId, customerId),
                 eq(users.state, 'ACTIVE'),
-                after ? gt(users.upnLower, after[0]!) : undefined,
+                page.where,
                 search
                   ? or(
                       ilike(users.userPrincipalName, likePattern(search)),
@@ -62,8 +65,8 @@ export const listUsers = customerTask(
                   : undefined,
               ),
             )
-            .orderBy(asc(users.upnLower))
-            .limit(limit),
+            .orderBy(...page.orderBy)
+            .limit(page.limit),
     );
   },
 );
@@ -75,33 +78,36 @@ const usersFirstPage = preparedStatement('users_first_page', (db, name) =>
     .select(userColumns)
     .from(users)
     .where(and(eq(users.customerId, sql.placeholder('customerId')), eq(users.state, 'ACTIVE')))
-    .orderBy(asc(users.upnLower))
+    .orderBy(...keyset(BY_UPN, {}).orderBy)
     .limit(sql.placeholder('limit'))
     .prepare(name),
 );
 
-const usersPageAfter = preparedStatement('users_page_after', (db, name) =>
-  db
+const usersPageAfter = preparedStatement('users_page_after', (db, name) => {
+  const page = keyset(BY_UPN, { after: [sql.placeholder('after')] });
+  return db
     .select(userColumns)
     .from(users)
-    .where(
-      and(
-        eq(users.customerId, sql.placeholder('customerId')),
-        eq(users.state, 'ACTIVE'),
-        gt(users.upnLower, sql.placeholder('after')),
-      ),
-    )
-    .orderBy(asc(users.upnLower))
+    .where(and(eq(users.customerId, sql.placeholder('customerId')), eq(users.state, 'ACTIVE'), page.where))
+    .orderBy(...page.orderBy)
     .limit(sql.placeholder('limit'))
-    .prepare(name),
-);
+    .prepare(name);
+});
+
+const BY_DELETION: KeysetOrder<UserRow> = {
+  direction: 'desc',
+  keys: [
+    { column: users.deletedAt, field: 'deletedAt' },
+    { column: users.id, field: 'id' },
+  ],
+};
 
 /** Deleted (inactive) users, most recently deleted first. */
 export const listDeletedUsers = customerTask(
   readCustomer.tasks,
   async function listDeletedUsers(ctx: ServiceContext, customerId: string, args: PageArgs): Promise<Page<UserRow>> {
     await authorizeCustomerTask(ctx, readCustomer.tasks[0], customerId);
-    return keysetPage(args, ['deletedAt', 'id'], (after, limit) =>
+    return keysetPage(args, BY_DELETION, (page) =>
       ctx.db
         .select(userColumns)
         .from(users)
@@ -111,16 +117,11 @@ export const listDeletedUsers = customerTask(
             eq(users.state, 'INACTIVE'),
             // Restorable ones only: from 30 days on, restore refuses and the purge takes them (services/users/purge.ts).
             gt(users.deletedAt, new Date(ctx.clock.now().getTime() - RESTORE_WINDOW_DAYS * DAY_MS)),
-            after
-              ? or(
-                  lt(users.deletedAt, new Date(after[0]!)),
-                  and(eq(users.deletedAt, new Date(after[0]!)), lt(users.id, after[1]!)),
-                )
-              : undefined,
+            page.where,
           ),
         )
-        .orderBy(desc(users.deletedAt), desc(users.id))
-        .limit(limit),
+        .orderBy(...page.orderBy)
+        .limit(page.limit),
     );
   },
 );
