@@ -148,15 +148,10 @@ builder.mutationFields((t) => ({
         async () => {
           const j = decodeScopedId(input.jobId, 'BulkJob', ['jobId']);
           return {
-            credentials: (await takeBulkJobCredentials(
-              ctx.svc,
-              credentialsKey(ctx.config),
-              j.customerId,
-              j.id,
-            )) as never,
+            credentials: await takeBulkJobCredentials(ctx.svc, credentialsKey(ctx.config), j.customerId, j.id),
           };
         },
-        { credentials: [] as never },
+        { credentials: [] },
       ),
   }),
 }));

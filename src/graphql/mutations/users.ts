@@ -5,6 +5,7 @@ import { createUser } from '../../services/users/create.js';
 import { deleteUser, deleteUsers } from '../../services/users/delete.js';
 import { resetUserPassword } from '../../services/users/reset-password.js';
 import { restoreUser, restoreUsers } from '../../services/users/restore.js';
+import type { UserRow } from '../../services/users/row.js';
 import { updateUser } from '../../services/users/update.js';
 import { builder, requiresRole } from '../builder.js';
 import { runMutation, userErrorsOf } from '../errors.js';
@@ -146,19 +147,19 @@ function sameCustomer(ids: readonly string[]): { customerId: string; userIds: st
 /** Per-id outcomes, in the order of the ids given. */
 const bulkPayload = (
   ids: readonly string[],
-  results: { user?: unknown; licenseWarnings?: unknown[]; error?: DomainError }[],
+  results: { user?: UserRow; licenseWarnings?: (typeof LicenseWarningRef)['$inferType'][]; error?: DomainError }[],
 ) => ({
   results: results.map((r, i) => ({
     userId: ids[i]!,
     user: r.user ?? null,
     licenseWarnings: r.licenseWarnings ?? [],
     userErrors: r.error ? userErrorsOf(r.error) : [],
-  })) as never,
+  })),
   succeeded: results.filter((r) => !r.error).length,
   failed: results.filter((r) => r.error).length,
 });
 
-const emptyBulk = { results: [] as never, succeeded: 0, failed: 0 };
+const emptyBulk = { results: [], succeeded: 0, failed: 0 };
 
 builder.mutationFields((t) => ({
   createUser: t.field({
