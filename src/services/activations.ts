@@ -78,20 +78,20 @@ export async function activateGroupMembership(
     'ACTIVATE_GROUP_MEMBERSHIP',
     async (tx) => {
       // The group first (shared), then the membership: the order deleteSecurityGroup takes them in, so no deadlock.
-      await tx
+      await tx.db
         .select({ id: securityGroups.id })
         .from(securityGroups)
         .where(and(eq(securityGroups.id, input.groupId), eq(securityGroups.partnerId, agent.partnerId)))
         .for('share');
       // Then the agent (shared): a concurrent disable or delete either ends this activation or makes it refused here.
-      const [self] = await tx
+      const [self] = await tx.db
         .select({ status: agents.status })
         .from(agents)
         .where(eq(agents.id, agent.agentId))
         .for('share');
       if (self?.status !== 'ENABLED')
         throw new DomainError('UNAUTHENTICATED', 'Your account was disabled: sign in again once enabled.');
-      const [membership] = await tx
+      const [membership] = await tx.db
         .select({ kind: groupMembers.kind, group: securityGroups })
         .from(groupMembers)
         .innerJoin(securityGroups, eq(securityGroups.id, groupMembers.groupId))
@@ -120,7 +120,7 @@ export async function activateGroupMembership(
         throw invalid(['minutes'], `${group.name} allows activations of 1 to ${group.maxActivationMinutes} minutes.`);
       }
       const now = ctx.clock.now();
-      const open = await openActivation(tx, agent.partnerId, group.id, agent.agentId, now);
+      const open = await openActivation(tx.db, agent.partnerId, group.id, agent.agentId, now);
       if (open) {
         throw invalid(
           ['groupId'],
@@ -131,7 +131,7 @@ export async function activateGroupMembership(
         );
       }
       const approved = !group.requiresApproval;
-      const [row] = await tx
+      const [row] = await tx.db
         .insert(groupActivations)
         .values({
           partnerId: agent.partnerId,
@@ -168,7 +168,7 @@ async function decide(
     action,
     async (tx) => {
       const byId = and(eq(groupActivations.partnerId, admin.partnerId), eq(groupActivations.id, activationId));
-      const [found] = await tx
+      const [found] = await tx.db
         .select({ activation: groupActivations, group: securityGroups })
         .from(groupActivations)
         .innerJoin(securityGroups, eq(securityGroups.id, groupActivations.groupId))
@@ -178,7 +178,7 @@ async function decide(
       if (found.activation.agentId === admin.agentId)
         throw fourEyes(`no one ${decision === 'APPROVED' ? 'approves' : 'denies'} its own activation.`);
       // The membership before the activation: the order a membership change takes them in (it ends activations).
-      const [still] = await tx
+      const [still] = await tx.db
         .select({ kind: groupMembers.kind, status: agents.status })
         .from(groupMembers)
         .innerJoin(agents, eq(agents.id, groupMembers.agentId))
@@ -186,7 +186,7 @@ async function decide(
           and(eq(groupMembers.groupId, found.activation.groupId), eq(groupMembers.agentId, found.activation.agentId)),
         )
         .for('share', { of: groupMembers });
-      const [activation] = await tx.select().from(groupActivations).where(byId).for('update');
+      const [activation] = await tx.db.select().from(groupActivations).where(byId).for('update');
       const now = ctx.clock.now();
       if (activation!.status !== 'PENDING_APPROVAL')
         throw invalid(['activationId'], `The activation is already ${activation!.status}.`, 'INVALID_STATE');
@@ -206,7 +206,7 @@ async function decide(
       }
       // At most the group's maximum as it is now (it may have been lowered since the request).
       const minutes = Math.min(activation!.minutes, group.maxActivationMinutes);
-      const [row] = await tx
+      const [row] = await tx.db
         .update(groupActivations)
         .set({
           status: decision,

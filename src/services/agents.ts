@@ -4,12 +4,11 @@
 import { and, asc, eq, ne, sql } from 'drizzle-orm';
 import { generateTemporaryPassword, hashPassword, passwordPolicyViolation } from '../auth/passwords.js';
 import { PARTNER_ROLES, type PartnerRole } from '../auth/roles.js';
-import type { Db } from '../db/client.js';
 import { pgErrorCode, UNIQUE_VIOLATION } from '../db/client.js';
 import { agents, domains, groupMembers, partners } from '../db/schema.js';
 import { endOpenActivations } from './activation-end.js';
 import { type AgentCaller, requireAgent, requirePartnerTask } from './authorization.js';
-import type { ServiceContext } from './context.js';
+import { inTransaction, type ServiceContext } from './context.js';
 import { DomainError, invalid, notFound, ValidationErrors } from './errors.js';
 import { authorizePartnerChange, commitPartnerChange, fourEyes, recordPartnerEvent } from './partner-audit.js';
 import { revokeAgentSessions } from './sessions.js';
@@ -71,7 +70,7 @@ export const createAgent = partnerTask(
     const passwordHash = await hashPassword(input.password);
     try {
       return await commitPartnerChange(ctx, admin, 'CREATE_AGENT', async (tx) => {
-        const [row] = await tx
+        const [row] = await tx.db
           .insert(agents)
           .values({
             partnerId: admin.partnerId,
@@ -118,8 +117,8 @@ export async function getAgent(ctx: ServiceContext, agentId: string): Promise<Ag
 }
 
 /** The target of an agent change, locked for the transaction; deleted agents are gone for changes. */
-async function lockedAgent(tx: Db, admin: AgentCaller, agentId: string): Promise<AgentRow> {
-  const [row] = await tx
+async function lockedAgent(tx: ServiceContext, admin: AgentCaller, agentId: string): Promise<AgentRow> {
+  const [row] = await tx.db
     .select()
     .from(agents)
     .where(and(eq(agents.id, agentId), eq(agents.partnerId, admin.partnerId), ne(agents.status, 'DELETED')))
@@ -134,11 +133,11 @@ async function lockedAgent(tx: Db, admin: AgentCaller, agentId: string): Promise
  * A partner keeps at least one enabled ACCESS_ADMINISTRATOR besides `agent`, else nobody could grant access any
  * more. The partner row is locked first, so two administrators disabling each other at once cannot both pass.
  */
-async function assertAnotherAccessAdministrator(tx: Db, agent: AgentRow, what: string): Promise<void> {
+async function assertAnotherAccessAdministrator(tx: ServiceContext, agent: AgentRow, what: string): Promise<void> {
   if (agent.status !== 'ENABLED' || !agent.roles.includes(ACCESS_ADMIN)) return;
   // NO KEY UPDATE: serializes these checks, yet lets every insert referencing the partner (audit events) through.
-  await tx.select({ id: partners.id }).from(partners).where(eq(partners.id, agent.partnerId)).for('no key update');
-  const [other] = await tx
+  await tx.db.select({ id: partners.id }).from(partners).where(eq(partners.id, agent.partnerId)).for('no key update');
+  const [other] = await tx.db
     .select({ id: agents.id })
     .from(agents)
     .where(
@@ -199,7 +198,7 @@ export const updateAgent = partnerTask(
           changes.push({ field: 'partnerRoles', from: agent.roles, to: roles });
         }
         if (!changes.length) return { result: agent, event: agentEvent(agent, { changes }) };
-        const [row] = await tx
+        const [row] = await tx.db
           .update(agents)
           .set({
             displayName: input.displayName ?? agent.displayName,
@@ -224,7 +223,11 @@ async function changeOtherAgent<T, P = undefined>(
   action: string,
   agentId: string,
   selfRule: string,
-  body: (tx: Db, agent: AgentRow, prepared: P) => Promise<{ result: T; event: ReturnType<typeof agentEvent> }>,
+  body: (
+    tx: ServiceContext,
+    agent: AgentRow,
+    prepared: P,
+  ) => Promise<{ result: T; event: ReturnType<typeof agentEvent> }>,
   prepare?: () => Promise<P>,
 ): Promise<T> {
   const admin = await authorizePartnerChange(ctx, TASK, action);
@@ -243,10 +246,10 @@ async function changeOtherAgent<T, P = undefined>(
 }
 
 /** An agent losing its access at once: every session revoked, every open activation ended. */
-async function cutOff(tx: Db, agent: AgentRow, now: Date) {
+async function cutOff(tx: ServiceContext, agent: AgentRow, now: Date) {
   return {
-    sessionsRevoked: await revokeAgentSessions(tx, agent.id, now),
-    activationsEnded: await endOpenActivations(tx, agent.partnerId, agent.id, null, now),
+    sessionsRevoked: await revokeAgentSessions(tx.db, agent.id, now),
+    activationsEnded: await endOpenActivations(tx.db, agent.partnerId, agent.id, null, now),
   };
 }
 
@@ -258,7 +261,7 @@ export const disableAgent = partnerTask(
       if (agent.status === 'DISABLED')
         throw invalid(['agentId'], `${agent.email} is already disabled.`, 'INVALID_STATE');
       await assertAnotherAccessAdministrator(tx, agent, 'disabling it');
-      const [row] = await tx
+      const [row] = await tx.db
         .update(agents)
         .set({ status: 'DISABLED', updatedAt: ctx.clock.now() })
         .where(eq(agents.id, agent.id))
@@ -273,7 +276,7 @@ export const enableAgent = partnerTask(
   function enableAgent(ctx: ServiceContext, agentId: string): Promise<AgentRow> {
     return changeOtherAgent(ctx, 'ENABLE_AGENT', agentId, 'no one enables itself.', async (tx, agent) => {
       if (agent.status === 'ENABLED') throw invalid(['agentId'], `${agent.email} is already enabled.`, 'INVALID_STATE');
-      const [row] = await tx
+      const [row] = await tx.db
         .update(agents)
         .set({ status: 'ENABLED', updatedAt: ctx.clock.now() })
         .where(eq(agents.id, agent.id))
@@ -292,11 +295,11 @@ export const deleteAgent = partnerTask(
   function deleteAgent(ctx: ServiceContext, agentId: string): Promise<AgentRow> {
     return changeOtherAgent(ctx, 'DELETE_AGENT', agentId, 'no one deletes itself.', async (tx, agent) => {
       await assertAnotherAccessAdministrator(tx, agent, 'deleting it');
-      const memberships = await tx
+      const memberships = await tx.db
         .delete(groupMembers)
         .where(eq(groupMembers.agentId, agent.id))
         .returning({ groupId: groupMembers.groupId });
-      const [row] = await tx
+      const [row] = await tx.db
         .update(agents)
         .set({ status: 'DELETED', updatedAt: ctx.clock.now() })
         .where(eq(agents.id, agent.id))
@@ -322,16 +325,16 @@ export async function operatorResetAgentPassword(
   if (!found) throw notFound('agent');
   const temporaryPassword = generateTemporaryPassword();
   const passwordHash = await hashPassword(temporaryPassword);
-  return ctx.db.transaction(async (tx) => {
-    const [row] = await tx
+  // Audited as the system: the event's actor is the operator, not whoever `ctx` says is calling.
+  return inTransaction({ ...ctx, caller: null }, async (tx) => {
+    const [row] = await tx.db
       .update(agents)
       .set({ passwordHash, mustChangePassword: true, updatedAt: ctx.clock.now() })
       .where(eq(agents.id, found.id))
       .returning();
-    const sessionsRevoked = await revokeAgentSessions(tx, found.id, ctx.clock.now());
+    const sessionsRevoked = await revokeAgentSessions(tx.db, found.id, ctx.clock.now());
     await recordPartnerEvent(
       tx,
-      { ...ctx, caller: null },
       found.partnerId,
       'RESET_AGENT_PASSWORD',
       'SUCCESS',
@@ -362,12 +365,12 @@ export const resetAgentPassword = partnerTask(
             'The server operator does it: npm run reset-agent-password -- <email>.',
           );
         }
-        const [row] = await tx
+        const [row] = await tx.db
           .update(agents)
           .set({ passwordHash, mustChangePassword: true, updatedAt: ctx.clock.now() })
           .where(eq(agents.id, agent.id))
           .returning();
-        const sessionsRevoked = await revokeAgentSessions(tx, agent.id, ctx.clock.now());
+        const sessionsRevoked = await revokeAgentSessions(tx.db, agent.id, ctx.clock.now());
         return { result: { agent: row!, temporaryPassword }, event: agentEvent(row!, { sessionsRevoked }) };
       },
       () => hashPassword(temporaryPassword),

@@ -1,5 +1,4 @@
 import { and, eq } from 'drizzle-orm';
-import type { Db } from '../db/client.js';
 import { auditEvents } from '../db/schema.js';
 import { authorizeCustomerTask } from './authorization.js';
 import type { ServiceContext } from './context.js';
@@ -16,9 +15,10 @@ export interface AuditInput {
   details?: Record<string, unknown>;
 }
 
-export async function recordAudit(ctx: ServiceContext, event: AuditInput, db: Db = ctx.db): Promise<void> {
+/** Written through `ctx.db`: inside inTransaction, part of the transaction (and rolled back with it). */
+export async function recordAudit(ctx: ServiceContext, event: AuditInput): Promise<void> {
   const caller = ctx.caller;
-  await db.insert(auditEvents).values({
+  await ctx.db.insert(auditEvents).values({
     customerId: event.customerId,
     at: ctx.clock.now(),
     actorAgentId: caller?.kind === 'agent' ? caller.agentId : null,

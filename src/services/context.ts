@@ -53,3 +53,11 @@ export interface ServiceContext {
 export function serviceContext(db: Db, clock: Clock, caller: Caller | null = null): ServiceContext {
   return { db, clock, caller, grantCache: new Map() };
 }
+
+/**
+ * Runs `body` in one transaction; the context it gets has the transaction as its `db`, so every write made through it
+ * is part of the transaction. Nested calls open a savepoint.
+ */
+export function inTransaction<T>(ctx: ServiceContext, body: (tx: ServiceContext) => Promise<T>): Promise<T> {
+  return ctx.db.transaction((db) => body({ ...ctx, db }));
+}

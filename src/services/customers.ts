@@ -48,18 +48,18 @@ export const createCustomer = partnerTask(
     const passwordHash = await hashPassword(temporaryPassword);
     const now = ctx.clock.now();
     return commitPartnerChange(ctx, agent, 'CREATE_CUSTOMER', async (tx) => {
-      const [customer] = await tx
+      const [customer] = await tx.db
         .insert(customers)
         .values({ partnerId: agent.partnerId, name: input.name.trim(), createdAt: now })
         .returning();
-      await tx
+      await tx.db
         .insert(domains)
         .values({ customerId: customer!.id, name: domain, isDefault: true, verified: true })
         .catch(domainTaken(['defaultDomain'], domain));
       const first = input.adminFirstName ?? 'Global';
       const last = input.adminLastName ?? 'Administrator';
       const globalAdministrator = await insertUser(
-        tx,
+        tx.db,
         customer!.id,
         {
           userPrincipalName: `admin@${domain}`,
@@ -75,7 +75,7 @@ export const createCustomer = partnerTask(
         defaultDomain: domain,
         globalAdministrator: globalAdministrator.userPrincipalName,
       };
-      await recordAudit(ctx, { customerId: customer!.id, action: 'CREATE_CUSTOMER', outcome: 'SUCCESS', details }, tx);
+      await recordAudit(tx, { customerId: customer!.id, action: 'CREATE_CUSTOMER', outcome: 'SUCCESS', details });
       return {
         result: { customer: customer!, globalAdministrator, temporaryPassword },
         event: {
@@ -216,16 +216,17 @@ export const addDomain = partnerTask(
     if (problem) throw invalid(['name'], `The domain ${problem}.`);
     await assertDomainFree(ctx, name, ['name']);
     return commitPartnerChange(ctx, agent, 'ADD_CUSTOMER_DOMAIN', async (tx) => {
-      const [row] = await tx
+      const [row] = await tx.db
         .insert(domains)
         .values({ customerId: customer.id, name, verified: true })
         .returning()
         .catch(domainTaken(['name'], name));
-      await recordAudit(
-        ctx,
-        { customerId: customer.id, action: 'ADD_CUSTOMER_DOMAIN', outcome: 'SUCCESS', details: { domain: name } },
-        tx,
-      );
+      await recordAudit(tx, {
+        customerId: customer.id,
+        action: 'ADD_CUSTOMER_DOMAIN',
+        outcome: 'SUCCESS',
+        details: { domain: name },
+      });
       return {
         result: row!,
         event: {
@@ -282,7 +283,7 @@ export const addSubscription = partnerTask(
     const [sku] = await ctx.db.select().from(skus).where(eq(skus.id, input.skuId));
     if (!sku) throw invalid(['skuId'], 'No product has this SKU id.', 'UNKNOWN_SKU');
     return commitPartnerChange(ctx, agent, 'ADD_SUBSCRIPTION', async (tx) => {
-      const [row] = await tx
+      const [row] = await tx.db
         .insert(subscriptions)
         .values({ customerId: customer.id, skuId: sku.id, totalSeats: input.seats, createdAt: ctx.clock.now() })
         .onConflictDoUpdate({
@@ -291,7 +292,7 @@ export const addSubscription = partnerTask(
         })
         .returning();
       const details = { sku: sku.partNumber, seatsAdded: input.seats, totalSeats: row!.totalSeats };
-      await recordAudit(ctx, { customerId: customer.id, action: 'ADD_SUBSCRIPTION', outcome: 'SUCCESS', details }, tx);
+      await recordAudit(tx, { customerId: customer.id, action: 'ADD_SUBSCRIPTION', outcome: 'SUCCESS', details });
       return {
         result: row!,
         event: {

@@ -7,7 +7,7 @@ import type { Db } from '../db/client.js';
 import { accessAssignments, customers, gdapRelationships, securityGroups, userRoles } from '../db/schema.js';
 import { recordAudit } from './audit.js';
 import { type AgentCaller, authorizeCustomerTask, requirePartnerTask, requireSignedIn } from './authorization.js';
-import type { ServiceContext } from './context.js';
+import { inTransaction, type ServiceContext } from './context.js';
 import { DomainError, invalid, notFound, ValidationErrors } from './errors.js';
 import { authorizePartnerChange, commitPartnerChange, fourEyes, recordPartnerEvent } from './partner-audit.js';
 import { isMember } from './security-groups.js';
@@ -82,18 +82,18 @@ export const createGdapRelationship = partnerTask(
     const approvalToken = generateToken('gdap');
     return commitPartnerChange(ctx, agent, 'CREATE_GDAP_RELATIONSHIP', async (tx) => {
       // Display names are unique per partner; the relationship table is keyed by customer, so check under a lock.
-      await tx.execute(
+      await tx.db.execute(
         // hashtext keeps the lock key an int4 on both PostgreSQL and PGlite
         sql`select pg_advisory_xact_lock(hashtext(${agent.partnerId}))`,
       );
-      const [clash] = await tx
+      const [clash] = await tx.db
         .select({ id: gdapRelationships.id })
         .from(gdapRelationships)
         .where(
           and(eq(gdapRelationships.partnerId, agent.partnerId), eq(gdapRelationships.displayName, input.displayName)),
         );
       if (clash) throw invalid(['displayName'], `A relationship named ${input.displayName} exists.`, 'NAME_TAKEN');
-      const [relationship] = await tx
+      const [relationship] = await tx.db
         .insert(gdapRelationships)
         .values({
           customerId: customer.id,
@@ -113,11 +113,12 @@ export const createGdapRelationship = partnerTask(
         durationDays: input.durationDays,
         autoExtend: relationship!.autoExtend,
       };
-      await recordAudit(
-        ctx,
-        { customerId: customer.id, action: 'CREATE_GDAP_RELATIONSHIP', outcome: 'SUCCESS', details },
-        tx,
-      );
+      await recordAudit(tx, {
+        customerId: customer.id,
+        action: 'CREATE_GDAP_RELATIONSHIP',
+        outcome: 'SUCCESS',
+        details,
+      });
       return {
         result: { relationship: relationship!, approvalToken },
         event: relationshipEvent(relationship!, details),
@@ -158,8 +159,8 @@ export async function approveGdapRelationship(
     throw invalid(['approvalToken'], `The relationship is ${rel.status}, not waiting for approval.`, 'INVALID_STATE');
   }
   const now = ctx.clock.now();
-  return ctx.db.transaction(async (tx) => {
-    const [row] = await tx
+  return inTransaction(ctx, async (tx) => {
+    const [row] = await tx.db
       .update(gdapRelationships)
       .set({
         status: 'ACTIVE',
@@ -178,15 +179,15 @@ export async function approveGdapRelationship(
     if (!row)
       throw invalid(['approvalToken'], 'The relationship was approved or terminated meanwhile.', 'INVALID_STATE');
     const details = { displayName: rel.displayName, roles: rel.roles, endsAt: row.endsAt?.toISOString() };
-    await recordAudit(
-      ctx,
-      { customerId: rel.customerId, action: 'APPROVE_GDAP_RELATIONSHIP', outcome: 'SUCCESS', details },
-      tx,
-    );
+    await recordAudit(tx, {
+      customerId: rel.customerId,
+      action: 'APPROVE_GDAP_RELATIONSHIP',
+      outcome: 'SUCCESS',
+      details,
+    });
     // The partner's log shows it too: from now on the relationship's roles can be assigned to its groups.
     await recordPartnerEvent(
       tx,
-      ctx,
       rel.partnerId,
       'APPROVE_GDAP_RELATIONSHIP',
       'SUCCESS',
@@ -254,7 +255,7 @@ export const assignGdapAccess = partnerTask(
           throw invalid(['roles'], `The relationship does not carry ${outside.join(', ')}.`, 'INVALID');
         if (rel.status === 'TERMINATED')
           throw invalid(['relationshipId'], 'The relationship is terminated.', 'INVALID_STATE');
-        const [before] = await tx
+        const [before] = await tx.db
           .select({ roles: accessAssignments.roles })
           .from(accessAssignments)
           .where(
@@ -264,7 +265,7 @@ export const assignGdapAccess = partnerTask(
               eq(accessAssignments.groupId, group.id),
             ),
           );
-        const [row] = await tx
+        const [row] = await tx.db
           .insert(accessAssignments)
           .values({
             customerId: rel.customerId,
@@ -285,11 +286,12 @@ export const assignGdapAccess = partnerTask(
           from: before?.roles ?? [],
           roles,
         };
-        await recordAudit(
-          ctx,
-          { customerId: rel.customerId, action: 'ASSIGN_GDAP_ACCESS', outcome: 'SUCCESS', details },
-          tx,
-        );
+        await recordAudit(tx, {
+          customerId: rel.customerId,
+          action: 'ASSIGN_GDAP_ACCESS',
+          outcome: 'SUCCESS',
+          details,
+        });
         return {
           result: row!,
           event: {
@@ -324,7 +326,7 @@ export const removeGdapAccess = partnerTask(
       'REMOVE_GDAP_ACCESS',
       async (tx) => {
         const { rel, group } = await assignmentTarget(tx, admin, input);
-        const [removed] = await tx
+        const [removed] = await tx.db
           .delete(accessAssignments)
           .where(
             and(
@@ -336,11 +338,12 @@ export const removeGdapAccess = partnerTask(
           .returning();
         if (!removed) throw invalid(['groupId'], `${group.name} holds no roles in this relationship.`, 'INVALID_STATE');
         const details = { relationship: rel.displayName, group: group.name, groupId: group.id, roles: removed.roles };
-        await recordAudit(
-          ctx,
-          { customerId: rel.customerId, action: 'REMOVE_GDAP_ACCESS', outcome: 'SUCCESS', details },
-          tx,
-        );
+        await recordAudit(tx, {
+          customerId: rel.customerId,
+          action: 'REMOVE_GDAP_ACCESS',
+          outcome: 'SUCCESS',
+          details,
+        });
         return {
           result: rel,
           event: {
@@ -363,17 +366,17 @@ export const removeGdapAccess = partnerTask(
 
 /** The relationship and group of an assignment change, with the four-eyes rule on the group. */
 async function assignmentTarget(
-  tx: Db,
+  tx: ServiceContext,
   admin: AgentCaller,
   input: { customerId: string; relationshipId: string; groupId: string },
 ) {
-  const rel = await ownRelationship(tx, admin, input.customerId, input.relationshipId, true);
-  const [group] = await tx
+  const rel = await ownRelationship(tx.db, admin, input.customerId, input.relationshipId, true);
+  const [group] = await tx.db
     .select()
     .from(securityGroups)
     .where(and(eq(securityGroups.id, input.groupId), eq(securityGroups.partnerId, admin.partnerId)));
   if (!group) throw notFound('security group');
-  if (await isMember(tx, group.id, admin.agentId)) {
+  if (await isMember(tx.db, group.id, admin.agentId)) {
     throw fourEyes(`no one changes the GDAP roles of a group it is a member of (${group.name}).`);
   }
   return { rel, group };
@@ -387,20 +390,21 @@ export const terminateGdapRelationship = partnerTask(
   ): Promise<RelationshipRow> {
     const agent = await authorizePartnerChange(ctx, MANAGE, 'TERMINATE_GDAP_RELATIONSHIP');
     return commitPartnerChange(ctx, agent, 'TERMINATE_GDAP_RELATIONSHIP', async (tx) => {
-      const rel = await ownRelationship(tx, agent, input.customerId, input.relationshipId, true);
+      const rel = await ownRelationship(tx.db, agent, input.customerId, input.relationshipId, true);
       if (rel.status === 'TERMINATED')
         throw invalid(['relationshipId'], 'The relationship is already terminated.', 'INVALID_STATE');
-      const [row] = await tx
+      const [row] = await tx.db
         .update(gdapRelationships)
         .set({ status: 'TERMINATED', terminatedAt: ctx.clock.now(), approvalTokenHash: null })
         .where(and(eq(gdapRelationships.customerId, rel.customerId), eq(gdapRelationships.id, rel.id)))
         .returning();
       const details = { displayName: rel.displayName, previousStatus: rel.status };
-      await recordAudit(
-        ctx,
-        { customerId: rel.customerId, action: 'TERMINATE_GDAP_RELATIONSHIP', outcome: 'SUCCESS', details },
-        tx,
-      );
+      await recordAudit(tx, {
+        customerId: rel.customerId,
+        action: 'TERMINATE_GDAP_RELATIONSHIP',
+        outcome: 'SUCCESS',
+        details,
+      });
       return { result: row!, event: relationshipEvent(row!, details) };
     });
   },

@@ -3,10 +3,9 @@
 // administrator) recorded as a DENIED event after the change was rolled back.
 import { and, eq, gte, lt, type SQL } from 'drizzle-orm';
 import type { PartnerTask } from '../auth/roles.js';
-import type { Db } from '../db/client.js';
 import { partnerAuditEvents } from '../db/schema.js';
 import { type AgentCaller, requirePartnerTask } from './authorization.js';
-import type { Caller, ServiceContext } from './context.js';
+import { type Caller, inTransaction, type ServiceContext } from './context.js';
 import { DomainError } from './errors.js';
 import { type KeysetOrder, keysetPage, type Page, type PageArgs } from './pagination.js';
 import { partnerTask } from './tasks.js';
@@ -49,8 +48,8 @@ function actorOf(caller: Caller | null): Actor {
   };
 }
 
+/** Written through `ctx.db`: inside inTransaction, part of the transaction (and rolled back with it). */
 export async function recordPartnerEvent(
-  db: Db,
   ctx: ServiceContext,
   partnerId: string,
   action: string,
@@ -58,7 +57,7 @@ export async function recordPartnerEvent(
   event: PartnerEvent,
   actor: Actor = actorOf(ctx.caller),
 ): Promise<void> {
-  await db.insert(partnerAuditEvents).values({
+  await ctx.db.insert(partnerAuditEvents).values({
     partnerId,
     at: ctx.clock.now(),
     ...actor,
@@ -80,7 +79,6 @@ export async function recordSignInEvent(
   details: Record<string, unknown>,
 ): Promise<void> {
   await recordPartnerEvent(
-    ctx.db,
     ctx,
     agent.partnerId,
     action,
@@ -95,6 +93,7 @@ export async function recordSignInEvent(
   );
 }
 
+/** Called with the request's own context, outside any transaction: the refusal outlives the rolled-back change. */
 async function recordRefusal(
   ctx: ServiceContext,
   action: string,
@@ -104,7 +103,7 @@ async function recordRefusal(
   const caller = ctx.caller;
   if (caller?.kind !== 'agent') return;
   const { field: _field, ...why } = e.details;
-  await recordPartnerEvent(ctx.db, ctx, caller.partnerId, action, 'DENIED', {
+  await recordPartnerEvent(ctx, caller.partnerId, action, 'DENIED', {
     ...event,
     details: { ...event.details, reason: e.message, ...why },
   });
@@ -135,16 +134,17 @@ export async function commitPartnerChange<T>(
   ctx: ServiceContext,
   actor: AgentCaller,
   action: string,
-  body: (tx: Db) => Promise<{ result: T; event: PartnerEvent }>,
+  body: (tx: ServiceContext) => Promise<{ result: T; event: PartnerEvent }>,
   refusedEvent: PartnerEvent = {},
 ): Promise<T> {
   try {
-    return await ctx.db.transaction(async (tx) => {
+    return await inTransaction(ctx, async (tx) => {
       const { result, event } = await body(tx);
-      await recordPartnerEvent(tx, ctx, actor.partnerId, action, 'SUCCESS', event);
+      await recordPartnerEvent(tx, actor.partnerId, action, 'SUCCESS', event);
       return result;
     });
   } catch (e) {
+    // `ctx`, not the rolled-back `tx`: the refusal is written after the rollback, outside the transaction.
     if (e instanceof DomainError && REFUSALS.has(e.code)) await recordRefusal(ctx, action, e, refusedEvent);
     throw e;
   }

@@ -4,7 +4,7 @@ import { hashPassword, passwordPolicyViolation } from '../auth/passwords.js';
 import { agents, partners } from '../db/schema.js';
 import type { AgentRow } from './agents.js';
 import { requireAgent } from './authorization.js';
-import type { ServiceContext } from './context.js';
+import { inTransaction, type ServiceContext } from './context.js';
 import { invalid, notFound } from './errors.js';
 import { recordPartnerEvent } from './partner-audit.js';
 
@@ -27,12 +27,12 @@ export async function bootstrapPartner(
   const violation = passwordPolicyViolation(input.adminPassword);
   if (violation) throw invalid(['BOOTSTRAP_ADMIN_PASSWORD'], `The bootstrap password ${violation}.`, 'WEAK_PASSWORD');
   const passwordHash = await hashPassword(input.adminPassword);
-  return ctx.db.transaction(async (tx) => {
+  return inTransaction(ctx, async (tx) => {
     // Instances starting together: one creates the partner, the others wait for it, then see it and stop.
-    await tx.execute(sql`select pg_advisory_xact_lock(7243002)`);
-    if ((await partnerCount({ ...ctx, db: tx })) > 0) return null;
-    const [partner] = await tx.insert(partners).values({ name: input.partnerName }).returning();
-    const [admin] = await tx
+    await tx.db.execute(sql`select pg_advisory_xact_lock(7243002)`);
+    if ((await partnerCount(tx)) > 0) return null;
+    const [partner] = await tx.db.insert(partners).values({ name: input.partnerName }).returning();
+    const [admin] = await tx.db
       .insert(agents)
       .values({
         partnerId: partner!.id,
@@ -42,7 +42,7 @@ export async function bootstrapPartner(
         roles: ['ADMIN_AGENT', 'ACCESS_ADMINISTRATOR'],
       })
       .returning();
-    await recordPartnerEvent(tx, ctx, partner!.id, 'BOOTSTRAP_PARTNER', 'SUCCESS', {
+    await recordPartnerEvent(tx, partner!.id, 'BOOTSTRAP_PARTNER', 'SUCCESS', {
       targetType: 'AGENT',
       targetId: admin!.id,
       targetName: admin!.email,

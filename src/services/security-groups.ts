@@ -33,7 +33,7 @@ export const createSecurityGroup = partnerTask(
     if (problem) throw invalid(['name'], `The group name ${problem}.`);
     try {
       return await commitPartnerChange(ctx, admin, 'CREATE_SECURITY_GROUP', async (tx) => {
-        const [row] = await tx
+        const [row] = await tx.db
           .insert(securityGroups)
           .values({ partnerId: admin.partnerId, name: input.name, createdAt: ctx.clock.now() })
           .returning();
@@ -76,21 +76,21 @@ export const deleteSecurityGroup = partnerTask(
       admin,
       'DELETE_SECURITY_GROUP',
       async (tx) => {
-        const group = await ownGroup(tx, admin, groupId, 'update');
-        if (await isMember(tx, group.id, admin.agentId)) throw fourEyes('no one deletes a group it is a member of.');
+        const group = await ownGroup(tx.db, admin, groupId, 'update');
+        if (await isMember(tx.db, group.id, admin.agentId)) throw fourEyes('no one deletes a group it is a member of.');
         // access_assignments is keyed by customer; a group's assignments span customers (rare, partner-side admin).
-        const assignments = await tx
+        const assignments = await tx.db
           .delete(accessAssignments)
           .where(eq(accessAssignments.groupId, group.id))
           .returning({ customerId: accessAssignments.customerId, roles: accessAssignments.roles });
-        const members = await tx
+        const members = await tx.db
           .delete(groupMembers)
           .where(eq(groupMembers.groupId, group.id))
           .returning({ agentId: groupMembers.agentId });
-        await tx
+        await tx.db
           .delete(groupActivations)
           .where(and(eq(groupActivations.partnerId, admin.partnerId), eq(groupActivations.groupId, group.id)));
-        await tx.delete(securityGroups).where(eq(securityGroups.id, group.id));
+        await tx.db.delete(securityGroups).where(eq(securityGroups.id, group.id));
         return {
           result: group,
           event: {
@@ -145,10 +145,10 @@ export const updateSecurityGroup = partnerTask(
       admin,
       'UPDATE_SECURITY_GROUP',
       async (tx) => {
-        const group = await ownGroup(tx, admin, input.groupId, 'update');
-        if (await isMember(tx, group.id, admin.agentId))
+        const group = await ownGroup(tx.db, admin, input.groupId, 'update');
+        if (await isMember(tx.db, group.id, admin.agentId))
           throw fourEyes(`no one changes the settings of a group it is a member of (${group.name}).`);
-        const [row] = await tx
+        const [row] = await tx.db
           .update(securityGroups)
           .set({
             maxActivationMinutes: max ?? group.maxActivationMinutes,
@@ -185,13 +185,13 @@ async function memberChange(
     action,
     async (tx) => {
       // Shared lock: a concurrent deleteSecurityGroup waits, or this sees the group gone (NOT_FOUND).
-      const group = await ownGroup(tx, admin, input.groupId, 'share');
+      const group = await ownGroup(tx.db, admin, input.groupId, 'share');
       if (input.agentId === admin.agentId) {
         throw fourEyes(
           `no one ${action === 'ADD_GROUP_MEMBER' ? 'adds itself to' : 'removes itself from'} a security group.`,
         );
       }
-      const [agent] = await tx
+      const [agent] = await tx.db
         .select({ id: agents.id, email: agents.email })
         .from(agents)
         .where(and(eq(agents.id, input.agentId), eq(agents.partnerId, admin.partnerId), ne(agents.status, 'DELETED')));
@@ -199,7 +199,7 @@ async function memberChange(
       const kind = input.kind ?? 'ACTIVE';
       const changed =
         action === 'ADD_GROUP_MEMBER'
-          ? await tx
+          ? await tx.db
               .insert(groupMembers)
               .values({ groupId: group.id, agentId: agent.id, kind })
               .onConflictDoUpdate({
@@ -208,13 +208,13 @@ async function memberChange(
                 setWhere: ne(groupMembers.kind, kind),
               })
               .returning({ agentId: groupMembers.agentId })
-          : await tx
+          : await tx.db
               .delete(groupMembers)
               .where(and(eq(groupMembers.groupId, group.id), eq(groupMembers.agentId, agent.id)))
               .returning({ agentId: groupMembers.agentId });
       // A membership added, changed or removed starts afresh: no earlier activation carries over.
       const activationsEnded = changed.length
-        ? await endOpenActivations(tx, admin.partnerId, agent.id, group.id, ctx.clock.now())
+        ? await endOpenActivations(tx.db, admin.partnerId, agent.id, group.id, ctx.clock.now())
         : 0;
       return {
         result: group,

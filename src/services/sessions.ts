@@ -6,7 +6,7 @@ import type { PartnerRole } from '../auth/roles.js';
 import { generateToken, hashToken } from '../auth/tokens.js';
 import { preparedStatement } from '../db/prepared.js';
 import { agents, domains, sessions, signInFamiliar, signInThrottle, users } from '../db/schema.js';
-import type { Caller, ServiceContext } from './context.js';
+import { type Caller, inTransaction, type ServiceContext } from './context.js';
 import { DomainError, invalid } from './errors.js';
 import { recordPartnerEvent, recordSignInEvent } from './partner-audit.js';
 import { userColumns } from './users/row.js';
@@ -335,15 +335,15 @@ export async function changePassword(
   // Saved only if nothing moved since the check above: the hash is still the one verified (no reset in between)
   // and this session is still live (a reset or a delete revokes it). Otherwise the change would undo a reset.
   const sessionLive = sql`exists (select 1 from ${sessions} where ${sessions.tokenHash} = ${caller.tokenHash} and ${sessions.revokedAt} is null)`;
-  await ctx.db.transaction(async (tx) => {
+  await inTransaction(ctx, async (tx) => {
     const changed =
       caller.kind === 'agent'
-        ? await tx
+        ? await tx.db
             .update(agents)
             .set({ passwordHash, mustChangePassword: false, updatedAt: now })
             .where(and(where, eq(agents.passwordHash, current.hash), sessionLive))
             .returning({ id: agents.id })
-        : await tx
+        : await tx.db
             .update(users)
             .set({ passwordHash, mustChangePassword: false, updatedAt: now })
             .where(and(where, eq(users.passwordHash, current.hash), eq(users.state, 'ACTIVE'), sessionLive))
@@ -358,7 +358,7 @@ export async function changePassword(
       caller.kind === 'agent'
         ? eq(sessions.agentId, caller.agentId)
         : and(eq(sessions.customerId, caller.customerId), eq(sessions.userId, caller.userId))!;
-    await revokeOtherSessions(tx, owner, caller.tokenHash, now);
+    await revokeOtherSessions(tx.db, owner, caller.tokenHash, now);
   });
   caller.mustChangePassword = false;
 }
@@ -378,9 +378,9 @@ export async function signOutEverywhere(ctx: ServiceContext): Promise<number> {
   const caller = ctx.caller;
   if (caller?.kind !== 'agent')
     throw new DomainError('FORBIDDEN', 'Only partner agents sign out everywhere; users sign out with signOut.');
-  return ctx.db.transaction(async (tx) => {
-    const n = await revokeAgentSessions(tx, caller.agentId, ctx.clock.now());
-    await recordPartnerEvent(tx, ctx, caller.partnerId, 'SIGN_OUT_EVERYWHERE', 'SUCCESS', {
+  return inTransaction(ctx, async (tx) => {
+    const n = await revokeAgentSessions(tx.db, caller.agentId, ctx.clock.now());
+    await recordPartnerEvent(tx, caller.partnerId, 'SIGN_OUT_EVERYWHERE', 'SUCCESS', {
       targetType: 'AGENT',
       targetId: caller.agentId,
       targetName: caller.email,

@@ -10,7 +10,7 @@ import { type Db, isPostgresUrl } from '../../db/client.js';
 import { bulkJobRows, bulkJobs, serverSettings, users } from '../../db/schema.js';
 import { recordAudit } from '../audit.js';
 import { authorizeCustomerTask } from '../authorization.js';
-import type { ServiceContext } from '../context.js';
+import { inTransaction, type ServiceContext } from '../context.js';
 import { DomainError, notFound } from '../errors.js';
 import { customerTask } from '../tasks.js';
 import { type UserRow, userColumns } from '../users/row.js';
@@ -171,11 +171,11 @@ export const takeBulkJobCredentials = customerTask(
       isNotNull(bulkJobRows.credential),
       gt(bulkJobRows.processedAt, since),
     );
-    return ctx.db.transaction(async (tx) => {
+    return inTransaction(ctx, async (tx) => {
       // Locked, read and erased in one transaction: two concurrent fetches cannot both get a password. Only the rows
       // read are erased (a batch the runner commits meanwhile waits for the next fetch), and they are decrypted before
       // anything is erased, so a wrong key loses nothing.
-      const rows = await tx
+      const rows = await tx.db
         .select({ rowNumber: bulkJobRows.rowNumber, sealed: bulkJobRows.credential, user: userColumns })
         .from(bulkJobRows)
         .innerJoin(users, and(eq(users.customerId, bulkJobRows.customerId), eq(users.id, bulkJobRows.userId)))
@@ -190,7 +190,7 @@ export const takeBulkJobCredentials = customerTask(
         displayName: r.user.displayName,
         temporaryPassword: decryptCredential(key, r.sealed!, credentialAad(customerId, jobId, r.rowNumber)),
       }));
-      await tx
+      await tx.db
         .update(bulkJobRows)
         .set({ credential: null })
         .where(
@@ -203,16 +203,12 @@ export const takeBulkJobCredentials = customerTask(
             ),
           ),
         );
-      await recordAudit(
-        ctx,
-        {
-          customerId,
-          action: 'FETCH_IMPORT_CREDENTIALS',
-          outcome: 'SUCCESS',
-          details: { bulkJobId: jobId, passwords: rows.length },
-        },
-        tx,
-      );
+      await recordAudit(tx, {
+        customerId,
+        action: 'FETCH_IMPORT_CREDENTIALS',
+        outcome: 'SUCCESS',
+        details: { bulkJobId: jobId, passwords: rows.length },
+      });
       return credentials;
     });
   },

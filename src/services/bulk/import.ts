@@ -6,7 +6,7 @@ import type { Db } from '../../db/client.js';
 import { bulkJobRows, bulkJobs } from '../../db/schema.js';
 import { recordAudit } from '../audit.js';
 import { authorizeCustomerTask, requireAgent } from '../authorization.js';
-import type { ServiceContext } from '../context.js';
+import { inTransaction, type ServiceContext } from '../context.js';
 import { DomainError, ValidationErrors } from '../errors.js';
 import { customerTask } from '../tasks.js';
 import { denyAudited, requirePart } from '../users/parts.js';
@@ -160,8 +160,8 @@ export const importUsers = customerTask(
     const agent = requireAgent(ctx);
     const jobId = randomUUID();
     return denyAudited(ctx, customerId, 'IMPORT_USERS', null, () =>
-      ctx.db.transaction(async (tx) => {
-        const { report, csv, parts } = await validateInto(tx, jobId);
+      inTransaction(ctx, async (tx) => {
+        const { report, csv, parts } = await validateInto(tx.db, jobId);
         const short = report.seats.filter((s) => s.requested > s.available);
         if (short.length) {
           throw new ValidationErrors(
@@ -177,7 +177,7 @@ export const importUsers = customerTask(
         }
         const now = ctx.clock.now();
         const pending = report.validRows;
-        const [job] = await tx
+        const [job] = await tx.db
           .insert(bulkJobs)
           .values({
             customerId,
@@ -197,22 +197,18 @@ export const importUsers = customerTask(
             finishedAt: pending ? null : now,
           })
           .returning();
-        await recordAudit(
-          ctx,
-          {
-            customerId,
-            action: 'IMPORT_USERS',
-            outcome: 'SUCCESS',
-            details: {
-              bulkJobId: jobId,
-              fileName,
-              rows: report.rows,
-              invalidRows: report.invalidRows,
-              skippedRows: report.skippedRows,
-            },
+        await recordAudit(tx, {
+          customerId,
+          action: 'IMPORT_USERS',
+          outcome: 'SUCCESS',
+          details: {
+            bulkJobId: jobId,
+            fileName,
+            rows: report.rows,
+            invalidRows: report.invalidRows,
+            skippedRows: report.skippedRows,
           },
-          tx,
-        );
+        });
         return { report, job: job! };
       }),
     ).then((result) => {

@@ -13,7 +13,7 @@ import { agents, bulkJobRows, bulkJobs } from '../../db/schema.js';
 import { logError } from '../../log.js';
 import { recordAudit } from '../audit.js';
 import { authorizeCustomerTask } from '../authorization.js';
-import { type ServiceContext, serviceContext } from '../context.js';
+import { inTransaction, type ServiceContext, serviceContext } from '../context.js';
 import { DomainError } from '../errors.js';
 import { lockSeats } from '../seats.js';
 import { skusByPartNumber } from '../skus.js';
@@ -193,11 +193,13 @@ export function startJobRunner(db: Db, clock: Clock, options: JobRunnerOptions):
   ) {
     const partNumbers = [...new Set(rows.flatMap((r) => readRow(columns, r.cells).licenses))];
     const catalogue = await skusByPartNumber(db, partNumbers);
-    await db.transaction(async (tx) => {
-      await holdLease(tx, job);
+    // The acting agent's context, whose db is the runner's: the batch's transaction, and each row's savepoint, are
+    // contexts too, so the audit events are written in them.
+    await inTransaction(ctx, async (tx) => {
+      await holdLease(tx.db, job);
       // Judged again inside the batch, under a share lock: disabling the agent (which locks its row) waits for this
       // batch, or this batch sees it and commits nothing.
-      const [agent] = await tx
+      const [agent] = await tx.db
         .select({ status: agents.status, mustChangePassword: agents.mustChangePassword })
         .from(agents)
         .where(eq(agents.id, job.createdByAgentId))
@@ -207,7 +209,7 @@ export function startJobRunner(db: Db, clock: Clock, options: JobRunnerOptions):
       // The batch holds the seats it takes until it commits: it locks them all first, in the one order every seat
       // taker uses, so it queues behind (or ahead of) a createUser or another runner instead of deadlocking.
       await lockSeats(
-        tx,
+        tx.db,
         job.customerId,
         [...catalogue.values()].map((s) => s.id),
       );
@@ -227,9 +229,9 @@ export function startJobRunner(db: Db, clock: Clock, options: JobRunnerOptions):
         try {
           // A savepoint per row: a row the directory refuses now (its Email taken meanwhile, no seat left) fails
           // alone, and its outcome is still committed with the batch.
-          await tx.transaction(async (sp) => {
+          await inTransaction(tx, async (sp) => {
             const user = await insertUser(
-              sp,
+              sp.db,
               job.customerId,
               {
                 userPrincipalName: upn,
@@ -240,7 +242,7 @@ export function startJobRunner(db: Db, clock: Clock, options: JobRunnerOptions):
               secrets[i]!.hash,
               now,
             );
-            const done = await sp
+            const done = await sp.db
               .update(bulkJobRows)
               .set({
                 outcome: 'CREATED',
@@ -256,25 +258,21 @@ export function startJobRunner(db: Db, clock: Clock, options: JobRunnerOptions):
               .where(where)
               .returning({ rowNumber: bulkJobRows.rowNumber });
             if (!done.length) throw new LeaseLost();
-            await recordAudit(
-              ctx,
-              {
-                customerId: job.customerId,
-                action: 'CREATE_USER',
-                outcome: 'SUCCESS',
-                targetUserId: user.id,
-                targetName: user.userPrincipalName,
-                details: {
-                  ...values.info,
-                  userPrincipalName: upn,
-                  roles: values.roles,
-                  licenses: values.licenses,
-                  bulkJobId: job.id,
-                  row: row.rowNumber,
-                },
+            await recordAudit(sp, {
+              customerId: job.customerId,
+              action: 'CREATE_USER',
+              outcome: 'SUCCESS',
+              targetUserId: user.id,
+              targetName: user.userPrincipalName,
+              details: {
+                ...values.info,
+                userPrincipalName: upn,
+                roles: values.roles,
+                licenses: values.licenses,
+                bulkJobId: job.id,
+                row: row.rowNumber,
               },
-              sp,
-            );
+            });
           });
           succeeded++;
         } catch (caught) {
@@ -294,7 +292,7 @@ export function startJobRunner(db: Db, clock: Clock, options: JobRunnerOptions):
                 ? columns.name('licenses')
                 : null;
           const errors = [{ column, code: e.code, message: e.message }];
-          await tx
+          await tx.db
             .update(bulkJobRows)
             .set({ outcome: 'FAILED', message: refusalMessage(errors), errors, processedAt: now })
             .where(where);
@@ -302,7 +300,7 @@ export function startJobRunner(db: Db, clock: Clock, options: JobRunnerOptions):
         }
       }
       checkHalted();
-      await tx
+      await tx.db
         .update(bulkJobs)
         .set({
           succeeded: sql`${bulkJobs.succeeded} + ${succeeded}`,

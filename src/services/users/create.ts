@@ -5,7 +5,7 @@ import { type Db, pgErrorCode, UNIQUE_VIOLATION } from '../../db/client.js';
 import { licenseAssignments, userRoles, users } from '../../db/schema.js';
 import { recordAudit } from '../audit.js';
 import { authorizeCustomerTask } from '../authorization.js';
-import type { ServiceContext } from '../context.js';
+import { inTransaction, type ServiceContext } from '../context.js';
 import { DomainError, invalid, ValidationErrors } from '../errors.js';
 import { noSeatError, seatTaken } from '../seats.js';
 import { type SkuRow, skusByIds } from '../skus.js';
@@ -139,36 +139,30 @@ export const createUser = customerTask(
     const now = ctx.clock.now();
     // No look-up before the insert: the unique index decides (also between racing requests), and only then do we
     // find the holder to name it.
-    const user = await ctx.db
-      .transaction((tx) =>
-        insertUser(
-          tx,
-          input.customerId,
-          { userPrincipalName: upn, info, roles, skus: found.skus },
-          passwordHash,
-          now,
-          (created) => [
-            recordAudit(
-              ctx,
-              {
-                customerId: input.customerId,
-                action: 'CREATE_USER',
-                outcome: 'SUCCESS',
-                targetUserId: created.id,
-                targetName: created.userPrincipalName,
-                details: { ...info, userPrincipalName: upn, roles, licenses: found.skus.map((s) => s.partNumber) },
-              },
-              tx,
-            ),
-          ],
-        ),
-      )
-      .catch(async (e: unknown) => {
-        if (e instanceof DomainError && e.code === 'UPN_TAKEN') {
-          throw upnTaken(upn, await activeUserWithUpn(ctx.db, input.customerId, upn), ['userPrincipalName']);
-        }
-        throw e;
-      });
+    const user = await inTransaction(ctx, (tx) =>
+      insertUser(
+        tx.db,
+        input.customerId,
+        { userPrincipalName: upn, info, roles, skus: found.skus },
+        passwordHash,
+        now,
+        (created) => [
+          recordAudit(tx, {
+            customerId: input.customerId,
+            action: 'CREATE_USER',
+            outcome: 'SUCCESS',
+            targetUserId: created.id,
+            targetName: created.userPrincipalName,
+            details: { ...info, userPrincipalName: upn, roles, licenses: found.skus.map((s) => s.partNumber) },
+          }),
+        ],
+      ),
+    ).catch(async (e: unknown) => {
+      if (e instanceof DomainError && e.code === 'UPN_TAKEN') {
+        throw upnTaken(upn, await activeUserWithUpn(ctx.db, input.customerId, upn), ['userPrincipalName']);
+      }
+      throw e;
+    });
     return { user, temporaryPassword };
   },
 );

@@ -2,7 +2,7 @@ import { and, eq } from 'drizzle-orm';
 import { licenseAssignments, users } from '../../db/schema.js';
 import { recordAudit } from '../audit.js';
 import { authorizeCustomerTask, type CustomerAccess } from '../authorization.js';
-import type { ServiceContext } from '../context.js';
+import { inTransaction, type ServiceContext } from '../context.js';
 import { type DomainError, invalid, notFound } from '../errors.js';
 import { freeSeats, lockSeats } from '../seats.js';
 import { revokeUserSessions } from '../sessions.js';
@@ -19,21 +19,21 @@ export type PerUserResult = { userId: string; user?: UserRow; error?: DomainErro
 async function deleteOne(ctx: ServiceContext, access: CustomerAccess, userId: string): Promise<UserRow> {
   const customerId = access.customerId;
   return denyAudited(ctx, customerId, 'DELETE_USER', null, () =>
-    ctx.db.transaction(async (tx) => {
-      const user = await lockUser(tx, customerId, userId);
+    inTransaction(ctx, async (tx) => {
+      const user = await lockUser(tx.db, customerId, userId);
       if (!user) throw notFound('user');
       if (user.state !== 'ACTIVE')
         throw invalid(['userId'], `${user.userPrincipalName} is already deleted.`, 'INVALID_STATE');
-      const roles = await rolesOfUser(tx, customerId, userId);
+      const roles = await rolesOfUser(tx.db, customerId, userId);
       authorizeOnUser(access, TASK, user, roles);
       const now = ctx.clock.now();
-      const held = await licensesOfUser(tx, customerId, userId);
+      const held = await licensesOfUser(tx.db, customerId, userId);
       await lockSeats(
-        tx,
+        tx.db,
         customerId,
         held.filter((l) => l.seated).map((l) => l.sku.id),
       );
-      const seated = await tx
+      const seated = await tx.db
         .update(licenseAssignments)
         .set({ seated: false })
         .where(
@@ -45,28 +45,24 @@ async function deleteOne(ctx: ServiceContext, access: CustomerAccess, userId: st
         )
         .returning({ skuId: licenseAssignments.skuId });
       await freeSeats(
-        tx,
+        tx.db,
         customerId,
         seated.map((s) => s.skuId),
       );
-      const [deleted] = await tx
+      const [deleted] = await tx.db
         .update(users)
         .set({ state: 'INACTIVE', deletedAt: now, updatedAt: now })
         .where(and(eq(users.customerId, customerId), eq(users.id, userId)))
         .returning(userColumns);
-      await revokeUserSessions(tx, customerId, userId, now);
-      await recordAudit(
-        ctx,
-        {
-          customerId,
-          action: 'DELETE_USER',
-          outcome: 'SUCCESS',
-          targetUserId: userId,
-          targetName: user.userPrincipalName,
-          details: { seatsFreed: seated.length },
-        },
-        tx,
-      );
+      await revokeUserSessions(tx.db, customerId, userId, now);
+      await recordAudit(tx, {
+        customerId,
+        action: 'DELETE_USER',
+        outcome: 'SUCCESS',
+        targetUserId: userId,
+        targetName: user.userPrincipalName,
+        details: { seatsFreed: seated.length },
+      });
       return deleted!;
     }),
   );

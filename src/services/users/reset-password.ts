@@ -3,7 +3,7 @@ import { generateTemporaryPassword, hashPassword } from '../../auth/passwords.js
 import { users } from '../../db/schema.js';
 import { recordAudit } from '../audit.js';
 import { authorizeCustomerTask } from '../authorization.js';
-import type { ServiceContext } from '../context.js';
+import { inTransaction, type ServiceContext } from '../context.js';
 import { invalid, notFound } from '../errors.js';
 import { revokeUserSessions } from '../sessions.js';
 import { customerTask } from '../tasks.js';
@@ -26,30 +26,26 @@ export const resetUserPassword = customerTask(
     const temporaryPassword = generateTemporaryPassword();
     const passwordHash = await hashPassword(temporaryPassword);
     const user = await denyAudited(ctx, customerId, 'RESET_PASSWORD', null, () =>
-      ctx.db.transaction(async (tx) => {
-        const target = await lockUser(tx, customerId, userId);
+      inTransaction(ctx, async (tx) => {
+        const target = await lockUser(tx.db, customerId, userId);
         if (!target) throw notFound('user');
         if (target.state !== 'ACTIVE')
           throw invalid(['userId'], `${target.userPrincipalName} is deleted.`, 'INVALID_STATE');
-        authorizeOnUser(access, TASK, target, await rolesOfUser(tx, customerId, userId));
+        authorizeOnUser(access, TASK, target, await rolesOfUser(tx.db, customerId, userId));
         const now = ctx.clock.now();
-        const [row] = await tx
+        const [row] = await tx.db
           .update(users)
           .set({ passwordHash, mustChangePassword: true, updatedAt: now })
           .where(and(eq(users.customerId, customerId), eq(users.id, userId)))
           .returning(userColumns);
-        await revokeUserSessions(tx, customerId, userId, now);
-        await recordAudit(
-          ctx,
-          {
-            customerId,
-            action: 'RESET_PASSWORD',
-            outcome: 'SUCCESS',
-            targetUserId: userId,
-            targetName: target.userPrincipalName,
-          },
-          tx,
-        );
+        await revokeUserSessions(tx.db, customerId, userId, now);
+        await recordAudit(tx, {
+          customerId,
+          action: 'RESET_PASSWORD',
+          outcome: 'SUCCESS',
+          targetUserId: userId,
+          targetName: target.userPrincipalName,
+        });
         return row!;
       }),
     );

@@ -3,7 +3,7 @@ import { pgErrorCode, UNIQUE_VIOLATION } from '../../db/client.js';
 import { licenseAssignments, skus, users } from '../../db/schema.js';
 import { recordAudit } from '../audit.js';
 import { authorizeCustomerTask, type CustomerAccess } from '../authorization.js';
-import type { ServiceContext } from '../context.js';
+import { inTransaction, type ServiceContext } from '../context.js';
 import { DomainError, invalid, notFound, ValidationErrors } from '../errors.js';
 import { lockSeats, takeSeat } from '../seats.js';
 import type { SkuRow } from '../skus.js';
@@ -42,8 +42,8 @@ async function restoreOne(
   }
   try {
     return await denyAudited(ctx, customerId, 'RESTORE_USER', null, () =>
-      ctx.db.transaction(async (tx) => {
-        const user = await lockUser(tx, customerId, userId);
+      inTransaction(ctx, async (tx) => {
+        const user = await lockUser(tx.db, customerId, userId);
         if (!user) throw notFound('user');
         if (user.state !== 'INACTIVE')
           throw invalid(['userId'], `${user.userPrincipalName} is not deleted.`, 'INVALID_STATE');
@@ -54,24 +54,24 @@ async function restoreOne(
             'RESTORE_WINDOW_PASSED',
           );
         }
-        const roles = await rolesOfUser(tx, customerId, userId);
+        const roles = await rolesOfUser(tx.db, customerId, userId);
         authorizeOnUser(access, TASK, user, roles);
         const upn = newUpn ?? user.userPrincipalName;
-        const holder = await activeUserWithUpn(tx, customerId, upn);
+        const holder = await activeUserWithUpn(tx.db, customerId, upn);
         if (holder) throw upnTaken(upn, holder, [newUpn ? 'newUserPrincipalName' : 'userPrincipalName']);
-        const [restored] = await tx
+        const [restored] = await tx.db
           .update(users)
           .set({ state: 'ACTIVE', deletedAt: null, userPrincipalName: upn, updatedAt: now })
           .where(and(eq(users.customerId, customerId), eq(users.id, userId)))
           .returning(userColumns);
         // Licences come back where seats are free; the others are dropped and named (Partner Center's behaviour).
-        const remembered = await tx
+        const remembered = await tx.db
           .select({ sku: skus })
           .from(licenseAssignments)
           .innerJoin(skus, eq(skus.id, licenseAssignments.skuId))
           .where(and(eq(licenseAssignments.customerId, customerId), eq(licenseAssignments.userId, userId)));
         await lockSeats(
-          tx,
+          tx.db,
           customerId,
           remembered.map((r) => r.sku.id),
         );
@@ -83,26 +83,22 @@ async function restoreOne(
             eq(licenseAssignments.skuId, sku.id),
           );
           try {
-            await takeSeat(tx, customerId, sku, ['licenses']);
-            await tx.update(licenseAssignments).set({ seated: true }).where(where);
+            await takeSeat(tx.db, customerId, sku, ['licenses']);
+            await tx.db.update(licenseAssignments).set({ seated: true }).where(where);
           } catch (e) {
             if (!(e instanceof DomainError)) throw e;
-            await tx.delete(licenseAssignments).where(where);
+            await tx.db.delete(licenseAssignments).where(where);
             licenseWarnings.push({ sku, message: e.message });
           }
         }
-        await recordAudit(
-          ctx,
-          {
-            customerId,
-            action: 'RESTORE_USER',
-            outcome: 'SUCCESS',
-            targetUserId: userId,
-            targetName: upn,
-            details: { userPrincipalName: upn, licensesNotRestored: licenseWarnings.map((w) => w.sku.partNumber) },
-          },
-          tx,
-        );
+        await recordAudit(tx, {
+          customerId,
+          action: 'RESTORE_USER',
+          outcome: 'SUCCESS',
+          targetUserId: userId,
+          targetName: upn,
+          details: { userPrincipalName: upn, licensesNotRestored: licenseWarnings.map((w) => w.sku.partNumber) },
+        });
         return { user: restored!, licenseWarnings };
       }),
     );

@@ -4,7 +4,7 @@ import { pgErrorCode, UNIQUE_VIOLATION } from '../../db/client.js';
 import { licenseAssignments, userRoles, users } from '../../db/schema.js';
 import { recordAudit } from '../audit.js';
 import { authorizeCustomerTask } from '../authorization.js';
-import type { ServiceContext } from '../context.js';
+import { inTransaction, type ServiceContext } from '../context.js';
 import { type DomainError, invalid, notFound, ValidationErrors } from '../errors.js';
 import { freeSeats, lockSeats, takeSeat } from '../seats.js';
 import { skusByIds } from '../skus.js';
@@ -92,12 +92,12 @@ export const updateUser = customerTask(
 
     try {
       return await denyAudited(ctx, customerId, 'UPDATE_USER', null, () =>
-        ctx.db.transaction(async (tx) => {
-          const before = await lockUser(tx, customerId, userId);
+        inTransaction(ctx, async (tx) => {
+          const before = await lockUser(tx.db, customerId, userId);
           if (!before) throw notFound('user');
           if (before.state !== 'ACTIVE')
             throw invalid(['userId'], `${before.userPrincipalName} is deleted; restore it first.`, 'INVALID_STATE');
-          const rolesBefore = await rolesOfUser(tx, customerId, userId);
+          const rolesBefore = await rolesOfUser(tx.db, customerId, userId);
           if (editsInfo) authorizeOnUser(access, EDIT.info, before, rolesBefore);
           const changes: Change[] = [];
 
@@ -109,14 +109,14 @@ export const updateUser = customerTask(
           }
           if (newUpn !== undefined && newUpn !== before.userPrincipalName) {
             if (newUpn.toLowerCase() !== before.upnLower) {
-              const holder = await activeUserWithUpn(tx, customerId, newUpn);
+              const holder = await activeUserWithUpn(tx.db, customerId, newUpn);
               if (holder) throw upnTaken(newUpn, holder, ['userPrincipalName']);
             }
             set.userPrincipalName = newUpn;
             changes.push({ field: 'userPrincipalName', from: before.userPrincipalName, to: newUpn });
           }
 
-          const licensesBefore = await licensesOfUser(tx, customerId, userId);
+          const licensesBefore = await licensesOfUser(tx.db, customerId, userId);
           const held = new Set(licensesBefore.map((l) => l.sku.id));
           const willHaveLicence =
             adding.skus.length > 0 || licensesBefore.some((l) => !removing.skus.some((r) => r.id === l.sku.id));
@@ -130,7 +130,7 @@ export const updateUser = customerTask(
           }
 
           if (Object.keys(set).length) {
-            await tx
+            await tx.db
               .update(users)
               .set({ ...set, updatedAt: ctx.clock.now() })
               .where(and(eq(users.customerId, customerId), eq(users.id, userId)));
@@ -139,9 +139,9 @@ export const updateUser = customerTask(
           const rolesToAdd = addRoles.filter((r) => !rolesBefore.includes(r));
           const rolesToRemove = removeRoles.filter((r) => rolesBefore.includes(r));
           if (rolesToAdd.length)
-            await tx.insert(userRoles).values(rolesToAdd.map((role) => ({ customerId, userId, role })));
+            await tx.db.insert(userRoles).values(rolesToAdd.map((role) => ({ customerId, userId, role })));
           if (rolesToRemove.length) {
-            await tx
+            await tx.db
               .delete(userRoles)
               .where(
                 and(
@@ -159,20 +159,20 @@ export const updateUser = customerTask(
           const skusToAdd = adding.skus.filter((s) => !held.has(s.id));
           const skusToRemove = removing.skus.filter((s) => held.has(s.id));
           await lockSeats(
-            tx,
+            tx.db,
             customerId,
             [...skusToAdd, ...skusToRemove].map((s) => s.id),
           );
           for (const sku of skusToAdd) {
-            await takeSeat(tx, customerId, sku, ['addLicenseSkuIds']);
-            await tx
+            await takeSeat(tx.db, customerId, sku, ['addLicenseSkuIds']);
+            await tx.db
               .insert(licenseAssignments)
               .values({ customerId, userId, skuId: sku.id, createdAt: ctx.clock.now() });
             changes.push({ field: 'licenses', from: null, to: sku.partNumber });
           }
           if (skusToRemove.length) {
             const ids = skusToRemove.map((s) => s.id);
-            await tx
+            await tx.db
               .delete(licenseAssignments)
               .where(
                 and(
@@ -181,31 +181,27 @@ export const updateUser = customerTask(
                   inArray(licenseAssignments.skuId, ids),
                 ),
               );
-            await freeSeats(tx, customerId, ids);
+            await freeSeats(tx.db, customerId, ids);
             for (const sku of skusToRemove) changes.push({ field: 'licenses', from: sku.partNumber, to: null });
           }
 
-          const [after] = await tx
+          const [after] = await tx.db
             .select(userColumns)
             .from(users)
             .where(and(eq(users.customerId, customerId), eq(users.id, userId)));
           const key = [{ customerId, userId }];
-          const [{ roles, licenses }] = (await detailsForUsers(tx, key)) as [UserDetails];
+          const [{ roles, licenses }] = (await detailsForUsers(tx.db, key)) as [UserDetails];
           const result: UpdateResult = { user: after!, roles, licenses, changes, dryRun: !!input.dryRun };
           if (input.dryRun) throw new DryRunRollback(result);
           // Recorded even when nothing changed: the agent did act on the user.
-          await recordAudit(
-            ctx,
-            {
-              customerId,
-              action: 'UPDATE_USER',
-              outcome: 'SUCCESS',
-              targetUserId: userId,
-              targetName: after!.userPrincipalName,
-              details: { changes },
-            },
-            tx,
-          );
+          await recordAudit(tx, {
+            customerId,
+            action: 'UPDATE_USER',
+            outcome: 'SUCCESS',
+            targetUserId: userId,
+            targetName: after!.userPrincipalName,
+            details: { changes },
+          });
           return result;
         }),
       );
