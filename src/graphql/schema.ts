@@ -20,7 +20,11 @@ import './types/node.js';
 import './mutations/partner.js';
 import './mutations/agents.js';
 import './mutations/activations.js';
-import './mutations/users.js';
+import './mutations/users/create.js';
+import './mutations/users/delete.js';
+import './mutations/users/reset-password.js';
+import './mutations/users/restore.js';
+import './mutations/users/update.js';
 import './mutations/bulk.js';
 
 const stringList = new GraphQLNonNull(new GraphQLList(new GraphQLNonNull(GraphQLString)));
