@@ -503,6 +503,8 @@ describe('an audit event is part of its change', () => {
   }
 
   it('a membership, an assignment, a disable and a new group leave nothing behind when their event cannot be written', async () => {
+    // A relationship of its own (the module's is made by another describe's set-up).
+    const { relationshipId: relationship } = await grantAgent(s, partner, customer, ['DIRECTORY_READERS']);
     const target = await newAgent(['SALES_AGENT']);
     const group = await newGroup();
     const add = await failingAudit('ADD_GROUP_MEMBER', () =>

@@ -1,6 +1,6 @@
 // Seats never go over the subscription, whatever the concurrency and the order of deletes, restores and assignments.
 import { sql } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { insertUsers, rawId } from './support/fixtures.js';
 import { startServer, type TestServer } from './support/server.js';
 import { type Customer, createCustomer, createPartner, grantAgent, skuId } from './support/world.js';
@@ -32,6 +32,9 @@ async function ledger(): Promise<{ total: number; consumed: number; held: number
 
 beforeAll(async () => {
   s = await startServer();
+});
+// Each test starts from the same seats: its own customer with 30 of 40 seats held and 50 users without one.
+beforeEach(async () => {
   const partner = await createPartner(s);
   customer = await createCustomer(s, partner, [['SPE_E5', 40]]);
   token = (await grantAgent(s, partner, customer, ['USER_ADMINISTRATOR'])).agentToken;

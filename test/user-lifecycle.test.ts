@@ -1,7 +1,7 @@
 // The seed page's tasks, step by step: create, first sign-in, edit with a dry run, delete, restore, reset, purge.
 
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { argon2Options } from '../src/auth/passwords.js';
 import { DAY_MS } from '../src/clock.js';
 import { phcParameters, rawId } from './support/fixtures.js';
@@ -37,21 +37,34 @@ const UPDATE = `mutation($i: UpdateUserInput!) { updateUser(input: $i) { user { 
 const seats = async (part: string) =>
   (await s.ok(LICENSES, { c: customer.id }, admin)).customer.licenses.find((l: any) => l.sku.partNumber === part);
 
-beforeAll(async () => {
-  s = await startServer();
-  partner = await createPartner(s);
-  customer = await createCustomer(s, partner, [
+/** A customer with E3 (3 seats), Basic (10) and Visio (5), and an agent with the roles every user task needs. */
+async function newCustomer(): Promise<{ customer: Customer; admin: string }> {
+  const c = await createCustomer(s, partner, [
     ['SPE_E3', 3],
     ['O365_BUSINESS_ESSENTIALS', 10],
     ['VISIOCLIENT', 5],
   ]);
-  admin = (
-    await grantAgent(s, partner, customer, [
-      'USER_ADMINISTRATOR',
-      'PRIVILEGED_ROLE_ADMINISTRATOR',
-      'PRIVILEGED_AUTHENTICATION_ADMINISTRATOR',
-    ])
-  ).agentToken;
+  const grant = await grantAgent(s, partner, c, [
+    'USER_ADMINISTRATOR',
+    'PRIVILEGED_ROLE_ADMINISTRATOR',
+    'PRIVILEGED_AUTHENTICATION_ADMINISTRATOR',
+  ]);
+  return { customer: c, admin: grant.agentToken };
+}
+
+/** The running test gets a customer of its own (it uses up seats the other tests need), back to the shared one after. */
+async function ownCustomer(): Promise<void> {
+  const shared = { customer, admin };
+  ({ customer, admin } = await newCustomer());
+  onTestFinished(() => {
+    ({ customer, admin } = shared);
+  });
+}
+
+beforeAll(async () => {
+  s = await startServer();
+  partner = await createPartner(s);
+  ({ customer, admin } = await newCustomer());
   e3 = await skuId(s, 'SPE_E3', partner.adminToken);
   basic = await skuId(s, 'O365_BUSINESS_ESSENTIALS', partner.adminToken);
 });
@@ -301,6 +314,7 @@ describe('editing a user', () => {
   });
 
   it('saves nothing when a licence has no seat left, and names the SKU', async () => {
+    await ownCustomer();
     const full = await s.ok(LICENSES, { c: customer.id }, admin);
     const e3Left = full.customer.licenses.find((l: any) => l.sku.partNumber === 'SPE_E3').availableSeats;
     for (let i = 0; i < e3Left; i++) await createUser(s, admin, customer, { usageLocation: 'FR', licenseSkuIds: [e3] });
@@ -398,6 +412,7 @@ describe('deleting and restoring', () => {
   });
 
   it('restores without licences that have no free seat and names them in licenseWarnings', async () => {
+    await ownCustomer();
     const u = await createUser(s, admin, customer, { usageLocation: 'FR', licenseSkuIds: [basic] });
     await s.ok(DELETE, { id: u.id }, admin);
     const left = (await seats('O365_BUSINESS_ESSENTIALS')).availableSeats;
