@@ -168,3 +168,92 @@ export function allowsOnTarget(
 export function allows(held: ReadonlySet<DirectoryRole>, task: Task, targetRoles?: readonly DirectoryRole[]): boolean {
   return allowsTask(held, task) && (targetRoles === undefined || allowsOnTarget(held, task, targetRoles));
 }
+
+/** What each directory role is, as Entra names and describes it: the catalogue the API serves (directoryRoles). */
+export const DIRECTORY_ROLE_INFO: Record<DirectoryRole, { displayName: string; description: string }> = {
+  GLOBAL_ADMINISTRATOR: {
+    displayName: 'Global Administrator',
+    description: 'Can manage all aspects of the directory and the services that use it.',
+  },
+  USER_ADMINISTRATOR: {
+    displayName: 'User Administrator',
+    description: 'Can manage all aspects of users, including resetting passwords of limited administrators.',
+  },
+  DIRECTORY_WRITERS: {
+    displayName: 'Directory Writers',
+    description: 'Can read and write basic directory information.',
+  },
+  LICENSE_ADMINISTRATOR: {
+    displayName: 'License Administrator',
+    description: 'Can assign and remove product licences on users.',
+  },
+  PRIVILEGED_ROLE_ADMINISTRATOR: {
+    displayName: 'Privileged Role Administrator',
+    description: 'Can manage admin role assignments, including Global Administrator.',
+  },
+  PRIVILEGED_AUTHENTICATION_ADMINISTRATOR: {
+    displayName: 'Privileged Authentication Administrator',
+    description: 'Can reset the password of any user, administrators included.',
+  },
+  PASSWORD_ADMINISTRATOR: {
+    displayName: 'Password Administrator',
+    description: 'Can reset passwords of users without an admin role and of other Password Administrators.',
+  },
+  HELPDESK_ADMINISTRATOR: {
+    displayName: 'Helpdesk Administrator',
+    description: 'Can reset passwords of users without an admin role, of readers and of other Helpdesk Administrators.',
+  },
+  AUTHENTICATION_ADMINISTRATOR: {
+    displayName: 'Authentication Administrator',
+    description:
+      'Can reset passwords of users without an admin role, of readers and of other Authentication Administrators.',
+  },
+  GROUPS_ADMINISTRATOR: { displayName: 'Groups Administrator', description: 'Can create and manage groups.' },
+  DIRECTORY_READERS: { displayName: 'Directory Readers', description: 'Can read basic directory information.' },
+  GUEST_INVITER: { displayName: 'Guest Inviter', description: 'Can invite guest users.' },
+  MESSAGE_CENTER_READER: {
+    displayName: 'Message Center Reader',
+    description: "Can read the organization's messages and updates in Message Center.",
+  },
+  REPORTS_READER: { displayName: 'Reports Reader', description: 'Can read sign-in and audit reports.' },
+  USAGE_SUMMARY_REPORTS_READER: {
+    displayName: 'Usage Summary Reports Reader',
+    description: 'Can read tenant-level aggregates of usage reports only.',
+  },
+  GLOBAL_READER: {
+    displayName: 'Global Reader',
+    description: 'Can read everything a Global Administrator can, and change nothing.',
+  },
+  SECURITY_ADMINISTRATOR: {
+    displayName: 'Security Administrator',
+    description: 'Can read security information and reports and manage security configuration.',
+  },
+};
+
+/** What each partner role is (Partner Center's agent roles, plus the access administrator of DESIGN.md). */
+export const PARTNER_ROLE_INFO: Record<PartnerRole, { displayName: string; description: string }> = {
+  ADMIN_AGENT: {
+    displayName: 'Admin agent',
+    description:
+      'Works in customers (with the GDAP roles its groups hold there), adds customers and requests relationships.',
+  },
+  ACCESS_ADMINISTRATOR: {
+    displayName: 'Access administrator',
+    description:
+      'Grants access: agents, security groups and members, GDAP assignments, activations; reads the audit log.',
+  },
+  SALES_AGENT: { displayName: 'Sales agent', description: 'No user management.' },
+  HELPDESK_AGENT: { displayName: 'Helpdesk agent', description: 'No user management.' },
+};
+
+/** The customer tasks a directory role allows on its own (from the task table). */
+export function tasksOfDirectoryRole(role: DirectoryRole): Task[] {
+  return (Object.keys(TASKS) as Task[]).filter((task) => allowsTask(new Set([role]), task));
+}
+
+/** The partner-side tasks a partner role allows (from the partner task table). */
+export function tasksOfPartnerRole(role: PartnerRole): PartnerTask[] {
+  return (Object.keys(PARTNER_TASKS) as PartnerTask[]).filter((task) =>
+    (PARTNER_TASKS[task].anyOf as readonly PartnerRole[]).includes(role),
+  );
+}

@@ -1,4 +1,4 @@
-import { printSchemaWithDirectives } from '@graphql-tools/utils';
+import { getDirectiveInExtensions, printSchemaWithDirectives } from '@graphql-tools/utils';
 import {
   DirectiveLocation,
   GraphQLDirective,
@@ -6,8 +6,10 @@ import {
   GraphQLNonNull,
   type GraphQLSchema,
   GraphQLString,
+  isObjectType,
   lexicographicSortSchema,
 } from 'graphql';
+import { DIRECTORY_ROLES } from '../auth/roles.js';
 import { builder } from './builder.js';
 import './types/common.js';
 import './types/user.js';
@@ -17,6 +19,7 @@ import './types/gdap.js';
 import './types/activation.js';
 import './types/bulk-job.js';
 import './types/node.js';
+import './types/roles.js';
 import './mutations/partner.js';
 import './mutations/agents.js';
 import './mutations/activations.js';
@@ -50,9 +53,36 @@ const requiresPartnerRole = new GraphQLDirective({
   args: { task: { type: new GraphQLNonNull(GraphQLString) }, anyOf: { type: stringList } },
 });
 
+/**
+ * Introspection does not carry applied directives, so GraphiQL's docs and generated clients would not see who may
+ * call a field: each field with a role directive also says it in its description, from the same directive.
+ */
+function describeRequiredRoles(schema: GraphQLSchema): void {
+  const everyRole = [...DIRECTORY_ROLES].sort().join();
+  for (const type of Object.values(schema.getTypeMap())) {
+    if (!isObjectType(type) || type.name.startsWith('__')) continue;
+    for (const field of Object.values(type.getFields())) {
+      const lines = [
+        ...(getDirectiveInExtensions(field, 'requiresRole') ?? []).map((d) => {
+          const roles =
+            [...d.anyOf].sort().join() === everyRole ? 'any directory role' : `one of ${d.anyOf.join(', ')}`;
+          return `Task ${d.task}: the partner role ${d.partnerRole} and, in the customer, ${roles}.`;
+        }),
+        ...(getDirectiveInExtensions(field, 'requiresPartnerRole') ?? []).map(
+          (d) => `Task ${d.task}: one of the partner roles ${d.anyOf.join(', ')}.`,
+        ),
+      ];
+      if (lines.length) field.description = [field.description, ...lines].filter(Boolean).join('\n\n');
+    }
+  }
+}
+
 let built: GraphQLSchema | undefined;
 export function buildSchema(): GraphQLSchema {
-  built ??= builder.toSchema({ directives: [requiresRole, requiresPartnerRole] });
+  if (!built) {
+    built = builder.toSchema({ directives: [requiresRole, requiresPartnerRole] });
+    describeRequiredRoles(built);
+  }
   return built;
 }
 
