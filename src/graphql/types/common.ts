@@ -12,41 +12,38 @@ import { ACCESS_ERROR_CODES, USER_ERROR_ENUM } from '../../services/errors.js';
 import { builder } from '../builder.js';
 import type { UserErrorShape } from '../errors.js';
 
+/** Enum values, each with its description. */
+function described<K extends string>(
+  keys: readonly K[],
+  describe: (key: K) => string,
+): Record<K, { description: string }> {
+  return Object.fromEntries(keys.map((key) => [key, { description: describe(key) }])) as Record<
+    K,
+    { description: string }
+  >;
+}
+
 export const DirectoryRoleEnum = builder.enumType('DirectoryRole', {
   description: 'An Entra directory role, held by a customer user or granted to partner agents through GDAP.',
-  values: Object.fromEntries(
-    DIRECTORY_ROLES.map((r) => [
-      r,
-      { description: `${DIRECTORY_ROLE_INFO[r].displayName}: ${DIRECTORY_ROLE_INFO[r].description}` },
-    ]),
-  ) as Record<(typeof DIRECTORY_ROLES)[number], { description: string }>,
+  values: described(
+    DIRECTORY_ROLES,
+    (r) => `${DIRECTORY_ROLE_INFO[r].displayName}: ${DIRECTORY_ROLE_INFO[r].description}`,
+  ),
 });
 
 export const PartnerRoleEnum = builder.enumType('PartnerRole', {
   description: "An agent's role in its partner organization.",
-  values: Object.fromEntries(
-    PARTNER_ROLES.map((r) => [
-      r,
-      { description: `${PARTNER_ROLE_INFO[r].displayName}: ${PARTNER_ROLE_INFO[r].description}` },
-    ]),
-  ) as Record<(typeof PARTNER_ROLES)[number], { description: string }>,
+  values: described(PARTNER_ROLES, (r) => `${PARTNER_ROLE_INFO[r].displayName}: ${PARTNER_ROLE_INFO[r].description}`),
 });
 
 export const CustomerTaskEnum = builder.enumType('CustomerTask', {
   description: 'A task in a customer, allowed by any one of its directory roles (with the partner role ADMIN_AGENT).',
-  values: Object.fromEntries(
-    (Object.keys(TASKS) as Task[]).map((t) => [t, { description: `To ${TASKS[t].description}.` }]),
-  ) as Record<Task, { description: string }>,
+  values: described(Object.keys(TASKS) as Task[], (t) => `To ${TASKS[t].description}.`),
 });
 
 export const PartnerTaskEnum = builder.enumType('PartnerTask', {
   description: 'A task on the partner side, allowed by any one of its partner roles.',
-  values: Object.fromEntries(
-    (Object.keys(PARTNER_TASKS) as PartnerTask[]).map((t) => [
-      t,
-      { description: `To ${PARTNER_TASKS[t].description}.` },
-    ]),
-  ) as Record<PartnerTask, { description: string }>,
+  values: described(Object.keys(PARTNER_TASKS) as PartnerTask[], (t) => `To ${PARTNER_TASKS[t].description}.`),
 });
 
 export const UserStateEnum = builder.enumType('UserState', {
