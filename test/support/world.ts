@@ -12,6 +12,7 @@ import { approveGdapRelationship, assignGdapAccess, createGdapRelationship } fro
 import { bootstrapPartner } from '../../src/services/partners.js';
 import { addGroupMember, createSecurityGroup } from '../../src/services/security-groups.js';
 import { authenticate, changePassword, issueSession } from '../../src/services/sessions.js';
+import { rawId } from './fixtures.js';
 import type { TestServer } from './server.js';
 
 export const PASSWORD = 'Test-Passw0rd!';
@@ -33,9 +34,6 @@ async function tokenFor(
 ): Promise<string> {
   return (await issueSession(s.database.db, subject, s.clock.now(), s.config.tokenTtlMs)).token;
 }
-
-/** The raw id inside a global id. */
-const rawOf = (globalId: string) => Buffer.from(globalId, 'base64').toString('utf8').split(':').at(-1)!;
 
 export interface Partner {
   adminToken: string;
@@ -156,7 +154,7 @@ export async function grantAgent(
   });
   const group = await createSecurityGroup(admin, { name: unique('group') });
   await addGroupMember(admin, { groupId: group.id, agentId: agent.id });
-  const customerId = rawOf(customer.id);
+  const customerId = rawId(customer.id);
   const { relationship, approvalToken } = await createGdapRelationship(admin, {
     customerId,
     displayName: unique('rel'),
