@@ -18,6 +18,7 @@ import { createLoaders } from './graphql/loaders.js';
 import { nodeBudget } from './graphql/node-budget.js';
 import { buildSchema } from './graphql/schema.js';
 import { bounded, describeError, logError, logger, logWarning, requestContext } from './log.js';
+import { oauthTokenEndpoint } from './oauth.js';
 import { serviceContext } from './services/context.js';
 import { DomainError, ValidationErrors } from './services/errors.js';
 import { authenticate } from './services/sessions.js';
@@ -168,6 +169,8 @@ export function createApp({ config, database, clock = systemClock }: AppOptions)
         },
       }),
       bodyLimit(config.maxBodyBytes, config.maxUploadBytes),
+      // Applications' client-credentials grant; a form post carrying its own secret, so no CSRF preflight applies.
+      oauthTokenEndpoint(database.db, clock),
       // Requests a browser sends without a preflight (multipart, form, GET) must carry one of these headers.
       useCSRFPrevention({ requestHeaders: CSRF_HEADERS }),
       noIntrospectionUnless(config.graphiql),

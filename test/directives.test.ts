@@ -111,7 +111,38 @@ const PARTNER_READS: Record<string, string> = {
   'Partner.auditEvents': `{ viewer { agent { partner { auditEvents(first: 1) { edges { node { action } } } } } } }`,
   'SecurityGroup.members': `{ viewer { agent { groups { members { id } } } } }`,
   'Partner.pendingActivations': `{ viewer { agent { partner { pendingActivations { id } } } } }`,
+  'Partner.applications': `{ viewer { agent { partner { applications { id } } } } }`,
+  'SecurityGroup.applications': `{ viewer { agent { groups { applications { id } } } } }`,
+  // Called by applications (below): the only path to an Application that READ_PARTNER does not already guard.
+  'Application.secrets': `{ viewer { application { secrets { keyId } } } }`,
 };
+
+/** Reads called by an application's token rather than an agent's: the refused caller, then the allowed one. */
+const APPLICATION_CALLERS: Record<string, { refused: string; allowed: string }> = {};
+
+/** An application with `roles`, signed in with a client secret: its bearer token. */
+async function applicationToken(adminToken: string, roles: string[]): Promise<string> {
+  const app = await s.ok(
+    `mutation($i: CreateApplicationInput!) { createApplication(input: $i) { application { id clientId } } }`,
+    { i: { displayName: `app ${roles.join()}`, roles } },
+    adminToken,
+  );
+  const { id, clientId } = app.createApplication.application;
+  const secret = await s.ok(
+    `mutation($i: AddApplicationSecretInput!) { addApplicationSecret(input: $i) { secretText } }`,
+    { i: { applicationId: id } },
+    adminToken,
+  );
+  const res = await fetch(new URL('/oauth/token', s.url), {
+    method: 'POST',
+    body: new URLSearchParams({
+      grant_type: 'client_credentials',
+      client_id: clientId,
+      client_secret: secret.addApplicationSecret.secretText,
+    }),
+  });
+  return ((await res.json()) as { access_token: string }).access_token;
+}
 
 function partnerRoleFields(kind: 'reads' | 'mutations'): Map<string, { task: string; anyOf: string[] }> {
   const found = new Map<string, { task: string; anyOf: string[] }>();
@@ -188,6 +219,10 @@ beforeAll(async () => {
   accessAdmin = (
     await grantAgent(s, partner, customer, ['DIRECTORY_READERS'], { partnerRoles: ['ACCESS_ADMINISTRATOR'] })
   ).agentToken;
+  APPLICATION_CALLERS['Application.secrets'] = {
+    refused: await applicationToken(partner.adminToken, ['SALES_AGENT']),
+    allowed: await applicationToken(partner.adminToken, ['ADMIN_AGENT']),
+  };
 });
 afterAll(() => s.close());
 
@@ -200,14 +235,17 @@ describe('@requiresPartnerRole on reads', () => {
 
   for (const [name, { task, anyOf }] of fields) {
     it(`${name} (${task}) is refused to an agent without ${anyOf.join(' or ')}, naming them`, async () => {
-      const r = await s.gql(PARTNER_READS[name]!, {}, salesAgent);
+      const byApplication = APPLICATION_CALLERS[name];
+      const r = await s.gql(PARTNER_READS[name]!, {}, byApplication?.refused ?? salesAgent);
       expect(r.errors?.[0]?.extensions, name).toMatchObject({ code: 'FORBIDDEN', task, requiredPartnerRoles: anyOf });
       const allowed = await s.gql(
         PARTNER_READS[name]!,
         {},
-        ['Partner.auditEvents', 'Partner.pendingActivations'].includes(name) ? accessAdmin : reader,
+        byApplication?.allowed ??
+          (['Partner.auditEvents', 'Partner.pendingActivations'].includes(name) ? accessAdmin : reader),
       );
       expect(allowed.errors, name).toBeUndefined();
+      expect(JSON.stringify(allowed.data), name).not.toMatch(/null}*$/);
     });
   }
 });

@@ -51,6 +51,14 @@ async function newAgent(
   if (d.createAgent.userErrors.length) throw new Error(JSON.stringify(d.createAgent.userErrors));
   return { id: d.createAgent.agent.id, email, token: await signIn(s, email) };
 }
+const APP = `mutation($i: CreateApplicationInput!) { createApplication(input: $i) { application { id } userErrors { code message } } }`;
+const SECRET = `mutation($i: AddApplicationSecretInput!) { addApplicationSecret(input: $i) { secret { keyId } userErrors { code message } } }`;
+async function newApp(): Promise<string> {
+  return (await s.ok(APP, { i: { displayName: uniq('app'), roles: ['SALES_AGENT'] } }, partner.adminToken))
+    .createApplication.application.id;
+}
+const appMutation = (name: string, extra = '') =>
+  `mutation($id: ID!) { ${name}(input: {applicationId: $id${extra}}) { application { id } userErrors { message } } }`;
 async function newGroup(): Promise<string> {
   return (await s.ok(GROUP, { i: { name: uniq('group') } }, partner.adminToken)).createSecurityGroup.securityGroup.id;
 }
@@ -298,6 +306,13 @@ const MAY: Record<string, { roles: string[]; action: string }> = {
   enableAgent: { roles: ['ACCESS_ADMINISTRATOR'], action: 'ENABLE_AGENT' },
   deleteAgent: { roles: ['ACCESS_ADMINISTRATOR'], action: 'DELETE_AGENT' },
   resetAgentPassword: { roles: ['ACCESS_ADMINISTRATOR'], action: 'RESET_AGENT_PASSWORD' },
+  createApplication: { roles: ['ACCESS_ADMINISTRATOR'], action: 'CREATE_APPLICATION' },
+  updateApplication: { roles: ['ACCESS_ADMINISTRATOR'], action: 'UPDATE_APPLICATION' },
+  disableApplication: { roles: ['ACCESS_ADMINISTRATOR'], action: 'DISABLE_APPLICATION' },
+  enableApplication: { roles: ['ACCESS_ADMINISTRATOR'], action: 'ENABLE_APPLICATION' },
+  deleteApplication: { roles: ['ACCESS_ADMINISTRATOR'], action: 'DELETE_APPLICATION' },
+  addApplicationSecret: { roles: ['ACCESS_ADMINISTRATOR'], action: 'ADD_APPLICATION_SECRET' },
+  removeApplicationSecret: { roles: ['ACCESS_ADMINISTRATOR'], action: 'REMOVE_APPLICATION_SECRET' },
   createSecurityGroup: { roles: ['ACCESS_ADMINISTRATOR'], action: 'CREATE_SECURITY_GROUP' },
   deleteSecurityGroup: { roles: ['ACCESS_ADMINISTRATOR'], action: 'DELETE_SECURITY_GROUP' },
   updateSecurityGroup: { roles: ['ACCESS_ADMINISTRATOR'], action: 'UPDATE_SECURITY_GROUP' },
@@ -343,6 +358,27 @@ const CALLS: Record<string, () => Promise<{ query: string; vars: Record<string, 
     query: `mutation($id: ID!) { resetAgentPassword(input: {agentId: $id}) { temporaryPassword userErrors { message } } }`,
     vars: { id: (await newAgent(['SALES_AGENT'])).id },
   }),
+  createApplication: async () => ({ query: APP, vars: { i: { displayName: uniq('a'), roles: ['SALES_AGENT'] } } }),
+  updateApplication: async () => ({
+    query: `mutation($i: UpdateApplicationInput!) { updateApplication(input: $i) { application { id } userErrors { message } } }`,
+    vars: { i: { applicationId: await newApp(), roles: ['HELPDESK_AGENT'] } },
+  }),
+  disableApplication: async () => ({ query: appMutation('disableApplication'), vars: { id: await newApp() } }),
+  enableApplication: async () => {
+    const id = await newApp();
+    await s.ok(appMutation('disableApplication'), { id }, partner.adminToken);
+    return { query: appMutation('enableApplication'), vars: { id } };
+  },
+  deleteApplication: async () => ({ query: appMutation('deleteApplication'), vars: { id: await newApp() } }),
+  addApplicationSecret: async () => ({ query: SECRET, vars: { i: { applicationId: await newApp() } } }),
+  removeApplicationSecret: async () => {
+    const id = await newApp();
+    const d = await s.ok(SECRET, { i: { applicationId: id } }, partner.adminToken);
+    return {
+      query: `mutation($id: ID!, $k: String!) { removeApplicationSecret(input: {applicationId: $id, keyId: $k}) { application { id } userErrors { message } } }`,
+      vars: { id, k: d.addApplicationSecret.secret.keyId },
+    };
+  },
   createSecurityGroup: async () => ({ query: GROUP, vars: { i: { name: uniq('g') } } }),
   deleteSecurityGroup: async () => ({
     query: `mutation($g: ID!) { deleteSecurityGroup(input: {groupId: $g}) { securityGroup { id } userErrors { message } } }`,

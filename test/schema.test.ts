@@ -68,6 +68,13 @@ describe('schema/schema.graphql', () => {
       'Mutation.disableAgent': ['MANAGE_AGENTS', AA],
       'Mutation.enableAgent': ['MANAGE_AGENTS', AA],
       'Mutation.resetAgentPassword': ['MANAGE_AGENTS', AA],
+      'Mutation.createApplication': ['MANAGE_AGENTS', AA],
+      'Mutation.updateApplication': ['MANAGE_AGENTS', AA],
+      'Mutation.deleteApplication': ['MANAGE_AGENTS', AA],
+      'Mutation.disableApplication': ['MANAGE_AGENTS', AA],
+      'Mutation.enableApplication': ['MANAGE_AGENTS', AA],
+      'Mutation.addApplicationSecret': ['MANAGE_AGENTS', AA],
+      'Mutation.removeApplicationSecret': ['MANAGE_AGENTS', AA],
       'Mutation.createSecurityGroup': ['MANAGE_GROUPS', AA],
       'Mutation.updateSecurityGroup': ['MANAGE_GROUPS', AA],
       'Mutation.deleteSecurityGroup': ['MANAGE_GROUPS', AA],
@@ -83,6 +90,9 @@ describe('schema/schema.graphql', () => {
       'Partner.gdapRelationships': ['READ_PARTNER', BOTH],
       'Partner.securityGroups': ['READ_PARTNER', BOTH],
       'SecurityGroup.members': ['READ_PARTNER', BOTH],
+      'SecurityGroup.applications': ['READ_PARTNER', BOTH],
+      'Partner.applications': ['READ_PARTNER', BOTH],
+      'Application.secrets': ['READ_PARTNER', BOTH],
     };
     const roles = (task: string) =>
       (task === R ? [...DIRECTORY_ROLES] : TASK_ROLES[task as keyof typeof TASK_ROLES]).slice().sort();

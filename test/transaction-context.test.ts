@@ -26,6 +26,7 @@ beforeAll(async () => {
   customerId = customer!.id;
   agent = {
     kind: 'agent',
+    principal: 'AGENT',
     agentId: randomUUID(),
     partnerId,
     partnerRoles: ['ACCESS_ADMINISTRATOR'],

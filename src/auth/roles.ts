@@ -16,7 +16,8 @@ export const PARTNER_TASKS = {
   MANAGE_CUSTOMERS: { description: 'add customers, domains and subscriptions', anyOf: ['ADMIN_AGENT'] },
   MANAGE_RELATIONSHIPS: { description: 'request and terminate GDAP relationships', anyOf: ['ADMIN_AGENT'] },
   MANAGE_AGENTS: {
-    description: 'create, disable, enable and delete agents, change their partner roles and reset their passwords',
+    description:
+      "create, disable, enable and delete agents and applications, change their partner roles, reset agents' passwords and manage applications' client secrets",
     anyOf: ['ACCESS_ADMINISTRATOR'],
   },
   MANAGE_GROUPS: {

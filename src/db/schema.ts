@@ -26,8 +26,14 @@ export const partners = pgTable('partners', {
 });
 
 export const AGENT_STATUSES = ['ENABLED', 'DISABLED', 'DELETED'] as const;
+export const PRINCIPAL_KINDS = ['AGENT', 'APPLICATION'] as const;
 export const MEMBERSHIP_KINDS = ['ACTIVE', 'ELIGIBLE'] as const;
 
+/**
+ * The partner's principals: its agents (people, signing in with an email and a password) and its applications
+ * (automation, signing in with client secrets at POST /oauth/token). Both hold partner roles, join security groups and
+ * so get GDAP roles the same way, and act in the audit logs under their own name.
+ */
 export const agents = pgTable(
   'agents',
   {
@@ -35,10 +41,13 @@ export const agents = pgTable(
     partnerId: uuid('partner_id')
       .notNull()
       .references(() => partners.id),
-    email: text('email').notNull(),
-    emailLower: text('email_lower').notNull().generatedAlwaysAs(sql`lower(email)`),
+    kind: text('kind', { enum: PRINCIPAL_KINDS }).notNull().default('AGENT'),
+    /** An agent's sign-in name; null for an application. */
+    email: text('email'),
+    emailLower: text('email_lower').generatedAlwaysAs(sql`lower(email)`),
     displayName: text('display_name').notNull(),
-    passwordHash: text('password_hash').notNull(),
+    /** An agent's argon2id hash; null for an application (its secrets are in application_secrets). */
+    passwordHash: text('password_hash'),
     roles: text('roles').array().notNull(),
     /** ENABLED signs in; DISABLED is refused (sessions revoked) until enabled; DELETED is kept for the audit trail. */
     status: text('status', { enum: AGENT_STATUSES }).notNull().default('ENABLED'),
@@ -46,7 +55,44 @@ export const agents = pgTable(
     createdAt: ts('created_at').notNull().defaultNow(),
     updatedAt: ts('updated_at').notNull().defaultNow(),
   },
-  (t) => [uniqueIndex('agents_email_lower_key').on(t.emailLower), index('agents_partner_idx').on(t.partnerId)],
+  (t) => [
+    uniqueIndex('agents_email_lower_key').on(t.emailLower),
+    index('agents_partner_idx').on(t.partnerId),
+    check(
+      'agents_kind_credentials_check',
+      sql`(kind = 'AGENT' and email is not null and password_hash is not null) or (kind = 'APPLICATION' and email is null and password_hash is null)`,
+    ),
+  ],
+);
+
+/**
+ * An application's client secrets: a 256-bit random value shown once, of which only the SHA-256 is kept (no slow hash
+ * needed for a secret nobody chose). Two may be live at once, for rotation; removing one revokes the tokens it got.
+ */
+export const applicationSecrets = pgTable(
+  'application_secrets',
+  {
+    partnerId: uuid('partner_id')
+      .notNull()
+      .references(() => partners.id),
+    id: id(),
+    applicationId: uuid('application_id')
+      .notNull()
+      .references(() => agents.id),
+    description: text('description').notNull(),
+    secretHash: text('secret_hash').notNull(),
+    /** The secret's first characters, so a person can tell which one a script holds. */
+    hint: text('hint').notNull(),
+    createdAt: ts('created_at').notNull(),
+    expiresAt: ts('expires_at').notNull(),
+    revokedAt: ts('revoked_at'),
+    lastUsedAt: ts('last_used_at'),
+  },
+  (t) => [
+    primaryKey({ columns: [t.partnerId, t.id] }),
+    index('application_secrets_app_idx').on(t.applicationId),
+    uniqueIndex('application_secrets_hash_key').on(t.secretHash),
+  ],
 );
 
 export const securityGroups = pgTable(
@@ -304,6 +350,8 @@ export const sessions = pgTable(
   {
     tokenHash: text('token_hash').primaryKey(),
     agentId: uuid('agent_id'),
+    /** For an application's token: the client secret it was issued for (removing the secret revokes the token). */
+    clientSecretId: uuid('client_secret_id'),
     customerId: uuid('customer_id'),
     userId: uuid('user_id'),
     createdAt: ts('created_at').notNull().defaultNow(),
@@ -342,6 +390,7 @@ export const auditEvents = pgTable(
     customerId: uuid('customer_id').notNull(),
     id: id(),
     at: ts('at').notNull(),
+    actorKind: text('actor_kind', { enum: ['AGENT', 'APPLICATION', 'USER', 'SYSTEM'] }).notNull(),
     actorAgentId: uuid('actor_agent_id'),
     actorUserId: uuid('actor_user_id'),
     actorName: text('actor_name').notNull(),
@@ -368,7 +417,7 @@ export const partnerAuditEvents = pgTable(
     /** Insertion order: events of the same millisecond still page newest first. */
     seq: bigint('seq', { mode: 'number' }).generatedAlwaysAsIdentity(),
     at: ts('at').notNull(),
-    actorKind: text('actor_kind', { enum: ['AGENT', 'USER', 'SYSTEM', 'ANONYMOUS'] }).notNull(),
+    actorKind: text('actor_kind', { enum: ['AGENT', 'APPLICATION', 'USER', 'SYSTEM', 'ANONYMOUS'] }).notNull(),
     actorId: uuid('actor_id'),
     actorEmail: text('actor_email'),
     actorName: text('actor_name').notNull(),

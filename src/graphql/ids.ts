@@ -6,7 +6,15 @@ import { DomainError } from '../services/errors.js';
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export const SCOPED_TYPES = ['User', 'GdapRelationship', 'BulkJob'] as const;
-export const PLAIN_TYPES = ['Customer', 'Agent', 'SecurityGroup', 'Sku', 'Partner', 'GroupActivation'] as const;
+export const PLAIN_TYPES = [
+  'Customer',
+  'Agent',
+  'Application',
+  'SecurityGroup',
+  'Sku',
+  'Partner',
+  'GroupActivation',
+] as const;
 export type ScopedType = (typeof SCOPED_TYPES)[number];
 export type PlainType = (typeof PLAIN_TYPES)[number];
 export type NodeType = ScopedType | PlainType;
@@ -46,6 +54,15 @@ export function decodeId(globalId: string, type: PlainType, field: string[]): st
     throw new DomainError('INVALID_ID', `${field.at(-1)} must be the id of a ${type}, not of a ${d.typename}.`, {
       field,
     });
+  }
+  return d.id;
+}
+
+/** An Agent's or an Application's id (both are partner principals: group members, audit actors). */
+export function decodePrincipalId(globalId: string, field: string[]): string {
+  const d = decodeAnyId(globalId, field);
+  if (d.typename !== 'Agent' && d.typename !== 'Application') {
+    throw new DomainError('INVALID_ID', `${field.at(-1)} must be the id of an Agent or an Application.`, { field });
   }
   return d.id;
 }

@@ -1,6 +1,7 @@
 // Partner agents and their lifecycle: create, update (display name, partner roles), disable, enable, delete (soft),
 // password reset. All of it is ACCESS_ADMINISTRATOR's; no one does it to itself, and a partner always keeps one
-// enabled ACCESS_ADMINISTRATOR.
+// enabled ACCESS_ADMINISTRATOR agent. Applications (services/applications.ts) share the table and the update, disable,
+// enable and delete steps here, through the `kind` they pass.
 import { and, asc, eq, ne, sql } from 'drizzle-orm';
 import { generateTemporaryPassword, hashPassword, passwordPolicyViolation } from '../auth/passwords.js';
 import { PARTNER_ROLES, type PartnerRole } from '../auth/roles.js';
@@ -10,7 +11,13 @@ import { endOpenActivations } from './activation-end.js';
 import { type AgentCaller, requireAgent, requirePartnerTask } from './authorization.js';
 import { inTransaction, type ServiceContext } from './context.js';
 import { DomainError, invalid, notFound, ValidationErrors } from './errors.js';
-import { authorizePartnerChange, commitPartnerChange, fourEyes, recordPartnerEvent } from './partner-audit.js';
+import {
+  authorizePartnerChange,
+  commitPartnerChange,
+  fourEyes,
+  type PartnerEvent,
+  recordPartnerEvent,
+} from './partner-audit.js';
 import { revokeAgentSessions } from './sessions.js';
 import { partnerTask, readPartner } from './tasks.js';
 import { textViolation } from './validation.js';
@@ -18,20 +25,24 @@ import { textViolation } from './validation.js';
 const TASK = 'MANAGE_AGENTS' as const;
 
 export type AgentRow = typeof agents.$inferSelect;
+export type PrincipalKind = AgentRow['kind'];
+
+/** How messages and events name a principal: an agent by its email, an application by its display name. */
+export const principalName = (a: Pick<AgentRow, 'email' | 'displayName'>) => a.email ?? a.displayName;
 
 const ACCESS_ADMIN: PartnerRole = 'ACCESS_ADMINISTRATOR';
 
-function rolesViolation(roles: readonly string[]): DomainError | null {
+export function rolesViolation(roles: readonly string[]): DomainError | null {
   if (roles.length === 0) return invalid(['roles'], 'Give the agent at least one partner role.', 'REQUIRED');
   const unknown = roles.find((r) => !(PARTNER_ROLES as readonly string[]).includes(r));
   return unknown ? invalid(['roles'], `${unknown} is not a partner role.`, 'UNKNOWN_ROLE') : null;
 }
 
-/** What the event shows of an agent (never its hash). */
-const agentEvent = (a: AgentRow, details: Record<string, unknown> = {}) => ({
-  targetType: 'AGENT' as const,
+/** What the event shows of an agent or an application (never a hash). */
+export const agentEvent = (a: AgentRow, details: Record<string, unknown> = {}) => ({
+  targetType: a.kind,
   targetId: a.id,
-  targetName: a.email,
+  targetName: principalName(a),
   details,
 });
 
@@ -100,41 +111,59 @@ export const listAgents = partnerTask(readPartner.partnerTask, async function li
   return ctx.db
     .select()
     .from(agents)
-    .where(and(eq(agents.partnerId, caller.partnerId), ne(agents.status, 'DELETED')))
+    .where(and(eq(agents.partnerId, caller.partnerId), eq(agents.kind, 'AGENT'), ne(agents.status, 'DELETED')))
     .orderBy(asc(agents.emailLower));
 });
 
-/** An agent of the caller's own partner (self always; others with READ_PARTNER). Deleted agents stay readable. */
-export async function getAgent(ctx: ServiceContext, agentId: string): Promise<AgentRow> {
+const notFoundOf = (kind: PrincipalKind) => notFound(kind === 'AGENT' ? 'agent' : 'application');
+
+/**
+ * An agent (or, with kind APPLICATION, an application) of the caller's own partner: itself always, others with
+ * READ_PARTNER. Deleted ones stay readable.
+ */
+export async function getAgent(ctx: ServiceContext, agentId: string, kind: PrincipalKind = 'AGENT'): Promise<AgentRow> {
   const caller = requireAgent(ctx);
   if (caller.agentId !== agentId) requirePartnerTask(ctx, readPartner.partnerTask);
   const [row] = await ctx.db
     .select()
     .from(agents)
-    .where(and(eq(agents.id, agentId), eq(agents.partnerId, caller.partnerId)));
-  if (!row) throw notFound('agent');
+    .where(and(eq(agents.id, agentId), eq(agents.partnerId, caller.partnerId), eq(agents.kind, kind)));
+  if (!row) throw notFoundOf(kind);
   return row;
 }
 
-/** The target of an agent change, locked for the transaction; deleted agents are gone for changes. */
-async function lockedAgent(tx: ServiceContext, admin: AgentCaller, agentId: string): Promise<AgentRow> {
+/** The target of an agent (or application) change, locked for the transaction; deleted ones are gone for changes. */
+async function lockedAgent(
+  tx: ServiceContext,
+  admin: AgentCaller,
+  agentId: string,
+  kind: PrincipalKind,
+): Promise<AgentRow> {
   const [row] = await tx.db
     .select()
     .from(agents)
-    .where(and(eq(agents.id, agentId), eq(agents.partnerId, admin.partnerId), ne(agents.status, 'DELETED')))
+    .where(
+      and(
+        eq(agents.id, agentId),
+        eq(agents.partnerId, admin.partnerId),
+        eq(agents.kind, kind),
+        ne(agents.status, 'DELETED'),
+      ),
+    )
     // Not FOR UPDATE: that would also block the key-share locks of inserts referencing the agent (an audit event,
     // an activation), and with them deadlock against a concurrent activation.
     .for('no key update');
-  if (!row) throw notFound('agent');
+  if (!row) throw notFoundOf(kind);
   return row;
 }
 
 /**
- * A partner keeps at least one enabled ACCESS_ADMINISTRATOR besides `agent`, else nobody could grant access any
- * more. The partner row is locked first, so two administrators disabling each other at once cannot both pass.
+ * A partner keeps at least one enabled ACCESS_ADMINISTRATOR agent besides `agent`, else nobody could grant access any
+ * more. The partner row is locked first, so two administrators disabling each other at once cannot both pass. Only
+ * people count: an application holding the role cannot be the one left to recover access.
  */
 async function assertAnotherAccessAdministrator(tx: ServiceContext, agent: AgentRow, what: string): Promise<void> {
-  if (agent.status !== 'ENABLED' || !agent.roles.includes(ACCESS_ADMIN)) return;
+  if (agent.kind !== 'AGENT' || agent.status !== 'ENABLED' || !agent.roles.includes(ACCESS_ADMIN)) return;
   // NO KEY UPDATE: serializes these checks, yet lets every insert referencing the partner (audit events) through.
   await tx.db.select({ id: partners.id }).from(partners).where(eq(partners.id, agent.partnerId)).for('no key update');
   const [other] = await tx.db
@@ -143,6 +172,7 @@ async function assertAnotherAccessAdministrator(tx: ServiceContext, agent: Agent
     .where(
       and(
         eq(agents.partnerId, agent.partnerId),
+        eq(agents.kind, 'AGENT'),
         eq(agents.status, 'ENABLED'),
         ne(agents.id, agent.id),
         sql`${ACCESS_ADMIN} = any(${agents.roles})`,
@@ -152,7 +182,7 @@ async function assertAnotherAccessAdministrator(tx: ServiceContext, agent: Agent
   if (!other) {
     throw new DomainError(
       'LAST_ACCESS_ADMINISTRATOR',
-      `${agent.email} is the partner's last enabled ACCESS_ADMINISTRATOR: ${what} would leave nobody to manage access. Give the role to another agent first.`,
+      `${principalName(agent)} is the partner's last enabled ACCESS_ADMINISTRATOR: ${what} would leave nobody to manage access. Give the role to another agent first.`,
       { field: ['agentId'] },
     );
   }
@@ -162,72 +192,83 @@ function notSelf(admin: AgentCaller, agentId: string, rule: string): void {
   if (admin.agentId === agentId) throw fourEyes(rule);
 }
 
+/** The input field naming the target, and the action names of its events: agents' or applications'. */
+const targetOf = (kind: PrincipalKind) =>
+  kind === 'AGENT' ? { field: 'agentId', noun: 'AGENT' } : { field: 'applicationId', noun: 'APPLICATION' };
+
+/** Changes an agent's or an application's display name or partner roles (never one's own roles). */
+export async function updatePrincipal(
+  ctx: ServiceContext,
+  kind: PrincipalKind,
+  input: { id: string; displayName?: string | null; roles?: PartnerRole[] | null },
+): Promise<AgentRow> {
+  const { noun } = targetOf(kind);
+  const action = `UPDATE_${noun}`;
+  const admin = await authorizePartnerChange(ctx, TASK, action);
+  const errors: DomainError[] = [];
+  if (input.displayName != null) {
+    const problem = textViolation(input.displayName, 256, true);
+    if (problem) errors.push(invalid(['displayName'], `The display name ${problem}.`));
+  }
+  const roles = input.roles ? [...new Set(input.roles)] : null;
+  if (roles) {
+    const problem = rolesViolation(roles);
+    if (problem) errors.push(problem);
+  }
+  if (errors.length) throw errors.length === 1 ? errors[0]! : new ValidationErrors(errors);
+  return commitPartnerChange(
+    ctx,
+    admin,
+    action,
+    async (tx) => {
+      const agent = await lockedAgent(tx, admin, input.id, kind);
+      const changes: { field: string; from: unknown; to: unknown }[] = [];
+      if (input.displayName != null && input.displayName !== agent.displayName) {
+        changes.push({ field: 'displayName', from: agent.displayName, to: input.displayName });
+      }
+      if (roles && [...roles].sort().join() !== [...agent.roles].sort().join()) {
+        notSelf(admin, agent.id, 'no one changes its own partner roles.');
+        if (!roles.includes(ACCESS_ADMIN))
+          await assertAnotherAccessAdministrator(tx, agent, `removing ${ACCESS_ADMIN}`);
+        changes.push({ field: 'partnerRoles', from: agent.roles, to: roles });
+      }
+      if (!changes.length) return { result: agent, event: agentEvent(agent, { changes }) };
+      const [row] = await tx.db
+        .update(agents)
+        .set({
+          displayName: input.displayName ?? agent.displayName,
+          roles: roles ?? agent.roles,
+          updatedAt: ctx.clock.now(),
+        })
+        .where(eq(agents.id, agent.id))
+        .returning();
+      return { result: row!, event: agentEvent(row!, { changes }) };
+    },
+    { targetType: kind, targetId: input.id },
+  );
+}
+
 export const updateAgent = partnerTask(
   TASK,
-  async function updateAgent(
+  function updateAgent(
     ctx: ServiceContext,
     input: { agentId: string; displayName?: string | null; roles?: PartnerRole[] | null },
   ): Promise<AgentRow> {
-    const admin = await authorizePartnerChange(ctx, TASK, 'UPDATE_AGENT');
-    const errors: DomainError[] = [];
-    if (input.displayName != null) {
-      const problem = textViolation(input.displayName, 256, true);
-      if (problem) errors.push(invalid(['displayName'], `The display name ${problem}.`));
-    }
-    const roles = input.roles ? [...new Set(input.roles)] : null;
-    if (roles) {
-      const problem = rolesViolation(roles);
-      if (problem) errors.push(problem);
-    }
-    if (errors.length) throw errors.length === 1 ? errors[0]! : new ValidationErrors(errors);
-    const refused = { targetType: 'AGENT' as const, targetId: input.agentId };
-    return commitPartnerChange(
-      ctx,
-      admin,
-      'UPDATE_AGENT',
-      async (tx) => {
-        const agent = await lockedAgent(tx, admin, input.agentId);
-        const changes: { field: string; from: unknown; to: unknown }[] = [];
-        if (input.displayName != null && input.displayName !== agent.displayName) {
-          changes.push({ field: 'displayName', from: agent.displayName, to: input.displayName });
-        }
-        if (roles && [...roles].sort().join() !== [...agent.roles].sort().join()) {
-          notSelf(admin, agent.id, 'no one changes its own partner roles.');
-          if (!roles.includes(ACCESS_ADMIN))
-            await assertAnotherAccessAdministrator(tx, agent, `removing ${ACCESS_ADMIN}`);
-          changes.push({ field: 'partnerRoles', from: agent.roles, to: roles });
-        }
-        if (!changes.length) return { result: agent, event: agentEvent(agent, { changes }) };
-        const [row] = await tx.db
-          .update(agents)
-          .set({
-            displayName: input.displayName ?? agent.displayName,
-            roles: roles ?? agent.roles,
-            updatedAt: ctx.clock.now(),
-          })
-          .where(eq(agents.id, agent.id))
-          .returning();
-        return { result: row!, event: agentEvent(row!, { changes }) };
-      },
-      refused,
-    );
+    return updatePrincipal(ctx, 'AGENT', { ...input, id: input.agentId });
   },
 );
 
 /**
- * A change an access administrator makes to another agent: authorized, never on itself (`selfRule` says why), on the
- * target locked for the transaction, audited with it; a refusal is audited against the target.
+ * A change an access administrator makes to another agent or application: authorized, never on itself (`selfRule`
+ * says why), on the target locked for the transaction, audited with it; a refusal is audited against the target.
  */
-async function changeOtherAgent<T, P = undefined>(
+export async function changeOtherPrincipal<T, P = undefined>(
   ctx: ServiceContext,
+  kind: PrincipalKind,
   action: string,
   agentId: string,
   selfRule: string,
-  body: (
-    tx: ServiceContext,
-    agent: AgentRow,
-    prepared: P,
-  ) => Promise<{ result: T; event: ReturnType<typeof agentEvent> }>,
+  body: (tx: ServiceContext, agent: AgentRow, prepared: P) => Promise<{ result: T; event: PartnerEvent }>,
   prepare?: () => Promise<P>,
 ): Promise<T> {
   const admin = await authorizePartnerChange(ctx, TASK, action);
@@ -239,13 +280,13 @@ async function changeOtherAgent<T, P = undefined>(
     action,
     async (tx) => {
       notSelf(admin, agentId, selfRule);
-      return body(tx, await lockedAgent(tx, admin, agentId), prepared);
+      return body(tx, await lockedAgent(tx, admin, agentId, kind), prepared);
     },
-    { targetType: 'AGENT', targetId: agentId },
+    { targetType: kind, targetId: agentId },
   );
 }
 
-/** An agent losing its access at once: every session revoked, every open activation ended. */
+/** An agent or application losing its access at once: every session revoked, every open activation ended. */
 async function cutOff(tx: ServiceContext, agent: AgentRow, now: Date) {
   return {
     sessionsRevoked: await revokeAgentSessions(tx.db, agent.id, now),
@@ -253,62 +294,80 @@ async function cutOff(tx: ServiceContext, agent: AgentRow, now: Date) {
   };
 }
 
-/** Disabling: every session is revoked at once and sign-in refused; group memberships stay for when it is enabled. */
-export const disableAgent = partnerTask(
-  TASK,
-  function disableAgent(ctx: ServiceContext, agentId: string): Promise<AgentRow> {
-    return changeOtherAgent(ctx, 'DISABLE_AGENT', agentId, 'no one disables itself.', async (tx, agent) => {
-      if (agent.status === 'DISABLED')
-        throw invalid(['agentId'], `${agent.email} is already disabled.`, 'INVALID_STATE');
-      await assertAnotherAccessAdministrator(tx, agent, 'disabling it');
-      const [row] = await tx.db
-        .update(agents)
-        .set({ status: 'DISABLED', updatedAt: ctx.clock.now() })
-        .where(eq(agents.id, agent.id))
-        .returning();
-      return { result: row!, event: agentEvent(row!, await cutOff(tx, agent, ctx.clock.now())) };
-    });
-  },
-);
+/**
+ * Disabling: every session (an application's every token) is revoked at once and sign-in refused; group memberships
+ * stay for when it is enabled.
+ */
+export function disablePrincipal(ctx: ServiceContext, kind: PrincipalKind, agentId: string): Promise<AgentRow> {
+  const { field, noun } = targetOf(kind);
+  return changeOtherPrincipal(ctx, kind, `DISABLE_${noun}`, agentId, 'no one disables itself.', async (tx, agent) => {
+    if (agent.status === 'DISABLED')
+      throw invalid([field], `${principalName(agent)} is already disabled.`, 'INVALID_STATE');
+    await assertAnotherAccessAdministrator(tx, agent, 'disabling it');
+    const [row] = await tx.db
+      .update(agents)
+      .set({ status: 'DISABLED', updatedAt: ctx.clock.now() })
+      .where(eq(agents.id, agent.id))
+      .returning();
+    return { result: row!, event: agentEvent(row!, await cutOff(tx, agent, ctx.clock.now())) };
+  });
+}
 
-export const enableAgent = partnerTask(
-  TASK,
-  function enableAgent(ctx: ServiceContext, agentId: string): Promise<AgentRow> {
-    return changeOtherAgent(ctx, 'ENABLE_AGENT', agentId, 'no one enables itself.', async (tx, agent) => {
-      if (agent.status === 'ENABLED') throw invalid(['agentId'], `${agent.email} is already enabled.`, 'INVALID_STATE');
-      const [row] = await tx.db
-        .update(agents)
-        .set({ status: 'ENABLED', updatedAt: ctx.clock.now() })
-        .where(eq(agents.id, agent.id))
-        .returning();
-      return { result: row!, event: agentEvent(row!) };
-    });
-  },
-);
+export function enablePrincipal(ctx: ServiceContext, kind: PrincipalKind, agentId: string): Promise<AgentRow> {
+  const { field, noun } = targetOf(kind);
+  return changeOtherPrincipal(ctx, kind, `ENABLE_${noun}`, agentId, 'no one enables itself.', async (tx, agent) => {
+    if (agent.status === 'ENABLED')
+      throw invalid([field], `${principalName(agent)} is already enabled.`, 'INVALID_STATE');
+    const [row] = await tx.db
+      .update(agents)
+      .set({ status: 'ENABLED', updatedAt: ctx.clock.now() })
+      .where(eq(agents.id, agent.id))
+      .returning();
+    return { result: row!, event: agentEvent(row!) };
+  });
+}
 
 /**
- * Soft delete: the row stays for the audit trail (and keeps its email, so nobody else signs in as it later), its
- * memberships and sessions end, and it can neither sign in nor be enabled again.
+ * Soft delete: the row stays for the audit trail (an agent keeps its email, so nobody else signs in as it later), its
+ * memberships and sessions end, and it can neither sign in nor be enabled again. `extra` ends what else it held (an
+ * application's client secrets).
  */
-export const deleteAgent = partnerTask(
-  TASK,
-  function deleteAgent(ctx: ServiceContext, agentId: string): Promise<AgentRow> {
-    return changeOtherAgent(ctx, 'DELETE_AGENT', agentId, 'no one deletes itself.', async (tx, agent) => {
-      await assertAnotherAccessAdministrator(tx, agent, 'deleting it');
-      const memberships = await tx.db
-        .delete(groupMembers)
-        .where(eq(groupMembers.agentId, agent.id))
-        .returning({ groupId: groupMembers.groupId });
-      const [row] = await tx.db
-        .update(agents)
-        .set({ status: 'DELETED', updatedAt: ctx.clock.now() })
-        .where(eq(agents.id, agent.id))
-        .returning();
-      const cut = await cutOff(tx, agent, ctx.clock.now());
-      return { result: row!, event: agentEvent(row!, { ...cut, groupsLeft: memberships.map((m) => m.groupId) }) };
-    });
-  },
-);
+export function deletePrincipal(
+  ctx: ServiceContext,
+  kind: PrincipalKind,
+  agentId: string,
+  extra?: (tx: ServiceContext, agent: AgentRow) => Promise<Record<string, unknown>>,
+): Promise<AgentRow> {
+  const { noun } = targetOf(kind);
+  return changeOtherPrincipal(ctx, kind, `DELETE_${noun}`, agentId, 'no one deletes itself.', async (tx, agent) => {
+    await assertAnotherAccessAdministrator(tx, agent, 'deleting it');
+    const memberships = await tx.db
+      .delete(groupMembers)
+      .where(eq(groupMembers.agentId, agent.id))
+      .returning({ groupId: groupMembers.groupId });
+    const [row] = await tx.db
+      .update(agents)
+      .set({ status: 'DELETED', updatedAt: ctx.clock.now() })
+      .where(eq(agents.id, agent.id))
+      .returning();
+    const cut = await cutOff(tx, agent, ctx.clock.now());
+    const more = (await extra?.(tx, agent)) ?? {};
+    return {
+      result: row!,
+      event: agentEvent(row!, { ...cut, ...more, groupsLeft: memberships.map((m) => m.groupId) }),
+    };
+  });
+}
+
+export const disableAgent = partnerTask(TASK, function disableAgent(ctx: ServiceContext, agentId: string) {
+  return disablePrincipal(ctx, 'AGENT', agentId);
+});
+export const enableAgent = partnerTask(TASK, function enableAgent(ctx: ServiceContext, agentId: string) {
+  return enablePrincipal(ctx, 'AGENT', agentId);
+});
+export const deleteAgent = partnerTask(TASK, function deleteAgent(ctx: ServiceContext, agentId: string) {
+  return deletePrincipal(ctx, 'AGENT', agentId);
+});
 
 /**
  * The server operator's way (CLI) to give an agent a new temporary password, for the cases the API refuses: an access
@@ -321,7 +380,9 @@ export async function operatorResetAgentPassword(
   const [found] = await ctx.db
     .select()
     .from(agents)
-    .where(and(eq(agents.emailLower, email.trim().toLowerCase()), ne(agents.status, 'DELETED')));
+    .where(
+      and(eq(agents.emailLower, email.trim().toLowerCase()), eq(agents.kind, 'AGENT'), ne(agents.status, 'DELETED')),
+    );
   if (!found) throw notFound('agent');
   const temporaryPassword = generateTemporaryPassword();
   const passwordHash = await hashPassword(temporaryPassword);
@@ -352,8 +413,9 @@ export const resetAgentPassword = partnerTask(
     agentId: string,
   ): Promise<{ agent: AgentRow; temporaryPassword: string }> {
     const temporaryPassword = generateTemporaryPassword();
-    return changeOtherAgent(
+    return changeOtherPrincipal(
       ctx,
+      'AGENT',
       'RESET_AGENT_PASSWORD',
       agentId,
       'no one resets its own password this way; use changePassword.',

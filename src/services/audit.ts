@@ -21,6 +21,7 @@ export async function recordAudit(ctx: ServiceContext, event: AuditInput): Promi
   await ctx.db.insert(auditEvents).values({
     customerId: event.customerId,
     at: ctx.clock.now(),
+    actorKind: caller ? (caller.kind === 'agent' ? caller.principal : 'USER') : 'SYSTEM',
     actorAgentId: caller?.kind === 'agent' ? caller.agentId : null,
     actorUserId: caller?.kind === 'user' ? caller.userId : null,
     actorName: caller ? (caller.kind === 'agent' ? caller.name : caller.userPrincipalName) : 'system',

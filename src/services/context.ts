@@ -4,12 +4,15 @@ import type { Db } from '../db/client.js';
 
 export type Caller =
   | {
+      /** A partner principal: one of its agents, or (principal APPLICATION) one of its applications. */
       kind: 'agent';
+      principal: 'AGENT' | 'APPLICATION';
       agentId: string;
       partnerId: string;
       partnerRoles: PartnerRole[];
       name: string;
-      email: string;
+      /** An agent's email; null for an application. */
+      email: string | null;
       /** Set by resetAgentPassword: the agent must call changePassword before anything else. */
       mustChangePassword: boolean;
       tokenHash: string;
@@ -22,6 +25,32 @@ export type Caller =
       mustChangePassword: boolean;
       tokenHash: string;
     };
+
+/** The caller a partner principal's row stands for (a session's, a bulk job's starter, the seed's). */
+export function partnerCaller(
+  row: {
+    id: string;
+    partnerId: string;
+    kind: 'AGENT' | 'APPLICATION';
+    roles: string[];
+    displayName: string;
+    email: string | null;
+    mustChangePassword: boolean;
+  },
+  tokenHash: string,
+): Caller {
+  return {
+    kind: 'agent',
+    principal: row.kind,
+    agentId: row.id,
+    partnerId: row.partnerId,
+    partnerRoles: row.roles as PartnerRole[],
+    name: row.displayName,
+    email: row.email,
+    mustChangePassword: row.mustChangePassword,
+    tokenHash,
+  };
+}
 
 export interface RoleGrant {
   role: DirectoryRole;

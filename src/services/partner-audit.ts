@@ -16,6 +16,8 @@ export type PartnerAuditEventRow = typeof partnerAuditEvents.$inferSelect;
 export interface PartnerEvent {
   targetType?:
     | 'AGENT'
+    | 'APPLICATION'
+    | 'APPLICATION_SECRET'
     | 'SECURITY_GROUP'
     | 'MEMBERSHIP'
     | 'GDAP_RELATIONSHIP'
@@ -29,7 +31,7 @@ export interface PartnerEvent {
 }
 
 interface Actor {
-  actorKind: 'AGENT' | 'USER' | 'SYSTEM' | 'ANONYMOUS';
+  actorKind: 'AGENT' | 'APPLICATION' | 'USER' | 'SYSTEM' | 'ANONYMOUS';
   actorId: string | null;
   actorEmail: string | null;
   actorName: string;
@@ -38,7 +40,7 @@ interface Actor {
 function actorOf(caller: Caller | null): Actor {
   if (!caller) return { actorKind: 'SYSTEM', actorId: null, actorEmail: null, actorName: 'system' };
   if (caller.kind === 'agent') {
-    return { actorKind: 'AGENT', actorId: caller.agentId, actorEmail: caller.email, actorName: caller.name };
+    return { actorKind: caller.principal, actorId: caller.agentId, actorEmail: caller.email, actorName: caller.name };
   }
   return {
     actorKind: 'USER',

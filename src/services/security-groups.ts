@@ -12,8 +12,7 @@ import {
   securityGroups,
 } from '../db/schema.js';
 import { endOpenActivations } from './activation-end.js';
-import type { AgentRow } from './agents.js';
-import { getAgent } from './agents.js';
+import { type AgentRow, getAgent, type PrincipalKind, principalName } from './agents.js';
 import { type AgentCaller, requirePartnerTask } from './authorization.js';
 import type { ServiceContext } from './context.js';
 import { invalid, notFound } from './errors.js';
@@ -191,12 +190,18 @@ async function memberChange(
           `no one ${action === 'ADD_GROUP_MEMBER' ? 'adds itself to' : 'removes itself from'} a security group.`,
         );
       }
+      // An agent or an application: both get GDAP roles through their groups.
       const [agent] = await tx.db
-        .select({ id: agents.id, email: agents.email })
+        .select({ id: agents.id, email: agents.email, displayName: agents.displayName, principal: agents.kind })
         .from(agents)
         .where(and(eq(agents.id, input.agentId), eq(agents.partnerId, admin.partnerId), ne(agents.status, 'DELETED')));
       if (!agent) throw notFound('agent');
       const kind = input.kind ?? 'ACTIVE';
+      // As in Entra PIM for groups: eligibility is for people, who activate with a justification; automation holds
+      // its memberships permanently (and loses them by removal, disabling or deletion).
+      if (action === 'ADD_GROUP_MEMBER' && kind === 'ELIGIBLE' && agent.principal === 'APPLICATION') {
+        throw invalid(['kind'], 'An application is an ACTIVE member or none: only agents are ELIGIBLE.', 'INVALID');
+      }
       const changed =
         action === 'ADD_GROUP_MEMBER'
           ? await tx.db
@@ -221,7 +226,7 @@ async function memberChange(
         event: {
           targetType: 'MEMBERSHIP',
           targetId: agent.id,
-          targetName: agent.email,
+          targetName: principalName(agent),
           details: {
             group: group.name,
             groupId: group.id,
@@ -252,20 +257,28 @@ export const removeGroupMember = partnerTask(TASK, (ctx: ServiceContext, input: 
 
 export const groupMembersOf = partnerTask(
   readPartner.partnerTask,
-  async function groupMembersOf(ctx: ServiceContext, groupId: string): Promise<AgentRow[]> {
+  async function groupMembersOf(
+    ctx: ServiceContext,
+    groupId: string,
+    kind: PrincipalKind = 'AGENT',
+  ): Promise<AgentRow[]> {
     const group = await getSecurityGroup(ctx, groupId);
     const rows = await ctx.db
       .select({ agent: agents })
       .from(groupMembers)
       .innerJoin(agents, eq(agents.id, groupMembers.agentId))
-      .where(eq(groupMembers.groupId, group.id))
-      .orderBy(asc(agents.emailLower));
+      .where(and(eq(groupMembers.groupId, group.id), eq(agents.kind, kind)))
+      .orderBy(asc(agents.emailLower), asc(agents.displayName));
     return rows.map((r) => r.agent);
   },
 );
 
-export async function groupsOfAgent(ctx: ServiceContext, agentId: string): Promise<GroupRow[]> {
-  const agent = await getAgent(ctx, agentId);
+export async function groupsOfAgent(
+  ctx: ServiceContext,
+  agentId: string,
+  kind: PrincipalKind = 'AGENT',
+): Promise<GroupRow[]> {
+  const agent = await getAgent(ctx, agentId, kind);
   const rows = await ctx.db
     .select({ group: securityGroups })
     .from(groupMembers)

@@ -7,7 +7,7 @@ import { type Clock, DAY_MS, ManualClock } from '../clock.js';
 import type { Db } from '../db/client.js';
 import { agents, skus } from '../db/schema.js';
 import { createAgent } from './agents.js';
-import { type Caller, type ServiceContext, serviceContext } from './context.js';
+import { type Caller, partnerCaller, type ServiceContext, serviceContext } from './context.js';
 import { addDomain, addSubscription, createCustomer } from './customers.js';
 import {
   approveGdapRelationship,
@@ -79,23 +79,8 @@ export async function seedDemo(db: Db, clock: Clock): Promise<DemoSummary> {
     adminName: 'Nora Admin',
   });
   if (!boot) throw new Error('The database already has a partner; the demo seed only runs on an empty one.');
-  const asAgent = (row: {
-    id: string;
-    partnerId: string;
-    displayName: string;
-    email: string;
-    roles: string[];
-  }): ServiceContext =>
-    serviceContext(db, clock, {
-      kind: 'agent',
-      agentId: row.id,
-      partnerId: row.partnerId,
-      partnerRoles: row.roles as never,
-      name: row.displayName,
-      email: row.email,
-      mustChangePassword: false,
-      tokenHash: 'seed',
-    });
+  const asAgent = (row: Parameters<typeof partnerCaller>[0]): ServiceContext =>
+    serviceContext(db, clock, partnerCaller({ ...row, mustChangePassword: false }, 'seed'));
   const admin = asAgent(boot.admin);
   // The second access administrator: the four-eyes rule means Nora cannot put herself in groups or grant her own
   // groups roles, so Ada does it (and the README tour shows it).

@@ -2,11 +2,10 @@
 import { createHash } from 'node:crypto';
 import { and, desc, eq, gt, isNull, lt, ne, or, sql } from 'drizzle-orm';
 import { hashPassword, passwordPolicyViolation, verifyNothing, verifyPassword } from '../auth/passwords.js';
-import type { PartnerRole } from '../auth/roles.js';
 import { generateToken, hashToken } from '../auth/tokens.js';
 import { preparedStatement } from '../db/prepared.js';
 import { agents, domains, sessions, signInFamiliar, signInThrottle, users } from '../db/schema.js';
-import { type Caller, inTransaction, type ServiceContext } from './context.js';
+import { type Caller, inTransaction, partnerCaller, type ServiceContext } from './context.js';
 import { DomainError, invalid } from './errors.js';
 import { recordPartnerEvent, recordSignInEvent } from './partner-audit.js';
 import { userColumns } from './users/row.js';
@@ -139,7 +138,7 @@ export async function signIn(
  */
 export async function issueSession(
   db: ServiceContext['db'],
-  subject: { kind: 'agent'; id: string } | { kind: 'user'; id: string; customerId: string },
+  subject: { kind: 'agent'; id: string; clientSecretId?: string } | { kind: 'user'; id: string; customerId: string },
   now: Date,
   ttlMs: number,
 ): Promise<{ token: string; expiresAt: Date }> {
@@ -148,6 +147,7 @@ export async function issueSession(
   await db.insert(sessions).values({
     tokenHash: hashToken(token),
     agentId: subject.kind === 'agent' ? subject.id : null,
+    clientSecretId: subject.kind === 'agent' ? (subject.clientSecretId ?? null) : null,
     customerId: subject.kind === 'user' ? subject.customerId : null,
     userId: subject.kind === 'user' ? subject.id : null,
     createdAt: now,
@@ -171,7 +171,8 @@ async function findSubject(ctx: ServiceContext, login: string) {
         .where(and(eq(domains.name, domain), eq(domains.verified, true)))
     : [];
   if (!tenant) {
-    // A deleted agent is gone for sign-in; a disabled one is told so once its password is right.
+    // A deleted agent is gone for sign-in; a disabled one is told so once its password is right. Applications have
+    // no email and no password: they get tokens at POST /oauth/token.
     const [agent] = await ctx.db
       .select({
         id: agents.id,
@@ -183,8 +184,10 @@ async function findSubject(ctx: ServiceContext, login: string) {
         mustChangePassword: agents.mustChangePassword,
       })
       .from(agents)
-      .where(and(eq(agents.emailLower, login), ne(agents.status, 'DELETED')));
-    return agent ? { kind: 'agent' as const, ...agent } : undefined;
+      .where(and(eq(agents.emailLower, login), eq(agents.kind, 'AGENT'), ne(agents.status, 'DELETED')));
+    return agent?.email && agent.passwordHash
+      ? { ...agent, kind: 'agent' as const, email: agent.email, passwordHash: agent.passwordHash }
+      : undefined;
   }
   const [user] = await ctx.db
     .select({
@@ -234,6 +237,7 @@ const sessionByToken = preparedStatement('session_by_token', (db, name) =>
     .select({
       agentId: agents.id,
       partnerId: agents.partnerId,
+      principal: agents.kind,
       partnerRoles: agents.roles,
       agentName: agents.displayName,
       agentEmail: agents.email,
@@ -273,19 +277,22 @@ export async function authenticate(ctx: ServiceContext, token: string): Promise<
       .where(eq(sessions.tokenHash, tokenHash))
       .catch(() => {});
   }
-  if (row.agentId && row.partnerId && row.partnerRoles && row.agentName) {
-    // A disabled or deleted agent's token stops working on its very next request (its sessions are revoked too).
+  if (row.agentId && row.partnerId && row.partnerRoles && row.agentName && row.principal) {
+    // A disabled or deleted agent's (or application's) token stops working on its very next request (its sessions
+    // are revoked too).
     if (row.agentStatus !== 'ENABLED') return null;
-    return {
-      kind: 'agent',
-      agentId: row.agentId,
-      partnerId: row.partnerId,
-      partnerRoles: row.partnerRoles as PartnerRole[],
-      name: row.agentName,
-      email: row.agentEmail!,
-      mustChangePassword: row.agentMustChange ?? false,
+    return partnerCaller(
+      {
+        id: row.agentId,
+        partnerId: row.partnerId,
+        kind: row.principal,
+        roles: row.partnerRoles,
+        displayName: row.agentName,
+        email: row.agentEmail,
+        mustChangePassword: row.agentMustChange ?? false,
+      },
       tokenHash,
-    };
+    );
   }
   if (row.userId && row.customerId && row.upn && row.userState === 'ACTIVE') {
     return {
@@ -315,6 +322,9 @@ export async function changePassword(
 ): Promise<void> {
   const caller = ctx.caller;
   if (!caller) throw new DomainError('UNAUTHENTICATED', 'Sign in first.');
+  if (caller.kind === 'agent' && caller.principal === 'APPLICATION') {
+    throw new DomainError('FORBIDDEN', 'An application has no password: it rotates client secrets instead.');
+  }
   onePasswordCheckPerRequest(ctx, ['currentPassword']);
   const violation = passwordPolicyViolation(input.newPassword);
   if (violation) throw invalid(['newPassword'], `The new password ${violation}.`, 'WEAK_PASSWORD');
@@ -326,7 +336,8 @@ export async function changePassword(
     caller.kind === 'agent'
       ? eq(agents.id, caller.agentId)
       : and(eq(users.customerId, caller.customerId), eq(users.id, caller.userId));
-  const [current] = await ctx.db.select({ hash: table.passwordHash }).from(table).where(where);
+  const [found] = await ctx.db.select({ hash: table.passwordHash }).from(table).where(where);
+  const current = found?.hash ? { hash: found.hash } : undefined;
   if (!current || !(await verifyPassword(current.hash, input.currentPassword))) {
     throw invalid(['currentPassword'], 'The current password is incorrect.', 'INVALID_CREDENTIALS');
   }

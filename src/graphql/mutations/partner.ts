@@ -18,7 +18,7 @@ import { changePassword, signIn, signOut, signOutEverywhere } from '../../servic
 import { getSku } from '../../services/skus.js';
 import { builder, requiresPartnerTask } from '../builder.js';
 import { runMutation } from '../errors.js';
-import { decodeId, decodeScopedId } from '../ids.js';
+import { decodeId, decodePrincipalId, decodeScopedId } from '../ids.js';
 import { MembershipKindEnum } from '../types/activation.js';
 import { DirectoryRoleEnum, UserErrorRef } from '../types/common.js';
 import { CustomerRef, DomainRef, GdapRelationshipRef, LicenseRef, SecurityGroupRef, UserRef } from '../types/refs.js';
@@ -174,7 +174,7 @@ const RelationshipIdInput = builder.inputType('TerminateGdapRelationshipInput', 
 
 const memberIds = (input: { groupId: string; agentId: string }) => ({
   groupId: decodeId(input.groupId, 'SecurityGroup', ['groupId']),
-  agentId: decodeId(input.agentId, 'Agent', ['agentId']),
+  agentId: decodePrincipalId(input.agentId, ['agentId']),
 });
 
 builder.mutationFields((t) => ({
@@ -233,7 +233,8 @@ builder.mutationFields((t) => ({
   }),
   addSecurityGroupMember: t.field({
     type: SecurityGroupPayload,
-    description: 'Puts an agent in a group: it holds the GDAP roles of the group at once. Never yourself (four eyes).',
+    description:
+      'Puts an agent or an application (agentId takes either id) in a group: it holds the GDAP roles of the group at once. Never yourself (four eyes); an application is only ever an ACTIVE member.',
     directives: requiresPartnerTask(addGroupMember),
     args: { input: t.arg({ type: AddGroupMemberInput, required: true }) },
     resolve: (_, { input }, ctx) =>
@@ -244,7 +245,7 @@ builder.mutationFields((t) => ({
   removeSecurityGroupMember: t.field({
     type: SecurityGroupPayload,
     description:
-      'Takes an agent out of a group: the roles the group holds through GDAP stop applying to it at once. Never yourself (four eyes).',
+      'Takes an agent or an application (agentId takes either id) out of a group: the roles the group holds through GDAP stop applying to it at once. Never yourself (four eyes).',
     directives: requiresPartnerTask(removeGroupMember),
     args: { input: t.arg({ type: GroupMemberInput, required: true }) },
     resolve: (_, { input }, ctx) =>

@@ -11,7 +11,7 @@ import { groupMembersOf, groupsOfAgent, listSecurityGroups } from '../../service
 import { liveSessions, signedInUser } from '../../services/sessions.js';
 import { listSkus } from '../../services/skus.js';
 import { builder, requiresPartnerTask } from '../builder.js';
-import { decodeId, scopedId } from '../ids.js';
+import { decodeId, decodePrincipalId, scopedId } from '../ids.js';
 import { PartnerRoleEnum } from './common.js';
 import {
   AgentRef,
@@ -37,7 +37,8 @@ builder.node(AgentRef, {
   id: { resolve: (a) => a.id },
   description: "A partner's staff member.",
   fields: (t) => ({
-    email: t.exposeString('email'),
+    // An Agent is always an agent principal (applications are the Application type), so its email is set.
+    email: t.string({ resolve: (a) => a.email! }),
     displayName: t.exposeString('displayName'),
     partnerRoles: t.field({ type: [PartnerRoleEnum], resolve: (a) => a.roles as PartnerRole[] }),
     status: t.field({ type: AgentStatusEnum, resolve: (a) => a.status }),
@@ -100,7 +101,10 @@ const PartnerAuditFilter = builder.inputType('PartnerAuditFilter', {
       required: false,
       description: 'e.g. ADD_GROUP_MEMBER, ASSIGN_GDAP_ACCESS, DISABLE_AGENT, SIGN_IN_FAILED.',
     }),
-    actorId: t.id({ required: false, description: 'An Agent id: what that agent did (and was refused).' }),
+    actorId: t.id({
+      required: false,
+      description: 'An Agent or Application id: what that agent or application did (and was refused).',
+    }),
     since: t.field({ type: 'DateTime', required: false, description: 'From this instant (inclusive).' }),
     until: t.field({ type: 'DateTime', required: false, description: 'Before this instant.' }),
   }),
@@ -117,7 +121,7 @@ builder.objectField(PartnerRef, 'auditEvents', (t) =>
       const filter = args.filter
         ? {
             ...args.filter,
-            actorId: args.filter.actorId ? decodeId(args.filter.actorId, 'Agent', ['filter', 'actorId']) : null,
+            actorId: args.filter.actorId ? decodePrincipalId(args.filter.actorId, ['filter', 'actorId']) : null,
           }
         : null;
       return listPartnerAuditEvents(ctx.svc, p.id, { ...args, filter });
@@ -130,14 +134,16 @@ PartnerAuditEventRef.implement({
   fields: (t) => ({
     at: t.expose('at', { type: 'DateTime' }),
     actorKind: t.exposeString('actorKind', {
-      description: 'AGENT, USER (a customer administrator approving), SYSTEM or ANONYMOUS (a sign-in attempt).',
+      description:
+        'AGENT, APPLICATION, USER (a customer administrator approving), SYSTEM or ANONYMOUS (a sign-in attempt).',
     }),
     actorId: t.string({
       nullable: true,
-      description: "The actor's global id (an Agent's, or a customer User's).",
+      description: "The actor's global id (an Agent's, an Application's, or a customer User's).",
       resolve: (e) => {
         if (!e.actorId) return null;
         if (e.actorKind === 'AGENT') return encodeGlobalID('Agent', e.actorId);
+        if (e.actorKind === 'APPLICATION') return encodeGlobalID('Application', e.actorId);
         return e.customerId ? encodeGlobalID('User', scopedId(e.customerId, e.actorId)) : null;
       },
     }),
@@ -178,10 +184,10 @@ builder.node(SecurityGroupRef, {
   }),
 });
 
-const ViewerRef = builder.simpleObject('Viewer', {
-  description: 'Who is signed in: a partner agent, or a customer user.',
+export const ViewerRef = builder.simpleObject('Viewer', {
+  description: 'Who is signed in: a partner agent, a partner application, or a customer user.',
   fields: (t) => ({
-    kind: t.string({ description: 'AGENT or USER' }),
+    kind: t.string({ description: 'AGENT, APPLICATION or USER' }),
     mustChangePassword: t.boolean(),
   }),
 });
@@ -190,7 +196,10 @@ builder.objectField(ViewerRef, 'agent', (t) =>
   t.field({
     type: AgentRef,
     nullable: true,
-    resolve: (_, __, ctx) => (ctx.svc.caller?.kind === 'agent' ? getAgent(ctx.svc, ctx.svc.caller.agentId) : null),
+    resolve: (_, __, ctx) =>
+      ctx.svc.caller?.kind === 'agent' && ctx.svc.caller.principal === 'AGENT'
+        ? getAgent(ctx.svc, ctx.svc.caller.agentId)
+        : null,
   }),
 );
 
@@ -219,7 +228,7 @@ builder.queryFields((t) => ({
     resolve: (_, __, ctx) =>
       ctx.svc.caller
         ? {
-            kind: ctx.svc.caller.kind === 'agent' ? 'AGENT' : 'USER',
+            kind: ctx.svc.caller.kind === 'agent' ? ctx.svc.caller.principal : 'USER',
             mustChangePassword: ctx.svc.caller.kind === 'user' && ctx.svc.caller.mustChangePassword,
           }
         : null,

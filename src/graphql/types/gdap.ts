@@ -57,21 +57,23 @@ AuditEventRef.implement({
     id: t.exposeID('id'),
     at: t.expose('at', { type: 'DateTime' }),
     actor: t.exposeString('actorName', {
-      description: "The actor's display name (an agent's) or user principal name.",
+      description: "The actor's display name (an agent's or an application's) or user principal name.",
     }),
+    actorKind: t.exposeString('actorKind', { description: 'AGENT, APPLICATION, USER or SYSTEM.' }),
     actorId: t.string({
       nullable: true,
-      description: "The actor's global id: an Agent's, or a User's of this customer (null for the system).",
+      description:
+        "The actor's global id: an Agent's, an Application's, or a User's of this customer (null for the system).",
       resolve: (e) =>
         e.actorAgentId
-          ? encodeGlobalID('Agent', e.actorAgentId)
+          ? encodeGlobalID(e.actorKind === 'APPLICATION' ? 'Application' : 'Agent', e.actorAgentId)
           : e.actorUserId
             ? encodeGlobalID('User', scopedId(e.customerId, e.actorUserId))
             : null,
     }),
     actorEmail: t.exposeString('actorEmail', {
       nullable: true,
-      description: "The agent's email or the user's UPN when it acted.",
+      description: "The agent's email or the user's UPN when it acted (null for an application).",
     }),
     action: t.exposeString('action'),
     outcome: t.exposeString('outcome'),

@@ -1,5 +1,6 @@
 import { getActivation } from '../../services/activations.js';
 import { getAgent } from '../../services/agents.js';
+import { getApplication } from '../../services/applications.js';
 import { getBulkJob } from '../../services/bulk/jobs.js';
 import { getCustomer, listCustomers } from '../../services/customers.js';
 import { notFound } from '../../services/errors.js';
@@ -27,6 +28,8 @@ async function loadNode(ctx: GraphQLContext, globalId: string, field: string[]) 
         return getGdapRelationship(svc, d.customerId!, d.id);
       case 'Agent':
         return getAgent(svc, d.id);
+      case 'Application':
+        return getApplication(svc, d.id);
       case 'SecurityGroup':
         return getSecurityGroup(svc, d.id);
       case 'Partner':

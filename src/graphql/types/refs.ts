@@ -2,6 +2,7 @@
 
 import type { ActivationRow, Membership } from '../../services/activations.js';
 import type { AgentRow } from '../../services/agents.js';
+import type { ApplicationRow, ApplicationSecretRow } from '../../services/applications.js';
 import type { AuditEventRow } from '../../services/audit.js';
 import type { RoleGrant } from '../../services/context.js';
 import type { CustomerRow, DomainRow, License } from '../../services/customers.js';
@@ -34,3 +35,5 @@ export const PartnerAuditEventRef = builder.objectRef<PartnerAuditEventRow>('Par
 export const SessionRef = builder.objectRef<SessionInfo>('Session');
 export const GroupActivationRef = builder.objectRef<ActivationRow>('GroupActivation');
 export const GroupMembershipRef = builder.objectRef<Membership>('GroupMembership');
+export const ApplicationRef = builder.objectRef<ApplicationRow>('Application');
+export const ApplicationSecretRef = builder.objectRef<ApplicationSecretRow>('ApplicationSecret');

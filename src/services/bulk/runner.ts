@@ -6,14 +6,14 @@ import { randomUUID } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { and, asc, eq, gt, inArray, isNull, lt, or, sql } from 'drizzle-orm';
 import { generateTemporaryPassword, hashPassword } from '../../auth/passwords.js';
-import type { DirectoryRole, PartnerRole } from '../../auth/roles.js';
+import type { DirectoryRole } from '../../auth/roles.js';
 import type { Clock } from '../../clock.js';
 import { type Db, pgErrorCode } from '../../db/client.js';
 import { agents, bulkJobRows, bulkJobs } from '../../db/schema.js';
 import { logError } from '../../log.js';
 import { recordAudit } from '../audit.js';
 import { authorizeCustomerTask } from '../authorization.js';
-import { inTransaction, type ServiceContext, serviceContext } from '../context.js';
+import { inTransaction, partnerCaller, type ServiceContext, serviceContext } from '../context.js';
 import { DomainError } from '../errors.js';
 import { lockSeats } from '../seats.js';
 import { skusByPartNumber } from '../skus.js';
@@ -137,16 +137,11 @@ export function startJobRunner(db: Db, clock: Clock, options: JobRunnerOptions):
     const offboarded = offboardedReason(agent!);
     if (offboarded) throw offboarded;
     // No request and no token: the runner acts with the agent's current partner roles and GDAP grants.
-    const ctx = serviceContext(db, clock, {
-      kind: 'agent',
-      agentId: job.createdByAgentId,
-      partnerId: agent!.partnerId,
-      partnerRoles: agent!.roles as PartnerRole[],
-      name: job.createdByName,
-      email: agent!.email,
-      mustChangePassword: false,
-      tokenHash: '',
-    });
+    const ctx = serviceContext(
+      db,
+      clock,
+      partnerCaller({ ...agent!, displayName: job.createdByName, mustChangePassword: false }, ''),
+    );
     const access = await authorizeCustomerTask(ctx, IMPORT_TASK.create, job.customerId);
     for (const part of job.parts)
       requirePart(access, part as ImportPart, part === IMPORT_TASK.roles ? 'roles' : 'licenses');
