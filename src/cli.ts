@@ -18,6 +18,7 @@ import {
 } from './services/bulk/credentials.js';
 import { startJobRunner } from './services/bulk/runner.js';
 import { serviceContext } from './services/context.js';
+import { removeExpiredIdempotencyKeys } from './services/idempotency.js';
 import { bootstrapPartner, partnerCount } from './services/partners.js';
 import { type DemoSummary, demoPresent, seedDemo } from './services/seed.js';
 import { removeStaleSessions } from './services/sessions.js';
@@ -45,17 +46,19 @@ export async function prepare(config: Config): Promise<{ database: Database; dem
 
 /**
  * Purges the users deleted 30 days ago or more, erases imported users' passwords nobody fetched in 24 hours, and
- * removes sessions and sign-in counters that can no longer matter.
+ * removes sessions and sign-in counters that can no longer matter, and idempotency keys past their 24 hours.
  * `quiet` leaves out the lines that say nothing was done (the server's periodic run).
  */
 async function maintenance(database: Database, quiet: boolean): Promise<void> {
   const purged = await purgeDeletedUsers(database.db, systemClock);
   const erased = await eraseExpiredCredentials(database.db, systemClock);
   const sessionsRemoved = await removeStaleSessions(database.db, systemClock.now());
+  const keysRemoved = await removeExpiredIdempotencyKeys(database.db, systemClock.now());
   if (purged || !quiet) console.log(`Purged ${purged} users deleted more than 30 days ago.`);
   if (erased || !quiet)
     console.log(`Erased ${erased} temporary passwords of imported users not fetched within 24 hours.`);
   if (sessionsRemoved || !quiet) console.log(`Removed ${sessionsRemoved} sessions that ended more than a day ago.`);
+  if (keysRemoved || !quiet) console.log(`Removed ${keysRemoved} idempotency keys (and their answers) past 24 hours.`);
 }
 
 async function serve(config: Config) {

@@ -13,12 +13,14 @@ import type { Database } from './db/client.js';
 import type { GraphQLContext } from './graphql/context.js';
 import { errorCodes } from './graphql/error-codes.js';
 import { unmaskDomainError } from './graphql/errors.js';
+import { idempotency } from './graphql/idempotency.js';
 import { inputGuard } from './graphql/input-guard.js';
 import { createLoaders } from './graphql/loaders.js';
 import { nodeBudget } from './graphql/node-budget.js';
 import { buildSchema } from './graphql/schema.js';
 import { bounded, describeError, logError, logger, logWarning, requestContext } from './log.js';
 import { oauthTokenEndpoint } from './oauth.js';
+import { credentialsKey } from './services/bulk/credentials.js';
 import { serviceContext } from './services/context.js';
 import { DomainError, ValidationErrors } from './services/errors.js';
 import { authenticate } from './services/sessions.js';
@@ -115,7 +117,8 @@ export function createApp({ config, database, clock = systemClock }: AppOptions)
           origin: config.corsOrigins,
           credentials: false,
           methods: ['GET', 'POST'],
-          allowedHeaders: ['authorization', 'content-type', ...CSRF_HEADERS],
+          allowedHeaders: ['authorization', 'content-type', 'idempotency-key', ...CSRF_HEADERS],
+          exposedHeaders: ['idempotent-replayed', 'retry-after', 'x-request-id'],
         }
       : false,
     graphiql: config.graphiql && {
@@ -189,6 +192,8 @@ export function createApp({ config, database, clock = systemClock }: AppOptions)
       // was most of the server's CPU there (BENCHMARKS.md). Subscriptions, and requests leaving a declared variable
       // out, keep the standard executor (jitSafe).
       useGraphQlJit({}, { enableIf: jitSafe }),
+      // Retried mutations with an Idempotency-Key get the first answer (sealed with the credentials key).
+      idempotency(() => credentialsKey(config)),
     ],
     context: async ({ request, req }) => {
       const svc = serviceContext(database.db, clock);

@@ -505,3 +505,28 @@ export const bulkJobRows = pgTable(
     index('bulk_job_rows_credential_idx').on(t.processedAt).where(sql`credential is not null`),
   ],
 );
+
+export const IDEMPOTENCY_STATUSES = ['IN_PROGRESS', 'DONE'] as const;
+
+/**
+ * Idempotency keys (the IETF httpapi Idempotency-Key header) of mutation requests, per caller (an agent's,
+ * application's or user's id: partner-level like sessions). The first answer is kept sealed (AES-256-GCM with the
+ * credentials key: it may hold a temporary password) for 24 hours, then deleted with it.
+ */
+export const idempotencyKeys = pgTable(
+  'idempotency_keys',
+  {
+    principalId: uuid('principal_id').notNull(),
+    key: text('key').notNull(),
+    /** SHA-256 of the request's query, operation name and variables (files by their content). */
+    requestHash: text('request_hash').notNull(),
+    status: text('status', { enum: IDEMPOTENCY_STATUSES }).notNull(),
+    /** The answer, sealed; null while IN_PROGRESS. */
+    response: text('response'),
+    createdAt: ts('created_at').notNull(),
+    expiresAt: ts('expires_at').notNull(),
+    /** While IN_PROGRESS: after this a retry may take the key over (the first instance died mid-request). */
+    lockedUntil: ts('locked_until').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.principalId, t.key] }), index('idempotency_keys_expiry_idx').on(t.expiresAt)],
+);
