@@ -29,6 +29,11 @@ export interface Config {
   maxUploadBytes: number;
   /** CREDENTIALS_KEY: 32 bytes, base64 or hex; without it the embedded database keeps a generated key in dataDir. */
   credentialsKey?: string;
+  /**
+   * Each caller's request budget, in cost points (extensions.cost): at most `maximum` (RATE_LIMIT_POINTS), refilled at
+   * `restorePerSecond` (RATE_LIMIT_RESTORE_PER_SECOND); RATE_LIMIT=0 turns it off.
+   */
+  rateLimit: { maximum: number; restorePerSecond: number } | null;
   bootstrap?: { partnerName: string; adminEmail: string; adminPassword: string };
 }
 
@@ -99,6 +104,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     maxBodyBytes: positive(env, 'MAX_BODY_BYTES', 1_048_576),
     maxUploadBytes: positive(env, 'MAX_UPLOAD_BYTES', 33_554_432),
     credentialsKey: env.CREDENTIALS_KEY || undefined,
+    rateLimit:
+      flag(env, 'RATE_LIMIT') === false
+        ? null
+        : {
+            // Never below one request's cost limit (server.ts LIMITS.maxNodes): a full bucket always lets one through.
+            maximum: Math.max(50_000, positive(env, 'RATE_LIMIT_POINTS', 250_000)),
+            restorePerSecond: positive(env, 'RATE_LIMIT_RESTORE_PER_SECOND', 25_000),
+          },
     bootstrap,
   };
 }

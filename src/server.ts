@@ -11,12 +11,12 @@ import { type Clock, systemClock } from './clock.js';
 import type { Config } from './config.js';
 import type { Database } from './db/client.js';
 import type { GraphQLContext } from './graphql/context.js';
+import { costAndRateLimit } from './graphql/cost.js';
 import { errorCodes } from './graphql/error-codes.js';
 import { unmaskDomainError } from './graphql/errors.js';
 import { idempotency } from './graphql/idempotency.js';
 import { inputGuard } from './graphql/input-guard.js';
 import { createLoaders } from './graphql/loaders.js';
-import { nodeBudget } from './graphql/node-budget.js';
 import { buildSchema } from './graphql/schema.js';
 import { bounded, describeError, logError, logger, logWarning, requestContext } from './log.js';
 import { oauthTokenEndpoint } from './oauth.js';
@@ -26,16 +26,14 @@ import { DomainError, ValidationErrors } from './services/errors.js';
 import { authenticate } from './services/sessions.js';
 
 // Limits on every request. Depth 10 is what the README's deepest query needs (customer → licenses → users → edges →
-// node → licenses → sku → name). graphql-armor's cost model multiplies a connection's cost by its `first`, so a
-// single users page of 100 costs ~7 100 and one of 500 (the page cap) ~35 600: the cost limit is 50 000 to let one
-// full page through while refusing fan-outs of many pages. Aliases, tokens and directives keep armor's defaults.
-// maxNodes is the hard budget of objects and fields one request may return, counted with its variables
-// (graphql/node-budget.ts): a full users page of 500 with roles and licences is about 7 500.
+// node → licenses → sku → name). Aliases, tokens and directives keep graphql-armor's defaults. maxNodes is the cost
+// limit: the objects and fields one request may return, counted with its variables (graphql/cost.ts), the figure of
+// extensions.cost. A page of 500 users (the page cap) with the README tour's fields costs about 24 000, so one full
+// page passes while fan-outs of many pages are refused.
 export const LIMITS = {
   maxDepth: 10,
   maxAliases: 15,
   maxTokens: 1000,
-  maxCost: 50_000,
   maxDirectives: 50,
   maxNodes: 50_000,
 };
@@ -178,13 +176,14 @@ export function createApp({ config, database, clock = systemClock }: AppOptions)
       useCSRFPrevention({ requestHeaders: CSRF_HEADERS }),
       noIntrospectionUnless(config.graphiql),
       inputGuard(),
-      nodeBudget(schema, LIMITS.maxNodes),
+      costAndRateLimit(schema, LIMITS.maxNodes, config.rateLimit),
       errorCodes(),
       EnvelopArmorPlugin({
         maxDepth: { n: LIMITS.maxDepth, ignoreIntrospection: true },
         maxAliases: { n: LIMITS.maxAliases },
         maxTokens: { n: LIMITS.maxTokens },
-        costLimit: { maxCost: LIMITS.maxCost, ignoreIntrospection: true },
+        // The cost limit is ours (graphql/cost.ts): priced with the variables, and the same figure as extensions.cost.
+        costLimit: { enabled: false },
         maxDirectives: { n: LIMITS.maxDirectives },
         blockFieldSuggestion: { enabled: !config.development },
       }),

@@ -5,6 +5,7 @@ import {
   bigint,
   boolean,
   check,
+  doublePrecision,
   index,
   integer,
   jsonb,
@@ -530,3 +531,13 @@ export const idempotencyKeys = pgTable(
   },
   (t) => [primaryKey({ columns: [t.principalId, t.key] }), index('idempotency_keys_expiry_idx').on(t.expiresAt)],
 );
+
+/**
+ * Each caller's request budget (a leaky bucket, as Shopify's): `available` points at `updated_at`, refilling at the
+ * configured rate up to the maximum. One row per agent, application or user, shared by every instance.
+ */
+export const rateBudgets = pgTable('rate_budgets', {
+  principalId: uuid('principal_id').primaryKey(),
+  available: doublePrecision('available').notNull(),
+  updatedAt: ts('updated_at').notNull(),
+});

@@ -141,7 +141,14 @@ export function idempotency(encryptionKey: () => Buffer): Plugin {
         );
         // A server fault is not an answer to keep: the retry does the work (the fault rolled it back).
         if (!single || serverFault) await releaseIdempotencyKey(claim.db, claim);
-        else await completeIdempotencyKey(claim.db, encryptionKey(), { ...claim, response: JSON.stringify(result) });
+        else {
+          // The answer itself; extensions (this request's cost) are each request's own.
+          const { data, errors } = result as { data?: unknown; errors?: unknown };
+          await completeIdempotencyKey(claim.db, encryptionKey(), {
+            ...claim,
+            response: JSON.stringify({ data, errors }),
+          });
+        }
       } catch (e) {
         logError('idempotency key not saved', e);
       }

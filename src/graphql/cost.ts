@@ -1,0 +1,145 @@
+// What a request costs, and what the caller may spend. The cost is what the request may return, counted with its
+// variables (graphql-armor's cost limit ran at validation, before variables are known, so `users(first: $n)` nested
+// twice with n = 500 passed it): graphql-query-complexity evaluates the operation with its variables, and the estimator
+// counts every field once, a connection's fields `first` times (its default page when not given), a plain list's
+// fields LIST_SIZE times, and each mutation MUTATION_COST more. One request may cost up to the limit; every
+// caller spends from its budget (services/rate-limits.ts). Both are in every answer's extensions.cost.
+
+import {
+  type DocumentNode,
+  type ExecutionResult,
+  type GraphQLSchema,
+  getNamedType,
+  getNullableType,
+  getOperationAST,
+  getVariableValues,
+  isCompositeType,
+  isListType,
+} from 'graphql';
+import { type ComplexityEstimator, getComplexity } from 'graphql-query-complexity';
+import { createGraphQLError, type Plugin, type YogaInitialContext } from 'graphql-yoga';
+import { DEFAULT_PAGE_SIZE } from '../services/pagination.js';
+import { type RatePolicy, type Spent, spendBudget, type ThrottleStatus } from '../services/rate-limits.js';
+import type { GraphQLContext } from './context.js';
+
+/** What an unpaged list of objects (a customer's licences, a partner's agents) is assumed to hold. */
+const LIST_SIZE = 20;
+/** How many selections the count may walk: fragments spread many times multiply them; past this, the request is refused. */
+const MAX_WALK = 100_000;
+
+/** A mutation does work beyond what it returns (a write, an audit event, often a password hash). */
+const MUTATION_COST = 10;
+
+const estimate: ComplexityEstimator = ({ type: parent, field, args, childComplexity }) => {
+  if (parent.name === 'Mutation') return MUTATION_COST + childComplexity;
+  // A connection's edges are its page, already counted `first` times by the connection field.
+  if (parent.name.endsWith('Connection') && (field.name === 'edges' || field.name === 'nodes'))
+    return 1 + childComplexity;
+  if (field.args.some((a) => a.name === 'first')) {
+    // A page of `first` or of `last` (backward paging); both at once are refused by the resolver, count the larger.
+    const sizes = [args.first, args.last].filter((n): n is number => typeof n === 'number' && n >= 0);
+    const page = sizes.length ? Math.max(...sizes) : DEFAULT_PAGE_SIZE;
+    return 1 + page * childComplexity;
+  }
+  const type = getNullableType(field.type);
+  if (isListType(type) && isCompositeType(getNamedType(type))) return 1 + LIST_SIZE * childComplexity;
+  return 1 + childComplexity;
+};
+
+type Check = { document: DocumentNode; variableValues?: unknown; operationName?: string | null };
+
+/**
+ * The request's cost: the objects and fields it may return, counted with its variables (Infinity when there are too
+ * many selections to count), or null when its variables do not coerce (execution answers that with its own error).
+ */
+export function requestCost(schema: GraphQLSchema, args: Check): number | null {
+  const operation = getOperationAST(args.document, args.operationName);
+  if (!operation) return null;
+  const variables = (args.variableValues ?? {}) as Record<string, unknown>;
+  if (getVariableValues(schema, operation.variableDefinitions ?? [], variables).errors) return null;
+  try {
+    return getComplexity({
+      schema,
+      query: args.document,
+      variables,
+      operationName: args.operationName ?? undefined,
+      estimators: [estimate],
+      maxQueryNodes: MAX_WALK,
+    });
+  } catch {
+    // Too many selections to even count (fragments spread over and over): over any budget.
+    return Number.POSITIVE_INFINITY;
+  }
+}
+
+function overLimit(cost: number, maxCost: number) {
+  const requested = Number.isFinite(cost) ? cost : null;
+  return createGraphQLError(
+    `This request may return up to ${requested ?? 'too many'} objects and fields; the limit is ${maxCost}. Ask for smaller pages (first or last) or fewer nested connections.`,
+    { extensions: { code: 'GRAPHQL_VALIDATION_FAILED', reason: 'LIMIT_EXCEEDED', limit: maxCost, requested } },
+  );
+}
+
+function throttled(cost: number, spent: Extract<Spent, { ok: false }>) {
+  const { currentlyAvailable, restoreRate } = spent.throttleStatus;
+  return createGraphQLError(
+    `Throttled: this request costs ${cost} points and ${currentlyAvailable} are available (they come back at ${restoreRate} a second). Retry in ${spent.retryAfterSeconds} s.`,
+    {
+      extensions: {
+        code: 'THROTTLED',
+        retryAfterSeconds: spent.retryAfterSeconds,
+        http: { status: 429, headers: { 'retry-after': String(spent.retryAfterSeconds) } },
+      },
+    },
+  );
+}
+
+/** What every answer's extensions.cost says (Shopify's names). */
+interface CostExtension {
+  requestedQueryCost: number | null;
+  maximumQueryCost: number;
+  throttleStatus?: ThrottleStatus;
+}
+
+/**
+ * Prices each request (before it runs, with its variables), refuses one over `maxCost`, takes the price from the
+ * caller's budget (429 with Retry-After when it is spent), and puts both in the answer's extensions.cost.
+ */
+export function costAndRateLimit(schema: GraphQLSchema, maxCost: number, policy: RatePolicy | null): Plugin {
+  const costs = new WeakMap<Request, CostExtension>();
+  const check = async ({
+    args,
+    setResultAndStopExecution,
+  }: {
+    args: Check & { contextValue: unknown };
+    setResultAndStopExecution: (result: ExecutionResult) => void;
+  }) => {
+    const ctx = args.contextValue as GraphQLContext & Partial<YogaInitialContext>;
+    const cost = requestCost(schema, args);
+    if (cost === null) return;
+    const info: CostExtension = {
+      requestedQueryCost: Number.isFinite(cost) ? cost : null,
+      maximumQueryCost: maxCost,
+    };
+    if (ctx.request) costs.set(ctx.request, info);
+    if (cost > maxCost) {
+      setResultAndStopExecution({ errors: [overLimit(cost, maxCost)] });
+      return;
+    }
+    const caller = ctx.svc.caller;
+    if (!caller || !policy) return;
+    const principalId = caller.kind === 'agent' ? caller.agentId : caller.userId;
+    const spent = await spendBudget(ctx.svc.db, principalId, cost, ctx.svc.clock.now(), policy);
+    info.throttleStatus = spent.throttleStatus;
+    if (!spent.ok) setResultAndStopExecution({ errors: [throttled(cost, spent)] });
+  };
+  return {
+    onExecute: check,
+    onSubscribe: check,
+    onResultProcess({ request, result, setResult }) {
+      const info = costs.get(request);
+      if (!info || Array.isArray(result) || !result || Symbol.asyncIterator in result) return;
+      setResult({ ...result, extensions: { ...result.extensions, cost: info } });
+    },
+  };
+}

@@ -1,0 +1,106 @@
+// Cost and rate limits over HTTP: every answer says what it cost and what the caller has left (extensions.cost); a
+// caller whose budget is spent gets 429 with Retry-After, on any instance, since the budget lives in the database;
+// agents and applications each have their own.
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../src/config.js';
+import { createApp, LIMITS, listen } from '../src/server.js';
+import { startServer, type TestServer } from './support/server.js';
+import { type Customer, createCustomer, createPartner, grantAgent } from './support/world.js';
+
+// The smallest budget (one request's limit), refilled slowly: two full pages of 500 spend it.
+const ENV = { RATE_LIMIT_POINTS: '50000', RATE_LIMIT_RESTORE_PER_SECOND: '1000' };
+
+let s: TestServer;
+let second: { url: string; server: Server };
+let customer: Customer;
+let partner: Awaited<ReturnType<typeof createPartner>>;
+
+beforeAll(async () => {
+  s = await startServer(ENV);
+  // A second instance over the same database, with its own memory: only the database is shared.
+  const app = createApp({
+    config: loadConfig({ ...ENV, DATABASE_URL: s.config.databaseUrl, SEED_DEMO: '0' }),
+    database: s.database,
+    clock: s.clock,
+  });
+  const server = await listen(app, 0, '127.0.0.1');
+  second = { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql` };
+  partner = await createPartner(s);
+  customer = await createCustomer(s, partner);
+});
+afterAll(async () => {
+  await new Promise<void>((resolve) => second.server.close(() => resolve()));
+  await s.close();
+});
+
+async function post(url: string, query: string, variables: Record<string, unknown>, token: string) {
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    body: JSON.stringify({ query, variables }),
+  });
+  return { status: res.status, retryAfter: res.headers.get('retry-after'), body: (await res.json()) as any };
+}
+
+const PAGE_500 = `query($id: ID!) { customer(id: $id) { users(first: 500) { edges { node { id userPrincipalName displayName state roles licenses { sku { name } } } } } } }`;
+
+describe('extensions.cost', () => {
+  it('every answer says its cost, the per-request limit and what the caller has left', async () => {
+    const { agentToken } = await grantAgent(s, partner, customer, ['USER_ADMINISTRATOR']);
+    const first = await post(s.url, `{ viewer { kind } }`, {}, agentToken);
+    expect(first.body.extensions.cost).toEqual({
+      requestedQueryCost: 2,
+      maximumQueryCost: LIMITS.maxNodes,
+      throttleStatus: { maximumAvailable: 50_000, currentlyAvailable: 49_998, restoreRate: 1000 },
+    });
+    const page = await post(s.url, PAGE_500, { id: customer.id }, agentToken);
+    expect(page.body.errors).toBeUndefined();
+    const cost = page.body.extensions.cost.requestedQueryCost;
+    // A full page of the README tour's fields fits the per-request limit.
+    expect(cost).toBeGreaterThan(20_000);
+    expect(cost).toBeLessThan(LIMITS.maxNodes);
+    expect(page.body.extensions.cost.throttleStatus.currentlyAvailable).toBe(49_998 - cost);
+    const mutation = await post(
+      s.url,
+      `mutation { signOut { ok } }`,
+      {},
+      (await grantAgent(s, partner, customer, ['USER_ADMINISTRATOR'])).agentToken,
+    );
+    expect(mutation.body.extensions.cost.requestedQueryCost).toBe(11);
+  });
+});
+
+describe('budgets', () => {
+  it('a spent budget is 429 with Retry-After on either instance, and comes back with time', async () => {
+    const { agentToken } = await grantAgent(s, partner, customer, ['USER_ADMINISTRATOR']);
+    expect((await post(s.url, PAGE_500, { id: customer.id }, agentToken)).status).toBe(200);
+    expect((await post(second.url, PAGE_500, { id: customer.id }, agentToken)).status).toBe(200);
+    for (const url of [s.url, second.url]) {
+      const refused = await post(url, PAGE_500, { id: customer.id }, agentToken);
+      expect(refused.status).toBe(429);
+      expect(refused.body.errors[0].extensions).toMatchObject({
+        code: 'THROTTLED',
+        retryAfterSeconds: expect.any(Number),
+      });
+      expect(Number(refused.retryAfter)).toBe(refused.body.errors[0].extensions.retryAfterSeconds);
+      expect(refused.body.data).toBeUndefined();
+      expect(refused.body.extensions.cost.throttleStatus.currentlyAvailable).toBeLessThan(
+        refused.body.extensions.cost.requestedQueryCost,
+      );
+    }
+    const wait = Number((await post(s.url, PAGE_500, { id: customer.id }, agentToken)).retryAfter);
+    s.travel(wait * 1000);
+    expect((await post(second.url, PAGE_500, { id: customer.id }, agentToken)).status).toBe(200);
+  });
+
+  it("each caller has its own budget: one agent's spending does not throttle another", async () => {
+    const a = (await grantAgent(s, partner, customer, ['USER_ADMINISTRATOR'])).agentToken;
+    const b = (await grantAgent(s, partner, customer, ['USER_ADMINISTRATOR'])).agentToken;
+    await post(s.url, PAGE_500, { id: customer.id }, a);
+    await post(s.url, PAGE_500, { id: customer.id }, a);
+    expect((await post(s.url, PAGE_500, { id: customer.id }, a)).status).toBe(429);
+    expect((await post(s.url, PAGE_500, { id: customer.id }, b)).status).toBe(200);
+  });
+});
