@@ -57,6 +57,7 @@ const CALLS: Record<string, { query: string; vars: () => Record<string, unknown>
   },
   'Query.customer': { query: `query($c: ID!) { customer(id: $c) { id } }`, vars: () => ({ c: customer.id }) },
   'Query.customers': { query: `{ customers(first: 1) { edges { node { id } } } }`, vars: () => ({}) },
+  'Query.auditEvents': { query: `{ auditEvents(first: 1) { edges { node { id } } } }`, vars: () => ({}) },
   'Query.exportUsers': {
     query: `query($c: ID!) { exportUsers(customerId: $c) { userCount } }`,
     vars: () => ({ c: customer.id }),

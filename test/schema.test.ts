@@ -41,6 +41,7 @@ describe('schema/schema.graphql', () => {
       'License.users': [R],
       'Query.customer': [R],
       'Query.customers': [R],
+      'Query.auditEvents': [R],
       'Query.exportUsers': [R],
       'Subscription.bulkJobProgress': [R],
       'Mutation.createUser': ['CREATE_USER'],

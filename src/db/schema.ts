@@ -264,6 +264,8 @@ export const users = pgTable(
     // UPN unique among a customer's active users, case-insensitively; also the keyset order of `users`.
     uniqueIndex('users_active_upn_key').on(t.customerId, t.upnLower).where(sql`state = 'ACTIVE'`),
     index('users_deleted_idx').on(t.customerId, t.deletedAt, t.id).where(sql`state = 'INACTIVE'`),
+    // users(filter: {updatedSince}): a sync's keyset.
+    index('users_updated_idx').on(t.customerId, t.updatedAt, t.id),
   ],
 );
 
@@ -402,7 +404,12 @@ export const auditEvents = pgTable(
     targetName: text('target_name'),
     details: jsonb('details').$type<Record<string, unknown>>().notNull().default({}),
   },
-  (t) => [primaryKey({ columns: [t.customerId, t.id] }), index('audit_events_order_idx').on(t.customerId, t.at, t.id)],
+  (t) => [
+    primaryKey({ columns: [t.customerId, t.id] }),
+    index('audit_events_order_idx').on(t.customerId, t.at, t.id),
+    // The partner-wide feed (Query.auditEvents): newest first across customers.
+    index('audit_events_at_idx').on(t.at, t.id),
+  ],
 );
 
 /**

@@ -1,6 +1,6 @@
-import { and, eq } from 'drizzle-orm';
+import { and, eq, gte, inArray, lt, type SQL } from 'drizzle-orm';
 import { auditEvents } from '../db/schema.js';
-import { authorizeCustomerTask } from './authorization.js';
+import { authorizeCustomerTask, requireAdminAgent, visibleCustomerCondition } from './authorization.js';
 import type { ServiceContext } from './context.js';
 import { type KeysetOrder, keysetPage, type Page, type PageArgs } from './pagination.js';
 import { customerTask, readCustomer } from './tasks.js';
@@ -44,6 +44,27 @@ const NEWEST_FIRST: KeysetOrder<AuditEventRow> = {
   ],
 };
 
+export interface AuditFilter {
+  /** From this instant (inclusive). */
+  since?: Date | null;
+  /** Before this instant. */
+  until?: Date | null;
+  actions?: readonly string[] | null;
+  outcomes?: readonly ('SUCCESS' | 'DENIED' | 'FAILED')[] | null;
+  targetUserId?: string | null;
+}
+
+function filterConditions(filter: AuditFilter | null | undefined): (SQL | undefined)[] {
+  if (!filter) return [];
+  return [
+    filter.since ? gte(auditEvents.at, filter.since) : undefined,
+    filter.until ? lt(auditEvents.at, filter.until) : undefined,
+    filter.actions?.length ? inArray(auditEvents.action, [...filter.actions]) : undefined,
+    filter.outcomes?.length ? inArray(auditEvents.outcome, [...filter.outcomes]) : undefined,
+    filter.targetUserId ? eq(auditEvents.targetUserId, filter.targetUserId) : undefined,
+  ];
+}
+
 /** Newest first. */
 export const listAuditEvents = customerTask(
   readCustomer.tasks,
@@ -51,13 +72,44 @@ export const listAuditEvents = customerTask(
     ctx: ServiceContext,
     customerId: string,
     args: PageArgs,
+    filter?: AuditFilter | null,
   ): Promise<Page<AuditEventRow>> {
     await authorizeCustomerTask(ctx, readCustomer.tasks[0], customerId);
     return keysetPage(args, NEWEST_FIRST, async (page) =>
       ctx.db
         .select()
         .from(auditEvents)
-        .where(and(eq(auditEvents.customerId, customerId), page.where))
+        .where(and(eq(auditEvents.customerId, customerId), ...filterConditions(filter), page.where))
+        .orderBy(...page.orderBy)
+        .limit(page.limit),
+    );
+  },
+);
+
+/**
+ * The partner-wide feed: the events of every customer where the caller holds a GDAP role now (or of `customerIds`
+ * among them), newest first. For an application serving many customers: one cursor instead of one per customer.
+ */
+export const listPartnerFeed = customerTask(
+  readCustomer.tasks,
+  async function listPartnerFeed(
+    ctx: ServiceContext,
+    args: PageArgs,
+    filter?: (AuditFilter & { customerIds?: readonly string[] | null }) | null,
+  ): Promise<Page<AuditEventRow>> {
+    const agent = requireAdminAgent(ctx, readCustomer.tasks[0]);
+    return keysetPage(args, NEWEST_FIRST, async (page) =>
+      ctx.db
+        .select()
+        .from(auditEvents)
+        .where(
+          and(
+            filter?.customerIds?.length ? inArray(auditEvents.customerId, [...filter.customerIds]) : undefined,
+            visibleCustomerCondition(ctx, agent, auditEvents.customerId),
+            ...filterConditions(filter),
+            page.where,
+          ),
+        )
         .orderBy(...page.orderBy)
         .limit(page.limit),
     );

@@ -1,4 +1,3 @@
-import { listAuditEvents } from '../../services/audit.js';
 import { grantsFor, requireAdminAgent } from '../../services/authorization.js';
 import { licenseHolders, listLicenses } from '../../services/customers.js';
 import { getGdapRelationship, listCustomerRelationships } from '../../services/gdap.js';
@@ -8,7 +7,6 @@ import { getUserByUpn, listDeletedUsers, listUsers } from '../../services/users/
 import { builder, requiresRole } from '../builder.js';
 import { DirectoryRoleEnum } from './common.js';
 import {
-  AuditEventRef,
   CustomerRef,
   DomainRef,
   GdapRelationshipRef,
@@ -24,6 +22,12 @@ const UserFilter = builder.inputType('UserFilter', {
     search: t.string({ required: false, description: 'Part of the user principal name or display name.' }),
     roleIn: t.field({ type: [DirectoryRoleEnum], required: false, description: 'Holds any of these admin roles.' }),
     hasLicense: t.boolean({ required: false, description: 'Holds at least one licence (true) or none (false).' }),
+    updatedSince: t.field({
+      type: 'DateTime',
+      required: false,
+      description:
+        'For a sync: the users changed at or after this instant (info, roles, licences, password reset, deletion, restore), deleted (INACTIVE) ones included, oldest change first instead of by name. Keep the last updatedAt you saw and ask from it next time; purges are in the audit feed (and webhooks).',
+    }),
   }),
 });
 
@@ -41,7 +45,8 @@ builder.node(CustomerRef, {
     }),
     users: t.connection({
       type: UserRef,
-      description: 'Active users, in user principal name order.',
+      description:
+        'Active users, in user principal name order; with filter.updatedSince, every user changed since then (deleted ones too), oldest change first.',
       directives: requiresRole(listUsers),
       args: { filter: t.arg({ type: UserFilter, required: false }) },
       resolve: (c, args, ctx) => listUsers(ctx.svc, c.id, args),
@@ -69,12 +74,6 @@ builder.node(CustomerRef, {
       type: [GdapRelationshipRef],
       directives: requiresRole(listCustomerRelationships),
       resolve: (c, _, ctx) => listCustomerRelationships(ctx.svc, c.id),
-    }),
-    auditEvents: t.connection({
-      type: AuditEventRef,
-      description: 'What was done in this customer, newest first.',
-      directives: requiresRole(listAuditEvents),
-      resolve: (c, args, ctx) => listAuditEvents(ctx.svc, c.id, args),
     }),
   }),
 });

@@ -3,9 +3,9 @@ import { GDAP_STATUSES } from '../../db/schema.js';
 import { visibleCustomer } from '../../services/customers.js';
 import { accessAssignmentsOf, currentStatus, effectiveEnd, isExpiring } from '../../services/gdap.js';
 import { builder } from '../builder.js';
-import { encodeGlobalID, scopedId } from '../ids.js';
+import { scopedId } from '../ids.js';
 import { DirectoryRoleEnum } from './common.js';
-import { AccessAssignmentRef, AuditEventRef, CustomerRef, GdapRelationshipRef, SecurityGroupRef } from './refs.js';
+import { AccessAssignmentRef, CustomerRef, GdapRelationshipRef, SecurityGroupRef } from './refs.js';
 
 export const GdapStatusEnum = builder.enumType('GdapStatus', { values: GDAP_STATUSES });
 
@@ -49,38 +49,5 @@ AccessAssignmentRef.implement({
   fields: (t) => ({
     group: t.field({ type: SecurityGroupRef, resolve: (a) => a.group }),
     roles: t.field({ type: [DirectoryRoleEnum], resolve: (a) => a.assignment.roles as DirectoryRole[] }),
-  }),
-});
-
-AuditEventRef.implement({
-  fields: (t) => ({
-    id: t.exposeID('id'),
-    at: t.expose('at', { type: 'DateTime' }),
-    actor: t.exposeString('actorName', {
-      description: "The actor's display name (an agent's or an application's) or user principal name.",
-    }),
-    actorKind: t.exposeString('actorKind', { description: 'AGENT, APPLICATION, USER or SYSTEM.' }),
-    actorId: t.string({
-      nullable: true,
-      description:
-        "The actor's global id: an Agent's, an Application's, or a User's of this customer (null for the system).",
-      resolve: (e) =>
-        e.actorAgentId
-          ? encodeGlobalID(e.actorKind === 'APPLICATION' ? 'Application' : 'Agent', e.actorAgentId)
-          : e.actorUserId
-            ? encodeGlobalID('User', scopedId(e.customerId, e.actorUserId))
-            : null,
-    }),
-    actorEmail: t.exposeString('actorEmail', {
-      nullable: true,
-      description: "The agent's email or the user's UPN when it acted (null for an application).",
-    }),
-    action: t.exposeString('action'),
-    outcome: t.exposeString('outcome'),
-    targetName: t.exposeString('targetName', { nullable: true }),
-    details: t.string({
-      description: 'The change, as JSON (never a password).',
-      resolve: (e) => JSON.stringify(e.details),
-    }),
   }),
 });

@@ -1,4 +1,4 @@
-import { and, eq, gt, ilike, inArray, or, sql } from 'drizzle-orm';
+import { and, eq, gt, gte, ilike, inArray, or, sql } from 'drizzle-orm';
 import type { DirectoryRole } from '../../auth/roles.js';
 import { DAY_MS } from '../../clock.js';
 import type { Db } from '../../db/client.js';
@@ -17,6 +17,8 @@ export interface UserFilter {
   search?: string | null;
   roleIn?: DirectoryRole[] | null;
   hasLicense?: boolean | null;
+  /** Users changed at or after this instant, deleted ones included, oldest change first. */
+  updatedSince?: Date | null;
 }
 
 const likePattern = (search: string) => `%${escapeLike(search)}%`;
@@ -34,8 +36,10 @@ export const listUsers = customerTask(
     await authorizeCustomerTask(ctx, readCustomer.tasks[0], customerId);
     const f = args.filter ?? {};
     const search = f.search?.trim();
-    const unfiltered = !search && !f.roleIn?.length && f.hasLicense == null;
-    return keysetPage(args, BY_UPN, (page) =>
+    const since = f.updatedSince;
+    const unfiltered = !search && !f.roleIn?.length && f.hasLicense == null && !since;
+    // A sync (updatedSince): every user changed since then, deleted ones included, oldest change first.
+    return keysetPage(args, since ? BY_UPDATE : BY_UPN, (page) =>
       // The hot path, forward without a filter, runs prepared; backward paging and filters build their query.
       unfiltered && !page.inverted && !page.before
         ? page.after
@@ -47,7 +51,7 @@ export const listUsers = customerTask(
             .where(
               and(
                 eq(users.customerId, customerId),
-                eq(users.state, 'ACTIVE'),
+                since ? gte(users.updatedAt, since) : eq(users.state, 'ACTIVE'),
                 page.where,
                 search
                   ? or(
@@ -70,6 +74,14 @@ export const listUsers = customerTask(
     );
   },
 );
+
+const BY_UPDATE: KeysetOrder<UserRow> = {
+  direction: 'asc',
+  keys: [
+    { column: users.updatedAt, field: 'updatedAt' },
+    { column: users.id, field: 'id' },
+  ],
+};
 
 // The plain users page (no filter), the read path every front end starts with, as two prepared statements. Both
 // range-scan users_active_upn_key (customer_id, upn_lower), which is also PostgreSQL's generic plan for them.

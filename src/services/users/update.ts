@@ -184,6 +184,13 @@ export const updateUser = customerTask(
             await freeSeats(tx.db, customerId, ids);
             for (const sku of skusToRemove) changes.push({ field: 'licenses', from: sku.partNumber, to: null });
           }
+          // A change of roles or licences alone is a change of the user too (users(filter: {updatedSince}) finds it).
+          if (changes.length && !Object.keys(set).length) {
+            await tx.db
+              .update(users)
+              .set({ updatedAt: ctx.clock.now() })
+              .where(and(eq(users.customerId, customerId), eq(users.id, userId)));
+          }
 
           const [after] = await tx.db
             .select(userColumns)
