@@ -24,6 +24,7 @@ import { type DemoSummary, demoPresent, seedDemo } from './services/seed.js';
 import { removeStaleSessions } from './services/sessions.js';
 import { ensureSkuCatalogue } from './services/skus.js';
 import { purgeDeletedUsers } from './services/users/purge.js';
+import { startWebhookWorker } from './services/webhooks.js';
 
 const SCHEMA_FILE = join(PROJECT_ROOT, 'schema', 'schema.graphql');
 
@@ -96,6 +97,7 @@ async function serve(config: Config) {
   };
   maintain();
   const runner = startJobRunner(database.db, systemClock, { credentialsKey: key });
+  const webhooks = startWebhookWorker(database.db, systemClock, { key, allowPrivate: config.webhookAllowPrivate });
   // In order: stop taking requests and finish those in flight, then give running jobs back, then close the
   // database (closing it first failed every request still running with "Unexpected error").
   const stop = async () => {
@@ -103,6 +105,7 @@ async function serve(config: Config) {
     clearTimeout(purge);
     await drain(app, server, config.shutdownGraceMs, config.shutdownDelayMs);
     await runner.stop({ releaseLease: true });
+    await webhooks.stop();
     await database.close();
     console.log('Stopped.');
     process.exit(0);

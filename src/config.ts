@@ -34,6 +34,8 @@ export interface Config {
    * `restorePerSecond` (RATE_LIMIT_RESTORE_PER_SECOND); RATE_LIMIT=0 turns it off.
    */
   rateLimit: { maximum: number; restorePerSecond: number } | null;
+  /** WEBHOOK_ALLOW_PRIVATE=1: webhooks may use http:// and private or loopback addresses (development, tests). */
+  webhookAllowPrivate: boolean;
   bootstrap?: { partnerName: string; adminEmail: string; adminPassword: string };
 }
 
@@ -104,6 +106,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     maxBodyBytes: positive(env, 'MAX_BODY_BYTES', 1_048_576),
     maxUploadBytes: positive(env, 'MAX_UPLOAD_BYTES', 33_554_432),
     credentialsKey: env.CREDENTIALS_KEY || undefined,
+    webhookAllowPrivate: flag(env, 'WEBHOOK_ALLOW_PRIVATE') ?? false,
     rateLimit:
       flag(env, 'RATE_LIMIT') === false
         ? null

@@ -116,6 +116,9 @@ const PARTNER_READS: Record<string, string> = {
   'SecurityGroup.applications': `{ viewer { agent { groups { applications { id } } } } }`,
   // Called by applications (below): the only path to an Application that READ_PARTNER does not already guard.
   'Application.secrets': `{ viewer { application { secrets { keyId } } } }`,
+  'Partner.webhookSubscriptions': `{ viewer { agent { partner { webhookSubscriptions { id } } } } }`,
+  // Reached through the partner's list, itself guarded by the same task: refused there.
+  'WebhookSubscription.deliveries': `{ viewer { agent { partner { webhookSubscriptions { deliveries(first: 1) { edges { node { id } } } } } } } }`,
 };
 
 /** Reads called by an application's token rather than an agent's: the refused caller, then the allowed one. */
@@ -243,7 +246,14 @@ describe('@requiresPartnerRole on reads', () => {
         PARTNER_READS[name]!,
         {},
         byApplication?.allowed ??
-          (['Partner.auditEvents', 'Partner.pendingActivations'].includes(name) ? accessAdmin : reader),
+          ([
+            'Partner.auditEvents',
+            'Partner.pendingActivations',
+            'Partner.webhookSubscriptions',
+            'WebhookSubscription.deliveries',
+          ].includes(name)
+            ? accessAdmin
+            : reader),
       );
       expect(allowed.errors, name).toBeUndefined();
       expect(JSON.stringify(allowed.data), name).not.toMatch(/null}*$/);

@@ -11,12 +11,14 @@ import { buildSchema } from '../src/graphql/schema.js';
 import { disableAgent, updateAgent } from '../src/services/agents.js';
 import { serviceContext } from '../src/services/context.js';
 import { authenticate } from '../src/services/sessions.js';
+import { BULK_ENV } from './support/bulk.js';
 import { rawId } from './support/fixtures.js';
 import { startServer, type TestServer } from './support/server.js';
 import {
   type Customer,
   createCustomer,
   createPartner,
+  createUser,
   grantAgent,
   PASSWORD,
   type Partner,
@@ -59,6 +61,11 @@ async function newApp(): Promise<string> {
 }
 const appMutation = (name: string, extra = '') =>
   `mutation($id: ID!) { ${name}(input: {applicationId: $id${extra}}) { application { id } userErrors { message } } }`;
+const HOOK = `mutation($i: CreateWebhookSubscriptionInput!) { createWebhookSubscription(input: $i) { subscription { id } userErrors { message } } }`;
+const HOOK_INPUT = { url: 'https://hooks.example.com/partner', eventTypes: ['USER_CREATED'] };
+async function newHook(): Promise<string> {
+  return (await s.ok(HOOK, { i: HOOK_INPUT }, partner.adminToken)).createWebhookSubscription.subscription.id;
+}
 async function newGroup(): Promise<string> {
   return (await s.ok(GROUP, { i: { name: uniq('group') } }, partner.adminToken)).createSecurityGroup.securityGroup.id;
 }
@@ -101,10 +108,14 @@ async function twoAccessAdministrators() {
 const roleNames = async (token: string) =>
   ((await s.ok(MY_ROLES, { c: customer.id }, token)).customer.myRoles as { role: string }[]).map((r) => r.role).sort();
 
+let creator: string;
+
 beforeAll(async () => {
-  s = await startServer();
+  // The credentials key seals webhook signing secrets.
+  s = await startServer(BULK_ENV);
   partner = await createPartner(s);
   customer = await createCustomer(s, partner, [['SPE_E3', 5]]);
+  creator = (await grantAgent(s, partner, customer, ['USER_ADMINISTRATOR'])).agentToken;
 });
 afterAll(() => s.close());
 
@@ -314,6 +325,10 @@ const MAY: Record<string, { roles: string[]; action: string }> = {
   addApplicationSecret: { roles: ['ACCESS_ADMINISTRATOR'], action: 'ADD_APPLICATION_SECRET' },
   removeApplicationSecret: { roles: ['ACCESS_ADMINISTRATOR'], action: 'REMOVE_APPLICATION_SECRET' },
   createSecurityGroup: { roles: ['ACCESS_ADMINISTRATOR'], action: 'CREATE_SECURITY_GROUP' },
+  createWebhookSubscription: { roles: ['ACCESS_ADMINISTRATOR'], action: 'CREATE_WEBHOOK_SUBSCRIPTION' },
+  rotateWebhookSecret: { roles: ['ACCESS_ADMINISTRATOR'], action: 'ROTATE_WEBHOOK_SECRET' },
+  deleteWebhookSubscription: { roles: ['ACCESS_ADMINISTRATOR'], action: 'DELETE_WEBHOOK_SUBSCRIPTION' },
+  redeliverWebhook: { roles: ['ACCESS_ADMINISTRATOR'], action: 'REDELIVER_WEBHOOK' },
   deleteSecurityGroup: { roles: ['ACCESS_ADMINISTRATOR'], action: 'DELETE_SECURITY_GROUP' },
   updateSecurityGroup: { roles: ['ACCESS_ADMINISTRATOR'], action: 'UPDATE_SECURITY_GROUP' },
   addSecurityGroupMember: { roles: ['ACCESS_ADMINISTRATOR'], action: 'ADD_GROUP_MEMBER' },
@@ -380,6 +395,30 @@ const CALLS: Record<string, () => Promise<{ query: string; vars: Record<string, 
     };
   },
   createSecurityGroup: async () => ({ query: GROUP, vars: { i: { name: uniq('g') } } }),
+  createWebhookSubscription: async () => ({ query: HOOK, vars: { i: HOOK_INPUT } }),
+  rotateWebhookSecret: async () => ({
+    query: `mutation($id: ID!) { rotateWebhookSecret(input: {subscriptionId: $id}) { secret userErrors { message } } }`,
+    vars: { id: await newHook() },
+  }),
+  deleteWebhookSubscription: async () => ({
+    query: `mutation($id: ID!) { deleteWebhookSubscription(input: {subscriptionId: $id}) { subscription { id } userErrors { message } } }`,
+    vars: { id: await newHook() },
+  }),
+  redeliverWebhook: async () => {
+    // A delivery to redeliver: a subscription to user.created, and a user created in the customer.
+    const id = await newHook();
+    await createUser(s, creator, customer);
+    const d = await s.ok(
+      `{ viewer { agent { partner { webhookSubscriptions { id deliveries(first: 1) { edges { node { id } } } } } } } }`,
+      {},
+      partner.adminToken,
+    );
+    const sub = d.viewer.agent.partner.webhookSubscriptions.find((x: any) => x.id === id);
+    return {
+      query: `mutation($id: ID!) { redeliverWebhook(input: {deliveryId: $id}) { delivery { status } userErrors { message } } }`,
+      vars: { id: sub.deliveries.edges[0].node.id },
+    };
+  },
   deleteSecurityGroup: async () => ({
     query: `mutation($g: ID!) { deleteSecurityGroup(input: {groupId: $g}) { securityGroup { id } userErrors { message } } }`,
     vars: { g: await newGroup() },

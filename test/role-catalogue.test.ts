@@ -48,6 +48,7 @@ describe('role catalogue', () => {
         'ASSIGN_GDAP_ACCESS',
         'MANAGE_AGENTS',
         'MANAGE_GROUPS',
+        'MANAGE_WEBHOOKS',
         'READ_PARTNER',
         'READ_PARTNER_AUDIT',
       ],

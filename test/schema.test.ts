@@ -94,6 +94,12 @@ describe('schema/schema.graphql', () => {
       'SecurityGroup.applications': ['READ_PARTNER', BOTH],
       'Partner.applications': ['READ_PARTNER', BOTH],
       'Application.secrets': ['READ_PARTNER', BOTH],
+      'Partner.webhookSubscriptions': ['MANAGE_WEBHOOKS', AA],
+      'WebhookSubscription.deliveries': ['MANAGE_WEBHOOKS', AA],
+      'Mutation.createWebhookSubscription': ['MANAGE_WEBHOOKS', AA],
+      'Mutation.rotateWebhookSecret': ['MANAGE_WEBHOOKS', AA],
+      'Mutation.deleteWebhookSubscription': ['MANAGE_WEBHOOKS', AA],
+      'Mutation.redeliverWebhook': ['MANAGE_WEBHOOKS', AA],
     };
     const roles = (task: string) =>
       (task === R ? [...DIRECTORY_ROLES] : TASK_ROLES[task as keyof typeof TASK_ROLES]).slice().sort();

@@ -33,6 +33,10 @@ export const PARTNER_TASKS = {
     description: 'approve or deny just-in-time activations of eligible group memberships',
     anyOf: ['ACCESS_ADMINISTRATOR'],
   },
+  MANAGE_WEBHOOKS: {
+    description: "subscribe URLs to the partner's events, rotate their secrets, read and redeliver deliveries",
+    anyOf: ['ACCESS_ADMINISTRATOR'],
+  },
 } as const satisfies Record<string, { description: string; anyOf: readonly PartnerRole[] }>;
 export type PartnerTask = keyof typeof PARTNER_TASKS;
 

@@ -319,6 +319,8 @@ export const gdapRelationships = pgTable(
     activatedAt: ts('activated_at'),
     endsAt: ts('ends_at'),
     terminatedAt: ts('terminated_at'),
+    /** When the relationship.expired webhook event went out (expiry itself is judged by the clock, no job). */
+    expiryAnnouncedAt: ts('expiry_announced_at'),
   },
   (t) => [
     primaryKey({ columns: [t.customerId, t.id] }),
@@ -326,6 +328,10 @@ export const gdapRelationships = pgTable(
     // The customer approving a request holds only the token: the one look-up of this table without customer_id
     // (on Citus a router query becomes a fan-out to every shard, rare enough: once per relationship).
     index('gdap_approval_idx').on(t.approvalTokenHash),
+    // The webhook worker's scan for relationships that have just expired.
+    index('gdap_unannounced_expiry_idx')
+      .on(t.endsAt)
+      .where(sql`status = 'ACTIVE' and not auto_extend and expiry_announced_at is null`),
   ],
 );
 
@@ -548,3 +554,77 @@ export const rateBudgets = pgTable('rate_budgets', {
   available: doublePrecision('available').notNull(),
   updatedAt: ts('updated_at').notNull(),
 });
+
+export const WEBHOOK_EVENT_TYPES = [
+  'user.created',
+  'user.updated',
+  'user.deleted',
+  'user.restored',
+  'user.purged',
+  'user.password_reset',
+  'user.licenses_changed',
+  'bulk_job.finished',
+  'relationship.approved',
+  'relationship.expired',
+  'relationship.terminated',
+] as const;
+
+/**
+ * A partner's webhook endpoints (Standard Webhooks). The signing secret is kept sealed (AES-256-GCM with the
+ * credentials key) since signing needs it; after a rotation the previous one signs too until previous_expires_at.
+ */
+export const webhookSubscriptions = pgTable(
+  'webhook_subscriptions',
+  {
+    partnerId: uuid('partner_id')
+      .notNull()
+      .references(() => partners.id),
+    id: id(),
+    url: text('url').notNull(),
+    description: text('description').notNull(),
+    eventTypes: text('event_types').array().notNull(),
+    /** Only these customers' events; null for all of the partner's. */
+    customerIds: uuid('customer_ids').array(),
+    secret: text('secret').notNull(),
+    previousSecret: text('previous_secret'),
+    previousExpiresAt: ts('previous_expires_at'),
+    enabled: boolean('enabled').notNull().default(true),
+    createdAt: ts('created_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.partnerId, t.id] }), uniqueIndex('webhook_subscriptions_id_key').on(t.id)],
+);
+
+export const WEBHOOK_DELIVERY_STATUSES = ['PENDING', 'SUCCEEDED', 'FAILED'] as const;
+
+/**
+ * The outbox: one row per event and subscription, written in the transaction of the change (a rollback sends
+ * nothing), sent by a worker that claims it with a lease (one sender at a time), retried with backoff for 24 hours.
+ */
+export const webhookDeliveries = pgTable(
+  'webhook_deliveries',
+  {
+    partnerId: uuid('partner_id').notNull(),
+    /** Also the webhook-id header: the receiver's key for deduplication. */
+    id: id(),
+    subscriptionId: uuid('subscription_id').notNull(),
+    eventType: text('event_type').notNull(),
+    payload: jsonb('payload').$type<Record<string, unknown>>().notNull(),
+    status: text('status', { enum: WEBHOOK_DELIVERY_STATUSES }).notNull().default('PENDING'),
+    attempts: integer('attempts').notNull().default(0),
+    nextAttemptAt: ts('next_attempt_at').notNull(),
+    lockedBy: text('locked_by'),
+    lockedUntil: ts('locked_until'),
+    lastAttemptAt: ts('last_attempt_at'),
+    lastStatusCode: integer('last_status_code'),
+    lastError: text('last_error'),
+    createdAt: ts('created_at').notNull(),
+    /** Retries stop here (24 hours after the event, or after a redelivery): the delivery is then FAILED. */
+    retryUntil: ts('retry_until').notNull(),
+    deliveredAt: ts('delivered_at'),
+  },
+  (t) => [
+    primaryKey({ columns: [t.partnerId, t.id] }),
+    index('webhook_deliveries_due_idx').on(t.nextAttemptAt).where(sql`status = 'PENDING'`),
+    index('webhook_deliveries_subscription_idx').on(t.subscriptionId, t.createdAt, t.id),
+  ],
+);

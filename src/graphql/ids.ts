@@ -14,6 +14,8 @@ export const PLAIN_TYPES = [
   'Sku',
   'Partner',
   'GroupActivation',
+  'WebhookSubscription',
+  'WebhookDelivery',
 ] as const;
 export type ScopedType = (typeof SCOPED_TYPES)[number];
 export type PlainType = (typeof PLAIN_TYPES)[number];

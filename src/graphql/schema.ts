@@ -18,6 +18,7 @@ import './types/agent.js';
 import './types/application.js';
 import './types/gdap.js';
 import './types/audit.js';
+import './types/webhooks.js';
 import './types/activation.js';
 import './types/bulk-job.js';
 import './types/node.js';

@@ -18,6 +18,7 @@ export interface PartnerEvent {
     | 'AGENT'
     | 'APPLICATION'
     | 'APPLICATION_SECRET'
+    | 'WEBHOOK_SUBSCRIPTION'
     | 'SECURITY_GROUP'
     | 'MEMBERSHIP'
     | 'GDAP_RELATIONSHIP'

@@ -10,6 +10,7 @@ import type { DirectoryRole } from '../../auth/roles.js';
 import type { Clock } from '../../clock.js';
 import { type Db, pgErrorCode } from '../../db/client.js';
 import { agents, bulkJobRows, bulkJobs } from '../../db/schema.js';
+import { encodeGlobalID, scopedId } from '../../graphql/ids.js';
 import { logError } from '../../log.js';
 import { recordAudit } from '../audit.js';
 import { authorizeCustomerTask } from '../authorization.js';
@@ -19,6 +20,7 @@ import { lockSeats } from '../seats.js';
 import { skusByPartNumber } from '../skus.js';
 import { insertUser } from '../users/create.js';
 import { requirePart } from '../users/parts.js';
+import { emitWebhookEvent } from '../webhooks.js';
 import { ColumnMap, readRow } from './columns.js';
 import { credentialAad, encryptCredential, eraseExpiredCredentials } from './credentials.js';
 import { IMPORT_TASK, type ImportPart, refusalMessage } from './import.js';
@@ -336,15 +338,17 @@ export function startJobRunner(db: Db, clock: Clock, options: JobRunnerOptions):
         .select({ succeeded: bulkJobs.succeeded, failed: bulkJobs.failed })
         .from(bulkJobs)
         .where(and(eq(bulkJobs.customerId, job.customerId), eq(bulkJobs.id, job.id)));
+      const status = finalStatus(counts!.succeeded, counts!.failed);
       await tx
         .update(bulkJobs)
-        .set({
-          status: finalStatus(counts!.succeeded, counts!.failed),
-          finishedAt: clock.now(),
-          lockedBy: null,
-          lockedUntil: null,
-        })
+        .set({ status, finishedAt: clock.now(), lockedBy: null, lockedUntil: null })
         .where(and(eq(bulkJobs.customerId, job.customerId), eq(bulkJobs.id, job.id)));
+      await emitWebhookEvent(serviceContext(tx, clock), job.customerId, 'bulk_job.finished', {
+        bulkJobId: encodeGlobalID('BulkJob', scopedId(job.customerId, job.id)),
+        status,
+        succeeded: counts!.succeeded,
+        failed: counts!.failed,
+      });
     });
   }
 
