@@ -15,20 +15,26 @@ function answer(status: number, body: object, headers: Record<string, string> = 
   return new Response(JSON.stringify(body), { status, headers: { ...NO_STORE, ...headers } });
 }
 
-function oauthError(e: OAuthError, basic: boolean): Response {
-  // invalid_client is 401; with HTTP Basic the answer names the scheme the client should retry with (§5.2).
+function oauthError(e: OAuthError): Response {
+  // invalid_client is 401, and a 401 names the scheme to retry with (§5.2, RFC 7235).
   const status = e.error === 'invalid_client' ? 401 : 400;
   return answer(
     status,
     { error: e.error, error_description: e.description },
-    basic ? { 'www-authenticate': 'Basic realm="oauth", charset="UTF-8"' } : {},
+    status === 401 ? { 'www-authenticate': 'Basic realm="oauth", charset="UTF-8"' } : {},
   );
 }
 
 async function readParameters(request: Request): Promise<Record<string, string>> {
   const type = request.headers.get('content-type')?.split(';')[0]?.trim().toLowerCase();
   const text = await request.text();
-  if (type === 'application/x-www-form-urlencoded') return Object.fromEntries(new URLSearchParams(text));
+  if (type === 'application/x-www-form-urlencoded') {
+    const form = new URLSearchParams(text);
+    // §3.2: a parameter sent twice is an error, not a choice to make for the client.
+    const names = [...form.keys()];
+    if (new Set(names).size !== names.length) throw new OAuthError('invalid_request', 'A parameter is repeated.');
+    return Object.fromEntries(form);
+  }
   if (type === 'application/json') {
     let parsed: unknown;
     try {
@@ -50,8 +56,9 @@ async function readParameters(request: Request): Promise<Record<string, string>>
 
 /** HTTP Basic credentials, each part form-url-encoded (§2.3.1). */
 function basicCredentials(header: string | null): { id: string; secret: string } | null {
-  const encoded = header?.match(/^Basic\s+([A-Za-z0-9+/=]+)\s*$/i)?.[1];
-  if (!encoded) return null;
+  if (header === null) return null;
+  const encoded = header.match(/^Basic\s+([A-Za-z0-9+/=]+)\s*$/i)?.[1];
+  if (!encoded) throw new OAuthError('invalid_client', 'Authenticate with HTTP Basic (client_id:client_secret).');
   const decoded = Buffer.from(encoded, 'base64').toString('utf8');
   const colon = decoded.indexOf(':');
   if (colon < 0) throw new OAuthError('invalid_request', 'HTTP Basic credentials are client_id:client_secret.');
@@ -68,11 +75,8 @@ function basicCredentials(header: string | null): { id: string; secret: string }
 export async function tokenResponse(request: Request, db: Db, clock: Clock): Promise<Response> {
   if (request.method !== 'POST')
     return answer(405, { error: 'invalid_request', error_description: 'POST only.' }, { allow: 'POST' });
-  let basic = false;
   try {
-    const header = request.headers.get('authorization');
-    const fromHeader = basicCredentials(header);
-    basic = !!fromHeader;
+    const fromHeader = basicCredentials(request.headers.get('authorization'));
     const params = await readParameters(request);
     if (!params.grant_type) throw new OAuthError('invalid_request', 'grant_type is required.');
     if (params.grant_type !== 'client_credentials') {
@@ -91,7 +95,7 @@ export async function tokenResponse(request: Request, db: Db, clock: Clock): Pro
       expires_in: Math.floor(APPLICATION_TOKEN_TTL_MS / 1000),
     });
   } catch (e) {
-    if (e instanceof OAuthError) return oauthError(e, basic);
+    if (e instanceof OAuthError) return oauthError(e);
     throw e;
   }
 }

@@ -130,6 +130,17 @@ describe('client credentials (POST /oauth/token)', () => {
     );
     expect(basicWrong.status).toBe(401);
     expect(basicWrong.headers.get('www-authenticate')).toMatch(/^Basic/);
+    expect(wrong.headers.get('www-authenticate')).toMatch(/^Basic/);
+    const notBasic = await postToken(
+      { grant_type: 'client_credentials', client_id: app.clientId, client_secret: secretText },
+      { authorization: 'Bearer something' },
+    );
+    expect(notBasic.status).toBe(401);
+    const repeated = await postToken(
+      `grant_type=client_credentials&client_id=${app.clientId}&client_id=${app.clientId}&client_secret=${secretText}`,
+      { 'content-type': 'application/x-www-form-urlencoded' },
+    );
+    expect(repeated.status).toBe(400);
 
     const grantType = await postToken({ grant_type: 'password', client_id: app.clientId, client_secret: secretText });
     expect(grantType.status).toBe(400);
@@ -322,8 +333,9 @@ describe('four eyes for applications', () => {
       }),
     ).toMatch(/Four-eyes/);
     expect(await refusal(ADD_MEMBER, { groupId: await groupOfGrant(), agentId: admin.id })).toMatch(/Four-eyes/);
-    // Another application, it manages.
+    // Nor any other principal: through a helper it could change itself (create B, give B a secret, let B change it).
     const other = await createApp();
-    expect((await addSecret(other, {}, token)).userErrors).toEqual([]);
+    expect(await refusal(ADD_SECRET, { applicationId: other.id })).toMatch(/applications do not manage/);
+    expect(await refusal(CREATE_APP, { displayName: 'helper', roles: ['ACCESS_ADMINISTRATOR'] })).toMatch(/Four-eyes/);
   });
 });

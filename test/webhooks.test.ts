@@ -149,6 +149,47 @@ describe('webhooks', () => {
     expect(await workers[0]!.runOnce()).toBe(0);
   });
 
+  it('sends no customer data of a customer the partner has no active relationship with', async () => {
+    const stranger = await createCustomer(s, partner);
+    await inTransaction(serviceContext(s.database.db, s.clock), (tx) =>
+      recordAudit(tx, { customerId: rawId(stranger.id), action: 'CREATE_USER', outcome: 'SUCCESS' }),
+    );
+    expect(await workers[0]!.runOnce()).toBe(0);
+    expect(received).toEqual([]);
+  });
+
+  it('refuses private destinations at connect time unless allowed (a name resolving to loopback)', async () => {
+    const d = await s.ok(
+      `mutation($i: CreateWebhookSubscriptionInput!) { createWebhookSubscription(input: $i) { subscription { id } } }`,
+      { i: { url: receiverUrl.replace('127.0.0.1', 'localhost'), eventTypes: ['USER_CREATED'] } },
+      partner.adminToken,
+    );
+    const strict = startWebhookWorker(s.database.db, s.clock, {
+      key: credentialsKey(loadConfig(BULK_ENV)),
+      allowPrivate: false,
+      autoStart: false,
+    });
+    await createUser(s, agent, customer);
+    expect(await strict.runOnce()).toBe(2);
+    // Only the subscription on 127.0.0.1 is a literal address: refused too, before any connection.
+    expect(received).toEqual([]);
+    const log = await s.ok(
+      `{ viewer { agent { partner { webhookSubscriptions { url deliveries(first: 1) { edges { node { status lastError } } } } } } } }`,
+      {},
+      partner.adminToken,
+    );
+    for (const sub of log.viewer.agent.partner.webhookSubscriptions)
+      expect(sub.deliveries.edges[0].node).toMatchObject({
+        status: 'PENDING',
+        lastError: expect.stringMatching(/private address/),
+      });
+    await s.ok(
+      `mutation($i: WebhookSubscriptionIdInput!) { deleteWebhookSubscription(input: $i) { userErrors { message } } }`,
+      { i: { subscriptionId: d.createWebhookSubscription.subscription.id } },
+      partner.adminToken,
+    );
+  });
+
   it('two workers send each event once', async () => {
     for (let i = 0; i < 12; i++) await createUser(s, agent, customer);
     const sent = await Promise.all([workers[0]!.runOnce(), workers[1]!.runOnce()]);

@@ -541,6 +541,8 @@ export const idempotencyKeys = pgTable(
     expiresAt: ts('expires_at').notNull(),
     /** While IN_PROGRESS: after this a retry may take the key over (the first instance died mid-request). */
     lockedUntil: ts('locked_until').notNull(),
+    /** Who holds the claim: only that request saves or releases it (a late one cannot overwrite a takeover). */
+    claimToken: uuid('claim_token'),
   },
   (t) => [primaryKey({ columns: [t.principalId, t.key] }), index('idempotency_keys_expiry_idx').on(t.expiresAt)],
 );

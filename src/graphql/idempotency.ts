@@ -59,6 +59,7 @@ function revive(stored: string) {
 interface Claimed {
   principalId: string;
   key: string;
+  claimToken: string;
   db: GraphQLContext['svc']['db'];
 }
 
@@ -98,7 +99,7 @@ export function idempotency(encryptionKey: () => Buffer): Plugin {
           now: ctx.svc.clock.now(),
         });
         if (claim.kind === 'claimed') {
-          claimed.set(ctx.request, { principalId, key, db: ctx.svc.db });
+          claimed.set(ctx.request, { principalId, key, claimToken: claim.claimToken, db: ctx.svc.db });
           return;
         }
         if (claim.kind === 'replay') {
@@ -136,14 +137,14 @@ export function idempotency(encryptionKey: () => Buffer): Plugin {
       claimed.delete(request);
       try {
         const single = !Array.isArray(result) && !(Symbol.asyncIterator in (result as object));
-        const serverFault = (result as { errors?: GraphQLError[] }).errors?.some(
-          (e) => e.extensions?.code === 'INTERNAL_SERVER_ERROR',
-        );
-        // A server fault is not an answer to keep: the retry does the work (the fault rolled it back).
-        if (!single || serverFault) await releaseIdempotencyKey(claim.db, claim);
+        const { data, errors } = result as { data?: Record<string, unknown> | null; errors?: GraphQLError[] };
+        const serverFault = errors?.some((e) => e.extensions?.code === 'INTERNAL_SERVER_ERROR');
+        // A server fault that did nothing is not an answer to keep: the retry does the work (the fault rolled it
+        // back). One where another field of the request did its work is kept, so the retry does not do that twice.
+        const didWork = Object.values(data ?? {}).some((v) => v != null);
+        if (!single || (serverFault && !didWork)) await releaseIdempotencyKey(claim.db, claim);
         else {
           // The answer itself; extensions (this request's cost) are each request's own.
-          const { data, errors } = result as { data?: unknown; errors?: unknown };
           await completeIdempotencyKey(claim.db, encryptionKey(), {
             ...claim,
             response: JSON.stringify({ data, errors }),

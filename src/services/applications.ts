@@ -303,16 +303,27 @@ export async function issueApplicationToken(
   if (!found) throw refused();
   const ctx = serviceContext(db, clock);
   return ctx.db.transaction(async (tx) => {
+    // Still live, checked again under the secret's row lock: a concurrent removeApplicationSecret either waits for
+    // this token (and then revokes it with the others) or makes this check fail.
+    const [live] = await tx
+      .update(applicationSecrets)
+      .set({ lastUsedAt: now })
+      .where(
+        and(
+          eq(applicationSecrets.partnerId, found.app.partnerId),
+          eq(applicationSecrets.id, found.secretId),
+          isNull(applicationSecrets.revokedAt),
+          gt(applicationSecrets.expiresAt, now),
+        ),
+      )
+      .returning({ id: applicationSecrets.id });
+    if (!live) throw refused();
     const issued = await issueSession(
       tx,
       { kind: 'agent', id: found.app.id, clientSecretId: found.secretId },
       now,
       APPLICATION_TOKEN_TTL_MS,
     );
-    await tx
-      .update(applicationSecrets)
-      .set({ lastUsedAt: now })
-      .where(and(eq(applicationSecrets.partnerId, found.app.partnerId), eq(applicationSecrets.id, found.secretId)));
     // The partner's log shows which secret got a token, when: what an investigation of a leaked secret needs.
     await recordPartnerEvent(
       { ...ctx, db: tx },

@@ -63,6 +63,15 @@ export function requirePartnerTask(ctx: ServiceContext, task: PartnerTask): Agen
       },
     );
   }
+  // An application that could create or re-arm principals would escape the four-eyes rule through a helper (create B,
+  // give B a secret, let B change A): only people manage agents and applications.
+  if (task === 'MANAGE_AGENTS' && agent.principal === 'APPLICATION') {
+    throw new DomainError(
+      'FORBIDDEN',
+      'Four-eyes rule: applications do not manage agents or applications (a helper application would let one change itself). A person with ACCESS_ADMINISTRATOR must do it.',
+      { task, rule: 'FOUR_EYES', requiredPartnerRoles: anyOf },
+    );
+  }
   return agent;
 }
 

@@ -3,6 +3,7 @@
 // they hold across instances: the first request claims the key (one INSERT … ON CONFLICT), the others find it taken and
 // wait for its answer. Answers are sealed with the credentials key (a createUser answer holds a temporary password)
 // and deleted with their key at expiry.
+import { randomUUID } from 'node:crypto';
 import { and, eq, lte, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import { idempotencyKeys } from '../db/schema.js';
@@ -10,10 +11,10 @@ import { decryptCredential, encryptCredential } from './bulk/credentials.js';
 
 export const IDEMPOTENCY_TTL_MS = 24 * 3_600_000;
 /** A claim older than this with no answer belongs to an instance that died mid-request: a retry takes it over. */
-export const IDEMPOTENCY_LOCK_MS = 60_000;
+export const IDEMPOTENCY_LOCK_MS = 5 * 60_000;
 
 export type Claim =
-  | { kind: 'claimed' }
+  | { kind: 'claimed'; claimToken: string }
   | { kind: 'replay'; response: string }
   | { kind: 'mismatch' }
   | { kind: 'in-progress' };
@@ -27,6 +28,7 @@ export async function claimIdempotencyKey(
   input: { principalId: string; key: string; requestHash: string; now: Date },
 ): Promise<Claim> {
   const { principalId, key, requestHash, now } = input;
+  const claimToken = randomUUID();
   const nowSql = sql`${now.toISOString()}::timestamptz`;
   // Free, expired, or abandoned by a dead instance (same body only): this request takes it.
   const [claimed] = await db
@@ -39,6 +41,7 @@ export async function claimIdempotencyKey(
       createdAt: now,
       expiresAt: new Date(now.getTime() + IDEMPOTENCY_TTL_MS),
       lockedUntil: new Date(now.getTime() + IDEMPOTENCY_LOCK_MS),
+      claimToken,
     })
     .onConflictDoUpdate({
       target: [idempotencyKeys.principalId, idempotencyKeys.key],
@@ -49,12 +52,13 @@ export async function claimIdempotencyKey(
         createdAt: sql`excluded.created_at`,
         expiresAt: sql`excluded.expires_at`,
         lockedUntil: sql`excluded.locked_until`,
+        claimToken: sql`excluded.claim_token`,
       },
       setWhere: sql`${idempotencyKeys.expiresAt} <= ${nowSql} or (${idempotencyKeys.status} = 'IN_PROGRESS'
         and ${idempotencyKeys.lockedUntil} <= ${nowSql} and ${idempotencyKeys.requestHash} = excluded.request_hash)`,
     })
     .returning({ key: idempotencyKeys.key });
-  if (claimed) return { kind: 'claimed' };
+  if (claimed) return { kind: 'claimed', claimToken };
   const [row] = await db
     .select({
       requestHash: idempotencyKeys.requestHash,
@@ -76,7 +80,7 @@ export async function claimIdempotencyKey(
 export async function completeIdempotencyKey(
   db: Db,
   encryptionKey: Buffer,
-  input: { principalId: string; key: string; response: string },
+  input: { principalId: string; key: string; claimToken: string; response: string },
 ): Promise<void> {
   await db
     .update(idempotencyKeys)
@@ -84,11 +88,20 @@ export async function completeIdempotencyKey(
       status: 'DONE',
       response: encryptCredential(encryptionKey, input.response, aad(input.principalId, input.key)),
     })
-    .where(and(eq(idempotencyKeys.principalId, input.principalId), eq(idempotencyKeys.key, input.key)));
+    .where(
+      and(
+        eq(idempotencyKeys.principalId, input.principalId),
+        eq(idempotencyKeys.key, input.key),
+        eq(idempotencyKeys.claimToken, input.claimToken),
+      ),
+    );
 }
 
 /** Gives the key back (the request failed on the server's side): a retry does the work. */
-export async function releaseIdempotencyKey(db: Db, input: { principalId: string; key: string }): Promise<void> {
+export async function releaseIdempotencyKey(
+  db: Db,
+  input: { principalId: string; key: string; claimToken: string },
+): Promise<void> {
   await db
     .delete(idempotencyKeys)
     .where(
@@ -96,6 +109,7 @@ export async function releaseIdempotencyKey(db: Db, input: { principalId: string
         eq(idempotencyKeys.principalId, input.principalId),
         eq(idempotencyKeys.key, input.key),
         eq(idempotencyKeys.status, 'IN_PROGRESS'),
+        eq(idempotencyKeys.claimToken, input.claimToken),
       ),
     );
 }

@@ -5,10 +5,11 @@
 // rotation both secrets sign) and retries failures with backoff for 24 hours, then marks them FAILED. Payloads carry
 // what the audit log carries: never a password or a secret.
 import { randomBytes, randomUUID } from 'node:crypto';
-import { lookup } from 'node:dns/promises';
+import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import { BlockList, isIP } from 'node:net';
 import { and, asc, eq, inArray, isNull, lte, or, sql } from 'drizzle-orm';
 import { Webhook } from 'standardwebhooks';
+import { Agent, fetch as undiciFetch } from 'undici';
 import type { Clock } from '../clock.js';
 import type { Db } from '../db/client.js';
 import {
@@ -75,7 +76,9 @@ for (const [net, prefix] of [
   ['127.0.0.0', 8],
   ['169.254.0.0', 16],
   ['172.16.0.0', 12],
+  ['192.0.0.0', 24],
   ['192.168.0.0', 16],
+  ['198.18.0.0', 15],
   ['224.0.0.0', 3],
 ] as const)
   PRIVATE.addSubnet(net, prefix, 'ipv4');
@@ -84,8 +87,31 @@ for (const [net, prefix] of [
   ['fc00::', 7],
   ['fe80::', 10],
   ['::ffff:0:0', 96],
+  // Translations that reach IPv4 addresses through IPv6: NAT64, 6to4, Teredo.
+  ['64:ff9b::', 96],
+  ['2002::', 16],
+  ['2001::', 32],
 ] as const)
   PRIVATE.addSubnet(net, prefix, 'ipv6');
+
+/**
+ * Connections for webhooks that check every address a name resolves to, at connect time, and connect to the checked
+ * one: a name cannot pass a check and then resolve to a private address (DNS rebinding).
+ */
+const publicOnly = new Agent({
+  connect: {
+    lookup: (hostname, options, callback) => {
+      dnsLookup(hostname, { ...options, all: true }, (error, addresses) => {
+        if (error) return callback(error, '', 4);
+        const list = addresses as LookupAddress[];
+        const bad = list.find((a) => isPrivate(a.address));
+        if (bad) return callback(new Error(`${hostname} resolves to a private address`), '', 4);
+        if ((options as { all?: boolean }).all) return (callback as (e: null, a: LookupAddress[]) => void)(null, list);
+        return callback(null, list[0]!.address, list[0]!.family);
+      });
+    },
+  },
+});
 
 const isPrivate = (address: string) => PRIVATE.check(address, isIP(address) === 6 ? 'ipv6' : 'ipv4');
 
@@ -323,6 +349,8 @@ export const redeliverWebhook = partnerTask(
 /**
  * Writes the event into the outbox of every enabled subscription of the customer's partner that wants it, through
  * `tx.db`: part of the change's transaction. One statement, whatever the number of subscriptions (none: no row).
+ * Customer data goes out only while the partner holds an active GDAP relationship with the customer (as reading it
+ * needs one); the relationship's own events always do.
  */
 export async function emitWebhookEvent(
   tx: ServiceContext,
@@ -331,6 +359,11 @@ export async function emitWebhookEvent(
   data: Record<string, unknown>,
 ): Promise<void> {
   const now = tx.clock.now();
+  const nowSql = sql`${now.toISOString()}::timestamptz`;
+  const underGdap = type.startsWith('relationship.')
+    ? sql`true`
+    : sql`exists (select 1 from ${gdapRelationships} r where r.customer_id = c.id and r.partner_id = s.partner_id
+        and r.status = 'ACTIVE' and (r.ends_at > ${nowSql} or r.auto_extend))`;
   const payload = {
     type,
     timestamp: now.toISOString(),
@@ -344,7 +377,7 @@ export async function emitWebhookEvent(
     from ${webhookSubscriptions} s
     join ${customers} c on c.partner_id = s.partner_id
     where c.id = ${customerId} and s.enabled and ${type} = any(s.event_types)
-      and (s.customer_ids is null or ${customerId}::uuid = any(s.customer_ids))`);
+      and (s.customer_ids is null or ${customerId}::uuid = any(s.customer_ids)) and ${underGdap}`);
 }
 
 /** The webhook events an audited customer change sends (none for refusals, nor for an update that changed nothing). */
@@ -437,12 +470,11 @@ export function startWebhookWorker(
     return { url: s.url, secrets };
   }
 
-  /** Refuses private destinations at send time too: a public name may resolve to a private address. */
-  async function destinationProblem(url: string): Promise<string | null> {
+  /** A literal address is connected to without a lookup: checked here (names are checked by publicOnly). */
+  function destinationProblem(url: string): string | null {
     if (options.allowPrivate) return null;
     const host = new URL(url).hostname.replace(/^\[|\]$/g, '');
-    const addresses = isIP(host) ? [{ address: host }] : await lookup(host, { all: true });
-    return addresses.some((a) => isPrivate(a.address)) ? `${host} resolves to a private address` : null;
+    return isIP(host) && isPrivate(host) ? `${host} is a private address` : null;
   }
 
   async function send(delivery: WebhookDeliveryRow): Promise<void> {
@@ -452,13 +484,14 @@ export function startWebhookWorker(
     if (!target) error = 'the subscription is gone';
     else {
       try {
-        error = await destinationProblem(target.url);
+        error = destinationProblem(target.url);
         if (!error) {
           const body = JSON.stringify(delivery.payload);
           // The signature's timestamp is the wall clock's: receivers check it against theirs.
           const at = new Date();
           const signature = target.secrets.map((s) => new Webhook(s).sign(delivery.id, at, body)).join(' ');
-          const res = await fetch(target.url, {
+          const res = await undiciFetch(target.url, {
+            dispatcher: options.allowPrivate ? undefined : publicOnly,
             method: 'POST',
             headers: {
               'content-type': 'application/json',
@@ -476,7 +509,9 @@ export function startWebhookWorker(
           if (res.status < 200 || res.status >= 300) error = `HTTP ${res.status}`;
         }
       } catch (e) {
-        error = e instanceof Error ? e.message.slice(0, 500) : 'send failed';
+        // fetch says "fetch failed"; the reason (refused, timed out, a private address) is its cause.
+        const cause = e instanceof Error && e.cause instanceof Error ? e.cause : e;
+        error = cause instanceof Error ? cause.message.slice(0, 500) : 'send failed';
       }
     }
     const now = clock.now();
