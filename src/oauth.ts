@@ -6,6 +6,7 @@ import type { Plugin } from 'graphql-yoga';
 import type { Clock } from './clock.js';
 import type { Db } from './db/client.js';
 import { APPLICATION_TOKEN_TTL_MS, issueApplicationToken, OAuthError } from './services/applications.js';
+import type { RatePolicy } from './services/rate-limits.js';
 
 export const TOKEN_PATH = '/oauth/token';
 
@@ -16,12 +17,15 @@ function answer(status: number, body: object, headers: Record<string, string> = 
 }
 
 function oauthError(e: OAuthError): Response {
-  // invalid_client is 401, and a 401 names the scheme to retry with (§5.2, RFC 7235).
-  const status = e.error === 'invalid_client' ? 401 : 400;
+  // invalid_client is 401, and a 401 names the scheme to retry with (§5.2, RFC 7235); a spent budget is 429.
+  const status = e.error === 'invalid_client' ? 401 : e.error === 'temporarily_unavailable' ? 429 : 400;
   return answer(
     status,
     { error: e.error, error_description: e.description },
-    status === 401 ? { 'www-authenticate': 'Basic realm="oauth", charset="UTF-8"' } : {},
+    {
+      ...(status === 401 ? { 'www-authenticate': 'Basic realm="oauth", charset="UTF-8"' } : {}),
+      ...(e.retryAfterSeconds ? { 'retry-after': String(e.retryAfterSeconds) } : {}),
+    },
   );
 }
 
@@ -72,7 +76,12 @@ function basicCredentials(header: string | null): { id: string; secret: string }
   return { id: formDecode(decoded.slice(0, colon)), secret: formDecode(decoded.slice(colon + 1)) };
 }
 
-export async function tokenResponse(request: Request, db: Db, clock: Clock): Promise<Response> {
+export async function tokenResponse(
+  request: Request,
+  db: Db,
+  clock: Clock,
+  policy: RatePolicy | null = null,
+): Promise<Response> {
   if (request.method !== 'POST')
     return answer(405, { error: 'invalid_request', error_description: 'POST only.' }, { allow: 'POST' });
   try {
@@ -88,7 +97,7 @@ export async function tokenResponse(request: Request, db: Db, clock: Clock): Pro
     const id = fromHeader?.id ?? params.client_id;
     const secret = fromHeader?.secret ?? params.client_secret;
     if (!id || !secret) throw new OAuthError('invalid_client', 'client_id and client_secret are required.');
-    const { token } = await issueApplicationToken(db, clock, id, secret);
+    const { token } = await issueApplicationToken(db, clock, id, secret, policy);
     return answer(200, {
       access_token: token,
       token_type: 'Bearer',
@@ -101,10 +110,10 @@ export async function tokenResponse(request: Request, db: Db, clock: Clock): Pro
 }
 
 /** Serves TOKEN_PATH before GraphQL sees the request. */
-export function oauthTokenEndpoint(db: Db, clock: Clock): Plugin {
+export function oauthTokenEndpoint(db: Db, clock: Clock, policy: RatePolicy | null): Plugin {
   return {
     async onRequest({ request, url, endResponse }) {
-      if (url.pathname === TOKEN_PATH) endResponse(await tokenResponse(request, db, clock));
+      if (url.pathname === TOKEN_PATH) endResponse(await tokenResponse(request, db, clock, policy));
     },
   };
 }

@@ -171,7 +171,7 @@ export function createApp({ config, database, clock = systemClock }: AppOptions)
       }),
       bodyLimit(config.maxBodyBytes, config.maxUploadBytes),
       // Applications' client-credentials grant; a form post carrying its own secret, so no CSRF preflight applies.
-      oauthTokenEndpoint(database.db, clock),
+      oauthTokenEndpoint(database.db, clock, config.rateLimit),
       // Requests a browser sends without a preflight (multipart, form, GET) must carry one of these headers.
       useCSRFPrevention({ requestHeaders: CSRF_HEADERS }),
       noIntrospectionUnless(config.graphiql),

@@ -103,4 +103,50 @@ describe('budgets', () => {
     expect((await post(s.url, PAGE_500, { id: customer.id }, a)).status).toBe(429);
     expect((await post(s.url, PAGE_500, { id: customer.id }, b)).status).toBe(200);
   });
+
+  it("an application's tokens come from its budget too (after its secret is checked): 429 when spent", async () => {
+    const app = await s.ok(
+      `mutation { createApplication(input: {displayName: "Token loop", roles: [ADMIN_AGENT]}) { application { id clientId } } }`,
+      {},
+      partner.adminToken,
+    );
+    const { id, clientId } = app.createApplication.application;
+    const secret = (
+      await s.ok(
+        `mutation($id: ID!) { addApplicationSecret(input: {applicationId: $id}) { secretText } }`,
+        { id },
+        partner.adminToken,
+      )
+    ).addApplicationSecret.secretText;
+    const token = () =>
+      fetch(new URL('/oauth/token', s.url), {
+        method: 'POST',
+        body: new URLSearchParams({ grant_type: 'client_credentials', client_id: clientId, client_secret: secret }),
+      });
+    // Wrong secrets cost the application nothing.
+    for (let i = 0; i < 60; i++) {
+      const wrong = await fetch(new URL('/oauth/token', s.url), {
+        method: 'POST',
+        body: new URLSearchParams({ grant_type: 'client_credentials', client_id: clientId, client_secret: 'nope' }),
+      });
+      expect(wrong.status).toBe(401);
+    }
+    // 50 000 points at 1 000 a token: the 51st waits.
+    for (let i = 0; i < 50; i++) expect((await token()).status).toBe(200);
+    const refused = await token();
+    expect(refused.status).toBe(429);
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(await refused.json()).toMatchObject({ error: 'temporarily_unavailable' });
+  });
+});
+
+describe('mutation costs', () => {
+  it('count the items of the lists a mutation is given', async () => {
+    const { agentToken } = await grantAgent(s, partner, customer, ['USER_ADMINISTRATOR']);
+    const DELETE = `mutation($ids: [ID!]!) { deleteUsers(input: {userIds: $ids}) { userErrors { code } } }`;
+    const ids = (n: number) => Array.from({ length: n }, () => customer.id);
+    const one = await post(s.url, DELETE, { ids: ids(1) }, agentToken);
+    const many = await post(s.url, DELETE, { ids: ids(40) }, agentToken);
+    expect(many.body.extensions.cost.requestedQueryCost - one.body.extensions.cost.requestedQueryCost).toBe(39);
+  });
 });

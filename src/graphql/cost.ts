@@ -2,8 +2,9 @@
 // variables (graphql-armor's cost limit ran at validation, before variables are known, so `users(first: $n)` nested
 // twice with n = 500 passed it): graphql-query-complexity evaluates the operation with its variables, and the estimator
 // counts every field once, a connection's fields `first` times (its default page when not given), a plain list's
-// fields LIST_SIZE times, and each mutation MUTATION_COST more. One request may cost up to the limit; every
-// caller spends from its budget (services/rate-limits.ts). Both are in every answer's extensions.cost.
+// fields LIST_SIZE times, and each mutation MUTATION_COST more plus one per item of the lists it is given. One
+// request may cost up to the limit; every caller spends from its budget (services/rate-limits.ts). Both are in every
+// answer's extensions.cost.
 
 import {
   type DocumentNode,
@@ -30,8 +31,15 @@ const MAX_WALK = 100_000;
 /** A mutation does work beyond what it returns (a write, an audit event, often a password hash). */
 const MUTATION_COST = 10;
 
+/** The items of the lists in a mutation's arguments (deleteUsers' ids, a user's roles): each is work. */
+function listItems(value: unknown): number {
+  if (Array.isArray(value)) return value.length + value.reduce((n: number, v) => n + listItems(v), 0);
+  if (value && typeof value === 'object') return Object.values(value).reduce((n: number, v) => n + listItems(v), 0);
+  return 0;
+}
+
 const estimate: ComplexityEstimator = ({ type: parent, field, args, childComplexity }) => {
-  if (parent.name === 'Mutation') return MUTATION_COST + childComplexity;
+  if (parent.name === 'Mutation') return MUTATION_COST + listItems(args) + childComplexity;
   // A connection's edges are its page, already counted `first` times by the connection field.
   if (parent.name.endsWith('Connection') && (field.name === 'edges' || field.name === 'nodes'))
     return 1 + childComplexity;

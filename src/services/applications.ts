@@ -21,6 +21,7 @@ import { requirePartnerTask } from './authorization.js';
 import { type ServiceContext, serviceContext } from './context.js';
 import { type DomainError, invalid, notFound, ValidationErrors } from './errors.js';
 import { authorizePartnerChange, commitPartnerChange, recordPartnerEvent } from './partner-audit.js';
+import { type RatePolicy, spendBudget } from './rate-limits.js';
 import { issueSession } from './sessions.js';
 import { partnerTask, readPartner } from './tasks.js';
 import { textViolation } from './validation.js';
@@ -263,12 +264,21 @@ export const secretsOf = partnerTask(
 /** Why a token request fails, as RFC 6749 §5.2 names it. */
 export class OAuthError extends Error {
   constructor(
-    readonly error: 'invalid_request' | 'invalid_client' | 'unsupported_grant_type' | 'invalid_scope',
+    readonly error:
+      | 'invalid_request'
+      | 'invalid_client'
+      | 'unsupported_grant_type'
+      | 'invalid_scope'
+      | 'temporarily_unavailable',
     readonly description: string,
+    readonly retryAfterSeconds?: number,
   ) {
     super(description);
   }
 }
+
+/** What a token costs from the application's request budget: its session and audit rows are writes. */
+export const TOKEN_COST = 1000;
 
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -282,6 +292,7 @@ export async function issueApplicationToken(
   clock: ServiceContext['clock'],
   clientId: string,
   clientSecret: string,
+  policy: RatePolicy | null = null,
 ): Promise<{ token: string; expiresAt: Date }> {
   const refused = () => new OAuthError('invalid_client', 'The client id or secret is wrong, expired or revoked.');
   if (!UUID_RE.test(clientId) || clientSecret.length > 200) throw refused();
@@ -301,6 +312,17 @@ export async function issueApplicationToken(
       ),
     );
   if (!found) throw refused();
+  // Spent after the secret is checked: someone without it cannot use up the application's budget.
+  if (policy) {
+    const spent = await spendBudget(db, found.app.id, TOKEN_COST, now, policy);
+    if (!spent.ok) {
+      throw new OAuthError(
+        'temporarily_unavailable',
+        `Too many tokens asked for: retry in ${spent.retryAfterSeconds} s (a token lasts an hour: keep it).`,
+        spent.retryAfterSeconds,
+      );
+    }
+  }
   const ctx = serviceContext(db, clock);
   return ctx.db.transaction(async (tx) => {
     // Still live, checked again under the secret's row lock: a concurrent removeApplicationSecret either waits for
