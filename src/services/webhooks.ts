@@ -29,6 +29,7 @@ import { type KeysetOrder, keysetPage, type Page, type PageArgs } from './pagina
 import { authorizePartnerChange, commitPartnerChange } from './partner-audit.js';
 import { partnerTask } from './tasks.js';
 import { textViolation } from './validation.js';
+import { wakeableSleep } from './wakeable-sleep.js';
 
 const TASK = 'MANAGE_WEBHOOKS' as const;
 
@@ -592,13 +593,9 @@ export function startWebhookWorker(
       }
       if (sent || halted) continue;
       const wait = failures ? Math.min((options.pollMs ?? 1000) * 2 ** failures, 60_000) : (options.pollMs ?? 1000);
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, wait);
-        wake = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
+      const pause = wakeableSleep(wait);
+      wake = pause.wake;
+      await pause.done;
       wake = null;
     }
   }

@@ -196,13 +196,19 @@ const AuditOutcomeEnum = builder.enumType('AuditOutcome', {
   },
 });
 
+/** The conditions both audit filters have. */
+type Types = typeof builder extends PothosSchemaTypes.SchemaBuilder<infer T> ? T : never;
+const timeAndKind = (t: PothosSchemaTypes.InputFieldBuilder<Types, 'InputObject'>) => ({
+  since: t.field({ type: 'DateTime', required: false, description: 'From this instant (inclusive).' }),
+  until: t.field({ type: 'DateTime', required: false, description: 'Before this instant.' }),
+  actions: t.stringList({ required: false, description: 'Any of these actions (CREATE_USER, DELETE_USER…).' }),
+  outcomes: t.field({ type: [AuditOutcomeEnum], required: false, description: 'Any of these outcomes.' }),
+});
+
 const AuditEventFilter = builder.inputType('AuditEventFilter', {
   description: 'Events matching every given condition.',
   fields: (t) => ({
-    since: t.field({ type: 'DateTime', required: false, description: 'From this instant (inclusive).' }),
-    until: t.field({ type: 'DateTime', required: false, description: 'Before this instant.' }),
-    actions: t.stringList({ required: false, description: 'Any of these actions (CREATE_USER, DELETE_USER…).' }),
-    outcomes: t.field({ type: [AuditOutcomeEnum], required: false, description: 'Any of these outcomes.' }),
+    ...timeAndKind(t),
     targetUserId: t.id({ required: false, description: 'Events about this user (a User id).' }),
   }),
 });
@@ -210,10 +216,7 @@ const AuditEventFilter = builder.inputType('AuditEventFilter', {
 const PartnerFeedFilter = builder.inputType('AuditFeedFilter', {
   description: 'AuditEventFilter, plus the customers to read (all those you hold a role in when not given).',
   fields: (t) => ({
-    since: t.field({ type: 'DateTime', required: false, description: 'From this instant (inclusive).' }),
-    until: t.field({ type: 'DateTime', required: false, description: 'Before this instant.' }),
-    actions: t.stringList({ required: false, description: 'Any of these actions.' }),
-    outcomes: t.field({ type: [AuditOutcomeEnum], required: false, description: 'Any of these outcomes.' }),
+    ...timeAndKind(t),
     customerIds: t.idList({ required: false, description: 'Only these customers (Customer ids).' }),
   }),
 });

@@ -20,6 +20,7 @@ import { lockSeats } from '../seats.js';
 import { skusByPartNumber } from '../skus.js';
 import { insertUser } from '../users/create.js';
 import { requirePart } from '../users/parts.js';
+import { wakeableSleep } from '../wakeable-sleep.js';
 import { emitWebhookEvent } from '../webhooks.js';
 import { ColumnMap, readRow } from './columns.js';
 import { credentialAad, encryptCredential, eraseExpiredCredentials } from './credentials.js';
@@ -408,13 +409,9 @@ export function startJobRunner(db: Db, clock: Clock, options: JobRunnerOptions):
       }
       if (!finished && !halted) {
         const wait = failures ? Math.min(pollMs * 2 ** failures, 60_000) : pollMs;
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, wait);
-          wake = () => {
-            clearTimeout(timer);
-            resolve();
-          };
-        });
+        const pause = wakeableSleep(wait);
+        wake = pause.wake;
+        await pause.done;
         wake = null;
       }
     }
