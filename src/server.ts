@@ -10,6 +10,7 @@ import { clientAddress } from './client-address.js';
 import { type Clock, systemClock } from './clock.js';
 import type { Config } from './config.js';
 import type { Database } from './db/client.js';
+import { selfHostedGraphiQL } from './graphiql.js';
 import type { GraphQLContext } from './graphql/context.js';
 import { costAndRateLimit } from './graphql/cost.js';
 import { errorCodes } from './graphql/error-codes.js';
@@ -104,6 +105,7 @@ export function createApp({ config, database, clock = systemClock }: AppOptions)
   /** Set when the server is stopping: /ready answers 503 so a load balancer stops sending requests first. */
   const state = { draining: false };
   const schema = buildSchema();
+  const graphiql = config.graphiql ? selfHostedGraphiQL('/graphql') : undefined;
   const yoga = createYoga<{ req?: IncomingMessage }, GraphQLContext>({
     schema,
     graphqlEndpoint: '/graphql',
@@ -123,7 +125,11 @@ export function createApp({ config, database, clock = systemClock }: AppOptions)
       title: 'Partner users API',
       defaultQuery:
         '# Sign in with the mutation signIn, then set the header\n# Authorization: Bearer <token>\n{ viewer { kind agent { email partnerRoles } } }\n',
+      // Every request the page sends carries a preflight header, so GET and multipart pass the CSRF rule too.
+      additionalHeaders: { [CSRF_HEADERS[0]!]: '1' },
     },
+    // GraphiQL's scripts and styles from this server (graphiql.ts), not from a CDN: it works offline.
+    renderGraphiQL: graphiql?.render,
     // Domain errors are answers, not server faults: keep them out of the error log.
     logging: {
       debug: () => {},
@@ -169,6 +175,8 @@ export function createApp({ config, database, clock = systemClock }: AppOptions)
           );
         },
       }),
+      // GraphiQL's assets, only where GraphiQL is on.
+      ...(graphiql ? [graphiql.plugin] : []),
       bodyLimit(config.maxBodyBytes, config.maxUploadBytes),
       // Applications' client-credentials grant; a form post carrying its own secret, so no CSRF preflight applies.
       oauthTokenEndpoint(database.db, clock, config.rateLimit),

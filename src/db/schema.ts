@@ -264,6 +264,9 @@ export const users = pgTable(
     // UPN unique among a customer's active users, case-insensitively; also the keyset order of `users`.
     uniqueIndex('users_active_upn_key').on(t.customerId, t.upnLower).where(sql`state = 'ACTIVE'`),
     index('users_deleted_idx').on(t.customerId, t.deletedAt, t.id).where(sql`state = 'INACTIVE'`),
+    // users(orderBy: DISPLAY_NAME | CREATED_AT): the keysets of the other sorts of active users.
+    index('users_active_name_idx').on(t.customerId, t.displayName, t.id).where(sql`state = 'ACTIVE'`),
+    index('users_active_created_idx').on(t.customerId, t.createdAt, t.id).where(sql`state = 'ACTIVE'`),
     // users(filter: {updatedSince}): a sync's keyset.
     index('users_updated_idx').on(t.customerId, t.updatedAt, t.id),
   ],

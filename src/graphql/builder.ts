@@ -3,6 +3,7 @@ import DirectivesPlugin from '@pothos/plugin-directives';
 import RelayPlugin from '@pothos/plugin-relay';
 import SimpleObjectsPlugin from '@pothos/plugin-simple-objects';
 import { CUSTOMER_TASK_PARTNER_ROLE, PARTNER_TASKS, type PartnerTask, TASKS, type Task } from '../auth/roles.js';
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../services/pagination.js';
 import type { GraphQLContext } from './context.js';
 
 export const builder = new SchemaBuilder<{
@@ -14,6 +15,8 @@ export const builder = new SchemaBuilder<{
     /** A file of a GraphQL multipart request (graphql-yoga hands resolvers a File). */
     Upload: { Input: { name: string; size: number; stream(): ReadableStream<Uint8Array> }; Output: never };
   };
+  /** What every connection resolver returns besides its edges: services/pagination.ts keysetPage builds both. */
+  Connection: { totalCount: () => Promise<number> };
   Directives: {
     requiresRole: {
       locations: 'FIELD_DEFINITION';
@@ -35,6 +38,44 @@ export const builder = new SchemaBuilder<{
     nodeQueryOptions: false,
     nodesQueryOptions: false,
     cursorType: 'String',
+    // Described here once for every node and connection (Complete docs: each type, field and argument has one).
+    nodeTypeOptions: { description: 'An object with a global id, which Query.node fetches.' },
+    idFieldOptions: { description: 'The global id: opaque and stable; Query.node takes it.' },
+    pageInfoTypeOptions: { description: 'Where a page stands in its connection, and the cursors to page on from.' },
+    hasNextPageFieldOptions: {
+      description: 'Paging forward (first): more items follow this page. Paging backward (last): `before` was given.',
+    },
+    hasPreviousPageFieldOptions: {
+      description: 'Paging backward (last): more items precede this page. Paging forward (first): `after` was given.',
+    },
+    startCursorFieldOptions: {
+      description: "The first edge's cursor: `before` for the previous page. Null when the page is empty.",
+    },
+    endCursorFieldOptions: {
+      description: "The last edge's cursor: `after` for the next page. Null when the page is empty.",
+    },
+    defaultConnectionTypeOptions: {
+      description: 'A page of a list (Relay cursor connection): its edges in the order of the field, and pageInfo.',
+    },
+    defaultEdgeTypeOptions: { description: 'One item of a page, with its cursor.' },
+    edgesFieldOptions: { description: 'The items of this page, each with its cursor.' },
+    pageInfoFieldOptions: { description: 'Whether more pages exist, and the cursors to fetch them from.' },
+    nodeFieldOptions: { description: 'The item.' },
+    cursorFieldOptions: {
+      description: 'Opaque: pass it as `after` (or `before`) to page on from this item. Valid only on this field.',
+    },
+    firstArgOptions: {
+      description: `Page forward: at most this many items, after \`after\` (or from the start). Default ${DEFAULT_PAGE_SIZE}, maximum ${MAX_PAGE_SIZE} (INVALID above); not with \`last\`.`,
+    },
+    afterArgOptions: {
+      description: "A cursor from this field (an edge's cursor or pageInfo.endCursor): start after it.",
+    },
+    lastArgOptions: {
+      description: `Page backward: at most this many items, before \`before\` (or up to the end). Default ${DEFAULT_PAGE_SIZE}, maximum ${MAX_PAGE_SIZE} (INVALID above); not with \`first\`.`,
+    },
+    beforeArgOptions: {
+      description: "A cursor from this field (an edge's cursor or pageInfo.startCursor): end before it.",
+    },
   },
 });
 
@@ -48,8 +89,13 @@ builder.scalarType('DateTime', {
   },
 });
 
-builder.queryType({});
-builder.mutationType({});
+builder.queryType({
+  description: `What a signed-in agent, application or customer user may read. Lists that may be long are connections (page size default ${DEFAULT_PAGE_SIZE}, maximum ${MAX_PAGE_SIZE}).`,
+});
+builder.mutationType({
+  description:
+    "Changes. A refused input comes back in the payload's userErrors (nothing changed); a refused access is a top-level error (AccessErrorCode).",
+});
 
 /**
  * The @requiresRole directives of a customer-side service, from the tasks it declares (services/tasks.ts) and the task
@@ -68,3 +114,12 @@ export function requiresPartnerTask(service: { readonly partnerTask: PartnerTask
   const task = service.partnerTask;
   return [{ name: 'requiresPartnerRole' as const, args: { task, anyOf: [...PARTNER_TASKS[task].anyOf] } }];
 }
+
+// Every connection says how many items it holds with its filters: a list screen's "Deleted users (12)".
+builder.globalConnectionField('totalCount', (t) =>
+  t.int({
+    description:
+      'How many items the whole list holds with its filters, whatever the page: counted only when asked for (one statement; see BENCHMARKS.md for its cost on a large customer).',
+    resolve: (connection) => connection.totalCount(),
+  }),
+);

@@ -39,6 +39,8 @@ function listItems(value: unknown): number {
 }
 
 const estimate: ComplexityEstimator = ({ type: parent, field, args, childComplexity }) => {
+  // Introspection (only served with GRAPHIQL=1) is the schema, not data: GraphiQL's docs query must pass.
+  if (parent.name.startsWith('__') || field.name.startsWith('__')) return 1 + childComplexity;
   if (parent.name === 'Mutation') return MUTATION_COST + listItems(args) + childComplexity;
   // A connection's edges are its page, already counted `first` times by the connection field.
   if (parent.name.endsWith('Connection') && (field.name === 'edges' || field.name === 'nodes'))

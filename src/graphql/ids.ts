@@ -30,8 +30,11 @@ export interface DecodedId {
 }
 
 /** Decodes any global id, or throws INVALID_ID naming the field. */
+/** A field path as a person reads it: ids[2], filter.actorId. */
+const pathText = (field: string[]) => field.map((f, i) => (/^\d+$/.test(f) ? `[${f}]` : i ? `.${f}` : f)).join('');
+
 export function decodeAnyId(globalId: string, field: string[]): DecodedId {
-  const bad = () => new DomainError('INVALID_ID', `${field.at(-1)} is not a valid id.`, { field });
+  const bad = () => new DomainError('INVALID_ID', `${pathText(field)} is not a valid id.`, { field });
   let decoded: { typename: string; id: string };
   try {
     decoded = decodeGlobalID(globalId);

@@ -19,6 +19,7 @@ import './types/application.js';
 import './types/gdap.js';
 import './types/audit.js';
 import './types/webhooks.js';
+import './types/capabilities.js';
 import './types/activation.js';
 import './types/bulk-job.js';
 import './types/node.js';
@@ -43,9 +44,9 @@ const requiresRole = new GraphQLDirective({
   locations: [DirectiveLocation.FIELD_DEFINITION],
   isRepeatable: true,
   args: {
-    task: { type: new GraphQLNonNull(GraphQLString) },
-    anyOf: { type: stringList },
-    partnerRole: { type: new GraphQLNonNull(GraphQLString) },
+    task: { type: new GraphQLNonNull(GraphQLString), description: 'The customer task (directoryRoles lists them).' },
+    anyOf: { type: stringList, description: 'The directory roles, any one of which allows the task.' },
+    partnerRole: { type: new GraphQLNonNull(GraphQLString), description: 'The partner role it needs first.' },
   },
 });
 
@@ -54,7 +55,10 @@ const requiresPartnerRole = new GraphQLDirective({
   description:
     'The field is a partner-side task: the caller needs any one of the partner roles `anyOf`. Enforced by the service layer from the same table (src/auth/roles.ts).',
   locations: [DirectiveLocation.FIELD_DEFINITION],
-  args: { task: { type: new GraphQLNonNull(GraphQLString) }, anyOf: { type: stringList } },
+  args: {
+    task: { type: new GraphQLNonNull(GraphQLString), description: 'The partner task (partnerRoles lists them).' },
+    anyOf: { type: stringList, description: 'The partner roles, any one of which allows the task.' },
+  },
 });
 
 /**

@@ -3,7 +3,7 @@ import { auditEvents } from '../db/schema.js';
 import { encodeGlobalID } from '../graphql/ids.js';
 import { authorizeCustomerTask, requireAdminAgent, visibleCustomerCondition } from './authorization.js';
 import type { ServiceContext } from './context.js';
-import { type KeysetOrder, keysetPage, type Page, type PageArgs } from './pagination.js';
+import { countWhere, type KeysetOrder, keysetPage, type Page, type PageArgs } from './pagination.js';
 import { customerTask, readCustomer } from './tasks.js';
 import { emitWebhookEvent, userGlobalId, webhookEventsOf } from './webhooks.js';
 
@@ -96,13 +96,18 @@ export const listAuditEvents = customerTask(
     filter?: AuditFilter | null,
   ): Promise<Page<AuditEventRow>> {
     await authorizeCustomerTask(ctx, readCustomer.tasks[0], customerId);
-    return keysetPage(args, NEWEST_FIRST, async (page) =>
-      ctx.db
-        .select()
-        .from(auditEvents)
-        .where(and(eq(auditEvents.customerId, customerId), ...filterConditions(filter), page.where))
-        .orderBy(...page.orderBy)
-        .limit(page.limit),
+    const where = and(eq(auditEvents.customerId, customerId), ...filterConditions(filter));
+    return keysetPage(
+      args,
+      NEWEST_FIRST,
+      async (page) =>
+        ctx.db
+          .select()
+          .from(auditEvents)
+          .where(and(where, page.where))
+          .orderBy(...page.orderBy)
+          .limit(page.limit),
+      () => countWhere(ctx.db, auditEvents, where),
     );
   },
 );
@@ -119,20 +124,22 @@ export const listPartnerFeed = customerTask(
     filter?: (AuditFilter & { customerIds?: readonly string[] | null }) | null,
   ): Promise<Page<AuditEventRow>> {
     const agent = requireAdminAgent(ctx, readCustomer.tasks[0]);
-    return keysetPage(args, NEWEST_FIRST, async (page) =>
-      ctx.db
-        .select()
-        .from(auditEvents)
-        .where(
-          and(
-            filter?.customerIds?.length ? inArray(auditEvents.customerId, [...filter.customerIds]) : undefined,
-            visibleCustomerCondition(ctx, agent, auditEvents.customerId),
-            ...filterConditions(filter),
-            page.where,
-          ),
-        )
-        .orderBy(...page.orderBy)
-        .limit(page.limit),
+    const where = and(
+      filter?.customerIds?.length ? inArray(auditEvents.customerId, [...filter.customerIds]) : undefined,
+      visibleCustomerCondition(ctx, agent, auditEvents.customerId),
+      ...filterConditions(filter),
+    );
+    return keysetPage(
+      args,
+      NEWEST_FIRST,
+      async (page) =>
+        ctx.db
+          .select()
+          .from(auditEvents)
+          .where(and(where, page.where))
+          .orderBy(...page.orderBy)
+          .limit(page.limit),
+      () => countWhere(ctx.db, auditEvents, where),
     );
   },
 );

@@ -1,5 +1,5 @@
 // Customers (tenants): creation with a default domain and a first Global Administrator, listing, subscriptions.
-import { and, asc, eq, ilike, inArray, like, or, sql } from 'drizzle-orm';
+import { and, asc, count, eq, ilike, inArray, like, or, sql } from 'drizzle-orm';
 import { generateTemporaryPassword, hashPassword } from '../auth/passwords.js';
 import { pgErrorCode, UNIQUE_VIOLATION } from '../db/client.js';
 import { preparedStatement, uuidArray } from '../db/prepared.js';
@@ -14,7 +14,7 @@ import {
 } from './authorization.js';
 import type { ServiceContext } from './context.js';
 import { DomainError, invalid, notFound, ValidationErrors } from './errors.js';
-import { type KeysetOrder, keysetPage, type Page, type PageArgs } from './pagination.js';
+import { countWhere, type KeysetOrder, keysetPage, type Page, type PageArgs } from './pagination.js';
 import { authorizePartnerChange, commitPartnerChange } from './partner-audit.js';
 import type { SkuRow } from './skus.js';
 import { customerTask, partnerTask, readCustomer } from './tasks.js';
@@ -107,25 +107,27 @@ export const listCustomers = customerTask(
   ): Promise<Page<CustomerRow>> {
     const agent = requireAdminAgent(ctx, readCustomer.tasks[0]);
     const search = args.search?.trim().toLowerCase();
-    const page = await keysetPage(args, BY_NAME, (q) =>
-      ctx.db
-        .select()
-        .from(customers)
-        .where(
-          and(
-            eq(customers.partnerId, agent.partnerId),
-            visibleCustomerCondition(ctx, agent, customers.id),
-            search
-              ? or(
-                  ilike(customers.name, `%${escapeLike(search)}%`),
-                  sql`exists (select 1 from ${domains} where ${domains.customerId} = ${customers.id} and ${domains.name} like ${`%${escapeLike(search)}%`})`,
-                )
-              : undefined,
-            q.where,
-          ),
-        )
-        .orderBy(...q.orderBy)
-        .limit(q.limit),
+    const where = and(
+      eq(customers.partnerId, agent.partnerId),
+      visibleCustomerCondition(ctx, agent, customers.id),
+      search
+        ? or(
+            ilike(customers.name, `%${escapeLike(search)}%`),
+            sql`exists (select 1 from ${domains} where ${domains.customerId} = ${customers.id} and ${domains.name} like ${`%${escapeLike(search)}%`})`,
+          )
+        : undefined,
+    );
+    const page = await keysetPage(
+      args,
+      BY_NAME,
+      (q) =>
+        ctx.db
+          .select()
+          .from(customers)
+          .where(and(where, q.where))
+          .orderBy(...q.orderBy)
+          .limit(q.limit),
+      () => countWhere(ctx.db, customers, where),
     );
     await primeGrants(
       ctx,
@@ -340,26 +342,34 @@ export const licenseHolders = customerTask(
     args: PageArgs,
   ): Promise<Page<UserRow>> {
     await authorizeCustomerTask(ctx, readCustomer.tasks[0], customerId);
-    return keysetPage(args, HOLDERS_BY_UPN, async (page) => {
-      const rows = await ctx.db
-        .select({ user: userColumns })
-        .from(licenseAssignments)
-        .innerJoin(
-          users,
-          and(eq(users.customerId, licenseAssignments.customerId), eq(users.id, licenseAssignments.userId)),
-        )
-        .where(
-          and(
-            eq(licenseAssignments.customerId, customerId),
-            eq(licenseAssignments.skuId, skuId),
-            eq(licenseAssignments.seated, true),
-            eq(users.state, 'ACTIVE'),
-            page.where,
-          ),
-        )
-        .orderBy(...page.orderBy)
-        .limit(page.limit);
-      return rows.map((r) => r.user);
-    });
+    const holders = and(
+      eq(licenseAssignments.customerId, customerId),
+      eq(licenseAssignments.skuId, skuId),
+      eq(licenseAssignments.seated, true),
+      eq(users.state, 'ACTIVE'),
+    );
+    const join = and(eq(users.customerId, licenseAssignments.customerId), eq(users.id, licenseAssignments.userId));
+    return keysetPage(
+      args,
+      HOLDERS_BY_UPN,
+      async (page) => {
+        const rows = await ctx.db
+          .select({ user: userColumns })
+          .from(licenseAssignments)
+          .innerJoin(users, join)
+          .where(and(holders, page.where))
+          .orderBy(...page.orderBy)
+          .limit(page.limit);
+        return rows.map((r) => r.user);
+      },
+      async () => {
+        const [row] = await ctx.db
+          .select({ n: count() })
+          .from(licenseAssignments)
+          .innerJoin(users, join)
+          .where(holders);
+        return row?.n ?? 0;
+      },
+    );
   },
 );

@@ -2,9 +2,9 @@
 // Cursor Connections spec: first/after pages forward, last/before backward (fetched in reversed order, then turned
 // back), through Pothos' resolveCursorConnection, which builds edges and pageInfo.
 import { resolveCursorConnection } from '@pothos/plugin-relay';
-import { asc, desc, type SQL, sql } from 'drizzle-orm';
-import type { PgColumn } from 'drizzle-orm/pg-core';
-import { pgErrorCode } from '../db/client.js';
+import { asc, count, desc, type SQL, sql } from 'drizzle-orm';
+import type { PgColumn, PgTable } from 'drizzle-orm/pg-core';
+import { type Db, pgErrorCode } from '../db/client.js';
 import { DomainError } from './errors.js';
 
 export const MAX_PAGE_SIZE = 500;
@@ -21,6 +21,20 @@ export interface PageArgs {
 export interface Page<T> {
   edges: { cursor: string; node: T }[];
   pageInfo: { hasNextPage: boolean; hasPreviousPage: boolean; startCursor: string | null; endCursor: string | null };
+  /** Every row the connection holds with its filters, whatever the page: counted only when asked for, once. */
+  totalCount: () => Promise<number>;
+}
+
+/** How many rows of `table` match `where`: a connection's totalCount. */
+export async function countWhere(db: Db, table: PgTable, where: SQL | undefined): Promise<number> {
+  const [row] = await db.select({ n: count() }).from(table).where(where);
+  return row?.n ?? 0;
+}
+
+/** A count, run on its first call only (a connection's totalCount, asked for or not). */
+function once(count: () => Promise<number>): () => Promise<number> {
+  let result: Promise<number> | undefined;
+  return () => (result ??= count());
 }
 
 /**
@@ -113,6 +127,7 @@ export async function keysetPage<T extends object>(
   args: PageArgs,
   order: KeysetOrder<T>,
   fetch: (query: KeysetQuery) => Promise<T[]>,
+  count: () => Promise<number>,
 ): Promise<Page<T>> {
   if (args.first != null && args.last != null) {
     throw new DomainError(
@@ -159,6 +174,7 @@ export async function keysetPage<T extends object>(
       startCursor: edges[0]?.cursor ?? null,
       endCursor: edges.at(-1)?.cursor ?? null,
     },
+    totalCount: once(count),
   };
 }
 

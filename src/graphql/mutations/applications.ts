@@ -16,10 +16,11 @@ import { DomainError } from '../../services/errors.js';
 import { builder, requiresPartnerTask } from '../builder.js';
 import { runMutation } from '../errors.js';
 import { decodeId } from '../ids.js';
-import { PartnerRoleEnum, UserErrorRef } from '../types/common.js';
+import { PartnerRoleEnum, USER_ERRORS_DESCRIPTION, UserErrorRef } from '../types/common.js';
 import { ApplicationRef, ApplicationSecretRef } from '../types/refs.js';
 
 const CreateApplicationInput = builder.inputType('CreateApplicationInput', {
+  description: 'A new application (service principal) of your partner.',
   fields: (t) => ({
     displayName: t.string({ required: true, description: 'Up to 256 characters.' }),
     roles: t.field({
@@ -30,18 +31,21 @@ const CreateApplicationInput = builder.inputType('CreateApplicationInput', {
   }),
 });
 const UpdateApplicationInput = builder.inputType('UpdateApplicationInput', {
+  description: "An application's changes (the fields not given stay).",
   fields: (t) => ({
-    applicationId: t.id({ required: true }),
-    displayName: t.string({ required: false }),
+    applicationId: t.id({ required: true, description: 'An Application id.' }),
+    displayName: t.string({ required: false, description: 'Its new display name (up to 256 characters).' }),
     roles: t.field({ type: [PartnerRoleEnum], required: false, description: 'The full new set of partner roles.' }),
   }),
 });
 const ApplicationIdInput = builder.inputType('ApplicationIdInput', {
-  fields: (t) => ({ applicationId: t.id({ required: true }) }),
+  description: 'Which application.',
+  fields: (t) => ({ applicationId: t.id({ required: true, description: 'An Application id.' }) }),
 });
 const AddApplicationSecretInput = builder.inputType('AddApplicationSecretInput', {
+  description: 'A client secret to add to an application.',
   fields: (t) => ({
-    applicationId: t.id({ required: true }),
+    applicationId: t.id({ required: true, description: 'An Application id.' }),
     description: t.string({ required: false, description: 'What or where it is for (up to 100 characters).' }),
     expiresInDays: t.int({
       required: false,
@@ -50,25 +54,28 @@ const AddApplicationSecretInput = builder.inputType('AddApplicationSecretInput',
   }),
 });
 const RemoveApplicationSecretInput = builder.inputType('RemoveApplicationSecretInput', {
+  description: 'The client secret to revoke.',
   fields: (t) => ({
-    applicationId: t.id({ required: true }),
+    applicationId: t.id({ required: true, description: 'An Application id.' }),
     keyId: t.string({ required: true, description: "The secret's keyId." }),
   }),
 });
 const ApplicationPayload = builder.simpleObject('ApplicationPayload', {
+  description: 'The outcome of a change to an application.',
   fields: (t) => ({
-    application: t.field({ type: ApplicationRef, nullable: true }),
-    userErrors: t.field({ type: [UserErrorRef] }),
+    application: t.field({ type: ApplicationRef, nullable: true, description: 'The application after the change.' }),
+    userErrors: t.field({ type: [UserErrorRef], description: USER_ERRORS_DESCRIPTION }),
   }),
 });
 const AddApplicationSecretPayload = builder.simpleObject('AddApplicationSecretPayload', {
+  description: 'The new client secret: its record, and its text shown once.',
   fields: (t) => ({
-    secret: t.field({ type: ApplicationSecretRef, nullable: true }),
+    secret: t.field({ type: ApplicationSecretRef, nullable: true, description: 'The secret as listed from now on.' }),
     secretText: t.string({
       nullable: true,
       description: 'The client_secret for POST /oauth/token: shown once, never again (only its hash is kept).',
     }),
-    userErrors: t.field({ type: [UserErrorRef] }),
+    userErrors: t.field({ type: [UserErrorRef], description: USER_ERRORS_DESCRIPTION }),
   }),
 });
 
@@ -82,7 +89,7 @@ builder.mutationFields((t) => ({
     type: ApplicationPayload,
     description: 'Creates an application with no secret yet: add one with addApplicationSecret.',
     directives: requiresPartnerTask(createApplication),
-    args: { input: t.arg({ type: CreateApplicationInput, required: true }) },
+    args: { input: t.arg({ type: CreateApplicationInput, required: true, description: 'The application to create.' }) },
     resolve: (_, { input }, ctx) =>
       runMutation(async () => ({
         application: await createApplication(ctx.svc, { ...input, roles: input.roles as PartnerRole[] }),
@@ -92,7 +99,9 @@ builder.mutationFields((t) => ({
     type: ApplicationPayload,
     description: "Changes an application's display name or partner roles (never your own roles).",
     directives: requiresPartnerTask(updateApplication),
-    args: { input: t.arg({ type: UpdateApplicationInput, required: true }) },
+    args: {
+      input: t.arg({ type: UpdateApplicationInput, required: true, description: 'The application and its changes.' }),
+    },
     resolve: (_, { input }, ctx) =>
       runMutation(async () => ({
         application: await updateApplication(ctx.svc, {
@@ -106,7 +115,7 @@ builder.mutationFields((t) => ({
     type: ApplicationPayload,
     description: 'Refuses its tokens from the next request on and gives it no new one, until enableApplication.',
     directives: requiresPartnerTask(disableApplication),
-    args: { input: t.arg({ type: ApplicationIdInput, required: true }) },
+    args: { input: t.arg({ type: ApplicationIdInput, required: true, description: 'The application to disable.' }) },
     resolve: (_, { input }, ctx) =>
       runMutation(async () => ({ application: await disableApplication(ctx.svc, applicationId(input)) })),
   }),
@@ -114,7 +123,7 @@ builder.mutationFields((t) => ({
     type: ApplicationPayload,
     description: 'Lets a disabled application get tokens again with its live secrets.',
     directives: requiresPartnerTask(enableApplication),
-    args: { input: t.arg({ type: ApplicationIdInput, required: true }) },
+    args: { input: t.arg({ type: ApplicationIdInput, required: true, description: 'The application to enable.' }) },
     resolve: (_, { input }, ctx) =>
       runMutation(async () => ({ application: await enableApplication(ctx.svc, applicationId(input)) })),
   }),
@@ -122,7 +131,7 @@ builder.mutationFields((t) => ({
     type: ApplicationPayload,
     description: 'For good: its group memberships end, its secrets and tokens are revoked. Kept for the audit trail.',
     directives: requiresPartnerTask(deleteApplication),
-    args: { input: t.arg({ type: ApplicationIdInput, required: true }) },
+    args: { input: t.arg({ type: ApplicationIdInput, required: true, description: 'The application to delete.' }) },
     resolve: (_, { input }, ctx) =>
       runMutation(async () => ({ application: await deleteApplication(ctx.svc, applicationId(input)) })),
   }),
@@ -130,7 +139,9 @@ builder.mutationFields((t) => ({
     type: AddApplicationSecretPayload,
     description: `A new client secret, shown once. At most ${MAX_LIVE_SECRETS} live at once: to rotate, add the new one, move the script to it, then remove the old one. Never for yourself (four eyes).`,
     directives: requiresPartnerTask(addApplicationSecret),
-    args: { input: t.arg({ type: AddApplicationSecretInput, required: true }) },
+    args: {
+      input: t.arg({ type: AddApplicationSecretInput, required: true, description: 'The application and the secret.' }),
+    },
     resolve: (_, { input }, ctx) =>
       runMutation(() =>
         addApplicationSecret(ctx.svc, {
@@ -144,7 +155,13 @@ builder.mutationFields((t) => ({
     type: ApplicationPayload,
     description: 'Revokes a client secret at once, and every token issued for it.',
     directives: requiresPartnerTask(removeApplicationSecret),
-    args: { input: t.arg({ type: RemoveApplicationSecretInput, required: true }) },
+    args: {
+      input: t.arg({
+        type: RemoveApplicationSecretInput,
+        required: true,
+        description: 'The application and the keyId.',
+      }),
+    },
     resolve: (_, { input }, ctx) =>
       runMutation(async () => {
         if (!UUID_RE.test(input.keyId)) {

@@ -1,12 +1,12 @@
 // Bulk import: importUsers (multipart `file` or `csv` text) and the one-time fetch of the created users' passwords.
 import { credentialsKey, takeBulkJobCredentials } from '../../services/bulk/credentials.js';
-import { type ImportSource, importUsers } from '../../services/bulk/import.js';
+import { type ImportSource, importUsers, MAX_ROWS, REPORT_ERROR_LIMIT } from '../../services/bulk/import.js';
 import { DomainError } from '../../services/errors.js';
 import { builder, requiresRole } from '../builder.js';
 import { runMutation } from '../errors.js';
 import { decodeId, decodeScopedId } from '../ids.js';
 import { BulkJobRef } from '../types/bulk-job.js';
-import { UserErrorRef } from '../types/common.js';
+import { USER_ERRORS_DESCRIPTION, UserErrorRef } from '../types/common.js';
 import { SkuRef, UserRef } from '../types/refs.js';
 
 builder.scalarType('Upload', {
@@ -20,15 +20,22 @@ builder.scalarType('Upload', {
   },
 });
 
+/** 50000 as "50 000", as the descriptions write numbers. */
+const thousands = (n: number) => n.toLocaleString('en-US').replaceAll(',', ' ');
+
 const ImportUsersInput = builder.inputType('ImportUsersInput', {
+  description: `A CSV of users to import into a customer, as a file or as text: at most ${thousands(MAX_ROWS)} rows.`,
   fields: (t) => ({
-    customerId: t.id({ required: true }),
+    customerId: t.id({ required: true, description: 'A Customer id.' }),
     file: t.field({
       type: 'Upload',
       required: false,
-      description: 'The CSV, as a multipart upload (up to MAX_UPLOAD_BYTES).',
+      description: 'The CSV, as a multipart upload (up to MAX_UPLOAD_BYTES, by default 32 MiB).',
     }),
-    csv: t.string({ required: false, description: 'The CSV as text, for scripts (the request body limit applies).' }),
+    csv: t.string({
+      required: false,
+      description: 'The CSV as text, for scripts (the request body limit applies: MAX_BODY_BYTES, by default 1 MiB).',
+    }),
     dryRun: t.boolean({ required: false, description: 'Only validate: return the report, create nothing.' }),
   }),
 });
@@ -36,15 +43,16 @@ const ImportUsersInput = builder.inputType('ImportUsersInput', {
 const ImportRowErrorRef = builder.simpleObject('ImportRowError', {
   description: 'A problem of one row: its line in the file, the column (as named in the file) and the reason.',
   fields: (t) => ({
-    rowNumber: t.int(),
-    column: t.string({ nullable: true }),
+    rowNumber: t.int({ description: 'The line of the file where the row starts (the header is line 1).' }),
+    column: t.string({ nullable: true, description: "The column at fault, as named in the file's header." }),
     code: t.string({ description: 'A UserErrorCode.' }),
-    message: t.string(),
+    message: t.string({ description: 'What is wrong, for a person to read.' }),
   }),
 });
 const SeatDemandRef = builder.simpleObject('SeatDemand', {
+  description: 'The licence seats the import needs of one product, against those free.',
   fields: (t) => ({
-    sku: t.field({ type: SkuRef }),
+    sku: t.field({ type: SkuRef, description: 'The product.' }),
     requested: t.int({ description: 'Seats the valid rows ask for.' }),
     available: t.int({ description: 'Seats free in the subscription now.' }),
   }),
@@ -52,45 +60,51 @@ const SeatDemandRef = builder.simpleObject('SeatDemand', {
 const ImportReportRef = builder.simpleObject('ImportReport', {
   description: 'The validation of every row, before anything is created.',
   fields: (t) => ({
-    rows: t.int(),
-    validRows: t.int(),
-    invalidRows: t.int(),
+    rows: t.int({ description: 'Rows in the file (the header not counted).' }),
+    validRows: t.int({ description: 'Rows that would create a user.' }),
+    invalidRows: t.int({ description: 'Rows refused (see errors).' }),
     skippedRows: t.int({ description: 'Rows with State INACTIVE.' }),
-    errorCount: t.int(),
+    errorCount: t.int({ description: 'Problems found in all rows (a row may have several).' }),
     errors: t.field({
       type: [ImportRowErrorRef],
-      description: 'The first 1 000 row errors, in file order (errorCount counts them all).',
+      description: `The first ${thousands(REPORT_ERROR_LIMIT)} row errors, in file order (errorCount counts them all).`,
     }),
-    seats: t.field({ type: [SeatDemandRef] }),
+    seats: t.field({ type: [SeatDemandRef], description: 'Per product, the seats the valid rows need.' }),
   }),
 });
 const ImportUsersPayload = builder.simpleObject('ImportUsersPayload', {
+  description: 'The validation report and, unless a dry run, the job that creates the users.',
   fields: (t) => ({
     job: t.field({ type: BulkJobRef, nullable: true, description: 'The queued job (not for a dry run).' }),
-    report: t.field({ type: ImportReportRef, nullable: true }),
-    userErrors: t.field({ type: [UserErrorRef] }),
+    report: t.field({ type: ImportReportRef, nullable: true, description: 'The validation of every row.' }),
+    userErrors: t.field({ type: [UserErrorRef], description: USER_ERRORS_DESCRIPTION }),
   }),
 });
 
 const BulkJobCredentialsInput = builder.inputType('BulkJobCredentialsInput', {
-  fields: (t) => ({ jobId: t.id({ required: true }) }),
+  description: 'Which bulk job.',
+  fields: (t) => ({ jobId: t.id({ required: true, description: 'A BulkJob id.' }) }),
 });
 const CredentialRef = builder.simpleObject('ImportedUserCredential', {
+  description: 'The temporary password of a user an import created.',
   fields: (t) => ({
-    rowNumber: t.int(),
-    user: t.field({ type: UserRef }),
-    userPrincipalName: t.string(),
-    displayName: t.string(),
-    temporaryPassword: t.string(),
+    rowNumber: t.int({ description: 'The line of the file the user came from.' }),
+    user: t.field({ type: UserRef, description: 'The user.' }),
+    userPrincipalName: t.string({ description: 'Its user principal name.' }),
+    displayName: t.string({ description: 'Its display name.' }),
+    temporaryPassword: t.string({
+      description: 'The password to hand over; the user must change it at first sign-in.',
+    }),
   }),
 });
 const BulkJobCredentialsPayload = builder.simpleObject('BulkJobCredentialsPayload', {
+  description: 'The passwords of the users a job created, not fetched before.',
   fields: (t) => ({
     credentials: t.field({
       type: [CredentialRef],
       description: 'Passwords not given before; each is given once, then erased.',
     }),
-    userErrors: t.field({ type: [UserErrorRef] }),
+    userErrors: t.field({ type: [UserErrorRef], description: USER_ERRORS_DESCRIPTION }),
   }),
 });
 
@@ -121,7 +135,7 @@ builder.mutationFields((t) => ({
     description:
       'Validates a CSV of users (Partner Center template plus our columns), then queues a job that creates them. Licences and roles in the file need their own roles, as with createUser.',
     directives: requiresRole(importUsers),
-    args: { input: t.arg({ type: ImportUsersInput, required: true }) },
+    args: { input: t.arg({ type: ImportUsersInput, required: true, description: 'The customer and the CSV.' }) },
     resolve: (_, { input }, ctx) =>
       runMutation(
         async () => {
@@ -142,7 +156,9 @@ builder.mutationFields((t) => ({
     description:
       'The temporary passwords of the users a job created, for the agent who started it: each is returned once, then erased (unfetched ones are erased after 24 hours).',
     directives: requiresRole(takeBulkJobCredentials),
-    args: { input: t.arg({ type: BulkJobCredentialsInput, required: true }) },
+    args: {
+      input: t.arg({ type: BulkJobCredentialsInput, required: true, description: 'The job whose passwords to fetch.' }),
+    },
     resolve: (_, { input }, ctx) =>
       runMutation(
         async () => {

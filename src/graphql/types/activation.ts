@@ -7,6 +7,7 @@ import { builder, requiresPartnerTask } from '../builder.js';
 import { AgentRef, GroupActivationRef, GroupMembershipRef, PartnerRef, SecurityGroupRef } from './refs.js';
 
 export const MembershipKindEnum = builder.enumType('MembershipKind', {
+  description: 'How a member of a security group holds its roles: all the time, or just in time.',
   values: {
     ACTIVE: { description: "Permanent: the group's roles apply all the time." },
     ELIGIBLE: {
@@ -16,6 +17,7 @@ export const MembershipKindEnum = builder.enumType('MembershipKind', {
 });
 
 const MembershipStateEnum = builder.enumType('MembershipState', {
+  description: 'Where a membership stands now: whether the group grants its roles to the member at this moment.',
   values: {
     ACTIVE: { description: 'A permanent member.' },
     ELIGIBLE: { description: 'Eligible, not activated: the group grants nothing now.' },
@@ -25,6 +27,7 @@ const MembershipStateEnum = builder.enumType('MembershipState', {
 });
 
 const ActivationStatusEnum = builder.enumType('ActivationStatus', {
+  description: 'Where an activation of an eligible membership stands.',
   values: {
     PENDING_APPROVAL: { description: 'Waiting for another ACCESS_ADMINISTRATOR (lapses after 24 hours).' },
     APPROVED: { description: 'Granting from startsAt to endsAt (approved, or needing no approval).' },
@@ -37,15 +40,34 @@ builder.node(GroupActivationRef, {
   id: { resolve: (a) => a.id },
   description: 'One activation of an eligible group membership.',
   fields: (t) => ({
-    group: t.field({ type: SecurityGroupRef, resolve: (a, _, ctx) => getSecurityGroup(ctx.svc, a.groupId) }),
+    group: t.field({
+      type: SecurityGroupRef,
+      description: 'The group whose roles are activated.',
+      resolve: (a, _, ctx) => getSecurityGroup(ctx.svc, a.groupId),
+    }),
     agent: t.field({ type: AgentRef, description: 'Who asked.', resolve: (a, _, ctx) => requesterOf(ctx.svc, a) }),
-    justification: t.exposeString('justification'),
-    minutes: t.exposeInt('minutes'),
-    status: t.field({ type: ActivationStatusEnum, resolve: (a) => a.status }),
-    requestedAt: t.expose('requestedAt', { type: 'DateTime' }),
-    decidedAt: t.expose('decidedAt', { type: 'DateTime', nullable: true }),
-    decisionReason: t.exposeString('decisionReason', { nullable: true }),
-    startsAt: t.expose('startsAt', { type: 'DateTime', nullable: true }),
+    justification: t.exposeString('justification', {
+      description: 'Why the agent needs the roles (up to 500 characters; kept in the audit log).',
+    }),
+    minutes: t.exposeInt('minutes', {
+      description: "How long the roles apply once granted, in minutes (at most the group's maxActivationMinutes).",
+    }),
+    status: t.field({ type: ActivationStatusEnum, description: 'Where it stands.', resolve: (a) => a.status }),
+    requestedAt: t.expose('requestedAt', { type: 'DateTime', description: 'When the agent asked.' }),
+    decidedAt: t.expose('decidedAt', {
+      type: 'DateTime',
+      nullable: true,
+      description: 'When an access administrator approved or denied it; null when no approval was needed or yet.',
+    }),
+    decisionReason: t.exposeString('decisionReason', {
+      nullable: true,
+      description: 'The reason given with a denial, if any.',
+    }),
+    startsAt: t.expose('startsAt', {
+      type: 'DateTime',
+      nullable: true,
+      description: 'When the roles started to apply (at the request, or at the approval); null until granted.',
+    }),
     endsAt: t.expose('endsAt', {
       type: 'DateTime',
       nullable: true,
@@ -57,9 +79,13 @@ builder.node(GroupActivationRef, {
 GroupMembershipRef.implement({
   description: "An agent's membership of a security group and where it stands now.",
   fields: (t) => ({
-    group: t.field({ type: SecurityGroupRef, resolve: (m) => m.group }),
-    kind: t.field({ type: MembershipKindEnum, resolve: (m) => m.kind }),
-    state: t.field({ type: MembershipStateEnum, resolve: (m) => m.state }),
+    group: t.field({ type: SecurityGroupRef, description: 'The group.', resolve: (m) => m.group }),
+    kind: t.field({ type: MembershipKindEnum, description: 'Permanent or eligible.', resolve: (m) => m.kind }),
+    state: t.field({
+      type: MembershipStateEnum,
+      description: "Whether the group's roles apply to the member now.",
+      resolve: (m) => m.state,
+    }),
     activeUntil: t.expose('activeUntil', {
       type: 'DateTime',
       nullable: true,

@@ -19,18 +19,29 @@ const jobId = (e: AuditEventRow) =>
 const AuditFieldChange = builder.simpleObject('AuditFieldChange', {
   description: "One field's change: values as text (a licence by its part number, a role by its name).",
   fields: (t) => ({
-    field: t.string(),
-    from: t.string({ nullable: true }),
-    to: t.string({ nullable: true }),
+    field: t.string({ description: 'The field changed, e.g. displayName, roles, licenses.' }),
+    from: t.string({ nullable: true, description: 'The value before (null when unset).' }),
+    to: t.string({ nullable: true, description: 'The value after (null when cleared).' }),
   }),
 });
 
 const UserCreatedDetails = builder.objectRef<AuditEventRow>('UserCreatedDetails').implement({
   description: 'CREATE_USER: the user as created (by createUser, or by a bulk import row).',
   fields: (t) => ({
-    userPrincipalName: t.string({ resolve: (e) => text(e.details.userPrincipalName) ?? '' }),
-    displayName: t.string({ nullable: true, resolve: (e) => text(e.details.displayName) }),
-    roles: t.field({ type: [DirectoryRoleEnum], resolve: (e) => strings(e.details.roles) as DirectoryRole[] }),
+    userPrincipalName: t.string({
+      description: 'Its user principal name at creation.',
+      resolve: (e) => text(e.details.userPrincipalName) ?? '',
+    }),
+    displayName: t.string({
+      nullable: true,
+      description: 'Its display name at creation.',
+      resolve: (e) => text(e.details.displayName),
+    }),
+    roles: t.field({
+      type: [DirectoryRoleEnum],
+      description: 'The admin roles it was given.',
+      resolve: (e) => strings(e.details.roles) as DirectoryRole[],
+    }),
     licenses: t.stringList({ description: 'Part numbers.', resolve: (e) => strings(e.details.licenses) }),
     bulkJobId: t.id({ nullable: true, description: 'The import it came from.', resolve: jobId }),
     row: t.int({
@@ -46,6 +57,7 @@ const UserUpdatedDetails = builder.objectRef<AuditEventRow>('UserUpdatedDetails'
   fields: (t) => ({
     changes: t.field({
       type: [AuditFieldChange],
+      description: 'One entry per field changed.',
       resolve: (e) =>
         (Array.isArray(e.details.changes) ? (e.details.changes as Details[]) : []).map((c) => ({
           field: text(c.field) ?? '',
@@ -58,13 +70,21 @@ const UserUpdatedDetails = builder.objectRef<AuditEventRow>('UserUpdatedDetails'
 
 const UserDeletedDetails = builder.objectRef<AuditEventRow>('UserDeletedDetails').implement({
   description: 'DELETE_USER: the user is inactive (restorable for 30 days); its licences freed their seats.',
-  fields: (t) => ({ seatsFreed: t.int({ resolve: (e) => int(e.details.seatsFreed) }) }),
+  fields: (t) => ({
+    seatsFreed: t.int({
+      description: 'Licence seats given back to the pools.',
+      resolve: (e) => int(e.details.seatsFreed),
+    }),
+  }),
 });
 
 const UserRestoredDetails = builder.objectRef<AuditEventRow>('UserRestoredDetails').implement({
   description: 'RESTORE_USER: the user is active again, with the licences that still had seats.',
   fields: (t) => ({
-    userPrincipalName: t.string({ resolve: (e) => text(e.details.userPrincipalName) ?? '' }),
+    userPrincipalName: t.string({
+      description: 'Its user principal name once restored (a new one when the old was taken).',
+      resolve: (e) => text(e.details.userPrincipalName) ?? '',
+    }),
     licensesNotRestored: t.stringList({
       description: 'Part numbers with no seat left.',
       resolve: (e) => strings(e.details.licensesNotRestored),
@@ -75,32 +95,42 @@ const UserRestoredDetails = builder.objectRef<AuditEventRow>('UserRestoredDetail
 const UsersImportedDetails = builder.objectRef<AuditEventRow>('UsersImportedDetails').implement({
   description: 'IMPORT_USERS: a CSV import queued.',
   fields: (t) => ({
-    bulkJobId: t.id({ nullable: true, resolve: jobId }),
-    fileName: t.string({ nullable: true, resolve: (e) => text(e.details.fileName) }),
-    rows: t.int({ resolve: (e) => int(e.details.rows) }),
-    invalidRows: t.int({ resolve: (e) => int(e.details.invalidRows) }),
-    skippedRows: t.int({ resolve: (e) => int(e.details.skippedRows) }),
+    bulkJobId: t.id({ nullable: true, description: 'The BulkJob id of the import.', resolve: jobId }),
+    fileName: t.string({
+      nullable: true,
+      description: 'The name of the uploaded file (null for CSV text).',
+      resolve: (e) => text(e.details.fileName),
+    }),
+    rows: t.int({ description: 'Rows in the file.', resolve: (e) => int(e.details.rows) }),
+    invalidRows: t.int({ description: 'Rows refused by validation.', resolve: (e) => int(e.details.invalidRows) }),
+    skippedRows: t.int({ description: 'Rows with State INACTIVE.', resolve: (e) => int(e.details.skippedRows) }),
   }),
 });
 
 const ImportCredentialsFetchedDetails = builder.objectRef<AuditEventRow>('ImportCredentialsFetchedDetails').implement({
   description: "FETCH_IMPORT_CREDENTIALS: an import's temporary passwords handed out (never in the log).",
   fields: (t) => ({
-    bulkJobId: t.id({ nullable: true, resolve: jobId }),
-    passwords: t.int({ resolve: (e) => int(e.details.passwords) }),
+    bulkJobId: t.id({ nullable: true, description: 'The BulkJob id of the import.', resolve: jobId }),
+    passwords: t.int({ description: 'How many passwords were handed out.', resolve: (e) => int(e.details.passwords) }),
   }),
 });
 
 const AccessDeniedDetails = builder.objectRef<AuditEventRow>('AccessDeniedDetails').implement({
   description: 'Any refused action (outcome DENIED): why, and the roles that would have allowed it.',
   fields: (t) => ({
-    reason: t.string({ resolve: (e) => text(e.details.reason) ?? '' }),
+    reason: t.string({
+      description: 'Why it was refused, as the caller was told.',
+      resolve: (e) => text(e.details.reason) ?? '',
+    }),
     requiredRoles: t.field({
       type: [DirectoryRoleEnum],
+      description:
+        'The directory roles, any one of which would have allowed it (empty when a partner role was missing).',
       resolve: (e) => strings(e.details.requiredRoles) as DirectoryRole[],
     }),
     requiredPartnerRoles: t.field({
       type: [PartnerRoleEnum],
+      description: 'The partner roles it needed, when one was missing (customer work needs ADMIN_AGENT).',
       resolve: (e) => strings(e.details.requiredPartnerRoles) as PartnerRole[],
     }),
   }),
@@ -108,7 +138,9 @@ const AccessDeniedDetails = builder.objectRef<AuditEventRow>('AccessDeniedDetail
 
 const OtherAuditDetails = builder.objectRef<AuditEventRow>('OtherAuditDetails').implement({
   description: 'The other actions (GDAP relationships and assignments, domains, subscriptions): the details as JSON.',
-  fields: (t) => ({ json: t.string({ resolve: (e) => JSON.stringify(e.details) }) }),
+  fields: (t) => ({
+    json: t.string({ description: 'The details as a JSON object.', resolve: (e) => JSON.stringify(e.details) }),
+  }),
 });
 
 const BY_ACTION: Record<string, { name: string }> = {
@@ -138,8 +170,8 @@ const AuditDetails = builder.unionType('AuditDetails', {
 AuditEventRef.implement({
   description: 'One thing done (or refused) in a customer, written in the same transaction as the change.',
   fields: (t) => ({
-    id: t.exposeID('id'),
-    at: t.expose('at', { type: 'DateTime' }),
+    id: t.exposeID('id', { description: "The event's id, unique in the log." }),
+    at: t.expose('at', { type: 'DateTime', description: 'When it happened.' }),
     customerId: t.id({
       description: "The customer's global id.",
       resolve: (e) => encodeGlobalID('Customer', e.customerId),
@@ -173,7 +205,10 @@ AuditEventRef.implement({
       description: "The target user's global id (it stays after the user is purged, then resolving to nothing).",
       resolve: (e) => (e.targetUserId ? encodeGlobalID('User', scopedId(e.customerId, e.targetUserId)) : null),
     }),
-    targetName: t.exposeString('targetName', { nullable: true }),
+    targetName: t.exposeString('targetName', {
+      nullable: true,
+      description: "The target's name when it was done (a user's UPN, a relationship's or a domain's name).",
+    }),
     typedDetails: t.field({
       type: AuditDetails,
       nullable: true,
@@ -189,6 +224,7 @@ AuditEventRef.implement({
 });
 
 const AuditOutcomeEnum = builder.enumType('AuditOutcome', {
+  description: 'How an audited action ended.',
   values: {
     SUCCESS: { description: 'Done.' },
     DENIED: { description: 'Refused for lack of a role.' },
@@ -239,7 +275,7 @@ builder.objectField(CustomerRef, 'auditEvents', (t) =>
     type: AuditEventRef,
     description: 'What was done in this customer, newest first.',
     directives: requiresRole(listAuditEvents),
-    args: { filter: t.arg({ type: AuditEventFilter, required: false }) },
+    args: { filter: t.arg({ type: AuditEventFilter, required: false, description: 'Only the events matching it.' }) },
     resolve: (c, { filter, ...args }, ctx) => {
       const target = filter?.targetUserId
         ? decodeScopedId(filter.targetUserId, 'User', ['filter', 'targetUserId'])
@@ -259,7 +295,7 @@ builder.queryField('auditEvents', (t) =>
     description:
       'The partner-wide feed: events of every customer you hold a GDAP role in now, newest first (for an integration that serves many customers).',
     directives: requiresRole(listPartnerFeed),
-    args: { filter: t.arg({ type: PartnerFeedFilter, required: false }) },
+    args: { filter: t.arg({ type: PartnerFeedFilter, required: false, description: 'Only the events matching it.' }) },
     resolve: (_, { filter, ...args }, ctx) =>
       listPartnerFeed(ctx.svc, args, {
         ...(filter ? baseFilter(filter) : {}),

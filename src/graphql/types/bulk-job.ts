@@ -19,6 +19,7 @@ const BulkJobRowRef = builder.objectRef<BulkJobRowView>('BulkJobRow');
 export const BulkRowErrorRef = builder.objectRef<RowError>('BulkRowError');
 
 export const BulkJobStatusEnum = builder.enumType('BulkJobStatus', {
+  description: 'Where a bulk import stands; SUCCEEDED, PARTIAL and FAILED are final.',
   values: {
     QUEUED: { description: 'Validated and waiting for a runner.' },
     RUNNING: { description: 'A runner is creating the users.' },
@@ -29,6 +30,7 @@ export const BulkJobStatusEnum = builder.enumType('BulkJobStatus', {
 });
 
 const BulkRowOutcomeEnum = builder.enumType('BulkRowOutcome', {
+  description: 'What became of one row of an import file.',
   values: {
     PENDING: { description: 'Not processed yet.' },
     CREATED: { description: 'The user was created.' },
@@ -40,11 +42,14 @@ const BulkRowOutcomeEnum = builder.enumType('BulkRowOutcome', {
 BulkRowErrorRef.implement({
   description: 'Why a row of a bulk file was refused: the column at fault (as named in the file) and the reason.',
   fields: (t) => ({
-    column: t.exposeString('column', { nullable: true }),
+    column: t.exposeString('column', {
+      nullable: true,
+      description: "The column at fault, as named in the file's header; null for the row as a whole.",
+    }),
     code: t.exposeString('code', {
       description: 'A UserErrorCode; FORBIDDEN or NOT_FOUND when your access ended before the job ran.',
     }),
-    message: t.exposeString('message'),
+    message: t.exposeString('message', { description: 'What is wrong, for a person to read.' }),
   }),
 });
 
@@ -54,14 +59,26 @@ BulkJobRowRef.implement({
     rowNumber: t.exposeInt('rowNumber', {
       description: 'The line of the file where the row starts (the header is line 1).',
     }),
-    outcome: t.field({ type: BulkRowOutcomeEnum, resolve: (r) => r.outcome }),
+    outcome: t.field({ type: BulkRowOutcomeEnum, description: 'What became of the row.', resolve: (r) => r.outcome }),
     statusUpdate: t.exposeString('message', {
       nullable: true,
       description: 'What the result file shows in `Status update`.',
     }),
-    errors: t.field({ type: [BulkRowErrorRef], resolve: (r) => r.errors as RowError[] }),
-    userPrincipalName: t.exposeString('userPrincipalName', { nullable: true }),
-    user: t.field({ type: UserRef, nullable: true, resolve: (r) => r.user }),
+    errors: t.field({
+      type: [BulkRowErrorRef],
+      description: 'Why the row was not created (empty unless FAILED).',
+      resolve: (r) => r.errors as RowError[],
+    }),
+    userPrincipalName: t.exposeString('userPrincipalName', {
+      nullable: true,
+      description: 'The user principal name the row gives (null when it gives none).',
+    }),
+    user: t.field({
+      type: UserRef,
+      nullable: true,
+      description: 'The user created (null unless CREATED, or once the user is purged).',
+      resolve: (r) => r.user,
+    }),
   }),
 });
 
@@ -70,32 +87,46 @@ builder.node(BulkJobRef, {
   description:
     'A CSV import of users, processed in the background. Poll it through node(id) or subscribe to bulkJobProgress.',
   fields: (t) => ({
-    status: t.field({ type: BulkJobStatusEnum, resolve: (j) => j.status }),
-    fileName: t.exposeString('fileName', { nullable: true }),
+    status: t.field({ type: BulkJobStatusEnum, description: 'Where the job stands.', resolve: (j) => j.status }),
+    fileName: t.exposeString('fileName', {
+      nullable: true,
+      description: 'The name of the uploaded file (null for CSV text).',
+    }),
     total: t.exposeInt('total', { description: 'Rows in the file.' }),
     processed: t.int({
       description: 'Rows with an outcome: succeeded + failed + skipped.',
       resolve: (j) => processedOf(j),
     }),
-    succeeded: t.exposeInt('succeeded'),
+    succeeded: t.exposeInt('succeeded', { description: 'Rows whose user was created.' }),
     failed: t.exposeInt('failed', {
       description: 'Rows not created: refused by validation, or by the directory when their turn came.',
     }),
-    skipped: t.exposeInt('skipped'),
+    skipped: t.exposeInt('skipped', { description: 'Rows with State INACTIVE, not created.' }),
     error: t.exposeString('error', { nullable: true, description: 'Why the whole job stopped early, if it did.' }),
     createdBy: t.exposeString('createdByName', { description: 'The agent who started the import.' }),
-    createdAt: t.expose('createdAt', { type: 'DateTime' }),
-    startedAt: t.expose('startedAt', { type: 'DateTime', nullable: true }),
-    finishedAt: t.expose('finishedAt', { type: 'DateTime', nullable: true }),
+    createdAt: t.expose('createdAt', { type: 'DateTime', description: 'When the import was queued.' }),
+    startedAt: t.expose('startedAt', {
+      type: 'DateTime',
+      nullable: true,
+      description: 'When a runner took it up (null while QUEUED).',
+    }),
+    finishedAt: t.expose('finishedAt', {
+      type: 'DateTime',
+      nullable: true,
+      description: 'When it reached a final status (null until then).',
+    }),
     customer: t.field({
       type: CustomerRef,
+      description: 'The customer the users are imported into.',
       resolve: async (j, _, ctx) => (await ctx.loaders.customers.load(j.customerId))!,
     }),
     rows: t.connection({
       type: BulkJobRowRef,
       description: 'The rows in file order, with their outcome.',
       directives: requiresRole(listBulkJobRows),
-      args: { outcome: t.arg({ type: BulkRowOutcomeEnum, required: false }) },
+      args: {
+        outcome: t.arg({ type: BulkRowOutcomeEnum, required: false, description: 'Only the rows with this outcome.' }),
+      },
       resolve: (j, args, ctx) => listBulkJobRows(ctx.svc, j, args),
     }),
     resultCsv: t.string({
@@ -108,11 +139,12 @@ builder.node(BulkJobRef, {
 });
 
 const UsersExportRef = builder.simpleObject('UsersExport', {
+  description: "A customer's users as a CSV file in the import format.",
   fields: (t) => ({
     csv: t.string({
       description: 'The import columns plus State; re-imports into another customer once the Email domain is changed.',
     }),
-    userCount: t.int(),
+    userCount: t.int({ description: 'The users in the file (its rows).' }),
   }),
 });
 
@@ -122,7 +154,7 @@ builder.queryFields((t) => ({
     description: "The customer's users as a CSV in the import format.",
     directives: requiresRole(exportUsers),
     args: {
-      customerId: t.arg.id({ required: true }),
+      customerId: t.arg.id({ required: true, description: 'A Customer id.' }),
       includeDeleted: t.arg.boolean({
         required: false,
         defaultValue: false,
@@ -134,14 +166,16 @@ builder.queryFields((t) => ({
   }),
 }));
 
-builder.subscriptionType({});
+builder.subscriptionType({
+  description: 'Live updates over Server-Sent Events (Accept: text/event-stream).',
+});
 builder.subscriptionFields((t) => ({
   bulkJobProgress: t.field({
     type: BulkJobRef,
     description:
       'The job whenever its status or counters change, until it is finished (over SSE: Accept: text/event-stream).',
     directives: requiresRole(watchBulkJob),
-    args: { id: t.arg.id({ required: true }) },
+    args: { id: t.arg.id({ required: true, description: 'A BulkJob id (importUsers returns the job).' }) },
     subscribe: (_, args, ctx) => {
       const j = decodeScopedId(args.id, 'BulkJob', ['id']);
       return watchBulkJob(ctx.svc, j.customerId, j.id, ctx.config.progressPollMs);

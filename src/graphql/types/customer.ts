@@ -3,7 +3,7 @@ import { licenseHolders, listLicenses } from '../../services/customers.js';
 import { getGdapRelationship, listCustomerRelationships } from '../../services/gdap.js';
 import { getSecurityGroup } from '../../services/security-groups.js';
 import { readCustomer } from '../../services/tasks.js';
-import { getUserByUpn, listDeletedUsers, listUsers } from '../../services/users/read.js';
+import { getUserByUpn, listDeletedUsers, listUsers, type UserOrderField } from '../../services/users/read.js';
 import { builder, requiresRole } from '../builder.js';
 import { DirectoryRoleEnum } from './common.js';
 import {
@@ -18,6 +18,7 @@ import {
 } from './refs.js';
 
 const UserFilter = builder.inputType('UserFilter', {
+  description: 'Users matching every given condition.',
   fields: (t) => ({
     search: t.string({ required: false, description: 'Part of the user principal name or display name.' }),
     roleIn: t.field({ type: [DirectoryRoleEnum], required: false, description: 'Holds any of these admin roles.' }),
@@ -31,13 +32,42 @@ const UserFilter = builder.inputType('UserFilter', {
   }),
 });
 
+const UserOrderFieldEnum = builder.enumType('UserOrderField', {
+  description: 'What users can be sorted by (each with an index behind its keyset).',
+  values: {
+    USER_PRINCIPAL_NAME: { description: 'The user principal name, case-insensitively.' },
+    DISPLAY_NAME: { description: 'The display name.' },
+    CREATED_AT: { description: 'When the user was created.' },
+  } satisfies Record<UserOrderField, unknown>,
+});
+const OrderDirectionEnum = builder.enumType('OrderDirection', {
+  description: 'A sort direction.',
+  values: { ASC: { description: 'Smallest first.' }, DESC: { description: 'Largest first.' } },
+});
+const UserOrder = builder.inputType('UserOrder', {
+  description: 'A sort of users: pages follow it, and a cursor is valid only with the sort it came from.',
+  fields: (t) => ({
+    field: t.field({ type: UserOrderFieldEnum, required: true, description: 'What to sort by.' }),
+    direction: t.field({
+      type: OrderDirectionEnum,
+      required: false,
+      defaultValue: 'ASC',
+      description: 'ASC when not given.',
+    }),
+  }),
+});
+
 builder.node(CustomerRef, {
   id: { resolve: (c) => c.id },
   description: 'A tenant the partner serves.',
   fields: (t) => ({
-    name: t.exposeString('name'),
-    createdAt: t.expose('createdAt', { type: 'DateTime' }),
-    domains: t.field({ type: [DomainRef], resolve: (c, _, ctx) => ctx.loaders.customerDomains.load(c.id) }),
+    name: t.exposeString('name', { description: "The tenant's name, as the partner entered it." }),
+    createdAt: t.expose('createdAt', { type: 'DateTime', description: 'When the partner added the customer.' }),
+    domains: t.field({
+      type: [DomainRef],
+      description: "The tenant's domains, the default one first: users' UPNs use them.",
+      resolve: (c, _, ctx) => ctx.loaders.customerDomains.load(c.id),
+    }),
     myRoles: t.field({
       type: [RoleGrantRef],
       description: 'The directory roles you hold in this customer now, and the relationship and group each comes from.',
@@ -48,7 +78,18 @@ builder.node(CustomerRef, {
       description:
         'Active users, in user principal name order; with filter.updatedSince, every user changed since then (deleted ones too), oldest change first.',
       directives: requiresRole(listUsers),
-      args: { filter: t.arg({ type: UserFilter, required: false }) },
+      args: {
+        filter: t.arg({
+          type: UserFilter,
+          required: false,
+          description: 'Narrows the list; all active users when not given.',
+        }),
+        orderBy: t.arg({
+          type: UserOrder,
+          required: false,
+          description: 'The sort (user principal name, ascending, when not given); not with filter.updatedSince.',
+        }),
+      },
       resolve: (c, args, ctx) => listUsers(ctx.svc, c.id, args),
     }),
     deletedUsers: t.connection({
@@ -60,8 +101,9 @@ builder.node(CustomerRef, {
     user: t.field({
       type: UserRef,
       nullable: true,
+      description: 'An active user by its user principal name (NOT_FOUND when there is none).',
       directives: requiresRole(getUserByUpn),
-      args: { userPrincipalName: t.arg.string({ required: true }) },
+      args: { userPrincipalName: t.arg.string({ required: true, description: 'Case-insensitive.' }) },
       resolve: (c, args, ctx) => getUserByUpn(ctx.svc, c.id, args.userPrincipalName),
     }),
     licenses: t.field({
@@ -72,6 +114,7 @@ builder.node(CustomerRef, {
     }),
     gdapRelationships: t.field({
       type: [GdapRelationshipRef],
+      description: "The partner's GDAP relationships with this customer, in every state, newest first.",
       directives: requiresRole(listCustomerRelationships),
       resolve: (c, _, ctx) => listCustomerRelationships(ctx.svc, c.id),
     }),
@@ -79,10 +122,11 @@ builder.node(CustomerRef, {
 });
 
 DomainRef.implement({
+  description: "A domain of the tenant: a user principal name's part after @.",
   fields: (t) => ({
-    name: t.exposeString('name'),
-    isDefault: t.exposeBoolean('isDefault'),
-    verified: t.exposeBoolean('verified'),
+    name: t.exposeString('name', { description: 'The domain name, lowercase.' }),
+    isDefault: t.exposeBoolean('isDefault', { description: 'The one new users get when no domain is named.' }),
+    verified: t.exposeBoolean('verified', { description: 'Only verified domains take users (DOMAIN_NOT_VERIFIED).' }),
   }),
 });
 
@@ -90,18 +134,24 @@ builder.node(SkuRef, {
   id: { resolve: (s) => s.id },
   description: 'A product licences are sold for.',
   fields: (t) => ({
-    partNumber: t.exposeString('partNumber'),
-    name: t.exposeString('name'),
+    partNumber: t.exposeString('partNumber', { description: "Microsoft's string id of the product (SPE_E3)." }),
+    name: t.exposeString('name', { description: 'The product name (Microsoft 365 E3).' }),
   }),
 });
 
 LicenseRef.implement({
   description: "A customer's subscription to a SKU: its seat pool.",
   fields: (t) => ({
-    sku: t.field({ type: SkuRef, resolve: (l) => l.sku }),
-    totalSeats: t.int({ resolve: (l) => l.subscription.totalSeats }),
-    consumedSeats: t.int({ resolve: (l) => l.subscription.consumedSeats }),
-    availableSeats: t.int({ resolve: (l) => l.subscription.totalSeats - l.subscription.consumedSeats }),
+    sku: t.field({ type: SkuRef, description: 'The product.', resolve: (l) => l.sku }),
+    totalSeats: t.int({ description: 'Seats bought.', resolve: (l) => l.subscription.totalSeats }),
+    consumedSeats: t.int({
+      description: 'Seats held by active users (a deleted user frees its seat).',
+      resolve: (l) => l.subscription.consumedSeats,
+    }),
+    availableSeats: t.int({
+      description: 'Seats left to assign: never below 0 (assignments beyond it are refused, NO_SEATS).',
+      resolve: (l) => l.subscription.totalSeats - l.subscription.consumedSeats,
+    }),
     users: t.connection({
       type: UserRef,
       description: 'Active users holding a seat, in user principal name order.',
@@ -111,14 +161,20 @@ LicenseRef.implement({
   }),
 });
 
-const GrantViaEnum = builder.enumType('GrantVia', { values: ['PERMANENT', 'ACTIVATION'] as const });
+const GrantViaEnum = builder.enumType('GrantVia', {
+  description: 'How a security group membership gives the role.',
+  values: {
+    PERMANENT: { description: 'An ACTIVE membership: the role applies while the relationship is active.' },
+    ACTIVATION: { description: 'An ELIGIBLE membership, activated (just in time) until activeUntil.' },
+  },
+});
 
 RoleGrantRef.implement({
   description: 'A directory role and where it comes from.',
   fields: (t) => ({
-    role: t.field({ type: DirectoryRoleEnum, resolve: (g) => g.role }),
-    relationshipName: t.exposeString('relationshipName'),
-    groupName: t.exposeString('groupName'),
+    role: t.field({ type: DirectoryRoleEnum, description: 'The directory role held.', resolve: (g) => g.role }),
+    relationshipName: t.exposeString('relationshipName', { description: 'The GDAP relationship that grants it.' }),
+    groupName: t.exposeString('groupName', { description: 'The security group it is assigned to.' }),
     via: t.field({
       type: GrantViaEnum,
       description:
@@ -132,8 +188,13 @@ RoleGrantRef.implement({
     }),
     relationship: t.field({
       type: GdapRelationshipRef,
+      description: 'The GDAP relationship that grants it.',
       resolve: (g, _, ctx) => getGdapRelationship(ctx.svc, g.customerId, g.relationshipId),
     }),
-    group: t.field({ type: SecurityGroupRef, resolve: (g, _, ctx) => getSecurityGroup(ctx.svc, g.groupId) }),
+    group: t.field({
+      type: SecurityGroupRef,
+      description: 'The security group it is assigned to.',
+      resolve: (g, _, ctx) => getSecurityGroup(ctx.svc, g.groupId),
+    }),
   }),
 });

@@ -6,9 +6,9 @@ import { CustomerTaskEnum, DirectoryRoleEnum, PartnerRoleEnum, PartnerTaskEnum }
 const DirectoryRoleInfo = builder.simpleObject('DirectoryRoleInfo', {
   description: 'A directory role and the customer tasks it allows on its own.',
   fields: (t) => ({
-    role: t.field({ type: DirectoryRoleEnum }),
+    role: t.field({ type: DirectoryRoleEnum, description: 'The role, as the API names it.' }),
     displayName: t.string({ description: 'Its name in Entra.' }),
-    description: t.string(),
+    description: t.string({ description: 'What the role is for, in a sentence.' }),
     tasks: t.field({
       type: [CustomerTaskEnum],
       description: 'The tasks this role allows (with the partner role ADMIN_AGENT); per-target rules may still refuse.',
@@ -19,10 +19,10 @@ const DirectoryRoleInfo = builder.simpleObject('DirectoryRoleInfo', {
 const PartnerRoleInfo = builder.simpleObject('PartnerRoleInfo', {
   description: 'A partner role and the partner-side tasks it allows.',
   fields: (t) => ({
-    role: t.field({ type: PartnerRoleEnum }),
-    displayName: t.string(),
-    description: t.string(),
-    tasks: t.field({ type: [PartnerTaskEnum] }),
+    role: t.field({ type: PartnerRoleEnum, description: 'The role, as the API names it.' }),
+    displayName: t.string({ description: 'Its name as people see it.' }),
+    description: t.string({ description: 'What the role is for, in a sentence.' }),
+    tasks: t.field({ type: [PartnerTaskEnum], description: 'The partner-side tasks this role allows.' }),
   }),
 });
 

@@ -8,30 +8,49 @@ builder.node(UserRef, {
   id: { resolve: (u) => scopedId(u.customerId, u.id) },
   description: "A customer's directory user.",
   fields: (t) => ({
-    userPrincipalName: t.exposeString('userPrincipalName'),
-    firstName: t.exposeString('firstName', { nullable: true }),
-    lastName: t.exposeString('lastName', { nullable: true }),
-    displayName: t.exposeString('displayName'),
+    userPrincipalName: t.exposeString('userPrincipalName', {
+      description: 'The sign-in name, name@domain (a verified domain of the customer); unique among active users.',
+    }),
+    firstName: t.exposeString('firstName', { nullable: true, description: 'Given name (up to 64 characters).' }),
+    lastName: t.exposeString('lastName', { nullable: true, description: 'Surname (up to 64 characters).' }),
+    displayName: t.exposeString('displayName', { description: 'The name shown everywhere (up to 256 characters).' }),
     usageLocation: t.exposeString('usageLocation', {
       nullable: true,
       description: 'ISO 3166 alpha-2; needed for licences.',
     }),
-    jobTitle: t.exposeString('jobTitle', { nullable: true }),
-    department: t.exposeString('department', { nullable: true }),
-    office: t.exposeString('office', { nullable: true }),
-    officePhone: t.exposeString('officePhone', { nullable: true }),
-    mobilePhone: t.exposeString('mobilePhone', { nullable: true }),
-    streetAddress: t.exposeString('streetAddress', { nullable: true }),
-    city: t.exposeString('city', { nullable: true }),
-    stateOrProvince: t.exposeString('stateOrProvince', { nullable: true }),
-    postalCode: t.exposeString('postalCode', { nullable: true }),
-    countryOrRegion: t.exposeString('countryOrRegion', { nullable: true }),
-    alternateEmail: t.exposeString('alternateEmail', { nullable: true }),
-    state: t.field({ type: UserStateEnum, resolve: (u) => u.state }),
-    mustChangePassword: t.exposeBoolean('mustChangePassword'),
-    createdAt: t.expose('createdAt', { type: 'DateTime' }),
-    updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
-    deletedAt: t.expose('deletedAt', { type: 'DateTime', nullable: true }),
+    jobTitle: t.exposeString('jobTitle', { nullable: true, description: 'Job title.' }),
+    department: t.exposeString('department', { nullable: true, description: 'Department.' }),
+    office: t.exposeString('office', { nullable: true, description: 'Office location.' }),
+    officePhone: t.exposeString('officePhone', { nullable: true, description: 'Office phone number.' }),
+    mobilePhone: t.exposeString('mobilePhone', { nullable: true, description: 'Mobile phone number.' }),
+    streetAddress: t.exposeString('streetAddress', { nullable: true, description: 'Street address.' }),
+    city: t.exposeString('city', { nullable: true, description: 'City.' }),
+    stateOrProvince: t.exposeString('stateOrProvince', { nullable: true, description: 'State or province.' }),
+    postalCode: t.exposeString('postalCode', { nullable: true, description: 'Postal code.' }),
+    countryOrRegion: t.exposeString('countryOrRegion', { nullable: true, description: 'Country or region.' }),
+    alternateEmail: t.exposeString('alternateEmail', {
+      nullable: true,
+      description: 'An email outside the tenant, for recovery.',
+    }),
+    state: t.field({
+      type: UserStateEnum,
+      description: 'ACTIVE, or INACTIVE once deleted (restorable for 30 days).',
+      resolve: (u) => u.state,
+    }),
+    mustChangePassword: t.exposeBoolean('mustChangePassword', {
+      description: 'True while the user signs in with a temporary password (created or reset) it must change.',
+    }),
+    createdAt: t.expose('createdAt', { type: 'DateTime', description: 'When the user was created.' }),
+    updatedAt: t.expose('updatedAt', {
+      type: 'DateTime',
+      description:
+        'Its last change (info, roles, licences, password reset, deletion, restore): what updatedSince reads.',
+    }),
+    deletedAt: t.expose('deletedAt', {
+      type: 'DateTime',
+      nullable: true,
+      description: 'When it was deleted; null if active.',
+    }),
     purgeAt: t.field({
       type: 'DateTime',
       nullable: true,
@@ -52,15 +71,17 @@ builder.node(UserRef, {
     }),
     customer: t.field({
       type: CustomerRef,
+      description: 'The tenant the user belongs to.',
       resolve: async (u, _, ctx) => (await ctx.loaders.customers.load(u.customerId))!,
     }),
   }),
 });
 
 UserLicenseRef.implement({
+  description: 'A licence assigned to a user.',
   fields: (t) => ({
-    sku: t.field({ type: SkuRef, resolve: (l) => l.sku }),
+    sku: t.field({ type: SkuRef, description: 'The product licensed.', resolve: (l) => l.sku }),
     seated: t.exposeBoolean('seated', { description: 'Whether it holds a seat (false while the user is deleted).' }),
-    assignedAt: t.expose('assignedAt', { type: 'DateTime' }),
+    assignedAt: t.expose('assignedAt', { type: 'DateTime', description: 'When it was assigned.' }),
   }),
 });

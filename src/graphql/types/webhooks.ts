@@ -17,7 +17,7 @@ import { builder, requiresPartnerTask } from '../builder.js';
 import type { GraphQLContext } from '../context.js';
 import { runMutation } from '../errors.js';
 import { decodeId, encodeGlobalID } from '../ids.js';
-import { UserErrorRef } from './common.js';
+import { USER_ERRORS_DESCRIPTION, UserErrorRef } from './common.js';
 import { PartnerRef } from './refs.js';
 
 const WebhookSubscriptionRef = builder.objectRef<WebhookSubscriptionRow>('WebhookSubscription');
@@ -46,6 +46,7 @@ const WebhookEventTypeEnum = builder.enumType('WebhookEventType', {
   ),
 });
 const WebhookDeliveryStatusEnum = builder.enumType('WebhookDeliveryStatus', {
+  description: 'Where a delivery stands.',
   values: {
     PENDING: { description: 'Not delivered yet: waiting for its next attempt.' },
     SUCCEEDED: { description: 'The receiver answered 2xx.' },
@@ -57,10 +58,17 @@ WebhookSubscriptionRef.implement({
   description:
     "A URL that receives the partner's events, signed per the Standard Webhooks spec (headers webhook-id, webhook-timestamp, webhook-signature).",
   fields: (t) => ({
-    id: t.id({ resolve: (s) => encodeGlobalID('WebhookSubscription', s.id) }),
-    url: t.exposeString('url'),
-    description: t.exposeString('description'),
-    eventTypes: t.field({ type: [WebhookEventTypeEnum], resolve: (s) => s.eventTypes as never }),
+    id: t.id({
+      description: 'Its global id (rotateWebhookSecret and deleteWebhookSubscription take it).',
+      resolve: (s) => encodeGlobalID('WebhookSubscription', s.id),
+    }),
+    url: t.exposeString('url', { description: 'The https URL the events are POSTed to.' }),
+    description: t.exposeString('description', { description: 'What it is for, as given (the URL when none was).' }),
+    eventTypes: t.field({
+      type: [WebhookEventTypeEnum],
+      description: 'The events it receives.',
+      resolve: (s) => s.eventTypes as never,
+    }),
     customerIds: t.idList({
       nullable: true,
       description: "Only these customers' events; null for every customer of the partner.",
@@ -71,8 +79,8 @@ WebhookSubscriptionRef.implement({
       nullable: true,
       description: 'After rotateWebhookSecret, the old secret signs too until then.',
     }),
-    enabled: t.exposeBoolean('enabled'),
-    createdAt: t.expose('createdAt', { type: 'DateTime' }),
+    enabled: t.exposeBoolean('enabled', { description: 'Whether new events are written for it.' }),
+    createdAt: t.expose('createdAt', { type: 'DateTime', description: 'When it was created.' }),
     deliveries: t.connection({
       type: WebhookDeliveryRef,
       description: 'The delivery log, newest first.',
@@ -90,23 +98,40 @@ WebhookDeliveryRef.implement({
       resolve: (d) => encodeGlobalID('WebhookDelivery', d.id),
     }),
     webhookId: t.string({ description: 'The webhook-id header value.', resolve: (d) => d.id }),
-    eventType: t.field({ type: WebhookEventTypeEnum, resolve: (d) => d.eventType as never }),
+    eventType: t.field({
+      type: WebhookEventTypeEnum,
+      description: 'The event it carries.',
+      resolve: (d) => d.eventType as never,
+    }),
     payload: t.string({
       description: 'The JSON body sent (never a password).',
       resolve: (d) => JSON.stringify(d.payload),
     }),
-    status: t.field({ type: WebhookDeliveryStatusEnum, resolve: (d) => d.status }),
-    attempts: t.exposeInt('attempts'),
+    status: t.field({ type: WebhookDeliveryStatusEnum, description: 'Where it stands.', resolve: (d) => d.status }),
+    attempts: t.exposeInt('attempts', { description: 'Sends tried so far.' }),
     nextAttemptAt: t.field({
       type: 'DateTime',
       nullable: true,
+      description: 'When the next send is due (null unless PENDING).',
       resolve: (d) => (d.status === 'PENDING' ? d.nextAttemptAt : null),
     }),
-    lastAttemptAt: t.expose('lastAttemptAt', { type: 'DateTime', nullable: true }),
+    lastAttemptAt: t.expose('lastAttemptAt', {
+      type: 'DateTime',
+      nullable: true,
+      description: 'When it was last sent (null before the first attempt).',
+    }),
     lastStatusCode: t.exposeInt('lastStatusCode', { nullable: true, description: "The receiver's HTTP status." }),
-    lastError: t.exposeString('lastError', { nullable: true }),
-    createdAt: t.expose('createdAt', { type: 'DateTime' }),
-    deliveredAt: t.expose('deliveredAt', { type: 'DateTime', nullable: true }),
+    lastError: t.exposeString('lastError', {
+      nullable: true,
+      description:
+        'Why the last attempt failed (an HTTP status, a refused connection, a timeout…); null after a success.',
+    }),
+    createdAt: t.expose('createdAt', { type: 'DateTime', description: 'When the event was written.' }),
+    deliveredAt: t.expose('deliveredAt', {
+      type: 'DateTime',
+      nullable: true,
+      description: 'When the receiver accepted it (null unless SUCCEEDED).',
+    }),
   }),
 });
 
@@ -125,36 +150,56 @@ const options = (ctx: GraphQLContext): WebhookOptions => ({
 });
 
 const CreateWebhookSubscriptionInput = builder.inputType('CreateWebhookSubscriptionInput', {
+  description: 'A URL to send events to, and which events.',
   fields: (t) => ({
     url: t.string({ required: true, description: 'An https URL on a public address (up to 2048 characters).' }),
-    eventTypes: t.field({ type: [WebhookEventTypeEnum], required: true }),
+    eventTypes: t.field({
+      type: [WebhookEventTypeEnum],
+      required: true,
+      description: 'The events to receive (at least one).',
+    }),
     customerIds: t.idList({ required: false, description: "Only these customers' events (default: all)." }),
-    description: t.string({ required: false }),
+    description: t.string({
+      required: false,
+      description: 'What it is for (up to 2048 characters; default: the URL).',
+    }),
   }),
 });
 const SubscriptionIdInput = builder.inputType('WebhookSubscriptionIdInput', {
-  fields: (t) => ({ subscriptionId: t.id({ required: true }) }),
+  description: 'Which webhook subscription.',
+  fields: (t) => ({ subscriptionId: t.id({ required: true, description: 'A WebhookSubscription id.' }) }),
 });
 const WebhookSecretPayload = builder.simpleObject('WebhookSecretPayload', {
+  description: 'A subscription and its new signing secret.',
   fields: (t) => ({
-    subscription: t.field({ type: WebhookSubscriptionRef, nullable: true }),
+    subscription: t.field({ type: WebhookSubscriptionRef, nullable: true, description: 'The subscription.' }),
     secret: t.string({
       nullable: true,
       description: 'The signing secret (whsec_…) for the receiver to verify with: shown once.',
     }),
-    userErrors: t.field({ type: [UserErrorRef] }),
+    userErrors: t.field({ type: [UserErrorRef], description: USER_ERRORS_DESCRIPTION }),
   }),
 });
 const WebhookSubscriptionPayload = builder.simpleObject('WebhookSubscriptionPayload', {
+  description: 'The outcome of a change to a webhook subscription.',
   fields: (t) => ({
-    subscription: t.field({ type: WebhookSubscriptionRef, nullable: true }),
-    userErrors: t.field({ type: [UserErrorRef] }),
+    subscription: t.field({
+      type: WebhookSubscriptionRef,
+      nullable: true,
+      description: 'The subscription as it was before deletion.',
+    }),
+    userErrors: t.field({ type: [UserErrorRef], description: USER_ERRORS_DESCRIPTION }),
   }),
 });
 const WebhookDeliveryPayload = builder.simpleObject('WebhookDeliveryPayload', {
+  description: 'The outcome of redeliverWebhook.',
   fields: (t) => ({
-    delivery: t.field({ type: WebhookDeliveryRef, nullable: true }),
-    userErrors: t.field({ type: [UserErrorRef] }),
+    delivery: t.field({
+      type: WebhookDeliveryRef,
+      nullable: true,
+      description: 'The delivery, PENDING again.',
+    }),
+    userErrors: t.field({ type: [UserErrorRef], description: USER_ERRORS_DESCRIPTION }),
   }),
 });
 
@@ -166,7 +211,9 @@ builder.mutationFields((t) => ({
     type: WebhookSecretPayload,
     description: 'Subscribes a URL to event types. Events are written with the change and sent by a background worker.',
     directives: requiresPartnerTask(createWebhookSubscription),
-    args: { input: t.arg({ type: CreateWebhookSubscriptionInput, required: true }) },
+    args: {
+      input: t.arg({ type: CreateWebhookSubscriptionInput, required: true, description: 'The URL and its events.' }),
+    },
     resolve: (_, { input }, ctx) =>
       runMutation(() =>
         createWebhookSubscription(
@@ -187,7 +234,13 @@ builder.mutationFields((t) => ({
     type: WebhookSecretPayload,
     description: 'A new signing secret, shown once; the old one keeps signing (a second signature) for 24 hours.',
     directives: requiresPartnerTask(rotateWebhookSecret),
-    args: { input: t.arg({ type: SubscriptionIdInput, required: true }) },
+    args: {
+      input: t.arg({
+        type: SubscriptionIdInput,
+        required: true,
+        description: 'The subscription whose secret to rotate.',
+      }),
+    },
     resolve: (_, { input }, ctx) =>
       runMutation(() => rotateWebhookSecret(ctx.svc, subscriptionId(input), options(ctx))),
   }),
@@ -195,7 +248,7 @@ builder.mutationFields((t) => ({
     type: WebhookSubscriptionPayload,
     description: 'Stops the deliveries for good (the pending ones are dropped).',
     directives: requiresPartnerTask(deleteWebhookSubscription),
-    args: { input: t.arg({ type: SubscriptionIdInput, required: true }) },
+    args: { input: t.arg({ type: SubscriptionIdInput, required: true, description: 'The subscription to delete.' }) },
     resolve: (_, { input }, ctx) =>
       runMutation(async () => ({ subscription: await deleteWebhookSubscription(ctx.svc, subscriptionId(input)) })),
   }),
@@ -206,9 +259,11 @@ builder.mutationFields((t) => ({
     args: {
       input: t.arg({
         type: builder.inputType('RedeliverWebhookInput', {
-          fields: (f) => ({ deliveryId: f.id({ required: true }) }),
+          description: 'Which delivery to send again.',
+          fields: (f) => ({ deliveryId: f.id({ required: true, description: 'A WebhookDelivery id.' }) }),
         }),
         required: true,
+        description: 'The delivery to send again.',
       }),
     },
     resolve: (_, { input }, ctx) =>

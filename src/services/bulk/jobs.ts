@@ -9,7 +9,7 @@ import { type BULK_ROW_OUTCOMES, bulkJobRows, bulkJobs, users } from '../../db/s
 import { authorizeCustomerTask } from '../authorization.js';
 import type { ServiceContext } from '../context.js';
 import { notFound } from '../errors.js';
-import { type KeysetOrder, keysetPage, type Page, type PageArgs } from '../pagination.js';
+import { countWhere, type KeysetOrder, keysetPage, type Page, type PageArgs } from '../pagination.js';
 import { customerTask, readCustomer } from '../tasks.js';
 import { type UserRow, userColumns } from '../users/row.js';
 import { ColumnMap } from './columns.js';
@@ -74,30 +74,33 @@ export const listBulkJobRows = customerTask(
   ): Promise<Page<BulkJobRowView>> {
     await authorizeCustomerTask(ctx, readCustomer.tasks[0], job.customerId);
     const columns = new ColumnMap(job.header);
-    return keysetPage(args, IN_FILE_ORDER, async (page) => {
-      const rows = await ctx.db
-        .select({ row: bulkJobRows, user: userColumns })
-        .from(bulkJobRows)
-        .leftJoin(users, and(eq(users.customerId, bulkJobRows.customerId), eq(users.id, bulkJobRows.userId)))
-        .where(
-          and(
-            eq(bulkJobRows.customerId, job.customerId),
-            eq(bulkJobRows.jobId, job.id),
-            args.outcome ? eq(bulkJobRows.outcome, args.outcome) : undefined,
-            page.where,
-          ),
-        )
-        .orderBy(...page.orderBy)
-        .limit(page.limit);
-      return rows.map(({ row, user }) => ({
-        rowNumber: row.rowNumber,
-        outcome: row.outcome,
-        message: statusUpdate(row),
-        errors: row.errors,
-        userPrincipalName: columns.cell(row.cells, 'userPrincipalName') ?? null,
-        user,
-      }));
-    });
+    const where = and(
+      eq(bulkJobRows.customerId, job.customerId),
+      eq(bulkJobRows.jobId, job.id),
+      args.outcome ? eq(bulkJobRows.outcome, args.outcome) : undefined,
+    );
+    return keysetPage(
+      args,
+      IN_FILE_ORDER,
+      async (page) => {
+        const rows = await ctx.db
+          .select({ row: bulkJobRows, user: userColumns })
+          .from(bulkJobRows)
+          .leftJoin(users, and(eq(users.customerId, bulkJobRows.customerId), eq(users.id, bulkJobRows.userId)))
+          .where(and(where, page.where))
+          .orderBy(...page.orderBy)
+          .limit(page.limit);
+        return rows.map(({ row, user }) => ({
+          rowNumber: row.rowNumber,
+          outcome: row.outcome,
+          message: statusUpdate(row),
+          errors: row.errors,
+          userPrincipalName: columns.cell(row.cells, 'userPrincipalName') ?? null,
+          user,
+        }));
+      },
+      () => countWhere(ctx.db, bulkJobRows, where),
+    );
   },
 );
 

@@ -6,8 +6,8 @@ import { preparedStatement, uuidArray } from '../../db/prepared.js';
 import { licenseAssignments, userRoles, users } from '../../db/schema.js';
 import { authorizeCustomerTask } from '../authorization.js';
 import type { ServiceContext } from '../context.js';
-import { notFound } from '../errors.js';
-import { type KeysetOrder, keyset, keysetPage, type Page, type PageArgs } from '../pagination.js';
+import { invalid, notFound } from '../errors.js';
+import { countWhere, type KeysetOrder, keyset, keysetPage, type Page, type PageArgs } from '../pagination.js';
 import { type SkuRow, skuCatalogue } from '../skus.js';
 import { customerTask, readCustomer } from '../tasks.js';
 import { escapeLike } from '../validation.js';
@@ -25,52 +25,79 @@ const likePattern = (search: string) => `%${escapeLike(search)}%`;
 
 const BY_UPN: KeysetOrder<UserRow> = { direction: 'asc', keys: [{ column: users.upnLower, field: 'upnLower' }] };
 
+export type UserOrderField = 'USER_PRINCIPAL_NAME' | 'DISPLAY_NAME' | 'CREATED_AT';
+
+/** The keyset of each sort of active users; each has an index (users_active_upn_key, users_active_name_idx, …). */
+const USER_ORDERS: Record<UserOrderField, KeysetOrder<UserRow>['keys']> = {
+  USER_PRINCIPAL_NAME: BY_UPN.keys,
+  DISPLAY_NAME: [
+    { column: users.displayName, field: 'displayName' },
+    { column: users.id, field: 'id' },
+  ],
+  CREATED_AT: [
+    { column: users.createdAt, field: 'createdAt' },
+    { column: users.id, field: 'id' },
+  ],
+};
+
 /** Active users in UPN order (the unique index users_active_upn_key serves the keyset). */
 export const listUsers = customerTask(
   readCustomer.tasks,
   async function listUsers(
     ctx: ServiceContext,
     customerId: string,
-    args: PageArgs & { filter?: UserFilter | null },
+    args: PageArgs & {
+      filter?: UserFilter | null;
+      orderBy?: { field: UserOrderField; direction?: 'ASC' | 'DESC' | null } | null;
+    },
   ): Promise<Page<UserRow>> {
     await authorizeCustomerTask(ctx, readCustomer.tasks[0], customerId);
     const f = args.filter ?? {};
     const search = f.search?.trim();
     const since = f.updatedSince;
-    const unfiltered = !search && !f.roleIn?.length && f.hasLicense == null && !since;
-    // A sync (updatedSince): every user changed since then, deleted ones included, oldest change first.
-    return keysetPage(args, since ? BY_UPDATE : BY_UPN, (page) =>
-      // The hot path, forward without a filter, runs prepared; backward paging and filters build their query.
-      unfiltered && !page.inverted && !page.before
-        ? page.after
-          ? usersPageAfter(ctx.db).execute({ customerId, after: page.after[0]!, limit: page.limit })
-          : usersFirstPage(ctx.db).execute({ customerId, limit: page.limit })
-        : ctx.db
-            .select(userColumns)
-            .from(users)
-            .where(
-              and(
-                eq(users.customerId, customerId),
-                since ? gte(users.updatedAt, since) : eq(users.state, 'ACTIVE'),
-                page.where,
-                search
-                  ? or(
-                      ilike(users.userPrincipalName, likePattern(search)),
-                      ilike(users.displayName, likePattern(search)),
-                    )
-                  : undefined,
-                f.roleIn?.length
-                  ? sql`exists (select 1 from ${userRoles} where ${userRoles.customerId} = ${users.customerId}
-                and ${userRoles.userId} = ${users.id} and ${inArray(userRoles.role, f.roleIn)})`
-                  : undefined,
-                f.hasLicense === true || f.hasLicense === false
-                  ? sql`${sql.raw(f.hasLicense ? '' : 'not ')}exists (select 1 from ${licenseAssignments}
-                where ${licenseAssignments.customerId} = ${users.customerId} and ${licenseAssignments.userId} = ${users.id})`
-                  : undefined,
-              ),
-            )
-            .orderBy(...page.orderBy)
-            .limit(page.limit),
+    if (since && args.orderBy) {
+      throw invalid(['orderBy'], 'A sync (filter.updatedSince) is in the order of changes: leave orderBy out.');
+    }
+    const order: KeysetOrder<UserRow> = since
+      ? BY_UPDATE
+      : args.orderBy
+        ? { direction: args.orderBy.direction === 'DESC' ? 'desc' : 'asc', keys: USER_ORDERS[args.orderBy.field] }
+        : BY_UPN;
+    const unfiltered = !search && !f.roleIn?.length && f.hasLicense == null && !since && order === BY_UPN;
+    // A sync (updatedSince): every user changed since then, deleted ones included, oldest change first. Built only
+    // when used: the plain page runs prepared statements.
+    const filters = () =>
+      and(
+        eq(users.customerId, customerId),
+        since ? gte(users.updatedAt, since) : eq(users.state, 'ACTIVE'),
+        search
+          ? or(ilike(users.userPrincipalName, likePattern(search)), ilike(users.displayName, likePattern(search)))
+          : undefined,
+        f.roleIn?.length
+          ? sql`exists (select 1 from ${userRoles} where ${userRoles.customerId} = ${users.customerId}
+            and ${userRoles.userId} = ${users.id} and ${inArray(userRoles.role, f.roleIn)})`
+          : undefined,
+        f.hasLicense === true || f.hasLicense === false
+          ? sql`${sql.raw(f.hasLicense ? '' : 'not ')}exists (select 1 from ${licenseAssignments}
+            where ${licenseAssignments.customerId} = ${users.customerId} and ${licenseAssignments.userId} = ${users.id})`
+          : undefined,
+      );
+    return keysetPage(
+      args,
+      order,
+      (page) =>
+        // The hot path, forward without a filter, runs prepared; backward paging and filters build their query.
+        unfiltered && !page.inverted && !page.before
+          ? page.after
+            ? usersPageAfter(ctx.db).execute({ customerId, after: page.after[0]!, limit: page.limit })
+            : usersFirstPage(ctx.db).execute({ customerId, limit: page.limit })
+          : ctx.db
+              .select(userColumns)
+              .from(users)
+              .where(and(filters(), page.where))
+              .orderBy(...page.orderBy)
+              .limit(page.limit),
+      () => countWhere(ctx.db, users, filters()),
     );
   },
 );
@@ -119,21 +146,23 @@ export const listDeletedUsers = customerTask(
   readCustomer.tasks,
   async function listDeletedUsers(ctx: ServiceContext, customerId: string, args: PageArgs): Promise<Page<UserRow>> {
     await authorizeCustomerTask(ctx, readCustomer.tasks[0], customerId);
-    return keysetPage(args, BY_DELETION, (page) =>
-      ctx.db
-        .select(userColumns)
-        .from(users)
-        .where(
-          and(
-            eq(users.customerId, customerId),
-            eq(users.state, 'INACTIVE'),
-            // Restorable ones only: from 30 days on, restore refuses and the purge takes them (services/users/purge.ts).
-            gt(users.deletedAt, new Date(ctx.clock.now().getTime() - RESTORE_WINDOW_DAYS * DAY_MS)),
-            page.where,
-          ),
-        )
-        .orderBy(...page.orderBy)
-        .limit(page.limit),
+    const where = and(
+      eq(users.customerId, customerId),
+      eq(users.state, 'INACTIVE'),
+      // Restorable ones only: from 30 days on, restore refuses and the purge takes them (services/users/purge.ts).
+      gt(users.deletedAt, new Date(ctx.clock.now().getTime() - RESTORE_WINDOW_DAYS * DAY_MS)),
+    );
+    return keysetPage(
+      args,
+      BY_DELETION,
+      (page) =>
+        ctx.db
+          .select(userColumns)
+          .from(users)
+          .where(and(where, page.where))
+          .orderBy(...page.orderBy)
+          .limit(page.limit),
+      () => countWhere(ctx.db, users, where),
     );
   },
 );

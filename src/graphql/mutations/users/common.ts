@@ -4,66 +4,92 @@ import type { UserRow } from '../../../services/users/row.js';
 import { builder } from '../../builder.js';
 import { userErrorsOf } from '../../errors.js';
 import { decodeScopedId } from '../../ids.js';
-import { UserErrorRef } from '../../types/common.js';
+import { USER_ERRORS_DESCRIPTION, UserErrorRef } from '../../types/common.js';
 import { SkuRef, UserRef } from '../../types/refs.js';
 
 type FieldBuilder = Parameters<Parameters<typeof builder.inputType>[1]['fields']>[0];
 
+/** An optional text field of a user's info, with its maximum length (services/users/input.ts checks it). */
+const text = (t: FieldBuilder, what: string, max: number) =>
+  t.string({ required: false, description: `${what}, up to ${max} characters.` });
+
 export function infoFields(t: FieldBuilder) {
   return {
-    firstName: t.string({ required: false }),
-    lastName: t.string({ required: false }),
+    firstName: text(t, 'First (given) name', 64),
+    lastName: text(t, 'Last name (surname)', 64),
     usageLocation: t.string({ required: false, description: 'ISO 3166 alpha-2 (e.g. FR); required for licences.' }),
-    jobTitle: t.string({ required: false }),
-    department: t.string({ required: false }),
-    office: t.string({ required: false }),
-    officePhone: t.string({ required: false }),
-    mobilePhone: t.string({ required: false }),
-    streetAddress: t.string({ required: false }),
-    city: t.string({ required: false }),
-    stateOrProvince: t.string({ required: false }),
-    postalCode: t.string({ required: false }),
-    countryOrRegion: t.string({ required: false }),
-    alternateEmail: t.string({ required: false }),
+    jobTitle: text(t, 'Job title', 128),
+    department: text(t, 'Department', 64),
+    office: text(t, 'Office location', 128),
+    officePhone: text(t, 'Office phone number', 64),
+    mobilePhone: text(t, 'Mobile phone number', 64),
+    streetAddress: text(t, 'Street address', 1024),
+    city: text(t, 'City', 128),
+    stateOrProvince: text(t, 'State or province', 128),
+    postalCode: text(t, 'Postal code', 40),
+    countryOrRegion: text(t, 'Country or region', 128),
+    alternateEmail: t.string({
+      required: false,
+      description: 'Another email of the user (name@example.com), up to 254 characters.',
+    }),
   };
 }
 
-export const UserWithPasswordPayload = (name: string) =>
+export const UserWithPasswordPayload = (name: string, description: string) =>
   builder.simpleObject(name, {
+    description,
     fields: (t) => ({
-      user: t.field({ type: UserRef, nullable: true }),
+      user: t.field({ type: UserRef, nullable: true, description: 'The user.' }),
       temporaryPassword: t.string({ nullable: true, description: 'Shown once, never stored in clear.' }),
-      userErrors: t.field({ type: [UserErrorRef] }),
+      userErrors: t.field({ type: [UserErrorRef], description: USER_ERRORS_DESCRIPTION }),
     }),
   });
-export const userIdInput = (name: string) =>
-  builder.inputType(name, { fields: (t) => ({ userId: t.id({ required: true }) }) });
+export const userIdInput = (name: string, description: string) =>
+  builder.inputType(name, {
+    description,
+    fields: (t) => ({ userId: t.id({ required: true, description: 'A User id.' }) }),
+  });
 export const UserIdsInput = builder.inputType('UserIdsInput', {
+  description: 'The users of a bulk mutation.',
   fields: (t) => ({ userIds: t.idList({ required: true, description: 'Up to 1 000 users of one customer.' }) }),
 });
 export const UserPayload = builder.simpleObject('UserPayload', {
-  fields: (t) => ({ user: t.field({ type: UserRef, nullable: true }), userErrors: t.field({ type: [UserErrorRef] }) }),
+  description: 'The outcome of a change to a user.',
+  fields: (t) => ({
+    user: t.field({ type: UserRef, nullable: true, description: 'The user after the change.' }),
+    userErrors: t.field({ type: [UserErrorRef], description: USER_ERRORS_DESCRIPTION }),
+  }),
 });
 
 export const LicenseWarningRef = builder.simpleObject('LicenseWarning', {
   description: 'A licence that could not be given back on restore (no free seat): the user was restored without it.',
-  fields: (t) => ({ sku: t.field({ type: SkuRef }), message: t.string() }),
+  fields: (t) => ({
+    sku: t.field({ type: SkuRef, description: 'The product of the licence.' }),
+    message: t.string({ description: 'What happened, for a person to read.' }),
+  }),
 });
 const UserResultRef = builder.simpleObject('UserResult', {
   description: 'The outcome for one id of a bulk mutation.',
   fields: (t) => ({
-    userId: t.id(),
-    user: t.field({ type: UserRef, nullable: true }),
-    licenseWarnings: t.field({ type: [LicenseWarningRef] }),
-    userErrors: t.field({ type: [UserErrorRef] }),
+    userId: t.id({ description: 'The id, as given.' }),
+    user: t.field({ type: UserRef, nullable: true, description: 'The user after the change (null when refused).' }),
+    licenseWarnings: t.field({
+      type: [LicenseWarningRef],
+      description: 'For a restore: the licences not given back.',
+    }),
+    userErrors: t.field({ type: [UserErrorRef], description: 'Why this id was refused; empty on success.' }),
   }),
 });
 export const BulkUsersPayload = builder.simpleObject('BulkUsersPayload', {
+  description: 'The outcome of a bulk mutation: one result per id, each done or refused on its own.',
   fields: (t) => ({
-    results: t.field({ type: [UserResultRef] }),
-    succeeded: t.int(),
-    failed: t.int(),
-    userErrors: t.field({ type: [UserErrorRef] }),
+    results: t.field({ type: [UserResultRef], description: 'One per id, in the order given.' }),
+    succeeded: t.int({ description: 'Ids done.' }),
+    failed: t.int({ description: 'Ids refused.' }),
+    userErrors: t.field({
+      type: [UserErrorRef],
+      description: 'Why the whole call was refused (then results is empty); each id reports its own in results.',
+    }),
   }),
 });
 

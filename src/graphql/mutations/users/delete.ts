@@ -13,14 +13,14 @@ import {
   userIdInput,
 } from './common.js';
 
-const DeleteUserInput = userIdInput('DeleteUserInput');
+const DeleteUserInput = userIdInput('DeleteUserInput', 'The user to delete.');
 
 builder.mutationFields((t) => ({
   deleteUser: t.field({
     type: UserPayload,
     description: 'Soft delete: INACTIVE for 30 days (restorable), seats freed, sessions revoked.',
     directives: requiresRole(deleteUser),
-    args: { input: t.arg({ type: DeleteUserInput, required: true }) },
+    args: { input: t.arg({ type: DeleteUserInput, required: true, description: 'The user to delete.' }) },
     resolve: (_, { input }, ctx) =>
       runMutation(async () => {
         const u = decodeScopedId(input.userId, 'User', ['userId']);
@@ -31,7 +31,7 @@ builder.mutationFields((t) => ({
     type: BulkUsersPayload,
     description: 'Deletes up to 1 000 users, each on its own: one failure does not undo the others.',
     directives: requiresRole(deleteUsers),
-    args: { input: t.arg({ type: UserIdsInput, required: true }) },
+    args: { input: t.arg({ type: UserIdsInput, required: true, description: 'The users to delete.' }) },
     resolve: (_, { input }, ctx) =>
       runMutation(async () => {
         const { customerId, userIds } = sameCustomer(input.userIds);

@@ -3,20 +3,38 @@ import { updateUser } from '../../../services/users/update.js';
 import { builder, requiresRole } from '../../builder.js';
 import { runMutation } from '../../errors.js';
 import { decodeId, decodeScopedId } from '../../ids.js';
-import { DirectoryRoleEnum, UserErrorRef } from '../../types/common.js';
+import { DirectoryRoleEnum, USER_ERRORS_DESCRIPTION, UserErrorRef } from '../../types/common.js';
 import { UserRef } from '../../types/refs.js';
 import { infoFields } from './common.js';
 
 const UpdateUserInput = builder.inputType('UpdateUserInput', {
+  description: "A user's changes: the fields not given stay, null clears an info field (never displayName).",
   fields: (t) => ({
-    userId: t.id({ required: true }),
-    userPrincipalName: t.string({ required: false }),
-    displayName: t.string({ required: false }),
+    userId: t.id({ required: true, description: 'A User id (of an ACTIVE user).' }),
+    userPrincipalName: t.string({
+      required: false,
+      description: 'A new alias@domain, on a verified domain of the customer.',
+    }),
+    displayName: t.string({ required: false, description: 'A new display name, up to 256 characters.' }),
     ...infoFields(t),
-    addRoles: t.field({ type: [DirectoryRoleEnum], required: false }),
-    removeRoles: t.field({ type: [DirectoryRoleEnum], required: false }),
-    addLicenseSkuIds: t.idList({ required: false }),
-    removeLicenseSkuIds: t.idList({ required: false }),
+    addRoles: t.field({
+      type: [DirectoryRoleEnum],
+      required: false,
+      description: 'Admin roles to give (EDIT_USER_ROLES).',
+    }),
+    removeRoles: t.field({
+      type: [DirectoryRoleEnum],
+      required: false,
+      description: 'Admin roles to take away (EDIT_USER_ROLES).',
+    }),
+    addLicenseSkuIds: t.idList({
+      required: false,
+      description: 'Sku ids of licences to assign, each taking a free seat (EDIT_USER_LICENSES; needs usageLocation).',
+    }),
+    removeLicenseSkuIds: t.idList({
+      required: false,
+      description: 'Sku ids of licences to remove, freeing their seats (EDIT_USER_LICENSES).',
+    }),
     dryRun: t.boolean({
       required: false,
       description: 'Return the user as it would be and the changes; save nothing.',
@@ -24,14 +42,24 @@ const UpdateUserInput = builder.inputType('UpdateUserInput', {
   }),
 });
 const ChangeRef = builder.simpleObject('UserChange', {
-  fields: (t) => ({ field: t.string(), from: t.string({ nullable: true }), to: t.string({ nullable: true }) }),
+  description: "One field's change: values as text (a licence by its part number, a role by its name).",
+  fields: (t) => ({
+    field: t.string({ description: 'The field changed, e.g. displayName, roles, licenses.' }),
+    from: t.string({ nullable: true, description: 'The value before (null when unset).' }),
+    to: t.string({ nullable: true, description: 'The value after (null when cleared).' }),
+  }),
 });
 const UpdateUserPayload = builder.simpleObject('UpdateUserPayload', {
+  description: 'The user after the update (or as it would be, for a dry run) and what changed.',
   fields: (t) => ({
-    user: t.field({ type: UserRef, nullable: true }),
-    changes: t.field({ type: [ChangeRef], nullable: true }),
-    dryRun: t.boolean({ nullable: true }),
-    userErrors: t.field({ type: [UserErrorRef] }),
+    user: t.field({ type: UserRef, nullable: true, description: 'The user after the change.' }),
+    changes: t.field({
+      type: [ChangeRef],
+      nullable: true,
+      description: 'One entry per field changed (empty when the input changed nothing).',
+    }),
+    dryRun: t.boolean({ nullable: true, description: 'True when nothing was saved.' }),
+    userErrors: t.field({ type: [UserErrorRef], description: USER_ERRORS_DESCRIPTION }),
   }),
 });
 
@@ -41,7 +69,7 @@ builder.mutationFields((t) => ({
     description:
       'Edits info (EDIT_USER_INFO), admin roles (EDIT_USER_ROLES) and licences (EDIT_USER_LICENSES) in one transaction; each part needs its own roles.',
     directives: requiresRole(updateUser),
-    args: { input: t.arg({ type: UpdateUserInput, required: true }) },
+    args: { input: t.arg({ type: UpdateUserInput, required: true, description: 'The user and its changes.' }) },
     resolve: (_, { input }, ctx) =>
       runMutation(async () => {
         const u = decodeScopedId(input.userId, 'User', ['userId']);

@@ -1,0 +1,2 @@
+CREATE INDEX "users_active_name_idx" ON "users" USING btree ("customer_id","display_name","id") WHERE state = 'ACTIVE';--> statement-breakpoint
+CREATE INDEX "users_active_created_idx" ON "users" USING btree ("customer_id","created_at","id") WHERE state = 'ACTIVE';

@@ -1,0 +1,130 @@
+// viewerCan on Customer and User: what the signed-in caller may do, computed by the decisions the mutations apply
+// (services/capabilities.ts), each with the reason and the roles that would allow it when it may not.
+import type { DirectoryRole, Task } from '../../auth/roles.js';
+import { type Capability, capability, heldIn, stateRefusal } from '../../services/capabilities.js';
+import type { CustomerRow } from '../../services/customers.js';
+import type { UserRow } from '../../services/users/row.js';
+import { builder } from '../builder.js';
+import type { GraphQLContext } from '../context.js';
+import { DirectoryRoleEnum, PartnerRoleEnum } from './common.js';
+import { CustomerRef, UserRef } from './refs.js';
+
+const CapabilityRef = builder.simpleObject('Capability', {
+  description: 'Whether the viewer may do something, and when not, why and with which roles it could.',
+  fields: (t) => ({
+    allowed: t.boolean({ description: 'True when the mutation would be allowed now (show the button).' }),
+    reason: t.string({ nullable: true, description: 'Why not, in a sentence a UI can show; null when allowed.' }),
+    requiredRoles: t.field({
+      type: [DirectoryRoleEnum],
+      description: 'Directory roles any one of which would allow it here (empty when allowed or not a role matter).',
+    }),
+    requiredPartnerRoles: t.field({
+      type: [PartnerRoleEnum],
+      description: 'The partner roles it needs, when the viewer lacks them.',
+    }),
+  }),
+});
+
+type Held = Awaited<ReturnType<typeof heldIn>>;
+const notAnAgent = stateRefusal('Only partner agents manage customers and their users.');
+
+const CUSTOMER_TASKS = {
+  createUser: ['CREATE_USER', 'createUser and createUsers'],
+  importUsers: ['CREATE_USER', 'importUsers (a CSV of users)'],
+  deleteUsers: ['DELETE_USER', 'deleteUser(s), for users without admin roles at least'],
+  restoreUsers: ['RESTORE_USER', 'restoreUser(s), for users without admin roles at least'],
+  editUserInfo: ['EDIT_USER_INFO', "updateUser's info fields, for users without admin roles at least"],
+  editUserLicenses: ['EDIT_USER_LICENSES', "updateUser's licences"],
+  editUserRoles: ['EDIT_USER_ROLES', "updateUser's admin roles"],
+  resetPasswords: ['RESET_PASSWORD', 'resetUserPassword, for users without admin roles at least'],
+  readAudit: ['READ_CUSTOMER', 'auditEvents'],
+} as const satisfies Record<string, readonly [Task, string]>;
+
+const CustomerCapabilitiesRef = builder.objectRef<Held | null>('CustomerCapabilities').implement({
+  description:
+    "What the viewer may do in this customer (its GDAP roles there, now). A user's own viewerCan adds the rules on that user.",
+  fields: (t) =>
+    Object.fromEntries(
+      Object.entries(CUSTOMER_TASKS).map(([name, [task, what]]) => [
+        name,
+        t.field({
+          type: CapabilityRef,
+          description: `${what} (task ${task}).`,
+          resolve: (h): Capability => (h ? capability(h.partnerRoles, h.held, task) : notAnAgent),
+        }),
+      ]),
+    ),
+});
+
+builder.objectField(CustomerRef, 'viewerCan', (t) =>
+  t.field({
+    type: CustomerCapabilitiesRef,
+    description: "The viewer's capabilities in this customer: show only the actions that will work.",
+    resolve: async (c: CustomerRow, _, ctx) => (ctx.svc.caller?.kind === 'agent' ? heldIn(ctx.svc, c.id) : null),
+  }),
+);
+
+interface UserView {
+  user: UserRow;
+  held: Held | null;
+  roles: DirectoryRole[];
+}
+
+const onUser = (v: UserView, task: Task, state?: 'ACTIVE' | 'INACTIVE'): Capability => {
+  if (!v.held) return notAnAgent;
+  if (state && v.user.state !== state)
+    return stateRefusal(state === 'ACTIVE' ? 'The user is deleted: restore it first.' : 'The user is not deleted.');
+  return capability(v.held.partnerRoles, v.held.held, task, { roles: v.roles, name: v.user.userPrincipalName });
+};
+
+const UserCapabilitiesRef = builder.objectRef<UserView>('UserCapabilities').implement({
+  description:
+    'What the viewer may do to this user, with the rules on its admin roles (Entra: who may reset, delete or edit whom).',
+  fields: (t) => ({
+    update: t.field({
+      type: CapabilityRef,
+      description: "updateUser's info fields (task EDIT_USER_INFO).",
+      resolve: (v) => onUser(v, 'EDIT_USER_INFO', 'ACTIVE'),
+    }),
+    editLicenses: t.field({
+      type: CapabilityRef,
+      description: "updateUser's licences (task EDIT_USER_LICENSES).",
+      resolve: (v) => onUser(v, 'EDIT_USER_LICENSES', 'ACTIVE'),
+    }),
+    editRoles: t.field({
+      type: CapabilityRef,
+      description: "updateUser's admin roles (task EDIT_USER_ROLES).",
+      resolve: (v) => onUser(v, 'EDIT_USER_ROLES', 'ACTIVE'),
+    }),
+    resetPassword: t.field({
+      type: CapabilityRef,
+      description: 'resetUserPassword (task RESET_PASSWORD, by the who-can-reset table).',
+      resolve: (v) => onUser(v, 'RESET_PASSWORD', 'ACTIVE'),
+    }),
+    delete: t.field({
+      type: CapabilityRef,
+      description: 'deleteUser (task DELETE_USER); false for a user already deleted.',
+      resolve: (v) => onUser(v, 'DELETE_USER', 'ACTIVE'),
+    }),
+    restore: t.field({
+      type: CapabilityRef,
+      description: 'restoreUser (task RESTORE_USER); false for a user that is not deleted.',
+      resolve: (v) => onUser(v, 'RESTORE_USER', 'INACTIVE'),
+    }),
+  }),
+});
+
+builder.objectField(UserRef, 'viewerCan', (t) =>
+  t.field({
+    type: UserCapabilitiesRef,
+    description: "The viewer's capabilities on this user: its roles come with the page's batch, no query per user.",
+    resolve: async (u: UserRow, _, ctx: GraphQLContext): Promise<UserView> => {
+      if (ctx.svc.caller?.kind !== 'agent') return { user: u, held: null, roles: [] };
+      const [held, details] = await Promise.all([
+        heldIn(ctx.svc, u.customerId),
+        ctx.loaders.userDetails.load({ customerId: u.customerId, userId: u.id }),
+      ]);
+      return { user: u, held, roles: details.roles as DirectoryRole[] };
+    },
+  }),
+);
