@@ -261,10 +261,13 @@ builder.mutationFields((t) => ({
     type: OkPayload,
     description: 'Revokes the token of this request.',
     resolve: (_, __, ctx) =>
-      runMutation(async () => {
-        await signOut(ctx.svc);
-        return { ok: true };
-      }),
+      runMutation(
+        async () => {
+          await signOut(ctx.svc);
+          return { ok: true as boolean };
+        },
+        { ok: false },
+      ),
   }),
   changePassword: t.field({
     type: OkPayload,
@@ -274,10 +277,13 @@ builder.mutationFields((t) => ({
       input: t.arg({ type: ChangePasswordInput, required: true, description: 'The current and the new password.' }),
     },
     resolve: (_, { input }, ctx) =>
-      runMutation(async () => {
-        await changePassword(ctx.svc, input);
-        return { ok: true };
-      }),
+      runMutation(
+        async () => {
+          await changePassword(ctx.svc, input);
+          return { ok: true as boolean };
+        },
+        { ok: false },
+      ),
   }),
   signOutEverywhere: t.field({
     type: SignOutEverywherePayload,

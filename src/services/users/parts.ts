@@ -5,8 +5,11 @@ import { authorizeOnTarget, type CustomerAccess, grantsFor } from '../authorizat
 import type { ServiceContext } from '../context.js';
 import { DomainError } from '../errors.js';
 
-/** One part of a mutation (roles, licences, info) needs its own task's roles; the refusal names the part. */
-export function requirePart(access: CustomerAccess, task: Task, part: string): void {
+/**
+ * One part of a mutation (roles, licences, info) needs its own task's roles; the refusal names the part in words and
+ * the input field that asked for it (`field`, an input path a form can highlight).
+ */
+export function requirePart(access: CustomerAccess, task: Task, part: string, field: string[] = [part]): void {
   const anyOf = TASKS[task].anyOf;
   if (allowsTask(access.roles, task)) return;
   throw new DomainError(
@@ -16,7 +19,7 @@ export function requirePart(access: CustomerAccess, task: Task, part: string): v
       task,
       part,
       requiredRoles: anyOf,
-      field: [part],
+      field,
     },
   );
 }

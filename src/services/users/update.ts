@@ -70,9 +70,12 @@ export const updateUser = customerTask(
 
     const access = await denyAudited(ctx, customerId, 'UPDATE_USER', null, async () => {
       const a = await authorizeCustomerTask(ctx, readCustomer.tasks[0], customerId);
-      if (editsInfo) requirePart(a, EDIT.info, 'user info');
-      if (addRoles.length || removeRoles.length) requirePart(a, EDIT.roles, 'admin roles');
-      if (addSkuIds.length || removeSkuIds.length) requirePart(a, EDIT.licenses, 'licenses');
+      // Each refusal names the first input field of its part.
+      if (editsInfo) requirePart(a, EDIT.info, 'user info', [Object.keys(info)[0] ?? 'userPrincipalName']);
+      if (addRoles.length || removeRoles.length)
+        requirePart(a, EDIT.roles, 'admin roles', [addRoles.length ? 'addRoles' : 'removeRoles']);
+      if (addSkuIds.length || removeSkuIds.length)
+        requirePart(a, EDIT.licenses, 'licenses', [addSkuIds.length ? 'addLicenseSkuIds' : 'removeLicenseSkuIds']);
       return a;
     });
 
