@@ -3,7 +3,7 @@ import { auditEvents } from '../db/schema.js';
 import { encodeGlobalID } from '../graphql/ids.js';
 import { authorizeCustomerTask, requireAdminAgent, visibleCustomerCondition } from './authorization.js';
 import type { ServiceContext } from './context.js';
-import { countWhere, type KeysetOrder, keysetPage, type Page, type PageArgs } from './pagination.js';
+import { type KeysetOrder, type Page, type PageArgs, tablePage } from './pagination.js';
 import { customerTask, readCustomer } from './tasks.js';
 import { emitWebhookEvent, userGlobalId, webhookEventsOf } from './webhooks.js';
 
@@ -97,18 +97,7 @@ export const listAuditEvents = customerTask(
   ): Promise<Page<AuditEventRow>> {
     await authorizeCustomerTask(ctx, readCustomer.tasks[0], customerId);
     const where = and(eq(auditEvents.customerId, customerId), ...filterConditions(filter));
-    return keysetPage(
-      args,
-      NEWEST_FIRST,
-      async (page) =>
-        ctx.db
-          .select()
-          .from(auditEvents)
-          .where(and(where, page.where))
-          .orderBy(...page.orderBy)
-          .limit(page.limit),
-      () => countWhere(ctx.db, auditEvents, where),
-    );
+    return tablePage(ctx.db, auditEvents, args, NEWEST_FIRST, where);
   },
 );
 
@@ -129,17 +118,6 @@ export const listPartnerFeed = customerTask(
       visibleCustomerCondition(ctx, agent, auditEvents.customerId),
       ...filterConditions(filter),
     );
-    return keysetPage(
-      args,
-      NEWEST_FIRST,
-      async (page) =>
-        ctx.db
-          .select()
-          .from(auditEvents)
-          .where(and(where, page.where))
-          .orderBy(...page.orderBy)
-          .limit(page.limit),
-      () => countWhere(ctx.db, auditEvents, where),
-    );
+    return tablePage(ctx.db, auditEvents, args, NEWEST_FIRST, where);
   },
 );

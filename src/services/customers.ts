@@ -14,7 +14,7 @@ import {
 } from './authorization.js';
 import type { ServiceContext } from './context.js';
 import { DomainError, invalid, notFound, ValidationErrors } from './errors.js';
-import { countWhere, type KeysetOrder, keysetPage, type Page, type PageArgs } from './pagination.js';
+import { type KeysetOrder, keysetPage, type Page, type PageArgs, tablePage } from './pagination.js';
 import { authorizePartnerChange, commitPartnerChange } from './partner-audit.js';
 import type { SkuRow } from './skus.js';
 import { customerTask, partnerTask, readCustomer } from './tasks.js';
@@ -117,18 +117,7 @@ export const listCustomers = customerTask(
           )
         : undefined,
     );
-    const page = await keysetPage(
-      args,
-      BY_NAME,
-      (q) =>
-        ctx.db
-          .select()
-          .from(customers)
-          .where(and(where, q.where))
-          .orderBy(...q.orderBy)
-          .limit(q.limit),
-      () => countWhere(ctx.db, customers, where),
-    );
+    const page = await tablePage(ctx.db, customers, args, BY_NAME, where);
     await primeGrants(
       ctx,
       agent,

@@ -2,7 +2,7 @@
 // Cursor Connections spec: first/after pages forward, last/before backward (fetched in reversed order, then turned
 // back), through Pothos' resolveCursorConnection, which builds edges and pageInfo.
 import { resolveCursorConnection } from '@pothos/plugin-relay';
-import { asc, count, desc, type SQL, sql } from 'drizzle-orm';
+import { and, asc, count, desc, type SQL, sql } from 'drizzle-orm';
 import type { PgColumn, PgTable } from 'drizzle-orm/pg-core';
 import { type Db, pgErrorCode } from '../db/client.js';
 import { DomainError } from './errors.js';
@@ -29,6 +29,31 @@ export interface Page<T> {
 export async function countWhere(db: Db, table: PgTable, where: SQL | undefined): Promise<number> {
   const [row] = await db.select({ n: count() }).from(table).where(where);
   return row?.n ?? 0;
+}
+
+/**
+ * A connection over whole rows of one table: the page (keyset) and its count, both with `where`. Most connections
+ * are this; the others (joins, chosen columns, prepared statements) call keysetPage themselves.
+ */
+export function tablePage<T extends PgTable>(
+  db: Db,
+  table: T,
+  args: PageArgs,
+  order: KeysetOrder<T['$inferSelect']>,
+  where: SQL | undefined,
+): Promise<Page<T['$inferSelect']>> {
+  return keysetPage(
+    args,
+    order,
+    (page) =>
+      db
+        .select()
+        .from(table as PgTable)
+        .where(and(where, page.where))
+        .orderBy(...page.orderBy)
+        .limit(page.limit) as unknown as Promise<T['$inferSelect'][]>,
+    () => countWhere(db, table, where),
+  );
 }
 
 /** A count, run on its first call only (a connection's totalCount, asked for or not). */

@@ -7,7 +7,7 @@ import { partnerAuditEvents } from '../db/schema.js';
 import { type AgentCaller, requirePartnerTask } from './authorization.js';
 import { type Caller, inTransaction, type ServiceContext } from './context.js';
 import { DomainError } from './errors.js';
-import { countWhere, type KeysetOrder, keysetPage, type Page, type PageArgs } from './pagination.js';
+import { type KeysetOrder, type Page, type PageArgs, tablePage } from './pagination.js';
 import { partnerTask } from './tasks.js';
 
 export type PartnerAuditEventRow = typeof partnerAuditEvents.$inferSelect;
@@ -190,17 +190,6 @@ export const listPartnerAuditEvents = partnerTask(
       f.since ? gte(partnerAuditEvents.at, f.since) : undefined,
       f.until ? lt(partnerAuditEvents.at, f.until) : undefined,
     ];
-    return keysetPage(
-      args,
-      NEWEST_FIRST,
-      async (page) =>
-        ctx.db
-          .select()
-          .from(partnerAuditEvents)
-          .where(and(...conditions, page.where))
-          .orderBy(...page.orderBy)
-          .limit(page.limit),
-      () => countWhere(ctx.db, partnerAuditEvents, and(...conditions)),
-    );
+    return tablePage(ctx.db, partnerAuditEvents, args, NEWEST_FIRST, and(...conditions));
   },
 );

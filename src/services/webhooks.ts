@@ -25,7 +25,7 @@ import { requirePartnerTask } from './authorization.js';
 import { decryptCredential, encryptCredential } from './bulk/credentials.js';
 import { type ServiceContext, serviceContext } from './context.js';
 import { type DomainError, invalid, notFound, ValidationErrors } from './errors.js';
-import { countWhere, type KeysetOrder, keysetPage, type Page, type PageArgs } from './pagination.js';
+import { type KeysetOrder, type Page, type PageArgs, tablePage } from './pagination.js';
 import { authorizePartnerChange, commitPartnerChange } from './partner-audit.js';
 import { partnerTask } from './tasks.js';
 import { textViolation } from './validation.js';
@@ -302,18 +302,7 @@ export const listWebhookDeliveries = partnerTask(
       eq(webhookDeliveries.partnerId, caller.partnerId),
       eq(webhookDeliveries.subscriptionId, subscriptionId),
     );
-    return keysetPage(
-      args,
-      NEWEST_FIRST,
-      (page) =>
-        ctx.db
-          .select()
-          .from(webhookDeliveries)
-          .where(and(where, page.where))
-          .orderBy(...page.orderBy)
-          .limit(page.limit),
-      () => countWhere(ctx.db, webhookDeliveries, where),
-    );
+    return tablePage(ctx.db, webhookDeliveries, args, NEWEST_FIRST, where);
   },
 );
 

@@ -77,41 +77,26 @@ const onUser = (v: UserView, task: Task, state?: 'ACTIVE' | 'INACTIVE'): Capabil
   return capability(v.held.partnerRoles, v.held.held, task, { roles: v.roles, name: v.user.userPrincipalName });
 };
 
+/** Each capability on a user: its task, the state the mutation needs the user in, and what it stands for. */
+const USER_TASKS = {
+  update: ['EDIT_USER_INFO', 'ACTIVE', "updateUser's info fields (task EDIT_USER_INFO)."],
+  editLicenses: ['EDIT_USER_LICENSES', 'ACTIVE', "updateUser's licences (task EDIT_USER_LICENSES)."],
+  editRoles: ['EDIT_USER_ROLES', 'ACTIVE', "updateUser's admin roles (task EDIT_USER_ROLES)."],
+  resetPassword: ['RESET_PASSWORD', 'ACTIVE', 'resetUserPassword (task RESET_PASSWORD, by the who-can-reset table).'],
+  delete: ['DELETE_USER', 'ACTIVE', 'deleteUser (task DELETE_USER); false for a user already deleted.'],
+  restore: ['RESTORE_USER', 'INACTIVE', 'restoreUser (task RESTORE_USER); false for a user that is not deleted.'],
+} as const satisfies Record<string, readonly [Task, 'ACTIVE' | 'INACTIVE', string]>;
+
 const UserCapabilitiesRef = builder.objectRef<UserView>('UserCapabilities').implement({
   description:
     'What the viewer may do to this user, with the rules on its admin roles (Entra: who may reset, delete or edit whom).',
-  fields: (t) => ({
-    update: t.field({
-      type: CapabilityRef,
-      description: "updateUser's info fields (task EDIT_USER_INFO).",
-      resolve: (v) => onUser(v, 'EDIT_USER_INFO', 'ACTIVE'),
-    }),
-    editLicenses: t.field({
-      type: CapabilityRef,
-      description: "updateUser's licences (task EDIT_USER_LICENSES).",
-      resolve: (v) => onUser(v, 'EDIT_USER_LICENSES', 'ACTIVE'),
-    }),
-    editRoles: t.field({
-      type: CapabilityRef,
-      description: "updateUser's admin roles (task EDIT_USER_ROLES).",
-      resolve: (v) => onUser(v, 'EDIT_USER_ROLES', 'ACTIVE'),
-    }),
-    resetPassword: t.field({
-      type: CapabilityRef,
-      description: 'resetUserPassword (task RESET_PASSWORD, by the who-can-reset table).',
-      resolve: (v) => onUser(v, 'RESET_PASSWORD', 'ACTIVE'),
-    }),
-    delete: t.field({
-      type: CapabilityRef,
-      description: 'deleteUser (task DELETE_USER); false for a user already deleted.',
-      resolve: (v) => onUser(v, 'DELETE_USER', 'ACTIVE'),
-    }),
-    restore: t.field({
-      type: CapabilityRef,
-      description: 'restoreUser (task RESTORE_USER); false for a user that is not deleted.',
-      resolve: (v) => onUser(v, 'RESTORE_USER', 'INACTIVE'),
-    }),
-  }),
+  fields: (t) =>
+    Object.fromEntries(
+      Object.entries(USER_TASKS).map(([name, [task, state, description]]) => [
+        name,
+        t.field({ type: CapabilityRef, description, resolve: (v) => onUser(v, task, state) }),
+      ]),
+    ),
 });
 
 builder.objectField(UserRef, 'viewerCan', (t) =>
