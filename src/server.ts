@@ -13,13 +13,14 @@ import type { Database } from './db/client.js';
 import { selfHostedGraphiQL } from './graphiql.js';
 import type { GraphQLContext } from './graphql/context.js';
 import { costAndRateLimit } from './graphql/cost.js';
-import { errorCodes } from './graphql/error-codes.js';
+import { contentLanguage, errorCodes } from './graphql/error-codes.js';
 import { unmaskDomainError } from './graphql/errors.js';
 import { idempotency } from './graphql/idempotency.js';
 import { inputGuard } from './graphql/input-guard.js';
 import { createLoaders } from './graphql/loaders.js';
 import { buildSchema } from './graphql/schema.js';
 import { bounded, describeError, logError, logger, logWarning, requestContext } from './log.js';
+import { localeOf, type Message, msg, render } from './messages/index.js';
 import { oauthTokenEndpoint } from './oauth.js';
 import { credentialsKey } from './services/bulk/credentials.js';
 import { serviceContext } from './services/context.js';
@@ -48,11 +49,19 @@ function bodyLimit(maxBodyBytes: number, maxUploadBytes: number): Plugin {
       const maxBytes = request.headers.get('content-type')?.startsWith('multipart/form-data')
         ? maxUploadBytes
         : maxBodyBytes;
-      const refuse = (status: number, message: string) =>
+      const refuse = (status: number, message: Message) =>
         endResponse(
           new Response(
             JSON.stringify({
-              errors: [{ message, extensions: { code: status === 413 ? 'PAYLOAD_TOO_LARGE' : 'LENGTH_REQUIRED' } }],
+              errors: [
+                {
+                  message: render(message, localeOf(request.headers.get('accept-language'))),
+                  extensions: {
+                    code: status === 413 ? 'PAYLOAD_TOO_LARGE' : 'LENGTH_REQUIRED',
+                    params: message.params,
+                  },
+                },
+              ],
             }),
             {
               status,
@@ -60,8 +69,8 @@ function bodyLimit(maxBodyBytes: number, maxUploadBytes: number): Plugin {
             },
           ),
         );
-      if (length === null) return refuse(411, 'Send a Content-Length header with the request body.');
-      if (Number(length) > maxBytes) return refuse(413, `The request body is larger than ${maxBytes} bytes.`);
+      if (length === null) return refuse(411, msg('requests.lengthRequired'));
+      if (Number(length) > maxBytes) return refuse(413, msg('requests.bodyTooLarge', { maxBytes }));
     },
   };
 }
@@ -186,6 +195,7 @@ export function createApp({ config, database, clock = systemClock }: AppOptions)
       inputGuard(),
       costAndRateLimit(schema, LIMITS.maxNodes, config.rateLimit),
       errorCodes(),
+      contentLanguage(),
       EnvelopArmorPlugin({
         maxDepth: { n: LIMITS.maxDepth, ignoreIntrospection: true },
         maxAliases: { n: LIMITS.maxAliases },
@@ -219,7 +229,7 @@ export function createApp({ config, database, clock = systemClock }: AppOptions)
         svc.caller = await authenticate(svc, token);
         svc.tokenRejected = !svc.caller;
       }
-      return { svc, loaders: createLoaders(svc), config };
+      return { svc, loaders: createLoaders(svc), config, locale: localeOf(request.headers.get('accept-language')) };
     },
   });
   return { yoga, database, clock, config, state };

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../src/clock.js';
 import { type Database, openDatabase } from '../src/db/client.js';
 import { auditEvents, customers, partnerAuditEvents, partners } from '../src/db/schema.js';
+import { msg } from '../src/messages/index.js';
 import { recordAudit } from '../src/services/audit.js';
 import type { AgentCaller } from '../src/services/authorization.js';
 import { inTransaction, type ServiceContext, serviceContext } from '../src/services/context.js';
@@ -83,7 +84,7 @@ describe('inTransaction', () => {
     await expect(
       commitPartnerChange(ctx, agent, 'REFUSED_CHANGE', async (tx) => {
         await recordAudit(tx, { customerId, action: 'REFUSED_CHANGE', outcome: 'SUCCESS' });
-        throw fourEyes('no one does this to itself.');
+        throw fourEyes(msg('partner.fourEyesDeleteSelf'));
       }),
     ).rejects.toMatchObject({ code: 'FORBIDDEN' });
     expect(await auditActions()).not.toContain('REFUSED_CHANGE');

@@ -1,5 +1,6 @@
 import { randomInt } from 'node:crypto';
 import argon2 from 'argon2';
+import type { Violation } from '../services/validation.js';
 
 // OWASP's argon2id recommendation (m=19 MiB, t=2, p=1): ~20 ms a hash here. Only sign-in, password changes and
 // user creation pay it.
@@ -53,17 +54,17 @@ export function generateTemporaryPassword(length = 16): string {
 }
 
 /** Entra's password policy; returns the rule a password breaks, or null. */
-export function passwordPolicyViolation(password: string): string | null {
-  if (password.length < 8) return 'must be at least 8 characters';
-  if (password.length > 256) return 'must be at most 256 characters';
+export function passwordPolicyViolation(password: string): Violation | null {
+  if (password.length < 8) return { rule: 'tooShort', min: 8 };
+  if (password.length > 256) return { rule: 'atMost', max: 256 };
   let classes = 0;
   if (/[a-z]/.test(password)) classes++;
   if (/[A-Z]/.test(password)) classes++;
   if (/[0-9]/.test(password)) classes++;
   if ([...password].some((c) => SYMBOL_CHARS.includes(c))) classes++;
   for (const c of password) {
-    if (!/[A-Za-z0-9]/.test(c) && !SYMBOL_CHARS.includes(c)) return `must not contain the character "${c}"`;
+    if (!/[A-Za-z0-9]/.test(c) && !SYMBOL_CHARS.includes(c)) return { rule: 'characterNotAllowed', character: c };
   }
-  if (classes < 3) return 'must contain at least three of: lower case, upper case, digits, symbols';
+  if (classes < 3) return { rule: 'characterClasses' };
   return null;
 }

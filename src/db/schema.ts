@@ -511,7 +511,19 @@ export const bulkJobRows = pgTable(
     outcome: text('outcome', { enum: BULK_ROW_OUTCOMES }).notNull(),
     /** What goes into the row's `Status update` cell of the result file. */
     message: text('message'),
-    errors: jsonb('errors').$type<{ column: string | null; code: string; message: string }[]>().notNull().default([]),
+    errors: jsonb('errors')
+      .$type<
+        {
+          column: string | null;
+          code: string;
+          /** English (rows written before `text` was stored have only this). */
+          message: string;
+          /** The message's catalogue key and params, to render in the reader's language. */
+          text?: { key: string; params: Readonly<Record<string, unknown>> };
+        }[]
+      >()
+      .notNull()
+      .default([]),
     userId: uuid('user_id'),
     /** The temporary password, AES-256-GCM encrypted, until the starting agent fetches it or 24 h pass. */
     credential: text('credential'),

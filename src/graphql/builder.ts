@@ -11,6 +11,8 @@ export const builder = new SchemaBuilder<{
   DefaultFieldNullability: false;
   Scalars: {
     DateTime: { Input: Date; Output: Date };
+    /** Output only: the parameters of a message. */
+    JSONObject: { Input: never; Output: Readonly<Record<string, unknown>> };
     ID: { Input: string; Output: string };
     /** A file of a GraphQL multipart request (graphql-yoga hands resolvers a File). */
     Upload: { Input: { name: string; size: number; stream(): ReadableStream<Uint8Array> }; Output: never };
@@ -86,6 +88,15 @@ builder.scalarType('DateTime', {
     const d = new Date(String(v));
     if (Number.isNaN(d.getTime())) throw new TypeError('DateTime must be an ISO-8601 string.');
     return d;
+  },
+});
+
+builder.scalarType('JSONObject', {
+  description:
+    "A JSON object, output only: a message's parameters (names, numbers, lists of strings), for a UI that writes its own text.",
+  serialize: (v) => v,
+  parseValue: () => {
+    throw new TypeError('JSONObject is an output-only scalar.');
   },
 });
 

@@ -18,10 +18,12 @@ import {
   isListType,
 } from 'graphql';
 import { type ComplexityEstimator, getComplexity } from 'graphql-query-complexity';
-import { createGraphQLError, type Plugin, type YogaInitialContext } from 'graphql-yoga';
+import type { Plugin, YogaInitialContext } from 'graphql-yoga';
+import { msg } from '../messages/index.js';
 import { DEFAULT_PAGE_SIZE } from '../services/pagination.js';
 import { type RatePolicy, type Spent, spendBudget, type ThrottleStatus } from '../services/rate-limits.js';
 import type { GraphQLContext } from './context.js';
+import { localizedError } from './errors.js';
 
 /** What an unpaged list of objects (a customer's licences, a partner's agents) is assumed to hold. */
 const LIST_SIZE = 20;
@@ -84,24 +86,22 @@ export function requestCost(schema: GraphQLSchema, args: Check): number | null {
 
 function overLimit(cost: number, maxCost: number) {
   const requested = Number.isFinite(cost) ? cost : null;
-  return createGraphQLError(
-    `This request may return up to ${requested ?? 'too many'} objects and fields; the limit is ${maxCost}. Ask for smaller pages (first or last) or fewer nested connections.`,
-    { extensions: { code: 'GRAPHQL_VALIDATION_FAILED', reason: 'LIMIT_EXCEEDED', limit: maxCost, requested } },
-  );
+  return localizedError(msg('requests.costOverLimit', { requested, limit: maxCost }), {
+    code: 'GRAPHQL_VALIDATION_FAILED',
+    reason: 'LIMIT_EXCEEDED',
+    limit: maxCost,
+    requested,
+  });
 }
 
 function throttled(cost: number, spent: Extract<Spent, { ok: false }>) {
   const { currentlyAvailable, restoreRate } = spent.throttleStatus;
-  return createGraphQLError(
-    `Throttled: this request costs ${cost} points and ${currentlyAvailable} are available (they come back at ${restoreRate} a second). Retry in ${spent.retryAfterSeconds} s.`,
-    {
-      extensions: {
-        code: 'THROTTLED',
-        retryAfterSeconds: spent.retryAfterSeconds,
-        http: { status: 429, headers: { 'retry-after': String(spent.retryAfterSeconds) } },
-      },
-    },
-  );
+  const { retryAfterSeconds } = spent;
+  return localizedError(msg('requests.throttled', { cost, currentlyAvailable, restoreRate, retryAfterSeconds }), {
+    code: 'THROTTLED',
+    retryAfterSeconds,
+    http: { status: 429, headers: { 'retry-after': String(retryAfterSeconds) } },
+  });
 }
 
 /** What every answer's extensions.cost says (Shopify's names). */

@@ -5,11 +5,13 @@
 // ignore the header (there is nothing to repeat, or no caller to scope the key to).
 import { createHash } from 'node:crypto';
 import { GraphQLError, getOperationAST } from 'graphql';
-import { createGraphQLError, type Plugin, type YogaInitialContext } from 'graphql-yoga';
+import type { Plugin, YogaInitialContext } from 'graphql-yoga';
 import { stringify } from 'safe-stable-stringify';
 import { logError } from '../log.js';
+import { type Message, msg } from '../messages/index.js';
 import { claimIdempotencyKey, completeIdempotencyKey, releaseIdempotencyKey } from '../services/idempotency.js';
 import type { GraphQLContext } from './context.js';
+import { localizedError } from './errors.js';
 
 /** How long a retry waits for the first request with its key to finish before it gets 409. */
 export const IDEMPOTENCY_WAIT_MS = 10_000;
@@ -40,8 +42,8 @@ async function canonicalVariables(value: unknown): Promise<unknown> {
   return value;
 }
 
-function refusal(status: number, code: string, message: string, headers: Record<string, string> = {}) {
-  return { errors: [createGraphQLError(message, { extensions: { code, http: { status, headers } } })] };
+function refusal(status: number, code: string, message: Message, headers: Record<string, string> = {}) {
+  return { errors: [localizedError(message, { code, http: { status, headers } })] };
 }
 
 /** A kept answer back into an execution result: its errors as GraphQLErrors, so they pass error masking as they did. */
@@ -76,9 +78,7 @@ export function idempotency(encryptionKey: () => Buffer): Plugin {
       if (!caller) return;
       const key = parseIdempotencyKey(header);
       if (!key) {
-        setResultAndStopExecution(
-          refusal(400, 'INVALID_IDEMPOTENCY_KEY', 'Idempotency-Key must be 1 to 255 printable ASCII characters.'),
-        );
+        setResultAndStopExecution(refusal(400, 'INVALID_IDEMPOTENCY_KEY', msg('requests.badIdempotencyKey')));
         return;
       }
       const principalId = caller.kind === 'agent' ? caller.agentId : caller.userId;
@@ -108,23 +108,12 @@ export function idempotency(encryptionKey: () => Buffer): Plugin {
           return;
         }
         if (claim.kind === 'mismatch') {
-          setResultAndStopExecution(
-            refusal(
-              422,
-              'IDEMPOTENCY_KEY_REUSED',
-              'This Idempotency-Key was used with another request body: use a new key for a new request.',
-            ),
-          );
+          setResultAndStopExecution(refusal(422, 'IDEMPOTENCY_KEY_REUSED', msg('requests.idempotencyKeyReused')));
           return;
         }
         if (Date.now() >= deadline) {
           setResultAndStopExecution(
-            refusal(
-              409,
-              'IDEMPOTENCY_KEY_IN_USE',
-              'A request with this Idempotency-Key is still running: retry later for its answer.',
-              { 'retry-after': '1' },
-            ),
+            refusal(409, 'IDEMPOTENCY_KEY_IN_USE', msg('requests.idempotencyKeyInUse'), { 'retry-after': '1' }),
           );
           return;
         }

@@ -1,6 +1,7 @@
 // Global ids: base64("Type:key"). Customer-owned objects carry the customer id in the key so every lookup can
 // filter by customer_id (the Citus distribution column).
 import { decodeGlobalID, encodeGlobalID } from '@pothos/plugin-relay';
+import { msg } from '../messages/index.js';
 import { DomainError } from '../services/errors.js';
 
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -34,7 +35,7 @@ export interface DecodedId {
 const pathText = (field: string[]) => field.map((f, i) => (/^\d+$/.test(f) ? `[${f}]` : i ? `.${f}` : f)).join('');
 
 export function decodeAnyId(globalId: string, field: string[]): DecodedId {
-  const bad = () => new DomainError('INVALID_ID', `${pathText(field)} is not a valid id.`, { field });
+  const bad = () => new DomainError('INVALID_ID', msg('ids.invalid', { path: pathText(field) }), { field });
   let decoded: { typename: string; id: string };
   try {
     decoded = decodeGlobalID(globalId);
@@ -53,12 +54,13 @@ export function decodeAnyId(globalId: string, field: string[]): DecodedId {
   throw bad();
 }
 
+const wrongType = (field: string[], expected: NodeType, actual: NodeType) =>
+  new DomainError('INVALID_ID', msg('ids.wrongType', { name: field.at(-1)!, expected, actual }), { field });
+
 export function decodeId(globalId: string, type: PlainType, field: string[]): string {
   const d = decodeAnyId(globalId, field);
   if (d.typename !== type) {
-    throw new DomainError('INVALID_ID', `${field.at(-1)} must be the id of a ${type}, not of a ${d.typename}.`, {
-      field,
-    });
+    throw wrongType(field, type, d.typename);
   }
   return d.id;
 }
@@ -67,7 +69,7 @@ export function decodeId(globalId: string, type: PlainType, field: string[]): st
 export function decodePrincipalId(globalId: string, field: string[]): string {
   const d = decodeAnyId(globalId, field);
   if (d.typename !== 'Agent' && d.typename !== 'Application') {
-    throw new DomainError('INVALID_ID', `${field.at(-1)} must be the id of an Agent or an Application.`, { field });
+    throw new DomainError('INVALID_ID', msg('ids.notPrincipal', { name: field.at(-1)! }), { field });
   }
   return d.id;
 }
@@ -79,9 +81,7 @@ export function decodeScopedId(
 ): { customerId: string; id: string } {
   const d = decodeAnyId(globalId, field);
   if (d.typename !== type || !d.customerId) {
-    throw new DomainError('INVALID_ID', `${field.at(-1)} must be the id of a ${type}, not of a ${d.typename}.`, {
-      field,
-    });
+    throw wrongType(field, type, d.typename);
   }
   return { customerId: d.customerId, id: d.id };
 }

@@ -3,8 +3,10 @@
 // error before this), and the others hide or reorder what UIs and audit trails show. Checked once for every request,
 // in its variables and in the document's literals, before anything runs; the refusal names the field.
 import { type ASTNode, type DocumentNode, Kind, visit } from 'graphql';
-import { createGraphQLError, type Plugin } from 'graphql-yoga';
+import type { Plugin } from 'graphql-yoga';
+import { msg } from '../messages/index.js';
 import { forbiddenCharacter } from '../services/validation.js';
+import { localizedError } from './errors.js';
 
 /** File contents sent as text: an import checks them row by row, with the same rule, and names the row and column. */
 const FILE_CONTENT = new Set(['csv']);
@@ -58,15 +60,13 @@ function refusal(args: { document: DocumentNode; variableValues?: unknown }) {
   if (!found) return null;
   // The field as userErrors name it: inside the input (a variable's name, or the `input` argument, comes first).
   const field = found.path.length > 1 ? found.path.slice(1) : found.path;
-  return createGraphQLError(
-    `${found.path.at(-1) ?? 'A text input'} contains a character that is not allowed (${found.character}): control and invisible characters are refused.`,
+  return localizedError(
+    msg('requests.forbiddenCharacter', { name: found.path.at(-1) ?? null, character: found.character }),
     {
-      extensions: {
-        code: 'BAD_USER_INPUT',
-        reason: 'INVALID',
-        field,
-        ...(found.variable ? { variable: found.variable } : {}),
-      },
+      code: 'BAD_USER_INPUT',
+      reason: 'INVALID',
+      field,
+      ...(found.variable ? { variable: found.variable } : {}),
     },
   );
 }

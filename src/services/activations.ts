@@ -5,11 +5,12 @@ import { and, asc, desc, eq, gt, lte, or } from 'drizzle-orm';
 import { MINUTE_MS } from '../clock.js';
 import type { Db } from '../db/client.js';
 import { agents, groupActivations, groupMembers, securityGroups } from '../db/schema.js';
+import { msg } from '../messages/index.js';
 import { PENDING_LIFETIME_MS } from './activation-end.js';
 import { getAgent } from './agents.js';
 import { requireAgent, requirePartnerTask } from './authorization.js';
 import type { ServiceContext } from './context.js';
-import { DomainError, invalid, notFound } from './errors.js';
+import { DomainError, invalid, notFound, violated } from './errors.js';
 import { authorizePartnerChange, commitPartnerChange, fourEyes, type PartnerEvent } from './partner-audit.js';
 import type { GroupRow, MembershipKind } from './security-groups.js';
 import { partnerTask } from './tasks.js';
@@ -71,7 +72,7 @@ export async function activateGroupMembership(
   const agent = requireAgent(ctx);
   const justification = input.justification.trim();
   const problem = textViolation(justification, 500, true);
-  if (problem) throw invalid(['justification'], `The justification ${problem}.`);
+  if (problem) throw violated(['justification'], 'justification', problem);
   return commitPartnerChange(
     ctx,
     agent,
@@ -89,8 +90,7 @@ export async function activateGroupMembership(
         .from(agents)
         .where(eq(agents.id, agent.agentId))
         .for('share');
-      if (self?.status !== 'ENABLED')
-        throw new DomainError('UNAUTHENTICATED', 'Your account was disabled: sign in again once enabled.');
+      if (self?.status !== 'ENABLED') throw new DomainError('UNAUTHENTICATED', msg('partner.accountDisabled'));
       const [membership] = await tx.db
         .select({ kind: groupMembers.kind, group: securityGroups })
         .from(groupMembers)
@@ -103,21 +103,16 @@ export async function activateGroupMembership(
           ),
         )
         .for('update', { of: groupMembers });
-      if (!membership)
-        throw new DomainError(
-          'FORBIDDEN',
-          'You are not eligible for this group: an access administrator must make you an eligible member first.',
-        );
+      if (!membership) throw new DomainError('FORBIDDEN', msg('partner.notEligible'));
       const group = membership.group;
       if (membership.kind === 'ACTIVE')
-        throw invalid(
-          ['groupId'],
-          `You are a permanent member of ${group.name}: there is nothing to activate.`,
-          'INVALID_STATE',
-        );
+        throw invalid(['groupId'], msg('partner.permanentMember', { groupName: group.name }), 'INVALID_STATE');
       const minutes = input.minutes ?? group.maxActivationMinutes;
       if (!Number.isInteger(minutes) || minutes < 1 || minutes > group.maxActivationMinutes) {
-        throw invalid(['minutes'], `${group.name} allows activations of 1 to ${group.maxActivationMinutes} minutes.`);
+        throw invalid(
+          ['minutes'],
+          msg('partner.activationMinutes', { groupName: group.name, maxMinutes: group.maxActivationMinutes }),
+        );
       }
       const now = ctx.clock.now();
       const open = await openActivation(tx.db, agent.partnerId, group.id, agent.agentId, now);
@@ -125,8 +120,8 @@ export async function activateGroupMembership(
         throw invalid(
           ['groupId'],
           open.status === 'APPROVED'
-            ? `Your membership of ${group.name} is active until ${open.endsAt!.toISOString()}.`
-            : `Your activation of ${group.name} is waiting for approval.`,
+            ? msg('partner.membershipActiveUntil', { groupName: group.name, endsAt: open.endsAt!.toISOString() })
+            : msg('partner.activationPending', { groupName: group.name }),
           'INVALID_STATE',
         );
       }
@@ -176,7 +171,9 @@ async function decide(
       if (!found) throw notFound('activation');
       const { group } = found;
       if (found.activation.agentId === admin.agentId)
-        throw fourEyes(`no one ${decision === 'APPROVED' ? 'approves' : 'denies'} its own activation.`);
+        throw fourEyes(
+          msg(decision === 'APPROVED' ? 'partner.fourEyesApproveOwnActivation' : 'partner.fourEyesDenyOwnActivation'),
+        );
       // The membership before the activation: the order a membership change takes them in (it ends activations).
       const [still] = await tx.db
         .select({ kind: groupMembers.kind, status: agents.status })
@@ -189,18 +186,18 @@ async function decide(
       const [activation] = await tx.db.select().from(groupActivations).where(byId).for('update');
       const now = ctx.clock.now();
       if (activation!.status !== 'PENDING_APPROVAL')
-        throw invalid(['activationId'], `The activation is already ${activation!.status}.`, 'INVALID_STATE');
-      if (decision === 'APPROVED' && (still?.kind !== 'ELIGIBLE' || still.status !== 'ENABLED')) {
         throw invalid(
           ['activationId'],
-          'The requester is no longer an enabled eligible member of the group.',
+          msg('partner.activationAlreadyDecided', { status: activation!.status }),
           'INVALID_STATE',
         );
+      if (decision === 'APPROVED' && (still?.kind !== 'ELIGIBLE' || still.status !== 'ENABLED')) {
+        throw invalid(['activationId'], msg('partner.requesterNoLongerEligible'), 'INVALID_STATE');
       }
       if (activation!.requestedAt.getTime() <= now.getTime() - PENDING_LIFETIME_MS) {
         throw invalid(
           ['activationId'],
-          'The request lapsed: nobody decided within 24 hours. The agent can ask again.',
+          msg('partner.activationLapsed', { hours: PENDING_LIFETIME_MS / (60 * MINUTE_MS) }),
           'INVALID_STATE',
         );
       }
@@ -246,7 +243,7 @@ export const denyActivation = partnerTask(
     const reason = input.reason?.trim() || null;
     if (reason) {
       const problem = textViolation(reason, 500, false);
-      if (problem) throw invalid(['reason'], `The reason ${problem}.`);
+      if (problem) throw violated(['reason'], 'reason', problem);
     }
     return decide(ctx, input.activationId, 'DENIED', reason);
   },

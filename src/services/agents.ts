@@ -7,10 +7,11 @@ import { generateTemporaryPassword, hashPassword, passwordPolicyViolation } from
 import { PARTNER_ROLES, type PartnerRole } from '../auth/roles.js';
 import { pgErrorCode, UNIQUE_VIOLATION } from '../db/client.js';
 import { agents, domains, groupMembers, partners } from '../db/schema.js';
+import { type Message, msg } from '../messages/index.js';
 import { endOpenActivations } from './activation-end.js';
 import { type AgentCaller, requireAgent, requirePartnerTask } from './authorization.js';
 import { inTransaction, type ServiceContext } from './context.js';
-import { DomainError, invalid, notFound, ValidationErrors } from './errors.js';
+import { DomainError, invalid, notFound, ValidationErrors, violated } from './errors.js';
 import {
   authorizePartnerChange,
   commitPartnerChange,
@@ -33,9 +34,9 @@ export const principalName = (a: Pick<AgentRow, 'email' | 'displayName'>) => a.e
 const ACCESS_ADMIN: PartnerRole = 'ACCESS_ADMINISTRATOR';
 
 export function rolesViolation(roles: readonly string[]): DomainError | null {
-  if (roles.length === 0) return invalid(['roles'], 'Give the agent at least one partner role.', 'REQUIRED');
+  if (roles.length === 0) return invalid(['roles'], msg('partner.rolesRequired'), 'REQUIRED');
   const unknown = roles.find((r) => !(PARTNER_ROLES as readonly string[]).includes(r));
-  return unknown ? invalid(['roles'], `${unknown} is not a partner role.`, 'UNKNOWN_ROLE') : null;
+  return unknown ? invalid(['roles'], msg('partner.unknownPartnerRole', { role: unknown }), 'UNKNOWN_ROLE') : null;
 }
 
 /** What the event shows of an agent or an application (never a hash). */
@@ -57,14 +58,14 @@ export const createAgent = partnerTask(
     const roles = [...new Set(input.roles)];
     const errors: DomainError[] = [];
     if (!/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(email) || email.length > 254) {
-      errors.push(invalid(['email'], 'The email must look like name@example.com.'));
+      errors.push(invalid(['email'], msg('partner.emailShape')));
     }
     const nameProblem = textViolation(input.displayName, 256, true);
-    if (nameProblem) errors.push(invalid(['displayName'], `The display name ${nameProblem}.`));
+    if (nameProblem) errors.push(violated(['displayName'], 'displayName', nameProblem));
     const roleProblem = rolesViolation(roles);
     if (roleProblem) errors.push(roleProblem);
     const violation = passwordPolicyViolation(input.password);
-    if (violation) errors.push(invalid(['password'], `The password ${violation}.`, 'WEAK_PASSWORD'));
+    if (violation) errors.push(violated(['password'], 'password', violation, 'WEAK_PASSWORD'));
     if (errors.length) throw errors.length === 1 ? errors[0]! : new ValidationErrors(errors);
     // A login on a customer's verified domain signs in as that customer's user (services/sessions.ts).
     const [customerDomain] = await ctx.db
@@ -72,11 +73,7 @@ export const createAgent = partnerTask(
       .from(domains)
       .where(eq(domains.name, email.slice(email.lastIndexOf('@') + 1).toLowerCase()));
     if (customerDomain) {
-      throw invalid(
-        ['email'],
-        `The domain ${customerDomain.name} is not available for agents' emails: use one on your own domain.`,
-        'DOMAIN_TAKEN',
-      );
+      throw invalid(['email'], msg('partner.emailOnCustomerDomain', { domain: customerDomain.name }), 'DOMAIN_TAKEN');
     }
     const passwordHash = await hashPassword(input.password);
     try {
@@ -97,7 +94,7 @@ export const createAgent = partnerTask(
       });
     } catch (e) {
       if (pgErrorCode(e) === UNIQUE_VIOLATION)
-        throw invalid(['email'], `${email} is not available: choose another email.`, 'EMAIL_TAKEN');
+        throw invalid(['email'], msg('partner.emailTaken', { email }), 'EMAIL_TAKEN');
       throw e;
     }
   },
@@ -162,7 +159,11 @@ async function lockedAgent(
  * more. The partner row is locked first, so two administrators disabling each other at once cannot both pass. Only
  * people count: an application holding the role cannot be the one left to recover access.
  */
-async function assertAnotherAccessAdministrator(tx: ServiceContext, agent: AgentRow, what: string): Promise<void> {
+async function assertAnotherAccessAdministrator(
+  tx: ServiceContext,
+  agent: AgentRow,
+  change: 'disable' | 'delete' | 'removeRole',
+): Promise<void> {
   if (agent.kind !== 'AGENT' || agent.status !== 'ENABLED' || !agent.roles.includes(ACCESS_ADMIN)) return;
   // NO KEY UPDATE: serializes these checks, yet lets every insert referencing the partner (audit events) through.
   await tx.db.select({ id: partners.id }).from(partners).where(eq(partners.id, agent.partnerId)).for('no key update');
@@ -182,13 +183,13 @@ async function assertAnotherAccessAdministrator(tx: ServiceContext, agent: Agent
   if (!other) {
     throw new DomainError(
       'LAST_ACCESS_ADMINISTRATOR',
-      `${principalName(agent)} is the partner's last enabled ACCESS_ADMINISTRATOR: ${what} would leave nobody to manage access. Give the role to another agent first.`,
+      msg('partner.lastAccessAdministrator', { name: principalName(agent), change }),
       { field: ['agentId'] },
     );
   }
 }
 
-function notSelf(admin: AgentCaller, agentId: string, rule: string): void {
+function notSelf(admin: AgentCaller, agentId: string, rule: Message): void {
   if (admin.agentId === agentId) throw fourEyes(rule);
 }
 
@@ -208,7 +209,7 @@ export async function updatePrincipal(
   const errors: DomainError[] = [];
   if (input.displayName != null) {
     const problem = textViolation(input.displayName, 256, true);
-    if (problem) errors.push(invalid(['displayName'], `The display name ${problem}.`));
+    if (problem) errors.push(violated(['displayName'], 'displayName', problem));
   }
   const roles = input.roles ? [...new Set(input.roles)] : null;
   if (roles) {
@@ -227,9 +228,8 @@ export async function updatePrincipal(
         changes.push({ field: 'displayName', from: agent.displayName, to: input.displayName });
       }
       if (roles && [...roles].sort().join() !== [...agent.roles].sort().join()) {
-        notSelf(admin, agent.id, 'no one changes its own partner roles.');
-        if (!roles.includes(ACCESS_ADMIN))
-          await assertAnotherAccessAdministrator(tx, agent, `removing ${ACCESS_ADMIN}`);
+        notSelf(admin, agent.id, msg('partner.fourEyesOwnRoles'));
+        if (!roles.includes(ACCESS_ADMIN)) await assertAnotherAccessAdministrator(tx, agent, 'removeRole');
         changes.push({ field: 'partnerRoles', from: agent.roles, to: roles });
       }
       if (!changes.length) return { result: agent, event: agentEvent(agent, { changes }) };
@@ -260,14 +260,14 @@ export const updateAgent = partnerTask(
 
 /**
  * A change an access administrator makes to another agent or application: authorized, never on itself (`selfRule`
- * says why), on the target locked for the transaction, audited with it; a refusal is audited against the target.
+ * is the four-eyes refusal), on the target locked for the transaction, audited with it; a refusal is audited against the target.
  */
 export async function changeOtherPrincipal<T, P = undefined>(
   ctx: ServiceContext,
   kind: PrincipalKind,
   action: string,
   agentId: string,
-  selfRule: string,
+  selfRule: Message,
   body: (tx: ServiceContext, agent: AgentRow, prepared: P) => Promise<{ result: T; event: PartnerEvent }>,
   prepare?: () => Promise<P>,
 ): Promise<T> {
@@ -300,31 +300,45 @@ async function cutOff(tx: ServiceContext, agent: AgentRow, now: Date) {
  */
 export function disablePrincipal(ctx: ServiceContext, kind: PrincipalKind, agentId: string): Promise<AgentRow> {
   const { field, noun } = targetOf(kind);
-  return changeOtherPrincipal(ctx, kind, `DISABLE_${noun}`, agentId, 'no one disables itself.', async (tx, agent) => {
-    if (agent.status === 'DISABLED')
-      throw invalid([field], `${principalName(agent)} is already disabled.`, 'INVALID_STATE');
-    await assertAnotherAccessAdministrator(tx, agent, 'disabling it');
-    const [row] = await tx.db
-      .update(agents)
-      .set({ status: 'DISABLED', updatedAt: ctx.clock.now() })
-      .where(eq(agents.id, agent.id))
-      .returning();
-    return { result: row!, event: agentEvent(row!, await cutOff(tx, agent, ctx.clock.now())) };
-  });
+  return changeOtherPrincipal(
+    ctx,
+    kind,
+    `DISABLE_${noun}`,
+    agentId,
+    msg('partner.fourEyesDisableSelf'),
+    async (tx, agent) => {
+      if (agent.status === 'DISABLED')
+        throw invalid([field], msg('partner.alreadyDisabled', { kind, name: principalName(agent) }), 'INVALID_STATE');
+      await assertAnotherAccessAdministrator(tx, agent, 'disable');
+      const [row] = await tx.db
+        .update(agents)
+        .set({ status: 'DISABLED', updatedAt: ctx.clock.now() })
+        .where(eq(agents.id, agent.id))
+        .returning();
+      return { result: row!, event: agentEvent(row!, await cutOff(tx, agent, ctx.clock.now())) };
+    },
+  );
 }
 
 export function enablePrincipal(ctx: ServiceContext, kind: PrincipalKind, agentId: string): Promise<AgentRow> {
   const { field, noun } = targetOf(kind);
-  return changeOtherPrincipal(ctx, kind, `ENABLE_${noun}`, agentId, 'no one enables itself.', async (tx, agent) => {
-    if (agent.status === 'ENABLED')
-      throw invalid([field], `${principalName(agent)} is already enabled.`, 'INVALID_STATE');
-    const [row] = await tx.db
-      .update(agents)
-      .set({ status: 'ENABLED', updatedAt: ctx.clock.now() })
-      .where(eq(agents.id, agent.id))
-      .returning();
-    return { result: row!, event: agentEvent(row!) };
-  });
+  return changeOtherPrincipal(
+    ctx,
+    kind,
+    `ENABLE_${noun}`,
+    agentId,
+    msg('partner.fourEyesEnableSelf'),
+    async (tx, agent) => {
+      if (agent.status === 'ENABLED')
+        throw invalid([field], msg('partner.alreadyEnabled', { kind, name: principalName(agent) }), 'INVALID_STATE');
+      const [row] = await tx.db
+        .update(agents)
+        .set({ status: 'ENABLED', updatedAt: ctx.clock.now() })
+        .where(eq(agents.id, agent.id))
+        .returning();
+      return { result: row!, event: agentEvent(row!) };
+    },
+  );
 }
 
 /**
@@ -339,24 +353,31 @@ export function deletePrincipal(
   extra?: (tx: ServiceContext, agent: AgentRow) => Promise<Record<string, unknown>>,
 ): Promise<AgentRow> {
   const { noun } = targetOf(kind);
-  return changeOtherPrincipal(ctx, kind, `DELETE_${noun}`, agentId, 'no one deletes itself.', async (tx, agent) => {
-    await assertAnotherAccessAdministrator(tx, agent, 'deleting it');
-    const memberships = await tx.db
-      .delete(groupMembers)
-      .where(eq(groupMembers.agentId, agent.id))
-      .returning({ groupId: groupMembers.groupId });
-    const [row] = await tx.db
-      .update(agents)
-      .set({ status: 'DELETED', updatedAt: ctx.clock.now() })
-      .where(eq(agents.id, agent.id))
-      .returning();
-    const cut = await cutOff(tx, agent, ctx.clock.now());
-    const more = (await extra?.(tx, agent)) ?? {};
-    return {
-      result: row!,
-      event: agentEvent(row!, { ...cut, ...more, groupsLeft: memberships.map((m) => m.groupId) }),
-    };
-  });
+  return changeOtherPrincipal(
+    ctx,
+    kind,
+    `DELETE_${noun}`,
+    agentId,
+    msg('partner.fourEyesDeleteSelf'),
+    async (tx, agent) => {
+      await assertAnotherAccessAdministrator(tx, agent, 'delete');
+      const memberships = await tx.db
+        .delete(groupMembers)
+        .where(eq(groupMembers.agentId, agent.id))
+        .returning({ groupId: groupMembers.groupId });
+      const [row] = await tx.db
+        .update(agents)
+        .set({ status: 'DELETED', updatedAt: ctx.clock.now() })
+        .where(eq(agents.id, agent.id))
+        .returning();
+      const cut = await cutOff(tx, agent, ctx.clock.now());
+      const more = (await extra?.(tx, agent)) ?? {};
+      return {
+        result: row!,
+        event: agentEvent(row!, { ...cut, ...more, groupsLeft: memberships.map((m) => m.groupId) }),
+      };
+    },
+  );
 }
 
 export const disableAgent = partnerTask(TASK, function disableAgent(ctx: ServiceContext, agentId: string) {
@@ -418,14 +439,11 @@ export const resetAgentPassword = partnerTask(
       'AGENT',
       'RESET_AGENT_PASSWORD',
       agentId,
-      'no one resets its own password this way; use changePassword.',
+      msg('partner.fourEyesResetOwnPassword'),
       async (tx, agent, passwordHash) => {
         // Knowing another access administrator's password would make one person two pairs of eyes.
         if (agent.roles.includes(ACCESS_ADMIN)) {
-          throw fourEyes(
-            "no access administrator resets another one's password (it could then act as both).",
-            'The server operator does it: npm run reset-agent-password -- <email>.',
-          );
+          throw fourEyes(msg('partner.fourEyesResetAccessAdministratorPassword'));
         }
         const [row] = await tx.db
           .update(agents)

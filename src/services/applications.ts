@@ -6,6 +6,7 @@ import { and, asc, desc, eq, gt, isNull, ne, sql } from 'drizzle-orm';
 import type { PartnerRole } from '../auth/roles.js';
 import { generateToken, hashToken } from '../auth/tokens.js';
 import { agents, applicationSecrets, sessions } from '../db/schema.js';
+import { msg } from '../messages/index.js';
 import {
   type AgentRow,
   agentEvent,
@@ -19,7 +20,7 @@ import {
 } from './agents.js';
 import { requirePartnerTask } from './authorization.js';
 import { type ServiceContext, serviceContext } from './context.js';
-import { type DomainError, invalid, notFound, ValidationErrors } from './errors.js';
+import { type DomainError, invalid, notFound, ValidationErrors, violated } from './errors.js';
 import { authorizePartnerChange, commitPartnerChange, recordPartnerEvent } from './partner-audit.js';
 import { type RatePolicy, spendBudget } from './rate-limits.js';
 import { issueSession } from './sessions.js';
@@ -49,7 +50,7 @@ export const createApplication = partnerTask(
     const roles = [...new Set(input.roles)];
     const errors: DomainError[] = [];
     const nameProblem = textViolation(input.displayName, 256, true);
-    if (nameProblem) errors.push(invalid(['displayName'], `The display name ${nameProblem}.`));
+    if (nameProblem) errors.push(violated(['displayName'], 'displayName', nameProblem));
     const roleProblem = rolesViolation(roles);
     if (roleProblem) errors.push(roleProblem);
     if (errors.length) throw errors.length === 1 ? errors[0]! : new ValidationErrors(errors);
@@ -161,16 +162,16 @@ export const addApplicationSecret = partnerTask(
     const description = input.description?.trim() || 'client secret';
     const days = input.expiresInDays ?? DEFAULT_SECRET_DAYS;
     const problem = textViolation(description, 100, true);
-    if (problem) throw invalid(['description'], `The description ${problem}.`);
+    if (problem) throw violated(['description'], 'description', problem);
     if (!Number.isInteger(days) || days < 1 || days > MAX_SECRET_DAYS) {
-      throw invalid(['expiresInDays'], `A secret lives from 1 to ${MAX_SECRET_DAYS} days.`);
+      throw invalid(['expiresInDays'], msg('partner.secretLifetime', { maxDays: MAX_SECRET_DAYS }));
     }
     return changeOtherPrincipal(
       ctx,
       'APPLICATION',
       'ADD_APPLICATION_SECRET',
       input.applicationId,
-      'no application adds a secret to itself.',
+      msg('partner.fourEyesAddOwnSecret'),
       async (tx, app) => {
         // The application row is locked (lockedAgent): two concurrent adds cannot both see one live secret.
         const now = ctx.clock.now();
@@ -188,7 +189,7 @@ export const addApplicationSecret = partnerTask(
         if ((live?.n ?? 0) >= MAX_LIVE_SECRETS) {
           throw invalid(
             ['applicationId'],
-            `${app.displayName} already has ${MAX_LIVE_SECRETS} live secrets: remove one first.`,
+            msg('partner.tooManySecrets', { displayName: app.displayName, max: MAX_LIVE_SECRETS }),
             'LIMIT_EXCEEDED',
           );
         }
@@ -231,7 +232,7 @@ export const removeApplicationSecret = partnerTask(
       'APPLICATION',
       'REMOVE_APPLICATION_SECRET',
       input.applicationId,
-      'no application manages its own secrets: an access administrator removes a leaked one.',
+      msg('partner.fourEyesRemoveOwnSecret'),
       async (tx, app) => {
         const n = await revokeSecrets(tx, app, input.secretId);
         if (!n) throw notFound('client secret');

@@ -14,6 +14,7 @@ import {
 } from '../auth/roles.js';
 import { preparedStatement, uuidArray } from '../db/prepared.js';
 import { accessAssignments, gdapRelationships, groupActivations, groupMembers, securityGroups } from '../db/schema.js';
+import { msg } from '../messages/index.js';
 import type { Caller, RoleGrant, ServiceContext } from './context.js';
 import { DomainError, notFound } from './errors.js';
 
@@ -23,18 +24,10 @@ export type UserCaller = Extract<Caller, { kind: 'user' }>;
 /** Signed in, and not held back by a temporary password. */
 export function requireSignedIn(ctx: ServiceContext): Caller {
   if (!ctx.caller) {
-    throw new DomainError(
-      'UNAUTHENTICATED',
-      ctx.tokenRejected
-        ? 'The bearer token is invalid, expired or revoked: sign in again.'
-        : 'Sign in first: send Authorization: Bearer <token>.',
-    );
+    throw new DomainError('UNAUTHENTICATED', msg(ctx.tokenRejected ? 'auth.tokenRejected' : 'auth.signInFirst'));
   }
   if (ctx.caller.mustChangePassword) {
-    throw new DomainError(
-      'PASSWORD_CHANGE_REQUIRED',
-      'Your password is temporary: call changePassword before anything else.',
-    );
+    throw new DomainError('PASSWORD_CHANGE_REQUIRED', msg('auth.passwordChangeRequired'));
   }
   return ctx.caller;
 }
@@ -42,7 +35,7 @@ export function requireSignedIn(ctx: ServiceContext): Caller {
 export function requireAgent(ctx: ServiceContext): AgentCaller {
   const caller = requireSignedIn(ctx);
   if (caller.kind !== 'agent') {
-    throw new DomainError('FORBIDDEN', 'Only partner agents may do this.', {
+    throw new DomainError('FORBIDDEN', msg('auth.agentsOnly'), {
       requiredPartnerRoles: [CUSTOMER_TASK_PARTNER_ROLE],
     });
   }
@@ -54,23 +47,19 @@ export function requirePartnerTask(ctx: ServiceContext, task: PartnerTask): Agen
   const agent = requireAgent(ctx);
   const anyOf = PARTNER_TASKS[task].anyOf;
   if (!anyOf.some((r) => agent.partnerRoles.includes(r))) {
-    throw new DomainError(
-      'FORBIDDEN',
-      `To ${PARTNER_TASKS[task].description} you need the partner role ${anyOf.join(' or ')}.`,
-      {
-        task,
-        requiredPartnerRoles: anyOf,
-      },
-    );
+    throw new DomainError('FORBIDDEN', msg('auth.partnerTask', { task, requiredPartnerRoles: anyOf }), {
+      task,
+      requiredPartnerRoles: anyOf,
+    });
   }
   // An application that could create or re-arm principals would escape the four-eyes rule through a helper (create B,
   // give B a secret, let B change A): only people manage agents and applications.
   if (task === 'MANAGE_AGENTS' && agent.principal === 'APPLICATION') {
-    throw new DomainError(
-      'FORBIDDEN',
-      'Four-eyes rule: applications do not manage agents or applications (a helper application would let one change itself). A person with ACCESS_ADMINISTRATOR must do it.',
-      { task, rule: 'FOUR_EYES', requiredPartnerRoles: anyOf },
-    );
+    throw new DomainError('FORBIDDEN', msg('auth.applicationsManageNoPrincipals'), {
+      task,
+      rule: 'FOUR_EYES',
+      requiredPartnerRoles: anyOf,
+    });
   }
   return agent;
 }
@@ -79,10 +68,14 @@ export function requirePartnerTask(ctx: ServiceContext, task: PartnerTask): Agen
 export function requireAdminAgent(ctx: ServiceContext, task: Task): AgentCaller {
   const agent = requireAgent(ctx);
   if (!agent.partnerRoles.includes(CUSTOMER_TASK_PARTNER_ROLE)) {
-    throw new DomainError('FORBIDDEN', `This needs the partner role ${CUSTOMER_TASK_PARTNER_ROLE}.`, {
-      task,
-      requiredPartnerRoles: [CUSTOMER_TASK_PARTNER_ROLE],
-    });
+    throw new DomainError(
+      'FORBIDDEN',
+      msg('auth.adminAgentRequired', { requiredPartnerRoles: [CUSTOMER_TASK_PARTNER_ROLE] }),
+      {
+        task,
+        requiredPartnerRoles: [CUSTOMER_TASK_PARTNER_ROLE],
+      },
+    );
   }
   return agent;
 }
@@ -235,7 +228,7 @@ export async function authorizeCustomerTask(
   if (roles.size === 0) throw notFound('customer');
   const anyOf = TASKS[task].anyOf;
   if (!allowsTask(roles, task)) {
-    throw new DomainError('FORBIDDEN', `To ${TASKS[task].description} you need one of: ${anyOf.join(', ')}.`, {
+    throw new DomainError('FORBIDDEN', msg('auth.customerTask', { task, requiredRoles: anyOf }), {
       task,
       requiredRoles: anyOf,
     });
@@ -251,9 +244,7 @@ export function authorizeOnTarget(access: CustomerAccess, task: Task, targetRole
   if (allowsOnTarget(access.roles, task, targetRoles)) return;
   const allowed = rolesThatMayReset(targetRoles);
   const decisive = decisiveTargetRole(targetRoles);
-  const needs = allowed.filter((r) => r !== 'GLOBAL_ADMINISTRATOR').join(' or ') || 'GLOBAL_ADMINISTRATOR';
-  const rule = `target holds ${decisive}; ${task === 'RESET_PASSWORD' ? 'resetting its password' : `to ${TASKS[task].description} on it you`} need${task === 'RESET_PASSWORD' ? 's' : ''} ${needs}`;
-  throw new DomainError('FORBIDDEN', `${rule.charAt(0).toUpperCase() + rule.slice(1)}.`, {
+  throw new DomainError('FORBIDDEN', msg('auth.target', { task, targetRole: decisive, requiredRoles: allowed }), {
     task,
     requiredRoles: allowed,
     targetRole: decisive,

@@ -2,22 +2,15 @@
 // (auth/roles.ts allows / allowsTask / allowsOnTarget), so a front end shows only the buttons that will work and says
 // why the others are missing. The caller's roles come from the request's grant cache and a user's roles from the
 // page's batched loader: no statement per row.
-import {
-  allows,
-  DIRECTORY_ROLES,
-  type DirectoryRole,
-  PARTNER_ROLE_INFO,
-  type PartnerRole,
-  TASKS,
-  type Task,
-} from '../auth/roles.js';
+import { allows, DIRECTORY_ROLES, type DirectoryRole, type PartnerRole, type Task } from '../auth/roles.js';
+import { type Message, msg } from '../messages/index.js';
 import { grantsFor, requireAgent } from './authorization.js';
 import type { ServiceContext } from './context.js';
 
 export interface Capability {
   allowed: boolean;
-  /** Why not, in a sentence; null when allowed. */
-  reason: string | null;
+  /** Why not, in a sentence (rendered in the request's language by the GraphQL field); null when allowed. */
+  reason: Message | null;
   /** The directory roles any one of which would allow it here (on this user, for a user's capability). */
   requiredRoles: DirectoryRole[];
   /** The partner roles it needs, when the caller lacks them. */
@@ -41,7 +34,7 @@ export function capability(
   if (!partnerRoles.includes(ADMIN_AGENT)) {
     return {
       allowed: false,
-      reason: `Customer work needs the partner role ${PARTNER_ROLE_INFO[ADMIN_AGENT].displayName} (ADMIN_AGENT).`,
+      reason: msg('users.canNeedPartnerRole', { partnerRole: ADMIN_AGENT }),
       requiredRoles: [],
       requiredPartnerRoles: [ADMIN_AGENT],
     };
@@ -54,8 +47,8 @@ export function capability(
   return {
     allowed: false,
     reason: onTarget
-      ? `${target.name} holds admin roles: for this user you need one of ${requiredRoles.join(', ')}.`
-      : `To ${TASKS[task].description} you need one of ${requiredRoles.join(', ')}.`,
+      ? msg('users.canNeedRolesOnUser', { userPrincipalName: target.name, requiredRoles })
+      : msg('users.canNeedRoles', { task, requiredRoles }),
     requiredRoles,
     requiredPartnerRoles: [],
   };
@@ -72,6 +65,6 @@ export async function heldIn(
 }
 
 /** A state the mutation refuses whatever the roles (deleting a deleted user, restoring an active one). */
-export function stateRefusal(reason: string): Capability {
+export function stateRefusal(reason: Message): Capability {
   return { allowed: false, reason, requiredRoles: [], requiredPartnerRoles: [] };
 }

@@ -4,6 +4,7 @@ import { generateTemporaryPassword, hashPassword } from '../auth/passwords.js';
 import { pgErrorCode, UNIQUE_VIOLATION } from '../db/client.js';
 import { preparedStatement, uuidArray } from '../db/prepared.js';
 import { agents, customers, domains, licenseAssignments, skus, subscriptions, users } from '../db/schema.js';
+import { msg } from '../messages/index.js';
 import { recordAudit } from './audit.js';
 import {
   type AgentCaller,
@@ -13,7 +14,7 @@ import {
   visibleCustomerCondition,
 } from './authorization.js';
 import type { ServiceContext } from './context.js';
-import { DomainError, invalid, notFound, ValidationErrors } from './errors.js';
+import { DomainError, invalid, notFound, ValidationErrors, violated } from './errors.js';
 import { type KeysetOrder, keysetPage, type Page, type PageArgs, tablePage } from './pagination.js';
 import { authorizePartnerChange, commitPartnerChange } from './partner-audit.js';
 import type { SkuRow } from './skus.js';
@@ -38,9 +39,9 @@ export const createCustomer = partnerTask(
     const domain = input.defaultDomain.trim().toLowerCase();
     const errors: DomainError[] = [];
     const nameProblem = textViolation(input.name, 256, true);
-    if (nameProblem) errors.push(invalid(['name'], `The customer name ${nameProblem}.`));
+    if (nameProblem) errors.push(violated(['name'], 'customerName', nameProblem));
     const domainProblem = domainNameViolation(domain);
-    if (domainProblem) errors.push(invalid(['defaultDomain'], `The domain ${domainProblem}.`));
+    if (domainProblem) errors.push(violated(['defaultDomain'], 'domain', domainProblem));
     if (errors.length) throw new ValidationErrors(errors);
     await assertDomainFree(ctx, domain, ['defaultDomain']);
 
@@ -204,7 +205,7 @@ export const addDomain = partnerTask(
     const customer = await ownCustomer(ctx, agent, input.customerId);
     const name = input.name.trim().toLowerCase();
     const problem = domainNameViolation(name);
-    if (problem) throw invalid(['name'], `The domain ${problem}.`);
+    if (problem) throw violated(['name'], 'domain', problem);
     await assertDomainFree(ctx, name, ['name']);
     return commitPartnerChange(ctx, agent, 'ADD_CUSTOMER_DOMAIN', async (tx) => {
       const [row] = await tx.db
@@ -239,20 +240,20 @@ export const addDomain = partnerTask(
 async function assertDomainFree(ctx: ServiceContext, name: string, field: string[]): Promise<void> {
   const [existing] = await ctx.db.select({ n: domains.name }).from(domains).where(eq(domains.name, name));
   // Never who holds it: another partner must learn nothing about this one's customers or agents.
-  if (existing) throw invalid(field, `The domain ${name} is not available: choose another.`, 'DOMAIN_TAKEN');
+  if (existing) throw invalid(field, msg('partner.domainTaken', { domain: name }), 'DOMAIN_TAKEN');
   const [agent] = await ctx.db
     .select({ id: agents.id })
     .from(agents)
     .where(like(agents.emailLower, `%@${escapeLike(name)}`))
     .limit(1);
-  if (agent) throw invalid(field, `The domain ${name} is not available: choose another.`, 'DOMAIN_TAKEN');
+  if (agent) throw invalid(field, msg('partner.domainTaken', { domain: name }), 'DOMAIN_TAKEN');
 }
 
 /** A verified domain belongs to one tenant: the unique index settles two tenants racing for the same name. */
 function domainTaken(field: string[], name: string) {
   return (e: unknown): never => {
     if (pgErrorCode(e) === UNIQUE_VIOLATION)
-      throw invalid(field, `The domain ${name} is not available: choose another.`, 'DOMAIN_TAKEN');
+      throw invalid(field, msg('partner.domainTaken', { domain: name }), 'DOMAIN_TAKEN');
     throw e;
   };
 }
@@ -269,10 +270,10 @@ export const addSubscription = partnerTask(
     const agent = await authorizePartnerChange(ctx, MANAGE, 'ADD_SUBSCRIPTION');
     const customer = await ownCustomer(ctx, agent, input.customerId);
     if (!Number.isInteger(input.seats) || input.seats < 1 || input.seats > 1_000_000) {
-      throw invalid(['seats'], 'Seats must be a whole number from 1 to 1 000 000.');
+      throw invalid(['seats'], msg('partner.seatsRange', { max: 1_000_000 }));
     }
     const [sku] = await ctx.db.select().from(skus).where(eq(skus.id, input.skuId));
-    if (!sku) throw invalid(['skuId'], 'No product has this SKU id.', 'UNKNOWN_SKU');
+    if (!sku) throw invalid(['skuId'], msg('partner.unknownSku', { skuId: input.skuId }), 'UNKNOWN_SKU');
     return commitPartnerChange(ctx, agent, 'ADD_SUBSCRIPTION', async (tx) => {
       const [row] = await tx.db
         .insert(subscriptions)

@@ -1,6 +1,9 @@
 // Errors are values: services throw DomainError with a code from this list; the GraphQL layer maps them in one
 // place (graphql/errors.ts) to top-level errors (the access codes) or to a payload's userErrors (everything else).
 import type { DirectoryRole, PartnerRole } from '../auth/roles.js';
+import { type Message, msg, render } from '../messages/index.js';
+import type { Subject, Thing } from '../messages/terms.js';
+import type { Violation } from './validation.js';
 
 export const ACCESS_ERROR_CODES = ['UNAUTHENTICATED', 'FORBIDDEN', 'NOT_FOUND', 'PASSWORD_CHANGE_REQUIRED'] as const;
 
@@ -55,13 +58,22 @@ export interface ErrorDetails {
 }
 
 export class DomainError extends Error {
+  /**
+   * `text` is what to tell a person, rendered in the request's language at the GraphQL boundary (`message` is its
+   * English rendering, for logs and for code that reads errors in-process).
+   */
   constructor(
     readonly code: ErrorCode,
-    message: string,
+    readonly text: Message,
     readonly details: ErrorDetails = {},
   ) {
-    super(message);
+    super(render(text));
     this.name = 'DomainError';
+  }
+
+  /** The values the message is made of, for a UI that writes its own text (`params` / `extensions.params`). */
+  get params(): Readonly<Record<string, unknown>> {
+    return this.text.params;
   }
 
   get isAccessError(): boolean {
@@ -69,10 +81,14 @@ export class DomainError extends Error {
   }
 }
 
-export const notFound = (what = 'object') => new DomainError('NOT_FOUND', `No such ${what}.`);
+export const notFound = (what: Thing = 'object') => new DomainError('NOT_FOUND', msg('common.notFound', { what }));
 
-export const invalid = (field: string[], message: string, code: UserErrorCode = 'INVALID') =>
+export const invalid = (field: string[], message: Message, code: UserErrorCode = 'INVALID') =>
   new DomainError(code, message, { field });
+
+/** A field's input rule broken (validation.ts): "The display name is required." in the request's language. */
+export const violated = (field: string[], subject: Subject, violation: Violation, code: UserErrorCode = 'INVALID') =>
+  invalid(field, msg('field.violation', { subject, ...violation }), code);
 
 /** Several field errors found at once (validation reports every bad field, not only the first). */
 export class ValidationErrors extends Error {

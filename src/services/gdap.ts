@@ -5,10 +5,11 @@ import { generateToken, hashToken } from '../auth/tokens.js';
 import { DAY_MS } from '../clock.js';
 import type { Db } from '../db/client.js';
 import { accessAssignments, customers, gdapRelationships, securityGroups, userRoles } from '../db/schema.js';
+import { msg } from '../messages/index.js';
 import { recordAudit } from './audit.js';
 import { type AgentCaller, authorizeCustomerTask, requirePartnerTask, requireSignedIn } from './authorization.js';
 import { inTransaction, type ServiceContext } from './context.js';
-import { DomainError, invalid, notFound, ValidationErrors } from './errors.js';
+import { DomainError, invalid, notFound, ValidationErrors, violated } from './errors.js';
 import { authorizePartnerChange, commitPartnerChange, fourEyes, recordPartnerEvent } from './partner-audit.js';
 import { isMember } from './security-groups.js';
 import { customerTask, partnerTask, readCustomer, readPartner } from './tasks.js';
@@ -66,17 +67,17 @@ export const createGdapRelationship = partnerTask(
     const roles = [...new Set(input.roles)];
     const errors: DomainError[] = [];
     const nameProblem = textViolation(input.displayName, 50, true);
-    if (nameProblem) errors.push(invalid(['displayName'], `The display name ${nameProblem}.`));
-    if (roles.length === 0) errors.push(invalid(['roles'], 'A relationship carries at least one role.', 'REQUIRED'));
+    if (nameProblem) errors.push(violated(['displayName'], 'relationshipName', nameProblem));
+    if (roles.length === 0) errors.push(invalid(['roles'], msg('partner.relationshipRolesRequired'), 'REQUIRED'));
     for (const r of roles) {
       if (!DIRECTORY_ROLES.includes(r))
-        errors.push(invalid(['roles'], `${r} is not a directory role.`, 'UNKNOWN_ROLE'));
+        errors.push(invalid(['roles'], msg('partner.unknownDirectoryRole', { role: r }), 'UNKNOWN_ROLE'));
     }
     if (!Number.isInteger(input.durationDays) || input.durationDays < 1 || input.durationDays > MAX_DURATION_DAYS) {
-      errors.push(invalid(['durationDays'], `The duration must be from 1 day to ${MAX_DURATION_DAYS} days (2 years).`));
+      errors.push(invalid(['durationDays'], msg('partner.relationshipDuration', { maxDays: MAX_DURATION_DAYS })));
     }
     if (input.autoExtend && roles.includes('GLOBAL_ADMINISTRATOR')) {
-      errors.push(invalid(['autoExtend'], 'A relationship carrying GLOBAL_ADMINISTRATOR cannot auto-extend.'));
+      errors.push(invalid(['autoExtend'], msg('partner.globalAdministratorNoAutoExtend')));
     }
     if (errors.length) throw new ValidationErrors(errors);
     const approvalToken = generateToken('gdap');
@@ -92,7 +93,12 @@ export const createGdapRelationship = partnerTask(
         .where(
           and(eq(gdapRelationships.partnerId, agent.partnerId), eq(gdapRelationships.displayName, input.displayName)),
         );
-      if (clash) throw invalid(['displayName'], `A relationship named ${input.displayName} exists.`, 'NAME_TAKEN');
+      if (clash)
+        throw invalid(
+          ['displayName'],
+          msg('partner.relationshipNameTaken', { displayName: input.displayName }),
+          'NAME_TAKEN',
+        );
       const [relationship] = await tx.db
         .insert(gdapRelationships)
         .values({
@@ -138,7 +144,7 @@ export async function approveGdapRelationship(
     .from(gdapRelationships)
     .where(eq(gdapRelationships.approvalTokenHash, hashToken(input.approvalToken)));
   if (caller.kind !== 'user' || !rel || rel.customerId !== caller.customerId) {
-    throw invalid(['approvalToken'], 'This approval token is not one for your organisation.', 'INVALID');
+    throw invalid(['approvalToken'], msg('partner.approvalTokenNotYours'), 'INVALID');
   }
   const [ga] = await ctx.db
     .select()
@@ -151,12 +157,12 @@ export async function approveGdapRelationship(
       ),
     );
   if (!ga) {
-    throw new DomainError('FORBIDDEN', 'Only a Global Administrator of the customer may approve a GDAP relationship.', {
+    throw new DomainError('FORBIDDEN', msg('partner.approvalNeedsGlobalAdministrator'), {
       requiredRoles: ['GLOBAL_ADMINISTRATOR'],
     });
   }
   if (rel.status !== 'APPROVAL_PENDING') {
-    throw invalid(['approvalToken'], `The relationship is ${rel.status}, not waiting for approval.`, 'INVALID_STATE');
+    throw invalid(['approvalToken'], msg('partner.relationshipNotPending', { status: rel.status }), 'INVALID_STATE');
   }
   const now = ctx.clock.now();
   return inTransaction(ctx, async (tx) => {
@@ -176,8 +182,7 @@ export async function approveGdapRelationship(
         ),
       )
       .returning();
-    if (!row)
-      throw invalid(['approvalToken'], 'The relationship was approved or terminated meanwhile.', 'INVALID_STATE');
+    if (!row) throw invalid(['approvalToken'], msg('partner.relationshipChangedMeanwhile'), 'INVALID_STATE');
     const details = { displayName: rel.displayName, roles: rel.roles, endsAt: row.endsAt?.toISOString() };
     await recordAudit(tx, {
       customerId: rel.customerId,
@@ -243,7 +248,7 @@ export const assignGdapAccess = partnerTask(
   ): Promise<AccessAssignmentRow> {
     const admin = await authorizePartnerChange(ctx, ASSIGN, 'ASSIGN_GDAP_ACCESS');
     const roles = [...new Set(input.roles)];
-    if (roles.length === 0) throw invalid(['roles'], 'Assign at least one role.', 'REQUIRED');
+    if (roles.length === 0) throw invalid(['roles'], msg('partner.assignRolesRequired'), 'REQUIRED');
     return commitPartnerChange(
       ctx,
       admin,
@@ -252,9 +257,9 @@ export const assignGdapAccess = partnerTask(
         const { rel, group } = await assignmentTarget(tx, admin, input);
         const outside = roles.filter((r) => !rel.roles.includes(r));
         if (outside.length)
-          throw invalid(['roles'], `The relationship does not carry ${outside.join(', ')}.`, 'INVALID');
+          throw invalid(['roles'], msg('partner.rolesOutsideRelationship', { roles: outside }), 'INVALID');
         if (rel.status === 'TERMINATED')
-          throw invalid(['relationshipId'], 'The relationship is terminated.', 'INVALID_STATE');
+          throw invalid(['relationshipId'], msg('partner.relationshipTerminated'), 'INVALID_STATE');
         const [before] = await tx.db
           .select({ roles: accessAssignments.roles })
           .from(accessAssignments)
@@ -336,7 +341,8 @@ export const removeGdapAccess = partnerTask(
             ),
           )
           .returning();
-        if (!removed) throw invalid(['groupId'], `${group.name} holds no roles in this relationship.`, 'INVALID_STATE');
+        if (!removed)
+          throw invalid(['groupId'], msg('partner.groupHoldsNoRoles', { groupName: group.name }), 'INVALID_STATE');
         const details = { relationship: rel.displayName, group: group.name, groupId: group.id, roles: removed.roles };
         await recordAudit(tx, {
           customerId: rel.customerId,
@@ -377,7 +383,7 @@ async function assignmentTarget(
     .where(and(eq(securityGroups.id, input.groupId), eq(securityGroups.partnerId, admin.partnerId)));
   if (!group) throw notFound('security group');
   if (await isMember(tx.db, group.id, admin.agentId)) {
-    throw fourEyes(`no one changes the GDAP roles of a group it is a member of (${group.name}).`);
+    throw fourEyes(msg('partner.fourEyesOwnGroupGdapRoles', { groupName: group.name }));
   }
   return { rel, group };
 }
@@ -392,7 +398,7 @@ export const terminateGdapRelationship = partnerTask(
     return commitPartnerChange(ctx, agent, 'TERMINATE_GDAP_RELATIONSHIP', async (tx) => {
       const rel = await ownRelationship(tx.db, agent, input.customerId, input.relationshipId, true);
       if (rel.status === 'TERMINATED')
-        throw invalid(['relationshipId'], 'The relationship is already terminated.', 'INVALID_STATE');
+        throw invalid(['relationshipId'], msg('partner.relationshipAlreadyTerminated'), 'INVALID_STATE');
       const [row] = await tx.db
         .update(gdapRelationships)
         .set({ status: 'TERMINATED', terminatedAt: ctx.clock.now(), approvalTokenHash: null })

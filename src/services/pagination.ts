@@ -5,6 +5,7 @@ import { resolveCursorConnection } from '@pothos/plugin-relay';
 import { and, asc, count, desc, type SQL, sql } from 'drizzle-orm';
 import type { PgColumn, PgTable } from 'drizzle-orm/pg-core';
 import { type Db, pgErrorCode } from '../db/client.js';
+import { msg } from '../messages/index.js';
 import { DomainError } from './errors.js';
 
 export const MAX_PAGE_SIZE = 500;
@@ -133,12 +134,12 @@ export function decodeCursor(cursor: string, size: number, field: CursorArg = 'a
 }
 
 const badCursor = (field: CursorArg) =>
-  new DomainError('INVALID', `The cursor \`${field}\` is not one this connection gave out.`, { field: [field] });
+  new DomainError('INVALID', msg('paging.badCursor', { field }), { field: [field] });
 
 export function pageSize(n: number | null | undefined, field: 'first' | 'last' = 'first'): number {
   const size = n ?? DEFAULT_PAGE_SIZE;
   if (!Number.isInteger(size) || size < 0 || size > MAX_PAGE_SIZE) {
-    throw new DomainError('INVALID', `${field} must be between 0 and ${MAX_PAGE_SIZE}.`, { field: [field] });
+    throw new DomainError('INVALID', msg('paging.size', { field, max: MAX_PAGE_SIZE }), { field: [field] });
   }
   return size;
 }
@@ -155,13 +156,7 @@ export async function keysetPage<T extends object>(
   count: () => Promise<number>,
 ): Promise<Page<T>> {
   if (args.first != null && args.last != null) {
-    throw new DomainError(
-      'INVALID',
-      'Use first (with after) to page forward or last (with before) backward, not both.',
-      {
-        field: ['last'],
-      },
-    );
+    throw new DomainError('INVALID', msg('paging.bothDirections'), { field: ['last'] });
   }
   // Checked here, before Pothos, which would clamp a size over its maxSize rather than refuse it.
   const size = args.last != null ? pageSize(args.last, 'last') : pageSize(args.first, 'first');

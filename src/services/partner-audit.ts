@@ -4,9 +4,10 @@
 import { and, eq, gte, lt, type SQL } from 'drizzle-orm';
 import type { PartnerTask } from '../auth/roles.js';
 import { partnerAuditEvents } from '../db/schema.js';
+import type { Message } from '../messages/index.js';
 import { type AgentCaller, requirePartnerTask } from './authorization.js';
 import { type Caller, inTransaction, type ServiceContext } from './context.js';
-import { DomainError } from './errors.js';
+import { DomainError, notFound } from './errors.js';
 import { type KeysetOrder, type Page, type PageArgs, tablePage } from './pagination.js';
 import { partnerTask } from './tasks.js';
 
@@ -153,9 +154,12 @@ export async function commitPartnerChange<T>(
   }
 }
 
-/** Throws the four-eyes refusal: FORBIDDEN naming the rule (recorded by commitPartnerChange). */
-export function fourEyes(rule: string, remedy = 'Another access administrator must do it.'): DomainError {
-  return new DomainError('FORBIDDEN', `Four-eyes rule: ${rule} ${remedy}`, { rule: 'FOUR_EYES' });
+/**
+ * The four-eyes refusal: FORBIDDEN naming the rule (recorded by commitPartnerChange). `message` is the whole refusal,
+ * a `partner.fourEyes…` entry ("Four-eyes rule: … Another access administrator must do it.").
+ */
+export function fourEyes(message: Message): DomainError {
+  return new DomainError('FORBIDDEN', message, { rule: 'FOUR_EYES' });
 }
 
 export interface PartnerAuditFilter {
@@ -181,7 +185,7 @@ export const listPartnerAuditEvents = partnerTask(
     args: PageArgs & { filter?: PartnerAuditFilter | null },
   ): Promise<Page<PartnerAuditEventRow>> {
     const agent = requirePartnerTask(ctx, TASK);
-    if (agent.partnerId !== partnerId) throw new DomainError('NOT_FOUND', 'No such partner.');
+    if (agent.partnerId !== partnerId) throw notFound('partner');
     const f = args.filter ?? {};
     const conditions: (SQL | undefined)[] = [
       eq(partnerAuditEvents.partnerId, partnerId),

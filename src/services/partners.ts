@@ -5,7 +5,7 @@ import { agents, partners } from '../db/schema.js';
 import type { AgentRow } from './agents.js';
 import { requireAgent } from './authorization.js';
 import { inTransaction, type ServiceContext } from './context.js';
-import { invalid, notFound } from './errors.js';
+import { notFound, violated } from './errors.js';
 import { recordPartnerEvent } from './partner-audit.js';
 
 export type PartnerRow = typeof partners.$inferSelect;
@@ -25,7 +25,7 @@ export async function bootstrapPartner(
 ): Promise<{ partner: PartnerRow; admin: AgentRow } | null> {
   if ((await partnerCount(ctx)) > 0) return null;
   const violation = passwordPolicyViolation(input.adminPassword);
-  if (violation) throw invalid(['BOOTSTRAP_ADMIN_PASSWORD'], `The bootstrap password ${violation}.`, 'WEAK_PASSWORD');
+  if (violation) throw violated(['BOOTSTRAP_ADMIN_PASSWORD'], 'bootstrapPassword', violation, 'WEAK_PASSWORD');
   const passwordHash = await hashPassword(input.adminPassword);
   return inTransaction(ctx, async (tx) => {
     // Instances starting together: one creates the partner, the others wait for it, then see it and stop.

@@ -3,6 +3,7 @@
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import { subscriptions } from '../db/schema.js';
+import { msg } from '../messages/index.js';
 import { DomainError, invalid } from './errors.js';
 import type { SkuRow } from './skus.js';
 
@@ -48,16 +49,12 @@ export async function noSeatError(db: Db, customerId: string, sku: SkuRow, field
     .select({ total: subscriptions.totalSeats })
     .from(subscriptions)
     .where(and(eq(subscriptions.customerId, customerId), eq(subscriptions.skuId, sku.id)));
-  if (!sub)
-    return invalid(field, `The customer has no subscription for ${sku.name} (${sku.partNumber}).`, 'NOT_SUBSCRIBED');
-  return new DomainError(
-    'NO_SEATS',
-    `No seat left for ${sku.name} (${sku.partNumber}): all ${sub.total} are assigned.`,
-    {
-      field,
-      skuPartNumber: sku.partNumber,
-    },
-  );
+  const names = { skuName: sku.name, partNumber: sku.partNumber };
+  if (!sub) return invalid(field, msg('users.notSubscribed', names), 'NOT_SUBSCRIBED');
+  return new DomainError('NO_SEATS', msg('users.noSeats', { ...names, total: sub.total }), {
+    field,
+    skuPartNumber: sku.partNumber,
+  });
 }
 
 export async function freeSeats(db: Db, customerId: string, skuIds: string[]): Promise<void> {

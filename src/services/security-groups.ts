@@ -11,11 +11,12 @@ import {
   type MEMBERSHIP_KINDS,
   securityGroups,
 } from '../db/schema.js';
+import { msg } from '../messages/index.js';
 import { endOpenActivations } from './activation-end.js';
 import { type AgentRow, getAgent, type PrincipalKind, principalName } from './agents.js';
 import { type AgentCaller, requirePartnerTask } from './authorization.js';
 import type { ServiceContext } from './context.js';
-import { invalid, notFound } from './errors.js';
+import { invalid, notFound, violated } from './errors.js';
 import { authorizePartnerChange, commitPartnerChange, fourEyes } from './partner-audit.js';
 import { partnerTask, readPartner } from './tasks.js';
 import { textViolation } from './validation.js';
@@ -29,7 +30,7 @@ export const createSecurityGroup = partnerTask(
   async function createSecurityGroup(ctx: ServiceContext, input: { name: string }): Promise<GroupRow> {
     const admin = await authorizePartnerChange(ctx, TASK, 'CREATE_SECURITY_GROUP');
     const problem = textViolation(input.name, 120, true);
-    if (problem) throw invalid(['name'], `The group name ${problem}.`);
+    if (problem) throw violated(['name'], 'groupName', problem);
     try {
       return await commitPartnerChange(ctx, admin, 'CREATE_SECURITY_GROUP', async (tx) => {
         const [row] = await tx.db
@@ -40,7 +41,7 @@ export const createSecurityGroup = partnerTask(
       });
     } catch (e) {
       if (pgErrorCode(e) === UNIQUE_VIOLATION)
-        throw invalid(['name'], `A group named ${input.name} exists.`, 'NAME_TAKEN');
+        throw invalid(['name'], msg('partner.groupNameTaken', { name: input.name }), 'NAME_TAKEN');
       throw e;
     }
   },
@@ -76,7 +77,7 @@ export const deleteSecurityGroup = partnerTask(
       'DELETE_SECURITY_GROUP',
       async (tx) => {
         const group = await ownGroup(tx.db, admin, groupId, 'update');
-        if (await isMember(tx.db, group.id, admin.agentId)) throw fourEyes('no one deletes a group it is a member of.');
+        if (await isMember(tx.db, group.id, admin.agentId)) throw fourEyes(msg('partner.fourEyesDeleteOwnGroup'));
         // access_assignments is keyed by customer; a group's assignments span customers (rare, partner-side admin).
         const assignments = await tx.db
           .delete(accessAssignments)
@@ -136,7 +137,7 @@ export const updateSecurityGroup = partnerTask(
     if (max != null && (!Number.isInteger(max) || max < 30 || max > MAX_ACTIVATION_MINUTES)) {
       throw invalid(
         ['maxActivationMinutes'],
-        `An activation lasts from 30 minutes to ${MAX_ACTIVATION_MINUTES / 60} hours.`,
+        msg('partner.activationLength', { minMinutes: 30, maxHours: MAX_ACTIVATION_MINUTES / 60 }),
       );
     }
     return commitPartnerChange(
@@ -146,7 +147,7 @@ export const updateSecurityGroup = partnerTask(
       async (tx) => {
         const group = await ownGroup(tx.db, admin, input.groupId, 'update');
         if (await isMember(tx.db, group.id, admin.agentId))
-          throw fourEyes(`no one changes the settings of a group it is a member of (${group.name}).`);
+          throw fourEyes(msg('partner.fourEyesOwnGroupSettings', { groupName: group.name }));
         const [row] = await tx.db
           .update(securityGroups)
           .set({
@@ -187,7 +188,7 @@ async function memberChange(
       const group = await ownGroup(tx.db, admin, input.groupId, 'share');
       if (input.agentId === admin.agentId) {
         throw fourEyes(
-          `no one ${action === 'ADD_GROUP_MEMBER' ? 'adds itself to' : 'removes itself from'} a security group.`,
+          msg(action === 'ADD_GROUP_MEMBER' ? 'partner.fourEyesAddSelfToGroup' : 'partner.fourEyesRemoveSelfFromGroup'),
         );
       }
       // An agent or an application: both get GDAP roles through their groups.
@@ -200,7 +201,7 @@ async function memberChange(
       // As in Entra PIM for groups: eligibility is for people, who activate with a justification; automation holds
       // its memberships permanently (and loses them by removal, disabling or deletion).
       if (action === 'ADD_GROUP_MEMBER' && kind === 'ELIGIBLE' && agent.principal === 'APPLICATION') {
-        throw invalid(['kind'], 'An application is an ACTIVE member or none: only agents are ELIGIBLE.', 'INVALID');
+        throw invalid(['kind'], msg('partner.applicationNotEligible'), 'INVALID');
       }
       const changed =
         action === 'ADD_GROUP_MEMBER'

@@ -5,8 +5,9 @@ import { hashPassword, passwordPolicyViolation, verifyNothing, verifyPassword } 
 import { generateToken, hashToken } from '../auth/tokens.js';
 import { preparedStatement } from '../db/prepared.js';
 import { agents, domains, sessions, signInFamiliar, signInThrottle, users } from '../db/schema.js';
+import { msg } from '../messages/index.js';
 import { type Caller, inTransaction, partnerCaller, type ServiceContext } from './context.js';
-import { DomainError, invalid } from './errors.js';
+import { DomainError, invalid, violated } from './errors.js';
 import { recordPartnerEvent, recordSignInEvent } from './partner-audit.js';
 import { userColumns } from './users/row.js';
 
@@ -52,26 +53,20 @@ async function isFamiliar(ctx: ServiceContext, login: string, client: string): P
 function onePasswordCheckPerRequest(ctx: ServiceContext, field: string[]): void {
   ctx.passwordChecks = (ctx.passwordChecks ?? 0) + 1;
   if (ctx.passwordChecks > 1) {
-    throw new DomainError('TOO_MANY_ATTEMPTS', 'One password check per request: send the others separately.', {
-      field,
-    });
+    throw new DomainError('TOO_MANY_ATTEMPTS', msg('sessions.onePasswordCheck'), { field });
   }
 }
 
-function tooManyAttempts(lockedUntil: Date, now: Date, where = ''): DomainError {
+function tooManyAttempts(lockedUntil: Date, now: Date, fromThisAddress = false): DomainError {
   const seconds = Math.ceil((lockedUntil.getTime() - now.getTime()) / 1000);
-  return new DomainError(
-    'TOO_MANY_ATTEMPTS',
-    `Too many failed sign-ins${where ? ` ${where}` : ''}; try again in ${seconds} s.`,
-    {
-      field: ['email'],
-      retryAfterSeconds: seconds,
-    },
-  );
+  return new DomainError('TOO_MANY_ATTEMPTS', msg('sessions.tooManyAttempts', { seconds, fromThisAddress }), {
+    field: ['email'],
+    retryAfterSeconds: seconds,
+  });
 }
 
 const badCredentials = () =>
-  new DomainError('INVALID_CREDENTIALS', 'The email or password is incorrect.', { field: ['password'] });
+  new DomainError('INVALID_CREDENTIALS', msg('sessions.badCredentials'), { field: ['password'] });
 
 export async function signIn(
   ctx: ServiceContext,
@@ -89,7 +84,7 @@ export async function signIn(
   // The address's own budget across every login (a password sprayer): only its failures count, so a busy office
   // behind one address signs in freely.
   const clientLock = await lockOf(ctx, `client:${client}`);
-  if (clientLock && clientLock > now) throw tooManyAttempts(clientLock, now, 'from this address');
+  if (clientLock && clientLock > now) throw tooManyAttempts(clientLock, now, true);
   // Smart lockout: a familiar client (it signed in to this login lately) has its own budget; all others share one.
   // A stranger's wrong passwords then lock out the strangers, not the user at its usual place.
   const bucket = (await isFamiliar(ctx, login, client)) ? `${login}|${client}` : `${login}|*`;
@@ -116,11 +111,7 @@ export async function signIn(
   // Told only to whoever knows the password (as Entra does), so it reveals nothing to a guesser.
   if (subject.kind === 'agent' && subject.status !== 'ENABLED') {
     await recordSignInEvent(ctx, subject, 'SIGN_IN_DISABLED', { reason: 'the agent is disabled' });
-    throw new DomainError(
-      'ACCOUNT_DISABLED',
-      'This account is disabled: ask an access administrator of your partner.',
-      { field: ['email'] },
-    );
+    throw new DomainError('ACCOUNT_DISABLED', msg('sessions.accountDisabled'), { field: ['email'] });
   }
   // A success clears the login's bucket; the client becomes familiar.
   await ctx.db.delete(signInThrottle).where(eq(signInThrottle.login, bucket));
@@ -308,7 +299,7 @@ export async function authenticate(ctx: ServiceContext, token: string): Promise<
 }
 
 export async function signOut(ctx: ServiceContext): Promise<void> {
-  if (!ctx.caller) throw new DomainError('UNAUTHENTICATED', 'Sign in first.');
+  if (!ctx.caller) throw new DomainError('UNAUTHENTICATED', msg('sessions.signInFirst'));
   await ctx.db.update(sessions).set({ revokedAt: ctx.clock.now() }).where(eq(sessions.tokenHash, ctx.caller.tokenHash));
 }
 
@@ -321,15 +312,15 @@ export async function changePassword(
   input: { currentPassword: string; newPassword: string },
 ): Promise<void> {
   const caller = ctx.caller;
-  if (!caller) throw new DomainError('UNAUTHENTICATED', 'Sign in first.');
+  if (!caller) throw new DomainError('UNAUTHENTICATED', msg('sessions.signInFirst'));
   if (caller.kind === 'agent' && caller.principal === 'APPLICATION') {
-    throw new DomainError('FORBIDDEN', 'An application has no password: it rotates client secrets instead.');
+    throw new DomainError('FORBIDDEN', msg('sessions.applicationHasNoPassword'));
   }
   onePasswordCheckPerRequest(ctx, ['currentPassword']);
   const violation = passwordPolicyViolation(input.newPassword);
-  if (violation) throw invalid(['newPassword'], `The new password ${violation}.`, 'WEAK_PASSWORD');
+  if (violation) throw violated(['newPassword'], 'newPassword', violation, 'WEAK_PASSWORD');
   if (input.newPassword === input.currentPassword) {
-    throw invalid(['newPassword'], 'The new password must differ from the current one.', 'WEAK_PASSWORD');
+    throw invalid(['newPassword'], msg('sessions.samePassword'), 'WEAK_PASSWORD');
   }
   const table = caller.kind === 'agent' ? agents : users;
   const where =
@@ -339,7 +330,7 @@ export async function changePassword(
   const [found] = await ctx.db.select({ hash: table.passwordHash }).from(table).where(where);
   const current = found?.hash ? { hash: found.hash } : undefined;
   if (!current || !(await verifyPassword(current.hash, input.currentPassword))) {
-    throw invalid(['currentPassword'], 'The current password is incorrect.', 'INVALID_CREDENTIALS');
+    throw invalid(['currentPassword'], msg('sessions.wrongCurrentPassword'), 'INVALID_CREDENTIALS');
   }
   const passwordHash = await hashPassword(input.newPassword);
   const now = ctx.clock.now();
@@ -360,10 +351,7 @@ export async function changePassword(
             .where(and(where, eq(users.passwordHash, current.hash), eq(users.state, 'ACTIVE'), sessionLive))
             .returning({ id: users.id });
     if (!changed.length) {
-      throw new DomainError(
-        'UNAUTHENTICATED',
-        'Your password was reset or your session ended meanwhile: sign in again.',
-      );
+      throw new DomainError('UNAUTHENTICATED', msg('sessions.changedMeanwhile'));
     }
     const owner =
       caller.kind === 'agent'
@@ -387,8 +375,7 @@ export async function revokeAgentSessions(db: ServiceContext['db'], agentId: str
 /** The signed-in agent ends all of its sessions, this one included. */
 export async function signOutEverywhere(ctx: ServiceContext): Promise<number> {
   const caller = ctx.caller;
-  if (caller?.kind !== 'agent')
-    throw new DomainError('FORBIDDEN', 'Only partner agents sign out everywhere; users sign out with signOut.');
+  if (caller?.kind !== 'agent') throw new DomainError('FORBIDDEN', msg('sessions.agentsOnlySignOutEverywhere'));
   return inTransaction(ctx, async (tx) => {
     const n = await revokeAgentSessions(tx.db, caller.agentId, ctx.clock.now());
     await recordPartnerEvent(tx, caller.partnerId, 'SIGN_OUT_EVERYWHERE', 'SUCCESS', {

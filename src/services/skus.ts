@@ -1,6 +1,7 @@
 import { asc, eq, inArray } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import { skus } from '../db/schema.js';
+import { msg } from '../messages/index.js';
 import { requireSignedIn } from './authorization.js';
 import type { ServiceContext } from './context.js';
 import { invalid } from './errors.js';
@@ -73,6 +74,6 @@ export async function skusByIds(db: Db, ids: readonly string[], field: string[])
   const known = await skuCatalogue(db, unique);
   const errors = unique
     .filter((id) => !known.has(id))
-    .map(() => invalid(field, 'One of the SKU ids is not a product in the catalogue.', 'UNKNOWN_SKU'));
+    .map(() => invalid(field, msg('users.unknownSku'), 'UNKNOWN_SKU'));
   return { skus: unique.map((id) => known.get(id)).filter((s): s is SkuRow => !!s), errors };
 }

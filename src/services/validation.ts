@@ -1,29 +1,48 @@
-// Input rules shared by the services. Each returns the reason a value is refused, or null.
+// Input rules shared by the services. Each returns the rule a value breaks (a Violation, rendered in English or
+// French by messages/violations.ts), or null.
+
+/** A broken input rule, with what a UI needs to say it in its own words. */
+export type Violation =
+  | { rule: 'required' }
+  | { rule: 'tooLong'; max: number }
+  | { rule: 'tooShort'; min: number }
+  | { rule: 'atMost'; max: number }
+  | { rule: 'controlCharacters' }
+  | { rule: 'invisibleCharacter'; character: string }
+  | { rule: 'characterNotAllowed'; character: string }
+  | { rule: 'characterClasses' }
+  | { rule: 'domainLabels' }
+  | { rule: 'domainLabelCharacters' }
+  | { rule: 'upnShape' }
+  | { rule: 'aliasTooLong'; max: number }
+  | { rule: 'aliasCharacters' }
+  | { rule: 'aliasDots' }
+  | { rule: 'upnDomain'; domain: Violation }
+  | { rule: 'countryFormat' }
+  | { rule: 'notCountry'; value: string };
 
 const ALIAS_RE = /^[A-Za-z0-9'_!#^~.-]+$/;
 const DOMAIN_LABEL_RE = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/;
 
-export function domainNameViolation(domain: string): string | null {
-  if (domain.length > 253) return 'is longer than 253 characters';
+export function domainNameViolation(domain: string): Violation | null {
+  if (domain.length > 253) return { rule: 'tooLong', max: 253 };
   const labels = domain.split('.');
-  if (labels.length < 2) return 'must have at least two labels, like contoso.com';
-  if (!labels.every((l) => DOMAIN_LABEL_RE.test(l))) return 'has a label that is not letters, digits and hyphens';
+  if (labels.length < 2) return { rule: 'domainLabels' };
+  if (!labels.every((l) => DOMAIN_LABEL_RE.test(l))) return { rule: 'domainLabelCharacters' };
   return null;
 }
 
 /** UPN shape (Entra): alias@domain, alias ≤ 64 of A-Z a-z 0-9 ' . - _ ! # ^ ~, no leading, trailing or double dot. */
-export function upnViolation(upn: string): string | null {
-  if (upn.length > 113) return 'is longer than 113 characters';
+export function upnViolation(upn: string): Violation | null {
+  if (upn.length > 113) return { rule: 'tooLong', max: 113 };
   const at = upn.lastIndexOf('@');
-  if (at <= 0 || at === upn.length - 1 || upn.indexOf('@') !== at) return 'must be alias@domain';
+  if (at <= 0 || at === upn.length - 1 || upn.indexOf('@') !== at) return { rule: 'upnShape' };
   const alias = upn.slice(0, at);
-  if (alias.length > 64) return 'has an alias longer than 64 characters';
-  if (!ALIAS_RE.test(alias)) return "has an alias with characters other than letters, digits and ' . - _ ! # ^ ~";
-  if (alias.startsWith('.') || alias.endsWith('.') || alias.includes('..')) {
-    return 'has an alias that starts or ends with a dot or has two dots in a row';
-  }
+  if (alias.length > 64) return { rule: 'aliasTooLong', max: 64 };
+  if (!ALIAS_RE.test(alias)) return { rule: 'aliasCharacters' };
+  if (alias.startsWith('.') || alias.endsWith('.') || alias.includes('..')) return { rule: 'aliasDots' };
   const domainProblem = domainNameViolation(upn.slice(at + 1).toLowerCase());
-  return domainProblem ? `has a domain that ${domainProblem}` : null;
+  return domainProblem ? { rule: 'upnDomain', domain: domainProblem } : null;
 }
 
 export function upnDomain(upn: string): string {
@@ -34,15 +53,15 @@ const regionNames = new Intl.DisplayNames(['en'], { type: 'region' });
 const NOT_COUNTRIES = new Set(['EU', 'EZ', 'UN', 'QO', 'XA', 'XB', 'ZZ']);
 
 /** ISO 3166-1 alpha-2, checked against the ICU region list Node ships with. */
-export function usageLocationViolation(code: string): string | null {
-  if (!/^[A-Z]{2}$/.test(code)) return 'must be an ISO 3166 two-letter country code in capitals, like FR';
+export function usageLocationViolation(code: string): Violation | null {
+  if (!/^[A-Z]{2}$/.test(code)) return { rule: 'countryFormat' };
   let name: string | undefined;
   try {
     name = regionNames.of(code);
   } catch {
     name = undefined;
   }
-  if (!name || name === code || NOT_COUNTRIES.has(code)) return `${code} is not a country code`;
+  if (!name || name === code || NOT_COUNTRIES.has(code)) return { rule: 'notCountry', value: code };
   return null;
 }
 
@@ -60,13 +79,13 @@ export function forbiddenCharacter(value: string): string | null {
   return m ? `U+${m[0].codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}` : null;
 }
 
-export function textViolation(value: string, max: number, required: boolean): string | null {
-  if (required && value.trim() === '') return 'is required';
-  if (value.length > max) return `is longer than ${max} characters`;
+export function textViolation(value: string, max: number, required: boolean): Violation | null {
+  if (required && value.trim() === '') return { rule: 'required' };
+  if (value.length > max) return { rule: 'tooLong', max };
   // biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is this pattern's purpose
-  if (/[\u0000-\u001f\u007f]/.test(value)) return 'contains control characters';
+  if (/[\u0000-\u001f\u007f]/.test(value)) return { rule: 'controlCharacters' };
   const invisible = forbiddenCharacter(value);
-  if (invisible) return `contains an invisible or control character (${invisible})`;
+  if (invisible) return { rule: 'invisibleCharacter', character: invisible };
   return null;
 }
 

@@ -21,10 +21,11 @@ import {
 } from '../db/schema.js';
 import { encodeGlobalID, scopedId } from '../graphql/ids.js';
 import { logError } from '../log.js';
+import { type Message, msg } from '../messages/index.js';
 import { requirePartnerTask } from './authorization.js';
 import { decryptCredential, encryptCredential } from './bulk/credentials.js';
 import { type ServiceContext, serviceContext } from './context.js';
-import { type DomainError, invalid, notFound, ValidationErrors } from './errors.js';
+import { type DomainError, invalid, notFound, ValidationErrors, violated } from './errors.js';
 import { type KeysetOrder, type Page, type PageArgs, tablePage } from './pagination.js';
 import { authorizePartnerChange, commitPartnerChange } from './partner-audit.js';
 import { partnerTask } from './tasks.js';
@@ -116,26 +117,29 @@ const publicOnly = new Agent({
 
 const isPrivate = (address: string) => PRIVATE.check(address, isIP(address) === 6 ? 'ipv6' : 'ipv4');
 
-function urlViolation(raw: string, allowPrivate: boolean): string | null {
-  if (raw.length > 2048) return 'The URL is longer than 2048 characters.';
+/** What is wrong with a webhook URL ("The URL must use https."), or null. */
+function urlViolation(raw: string, allowPrivate: boolean): Message | null {
+  if (raw.length > 2048) return msg('field.violation', { subject: 'url', rule: 'tooLong', max: 2048 });
   let url: URL;
   try {
     url = new URL(raw);
   } catch {
-    return 'The URL is not a valid absolute URL.';
+    return msg('partner.webhookUrlNotAbsolute');
   }
-  if (url.protocol !== 'https:' && !(allowPrivate && url.protocol === 'http:')) return 'The URL must use https.';
-  if (url.username || url.password) return 'The URL must not carry credentials.';
+  if (url.protocol !== 'https:' && !(allowPrivate && url.protocol === 'http:'))
+    return msg('partner.webhookUrlNotHttps');
+  if (url.username || url.password) return msg('partner.webhookUrlCredentials');
   const host = url.hostname.replace(/^\[|\]$/g, '');
   if (!allowPrivate && (host === 'localhost' || (isIP(host) && isPrivate(host))))
-    return 'The URL must point to a public address.';
+    return msg('partner.webhookUrlNotPublic');
   return null;
 }
 
-function eventTypesViolation(types: readonly string[]): string | null {
-  if (!types.length) return 'Choose at least one event type.';
+/** What is wrong with the chosen event types ("Choose at least one event type."), or null. */
+function eventTypesViolation(types: readonly string[]): Message | null {
+  if (!types.length) return msg('partner.eventTypesRequired');
   const unknown = types.find((t) => !(WEBHOOK_EVENT_TYPES as readonly string[]).includes(t));
-  return unknown ? `${unknown} is not an event type.` : null;
+  return unknown ? msg('partner.unknownEventType', { eventType: unknown }) : null;
 }
 
 /** A new subscription; its signing secret is returned once. */
@@ -156,7 +160,7 @@ export const createWebhookSubscription = partnerTask(
     if (typeProblem) errors.push(invalid(['eventTypes'], typeProblem));
     const description = input.description?.trim() || url;
     const descriptionProblem = textViolation(description, 2048, true);
-    if (descriptionProblem) errors.push(invalid(['description'], `The description ${descriptionProblem}.`));
+    if (descriptionProblem) errors.push(violated(['description'], 'description', descriptionProblem));
     if (errors.length) throw errors.length === 1 ? errors[0]! : new ValidationErrors(errors);
     const customerIds = input.customerIds?.length ? [...new Set(input.customerIds)] : null;
     return commitPartnerChange(ctx, admin, 'CREATE_WEBHOOK_SUBSCRIPTION', async (tx) => {

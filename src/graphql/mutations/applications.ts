@@ -1,5 +1,6 @@
 // Application management (ACCESS_ADMINISTRATOR): create, update, disable, enable, delete, client secrets.
 import type { PartnerRole } from '../../auth/roles.js';
+import { msg } from '../../messages/index.js';
 import {
   addApplicationSecret,
   createApplication,
@@ -165,7 +166,7 @@ builder.mutationFields((t) => ({
     resolve: (_, { input }, ctx) =>
       runMutation(async () => {
         if (!UUID_RE.test(input.keyId)) {
-          throw new DomainError('INVALID_ID', 'keyId is not a valid key id.', { field: ['keyId'] });
+          throw new DomainError('INVALID_ID', msg('partner.invalidKeyId'), { field: ['keyId'] });
         }
         return {
           application: await removeApplicationSecret(ctx.svc, {

@@ -1,6 +1,15 @@
 // Bulk import: importUsers (multipart `file` or `csv` text) and the one-time fetch of the created users' passwords.
+
+import { msg } from '../../messages/index.js';
 import { credentialsKey, takeBulkJobCredentials } from '../../services/bulk/credentials.js';
-import { type ImportSource, importUsers, MAX_ROWS, REPORT_ERROR_LIMIT } from '../../services/bulk/import.js';
+import {
+  type ImportSource,
+  importUsers,
+  MAX_ROWS,
+  REPORT_ERROR_LIMIT,
+  type ReportedError,
+} from '../../services/bulk/import.js';
+import { rowErrorMessage } from '../../services/bulk/jobs.js';
 import { DomainError } from '../../services/errors.js';
 import { builder, requiresRole } from '../builder.js';
 import { runMutation } from '../errors.js';
@@ -40,13 +49,27 @@ const ImportUsersInput = builder.inputType('ImportUsersInput', {
   }),
 });
 
-const ImportRowErrorRef = builder.simpleObject('ImportRowError', {
+const ImportRowErrorRef = builder.objectRef<ReportedError>('ImportRowError').implement({
   description: 'A problem of one row: its line in the file, the column (as named in the file) and the reason.',
   fields: (t) => ({
-    rowNumber: t.int({ description: 'The line of the file where the row starts (the header is line 1).' }),
-    column: t.string({ nullable: true, description: "The column at fault, as named in the file's header." }),
-    code: t.string({ description: 'A UserErrorCode.' }),
-    message: t.string({ description: 'What is wrong, for a person to read.' }),
+    rowNumber: t.exposeInt('line', {
+      description: 'The line of the file where the row starts (the header is line 1).',
+    }),
+    column: t.exposeString('column', {
+      nullable: true,
+      description: "The column at fault, as named in the file's header.",
+    }),
+    code: t.exposeString('code', { description: 'A UserErrorCode.' }),
+    message: t.string({
+      description:
+        'What is wrong, for a person to read, in the language of the Accept-Language header (English or French).',
+      resolve: (e, _, ctx) => rowErrorMessage(e, ctx.locale),
+    }),
+    params: t.field({
+      type: 'JSONObject',
+      description: 'The values the message is made of, for a UI that writes its own text from `code`.',
+      resolve: (e) => e.text.params,
+    }),
   }),
 });
 const SeatDemandRef = builder.simpleObject('SeatDemand', {
@@ -112,8 +135,7 @@ function sourceOf(input: {
   file?: { name: string; stream(): ReadableStream<Uint8Array> } | null;
   csv?: string | null;
 }): ImportSource {
-  if (input.file && input.csv != null)
-    throw new DomainError('INVALID', 'Send the CSV either as file or as csv, not both.', { field: ['file'] });
+  if (input.file && input.csv != null) throw new DomainError('INVALID', msg('bulk.csvTwice'), { field: ['file'] });
   if (input.file) {
     const file = input.file;
     return {
@@ -126,7 +148,7 @@ function sourceOf(input: {
     };
   }
   if (input.csv != null) return { kind: 'text', text: input.csv };
-  throw new DomainError('REQUIRED', 'Send the CSV as file (multipart upload) or as csv.', { field: ['file'] });
+  throw new DomainError('REQUIRED', msg('bulk.csvMissing'), { field: ['file'] });
 }
 
 builder.mutationFields((t) => ({
@@ -146,7 +168,7 @@ builder.mutationFields((t) => ({
             dryRun: input.dryRun ?? false,
             maxBytes: ctx.config.maxUploadBytes,
           });
-          return { job, report: { ...report, errors: report.errors.map((e) => ({ ...e, rowNumber: e.line })) } };
+          return { job, report };
         },
         { job: null },
       ),

@@ -7,16 +7,17 @@ import {
   bulkJobResultCsv,
   listBulkJobRows,
   processedOf,
+  rowErrorMessage,
+  type StoredRowError,
   watchBulkJob,
 } from '../../services/bulk/jobs.js';
-import type { RowError } from '../../services/bulk/validate.js';
 import { builder, requiresRole } from '../builder.js';
 import { decodeId, decodeScopedId, scopedId } from '../ids.js';
 import { CustomerRef, UserRef } from './refs.js';
 
 export const BulkJobRef = builder.objectRef<BulkJobRow>('BulkJob');
 const BulkJobRowRef = builder.objectRef<BulkJobRowView>('BulkJobRow');
-export const BulkRowErrorRef = builder.objectRef<RowError>('BulkRowError');
+export const BulkRowErrorRef = builder.objectRef<StoredRowError>('BulkRowError');
 
 export const BulkJobStatusEnum = builder.enumType('BulkJobStatus', {
   description: 'Where a bulk import stands; SUCCEEDED, PARTIAL and FAILED are final.',
@@ -49,7 +50,16 @@ BulkRowErrorRef.implement({
     code: t.exposeString('code', {
       description: 'A UserErrorCode; FORBIDDEN or NOT_FOUND when your access ended before the job ran.',
     }),
-    message: t.exposeString('message', { description: 'What is wrong, for a person to read.' }),
+    message: t.string({
+      description:
+        'What is wrong, for a person to read, in the language of the Accept-Language header (English or French; English for rows of jobs queued before messages were translated).',
+      resolve: (e, _, ctx) => rowErrorMessage(e, ctx.locale),
+    }),
+    params: t.field({
+      type: 'JSONObject',
+      description: 'The values the message is made of, for a UI that writes its own text from `code`.',
+      resolve: (e) => e.text?.params ?? {},
+    }),
   }),
 });
 
@@ -67,7 +77,7 @@ BulkJobRowRef.implement({
     errors: t.field({
       type: [BulkRowErrorRef],
       description: 'Why the row was not created (empty unless FAILED).',
-      resolve: (r) => r.errors as RowError[],
+      resolve: (r) => r.errors,
     }),
     userPrincipalName: t.exposeString('userPrincipalName', {
       nullable: true,

@@ -1,6 +1,7 @@
 // viewerCan on Customer and User: what the signed-in caller may do, computed by the decisions the mutations apply
 // (services/capabilities.ts), each with the reason and the roles that would allow it when it may not.
 import type { DirectoryRole, Task } from '../../auth/roles.js';
+import { msg, render } from '../../messages/index.js';
 import { type Capability, capability, heldIn, stateRefusal } from '../../services/capabilities.js';
 import type { CustomerRow } from '../../services/customers.js';
 import type { UserRow } from '../../services/users/row.js';
@@ -9,24 +10,32 @@ import type { GraphQLContext } from '../context.js';
 import { DirectoryRoleEnum, PartnerRoleEnum } from './common.js';
 import { CustomerRef, UserRef } from './refs.js';
 
-const CapabilityRef = builder.simpleObject('Capability', {
+const CapabilityRef = builder.objectRef<Capability>('Capability').implement({
   description: 'Whether the viewer may do something, and when not, why and with which roles it could.',
   fields: (t) => ({
-    allowed: t.boolean({ description: 'True when the mutation would be allowed now (show the button).' }),
-    reason: t.string({ nullable: true, description: 'Why not, in a sentence a UI can show; null when allowed.' }),
+    allowed: t.exposeBoolean('allowed', {
+      description: 'True when the mutation would be allowed now (show the button).',
+    }),
+    reason: t.string({
+      nullable: true,
+      description: 'Why not, in a sentence a UI can show; null when allowed.',
+      resolve: (c, _, ctx: GraphQLContext) => (c.reason ? render(c.reason, ctx.locale) : null),
+    }),
     requiredRoles: t.field({
       type: [DirectoryRoleEnum],
       description: 'Directory roles any one of which would allow it here (empty when allowed or not a role matter).',
+      resolve: (c) => c.requiredRoles,
     }),
     requiredPartnerRoles: t.field({
       type: [PartnerRoleEnum],
       description: 'The partner roles it needs, when the viewer lacks them.',
+      resolve: (c) => c.requiredPartnerRoles,
     }),
   }),
 });
 
 type Held = Awaited<ReturnType<typeof heldIn>>;
-const notAnAgent = stateRefusal('Only partner agents manage customers and their users.');
+const notAnAgent = stateRefusal(msg('users.canAgentsOnly'));
 
 const CUSTOMER_TASKS = {
   createUser: ['CREATE_USER', 'createUser and createUsers'],
@@ -73,7 +82,7 @@ interface UserView {
 const onUser = (v: UserView, task: Task, state?: 'ACTIVE' | 'INACTIVE'): Capability => {
   if (!v.held) return notAnAgent;
   if (state && v.user.state !== state)
-    return stateRefusal(state === 'ACTIVE' ? 'The user is deleted: restore it first.' : 'The user is not deleted.');
+    return stateRefusal(msg(state === 'ACTIVE' ? 'users.canRestoreFirst' : 'users.canNotDeleted'));
   return capability(v.held.partnerRoles, v.held.held, task, { roles: v.roles, name: v.user.userPrincipalName });
 };
 

@@ -8,6 +8,7 @@ import {
   TASKS,
   type Task,
 } from '../../auth/roles.js';
+import { render } from '../../messages/index.js';
 import { ACCESS_ERROR_CODES, USER_ERROR_ENUM } from '../../services/errors.js';
 import { builder } from '../builder.js';
 import type { UserErrorShape } from '../errors.js';
@@ -121,6 +122,16 @@ export const UserErrorRef = builder.objectRef<UserErrorShape>('UserError').imple
       description: 'What kind of refusal, for code to act on.',
       resolve: (e) => e.code as (typeof USER_ERROR_ENUM)[number],
     }),
-    message: t.exposeString('message', { description: 'What is wrong and how to fix it, for a person to read.' }),
+    message: t.string({
+      description:
+        'What is wrong and how to fix it, for a person to read, in the language of the Accept-Language header (English or French).',
+      resolve: (e, _, ctx) => (e.text ? render(e.text, ctx.locale) : e.message),
+    }),
+    params: t.field({
+      type: 'JSONObject',
+      description:
+        'The values the message is made of (a limit, a conflicting name, a number of seconds), for a UI that writes its own text from `code`.',
+      resolve: (e) => e.text?.params ?? {},
+    }),
   }),
 });

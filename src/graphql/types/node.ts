@@ -1,9 +1,10 @@
+import { msg } from '../../messages/index.js';
 import { getActivation } from '../../services/activations.js';
 import { getAgent } from '../../services/agents.js';
 import { getApplication } from '../../services/applications.js';
 import { getBulkJob } from '../../services/bulk/jobs.js';
 import { getCustomer, listCustomers } from '../../services/customers.js';
-import { DomainError, notFound } from '../../services/errors.js';
+import { DomainError } from '../../services/errors.js';
 import { getGdapRelationship } from '../../services/gdap.js';
 import { getPartner } from '../../services/partners.js';
 import { getSecurityGroup } from '../../services/security-groups.js';
@@ -42,7 +43,7 @@ async function loadNode(ctx: GraphQLContext, globalId: string, field: string[]) 
         return getActivation(svc, d.id);
     }
   })();
-  if (!value) throw notFound(d.typename);
+  if (!value) throw new DomainError('NOT_FOUND', msg('common.noSuchNode', { type: d.typename }));
   return { ...value, __typename: d.typename };
 }
 
@@ -69,7 +70,7 @@ builder.queryFields((t) => ({
     },
     resolve: async (_, args, ctx) => {
       if (args.ids.length > MAX_NODE_IDS) {
-        throw new DomainError('LIMIT_EXCEEDED', `Ask for ${MAX_NODE_IDS} ids at most (${args.ids.length} given).`, {
+        throw new DomainError('LIMIT_EXCEEDED', msg('ids.tooMany', { max: MAX_NODE_IDS, given: args.ids.length }), {
           field: ['ids'],
         });
       }

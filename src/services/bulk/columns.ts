@@ -1,5 +1,6 @@
 // The columns of the bulk file: Partner Center's template (First name, Last name, Display name, Email, Status
 // update) plus ours. Import and export share this list, so an export re-imports as it is.
+import { msg } from '../../messages/index.js';
 import { INFO_FIELDS, type UserInfo } from '../users/input.js';
 import { fileError, restoreFormula } from './csv.js';
 
@@ -47,24 +48,20 @@ export class ColumnMap {
     const unknown: string[] = [];
     for (const [i, name] of header.entries()) {
       const key = BY_NAME.get(normalize(name));
-      if (!normalize(name)) throw fileError(`Column ${i + 1} of the header has no name.`);
+      if (!normalize(name)) throw fileError(msg('bulk.columnNoName', { position: i + 1 }));
       if (!key) {
         unknown.push(name.trim());
         continue;
       }
-      if (this.index.has(key)) throw fileError(`The column "${name.trim()}" appears twice in the header.`);
+      if (this.index.has(key)) throw fileError(msg('bulk.columnTwice', { column: name.trim() }));
       this.index.set(key, i);
     }
     if (unknown.length) {
-      throw fileError(
-        `Unknown column${unknown.length > 1 ? 's' : ''}: ${unknown.map((n) => `"${n}"`).join(', ')}. The columns are: ${COLUMNS.map((c) => c.label).join(', ')}.`,
-      );
+      throw fileError(msg('bulk.unknownColumns', { columns: unknown, known: COLUMNS.map((c) => c.label) }));
     }
     const missing = (['displayName', 'userPrincipalName'] as const).filter((k) => !this.index.has(k));
     if (missing.length) {
-      throw fileError(
-        `The header has no ${missing.map((k) => `"${labelOf(k)}"`).join(' or ')} column: is the first line the header?`,
-      );
+      throw fileError(msg('bulk.missingColumns', { columns: missing.map(labelOf) }));
     }
   }
 

@@ -8,6 +8,7 @@ import type { Clock } from '../../clock.js';
 import type { Config } from '../../config.js';
 import { type Db, isPostgresUrl } from '../../db/client.js';
 import { bulkJobRows, bulkJobs, serverSettings, users } from '../../db/schema.js';
+import { msg } from '../../messages/index.js';
 import { recordAudit } from '../audit.js';
 import { authorizeCustomerTask } from '../authorization.js';
 import { inTransaction, type ServiceContext } from '../context.js';
@@ -159,10 +160,7 @@ export const takeBulkJobCredentials = customerTask(
       .where(and(eq(bulkJobs.customerId, customerId), eq(bulkJobs.id, jobId)));
     if (!job) throw notFound('bulk job');
     if (job.createdByAgentId !== access.agent.agentId) {
-      throw new DomainError(
-        'FORBIDDEN',
-        `Only ${job.createdByName}, who started the import, receives its temporary passwords.`,
-      );
+      throw new DomainError('FORBIDDEN', msg('bulk.credentialsStarterOnly', { createdByName: job.createdByName }));
     }
     const since = new Date(ctx.clock.now().getTime() - CREDENTIALS_TTL_MS);
     const mine = and(

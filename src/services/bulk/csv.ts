@@ -4,6 +4,7 @@
 import { pipeline, Readable } from 'node:stream';
 import { setImmediate } from 'node:timers/promises';
 import { CsvError, parse } from 'csv-parse';
+import { type Message, msg } from '../../messages/index.js';
 import { DomainError } from '../errors.js';
 
 /** The longest cell we accept: far above any user field, far below a file that is one giant cell. */
@@ -28,7 +29,7 @@ export interface CsvFile {
   records: AsyncIterable<CsvRecord>;
 }
 
-export const fileError = (message: string, field: string[] = ['file']) =>
+export const fileError = (message: Message, field: string[] = ['file']) =>
   new DomainError('INVALID_FILE', message, { field });
 
 /** Bytes or text chunks → text chunks, refusing what is not UTF-8 text and what is larger than maxBytes. */
@@ -36,21 +37,19 @@ async function* decodeText(chunks: AsyncIterable<Uint8Array | string>, maxBytes:
   const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
   let bytes = 0;
   const check = (text: string) => {
-    if (text.includes('\0')) throw fileError('The file is binary, not CSV text.');
+    if (text.includes('\0')) throw fileError(msg('bulk.fileBinary'));
     return text;
   };
   for await (const chunk of chunks) {
     bytes += typeof chunk === 'string' ? Buffer.byteLength(chunk) : chunk.byteLength;
-    if (bytes > maxBytes) throw fileError(`The file is larger than ${maxBytes} bytes.`);
+    if (bytes > maxBytes) throw fileError(msg('bulk.fileTooLarge', { maxBytes }));
     // A NUL byte never occurs in text: say "binary" rather than blame the encoding.
-    if (typeof chunk !== 'string' && chunk.includes(0)) throw fileError('The file is binary, not CSV text.');
+    if (typeof chunk !== 'string' && chunk.includes(0)) throw fileError(msg('bulk.fileBinary'));
     let text: string;
     try {
       text = typeof chunk === 'string' ? chunk : decoder.decode(chunk, { stream: true });
     } catch {
-      throw fileError(
-        'The file is not UTF-8 text (is it binary, or saved in a legacy encoding?): save it as "CSV UTF-8".',
-      );
+      throw fileError(msg('bulk.fileNotUtf8'));
     }
     if (text) yield check(text);
   }
@@ -58,7 +57,7 @@ async function* decodeText(chunks: AsyncIterable<Uint8Array | string>, maxBytes:
     const rest = decoder.decode();
     if (rest) yield check(rest);
   } catch {
-    throw fileError('The file is not UTF-8 text: it ends in the middle of a character.');
+    throw fileError(msg('bulk.fileCutCharacter'));
   }
 }
 
@@ -73,20 +72,20 @@ function headerDelimiters(line: string): Map<Delimiter, number> {
   return found;
 }
 
-function describeCsvError(e: CsvError, delimiter: Delimiter, headerSize: number): string {
-  const line = (e as CsvError & { lines?: number }).lines;
-  const where = line ? `Line ${line}: ` : '';
+function describeCsvError(e: CsvError, delimiter: Delimiter, headerSize: number): Message {
+  const line = (e as CsvError & { lines?: number }).lines || null;
   switch (e.code) {
     case 'CSV_RECORD_INCONSISTENT_FIELDS_LENGTH': {
-      const got = (e as CsvError & { record?: string[] }).record?.length;
-      return `${where}${got} cell(s) where the header has ${headerSize}; the header uses "${delimiter}" as delimiter: does the file mix delimiters, or miss a quote?`;
+      // csv-parse always gives the record with this error.
+      const cells = (e as CsvError & { record?: string[] }).record?.length ?? 0;
+      return msg('bulk.cellCount', { line, cells, headerCells: headerSize, delimiter });
     }
     case 'CSV_MAX_RECORD_SIZE':
-      return `${where}a cell is longer than ${MAX_CELL_CHARS} characters.`;
+      return msg('bulk.cellTooLong', { line, max: MAX_CELL_CHARS });
     case 'CSV_QUOTE_NOT_CLOSED':
-      return `${where}a quoted cell is never closed.`;
+      return msg('bulk.quoteNotClosed', { line });
     default:
-      return `${where}${e.message}`;
+      return msg('bulk.csvError', { line, detail: e.message });
   }
 }
 
@@ -102,7 +101,7 @@ export async function openCsv(chunks: AsyncIterable<Uint8Array | string>, maxByt
     if (next.done) break;
     head += next.value;
     if (head.length > MAX_HEADER_CHARS && !head.slice(0, MAX_HEADER_CHARS).includes('\n')) {
-      throw fileError(`The first line is longer than ${MAX_HEADER_CHARS} characters: this is not a CSV header.`);
+      throw fileError(msg('bulk.headerTooLong', { max: MAX_HEADER_CHARS }));
     }
   }
   const bom = head.startsWith('\uFEFF');
@@ -110,13 +109,11 @@ export async function openCsv(chunks: AsyncIterable<Uint8Array | string>, maxByt
   const firstLine = head.slice(head.startsWith('\uFEFF') ? 1 : 0, head.includes('\n') ? head.indexOf('\n') : undefined);
   const headerLine = firstLine.replace(/\r$/, '');
   if (head.replace(/^\uFEFF/, '').trim() === '') {
-    throw fileError(
-      'The file is empty: it needs a header line (First name, Last name, Display name, Email, Status update) and rows.',
-    );
+    throw fileError(msg('bulk.fileEmptyNoHeader'));
   }
   const delimiters = headerDelimiters(headerLine);
   if (delimiters.size > 1) {
-    throw fileError('The header line mixes "," and ";" as delimiters: use one of them throughout the file.');
+    throw fileError(msg('bulk.mixedDelimiters'));
   }
   const delimiter: Delimiter = delimiters.has(';') ? ';' : ',';
   // Known before parsing: csv-parse may fail on a later line before it hands over the header.
@@ -162,7 +159,7 @@ export async function openCsv(chunks: AsyncIterable<Uint8Array | string>, maxByt
   };
 
   const first = await read();
-  if (!first) throw fileError('The file is empty: it needs a header line and rows.');
+  if (!first) throw fileError(msg('bulk.fileEmpty'));
   return {
     header: first.cells,
     delimiter,

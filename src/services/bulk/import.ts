@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { setImmediate } from 'node:timers/promises';
 import type { Db } from '../../db/client.js';
 import { bulkJobRows, bulkJobs } from '../../db/schema.js';
+import { msg } from '../../messages/index.js';
 import { recordAudit } from '../audit.js';
 import { authorizeCustomerTask, requireAgent } from '../authorization.js';
 import { inTransaction, type ServiceContext } from '../context.js';
@@ -122,11 +123,7 @@ export const importUsers = customerTask(
           // Blank rows are skipped but counted: a file of nothing but blank rows must not be parsed without end.
           const isBlank = record.cells.every((c) => c.trim() === '');
           if (report.rows + chunk.length + blank + 1 > MAX_ROWS) {
-            throw new DomainError(
-              'LIMIT_EXCEEDED',
-              `The file has more than ${MAX_ROWS} rows (blank rows count too): split it into several files.`,
-              { field },
-            );
+            throw new DomainError('LIMIT_EXCEEDED', msg('bulk.tooManyRows', { max: MAX_ROWS }), { field });
           }
           if (isBlank) {
             blank++;
@@ -144,7 +141,7 @@ export const importUsers = customerTask(
         throw relabel(e, field);
       }
       if (chunk.length) await flush();
-      if (report.rows === 0) throw fileError('The file has a header but no rows.', field);
+      if (report.rows === 0) throw fileError(msg('bulk.noRows'), field);
       // The file asks for licences or roles: the agent needs those parts of the task too, as with createUser.
       if (parts.has(IMPORT_TASK.licenses)) requirePart(access, IMPORT_TASK.licenses, 'licenses');
       if (parts.has(IMPORT_TASK.roles)) requirePart(access, IMPORT_TASK.roles, 'roles');
@@ -169,7 +166,12 @@ export const importUsers = customerTask(
               (s) =>
                 new DomainError(
                   'NO_SEATS',
-                  `The file asks for ${s.requested} seats of ${s.sku.name} (${s.sku.partNumber}); ${s.available} are free. Nothing was created.`,
+                  msg('bulk.noSeats', {
+                    requested: s.requested,
+                    skuName: s.sku.name,
+                    partNumber: s.sku.partNumber,
+                    available: s.available,
+                  }),
                   { field, skuPartNumber: s.sku.partNumber },
                 ),
             ),

@@ -6,6 +6,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { stringify } from 'csv-stringify/sync';
 import { and, asc, eq, gt } from 'drizzle-orm';
 import { type BULK_ROW_OUTCOMES, bulkJobRows, bulkJobs, users } from '../../db/schema.js';
+import { MESSAGES } from '../../messages/catalogue.js';
+import { type Locale, type Message, render } from '../../messages/index.js';
 import { authorizeCustomerTask } from '../authorization.js';
 import type { ServiceContext } from '../context.js';
 import { notFound } from '../errors.js';
@@ -19,11 +21,30 @@ export type BulkJobRow = typeof bulkJobs.$inferSelect;
 export type BulkJobStatus = BulkJobRow['status'];
 export type BulkRowOutcome = (typeof BULK_ROW_OUTCOMES)[number];
 
+/** A row error as stored: `text` is missing from rows written before messages were translated. */
+export type StoredRowError = BulkJobRowRecord['errors'][number];
+type BulkJobRowRecord = typeof bulkJobRows.$inferSelect;
+
+/**
+ * A row error's message in `locale`, from its stored catalogue key and params; the stored English for rows written
+ * before those were, or whose key the catalogue no longer has.
+ */
+export function rowErrorMessage(error: StoredRowError, locale: Locale): string {
+  const text = error.text;
+  if (!text || !Object.hasOwn(MESSAGES, text.key)) return error.message;
+  try {
+    return render(text as Message, locale);
+  } catch {
+    // An entry whose params changed since the row was written: its English as stored.
+    return error.message;
+  }
+}
+
 export interface BulkJobRowView {
   rowNumber: number;
   outcome: BulkRowOutcome;
   message: string | null;
-  errors: { column: string | null; code: string; message: string }[];
+  errors: StoredRowError[];
   userPrincipalName: string | null;
   user: UserRow | null;
 }

@@ -12,6 +12,7 @@ import { type Db, pgErrorCode } from '../../db/client.js';
 import { agents, bulkJobRows, bulkJobs } from '../../db/schema.js';
 import { encodeGlobalID, scopedId } from '../../graphql/ids.js';
 import { logError } from '../../log.js';
+import { msg } from '../../messages/index.js';
 import { recordAudit } from '../audit.js';
 import { authorizeCustomerTask } from '../authorization.js';
 import { inTransaction, partnerCaller, type ServiceContext, serviceContext } from '../context.js';
@@ -78,14 +79,11 @@ function offboardedReason(agent: { status: string; mustChangePassword: boolean }
   if (agent.status !== 'ENABLED') {
     return new DomainError(
       'FORBIDDEN',
-      `The agent who started this import was ${agent.status === 'DELETED' ? 'deleted' : 'disabled'}: the rest of the file was not imported.`,
+      msg('bulk.agentOffboarded', { status: agent.status === 'DELETED' ? 'DELETED' : 'DISABLED' }),
     );
   }
   if (agent.mustChangePassword) {
-    return new DomainError(
-      'FORBIDDEN',
-      'The password of the agent who started this import was reset: the rest of the file was not imported.',
-    );
+    return new DomainError('FORBIDDEN', msg('bulk.agentPasswordReset'));
   }
   return null;
 }
@@ -281,7 +279,7 @@ export function startJobRunner(db: Db, clock: Clock, options: JobRunnerOptions):
           if (caught instanceof DomainError) e = caught;
           else if (/^2[23]/.test(pgErrorCode(caught) ?? '')) {
             logError(`bulk job ${job.id} row ${row.rowNumber}`, caught);
-            e = new DomainError('INTERNAL', 'The directory could not store this row; nothing was created for it.');
+            e = new DomainError('INTERNAL', msg('bulk.rowNotStored'));
           } else throw caught;
           const column =
             e.code === 'UPN_TAKEN'
@@ -289,7 +287,7 @@ export function startJobRunner(db: Db, clock: Clock, options: JobRunnerOptions):
               : e.code === 'NO_SEATS' || e.code === 'NOT_SUBSCRIBED'
                 ? columns.name('licenses')
                 : null;
-          const errors = [{ column, code: e.code, message: e.message }];
+          const errors = [{ column, code: e.code, message: e.message, text: e.text }];
           await tx.db
             .update(bulkJobRows)
             .set({ outcome: 'FAILED', message: refusalMessage(errors), errors, processedAt: now })
@@ -313,7 +311,7 @@ export function startJobRunner(db: Db, clock: Clock, options: JobRunnerOptions):
   async function failPending(job: BulkJobRow, reason: DomainError) {
     await db.transaction(async (tx) => {
       await holdLease(tx, job);
-      const errors = [{ column: null, code: reason.code, message: reason.message }];
+      const errors = [{ column: null, code: reason.code, message: reason.message, text: reason.text }];
       const failed = await tx
         .update(bulkJobRows)
         .set({ outcome: 'FAILED', message: refusalMessage(errors), errors, processedAt: clock.now() })

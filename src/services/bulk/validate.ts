@@ -4,6 +4,7 @@ import { and, eq, inArray } from 'drizzle-orm';
 import { DIRECTORY_ROLES, type DirectoryRole } from '../../auth/roles.js';
 import type { Db } from '../../db/client.js';
 import { domains, skus, subscriptions, users } from '../../db/schema.js';
+import { type Message, msg, render } from '../../messages/index.js';
 import type { DomainError, ErrorCode } from '../errors.js';
 import type { SkuRow } from '../skus.js';
 import { type InfoField, infoErrors } from '../users/input.js';
@@ -17,7 +18,10 @@ export interface RowError {
   column: string | null;
   /** A user error code; FORBIDDEN or NOT_FOUND when the agent's access ended before the job ran. */
   code: ErrorCode;
+  /** English: the results CSV's `Status update` and rows stored before `text` was. */
   message: string;
+  /** What to tell a person, rendered in the reader's language (GraphQL). */
+  text: Message;
 }
 
 export interface CheckedRow {
@@ -70,8 +74,8 @@ export class RowValidator {
     );
   }
 
-  private error(key: ColumnKey | null, code: ErrorCode, message: string): RowError {
-    return { column: key ? this.columns.name(key) : null, code, message };
+  private error(key: ColumnKey | null, code: ErrorCode, text: Message): RowError {
+    return { column: key ? this.columns.name(key) : null, code, message: render(text), text };
   }
 
   /** Checks a chunk of rows; the directory (Email already held by an active user) is asked once per chunk. */
@@ -95,7 +99,7 @@ export class RowValidator {
           this.error(
             'userPrincipalName',
             'UPN_TAKEN',
-            `${holder.upn} is already held by the active user ${holder.displayName}.`,
+            msg('bulk.upnTaken', { userPrincipalName: holder.upn, displayName: holder.displayName }),
           ),
         );
         continue;
@@ -119,8 +123,7 @@ export class RowValidator {
     const row: CheckedRow = { line, cells, values, errors: [], skipped: false, skus: [] };
     if (values.state !== undefined && values.state !== 'ACTIVE') {
       if (values.state === 'INACTIVE') row.skipped = true;
-      else
-        row.errors.push(this.error('state', 'INVALID', `The state must be ACTIVE or INACTIVE, not ${values.state}.`));
+      else row.errors.push(this.error('state', 'INVALID', msg('bulk.invalidState', { value: values.state })));
       return row;
     }
     const errors = row.errors;
@@ -131,12 +134,18 @@ export class RowValidator {
       if (value && value.length > TEMPLATE_MAX) {
         nameTooLong.add(key);
         errors.push(
-          this.error(key, 'TOO_LONG', `The ${this.columns.name(key)} is longer than ${TEMPLATE_MAX} characters.`),
+          this.error(key, 'TOO_LONG', msg('bulk.nameTooLong', { column: this.columns.name(key), max: TEMPLATE_MAX })),
         );
       }
     }
     if (values.info.displayName === undefined) {
-      errors.push(this.error('displayName', 'REQUIRED', `The ${this.columns.name('displayName')} is required.`));
+      errors.push(
+        this.error(
+          'displayName',
+          'REQUIRED',
+          msg('bulk.displayNameRequired', { column: this.columns.name('displayName') }),
+        ),
+      );
     }
     for (const e of infoErrors(values.info)) {
       const field = e.details.field![0] as InfoField;
@@ -149,7 +158,7 @@ export class RowValidator {
         this.error(
           'userPrincipalName',
           'REQUIRED',
-          `The ${this.columns.name('userPrincipalName')} (user principal name) is required.`,
+          msg('bulk.upnRequired', { column: this.columns.name('userPrincipalName') }),
         ),
       );
     } else {
@@ -161,23 +170,25 @@ export class RowValidator {
           this.error(
             'userPrincipalName',
             'INVALID_UPN',
-            `The ${this.columns.name('userPrincipalName')} ${upn} ${shape}.`,
+            msg('bulk.upnInvalid', {
+              column: this.columns.name('userPrincipalName'),
+              userPrincipalName: upn,
+              ...shape,
+            }),
           ),
         );
       else if (!this.verifiedDomains.has(domain)) {
-        errors.push(
-          this.error(
-            'userPrincipalName',
-            'DOMAIN_NOT_VERIFIED',
-            `The domain ${domain} is not a verified domain of this customer.`,
-          ),
-        );
+        errors.push(this.error('userPrincipalName', 'DOMAIN_NOT_VERIFIED', msg('bulk.domainNotVerified', { domain })));
       } else if (first !== undefined) {
         errors.push(
           this.error(
             'userPrincipalName',
             'DUPLICATE_IN_FILE',
-            `The ${this.columns.name('userPrincipalName')} ${upn} is already on line ${first} of the file.`,
+            msg('bulk.duplicateInFile', {
+              column: this.columns.name('userPrincipalName'),
+              userPrincipalName: upn,
+              line: first,
+            }),
           ),
         );
       } else {
@@ -187,26 +198,25 @@ export class RowValidator {
 
     for (const partNumber of values.licenses) {
       const sku = this.catalogue.get(partNumber);
-      if (!sku)
-        errors.push(this.error('licenses', 'UNKNOWN_SKU', `The licence ${partNumber} is not a product part number.`));
+      if (!sku) errors.push(this.error('licenses', 'UNKNOWN_SKU', msg('bulk.unknownSku', { partNumber })));
       else if (!this.seats.has(sku.id)) {
         errors.push(
-          this.error('licenses', 'NOT_SUBSCRIBED', `The customer has no subscription for ${sku.name} (${partNumber}).`),
+          this.error('licenses', 'NOT_SUBSCRIBED', msg('bulk.notSubscribed', { skuName: sku.name, partNumber })),
         );
       } else row.skus.push(sku);
     }
     if (values.licenses.length && values.info.usageLocation === undefined) {
-      errors.push(this.error('usageLocation', 'USAGE_LOCATION_REQUIRED', 'A usage location is required for licences.'));
+      errors.push(this.error('usageLocation', 'USAGE_LOCATION_REQUIRED', msg('bulk.usageLocationRequired')));
     }
     for (const role of values.roles) {
       if (!DIRECTORY_ROLES.includes(role as DirectoryRole)) {
-        errors.push(this.error('roles', 'UNKNOWN_ROLE', `The role ${role} is not a directory role.`));
+        errors.push(this.error('roles', 'UNKNOWN_ROLE', msg('bulk.unknownRole', { role })));
       }
     }
     return row;
   }
 
   private fromDomainError(field: InfoField, e: DomainError): RowError {
-    return this.error(field, e.code, e.message);
+    return this.error(field, e.code, e.text);
   }
 }

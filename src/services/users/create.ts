@@ -3,6 +3,7 @@ import { generateTemporaryPassword, hashPassword } from '../../auth/passwords.js
 import type { DirectoryRole } from '../../auth/roles.js';
 import { type Db, pgErrorCode, UNIQUE_VIOLATION } from '../../db/client.js';
 import { licenseAssignments, userRoles, users } from '../../db/schema.js';
+import { msg } from '../../messages/index.js';
 import { recordAudit } from '../audit.js';
 import { authorizeCustomerTask } from '../authorization.js';
 import { inTransaction, type ServiceContext } from '../context.js';
@@ -124,13 +125,7 @@ export const createUser = customerTask(
       ...found.errors,
     ];
     if (skuIds.length && !info.usageLocation) {
-      errors.push(
-        invalid(
-          ['usageLocation'],
-          'A usage location is required before licences can be assigned.',
-          'USAGE_LOCATION_REQUIRED',
-        ),
-      );
+      errors.push(invalid(['usageLocation'], msg('users.usageLocationBeforeLicenses'), 'USAGE_LOCATION_REQUIRED'));
     }
     if (errors.length) throw new ValidationErrors(errors);
 

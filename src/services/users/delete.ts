@@ -1,5 +1,6 @@
 import { and, eq } from 'drizzle-orm';
 import { licenseAssignments, users } from '../../db/schema.js';
+import { msg } from '../../messages/index.js';
 import { recordAudit } from '../audit.js';
 import { authorizeCustomerTask, type CustomerAccess } from '../authorization.js';
 import { inTransaction, type ServiceContext } from '../context.js';
@@ -23,7 +24,11 @@ async function deleteOne(ctx: ServiceContext, access: CustomerAccess, userId: st
       const user = await lockUser(tx.db, customerId, userId);
       if (!user) throw notFound('user');
       if (user.state !== 'ACTIVE')
-        throw invalid(['userId'], `${user.userPrincipalName} is already deleted.`, 'INVALID_STATE');
+        throw invalid(
+          ['userId'],
+          msg('users.alreadyDeleted', { userPrincipalName: user.userPrincipalName }),
+          'INVALID_STATE',
+        );
       const roles = await rolesOfUser(tx.db, customerId, userId);
       authorizeOnUser(access, TASK, user, roles);
       const now = ctx.clock.now();

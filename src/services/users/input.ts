@@ -3,8 +3,9 @@ import { and, eq } from 'drizzle-orm';
 import { DIRECTORY_ROLES, type DirectoryRole } from '../../auth/roles.js';
 import type { Db } from '../../db/client.js';
 import { domains, users } from '../../db/schema.js';
-import { DomainError, invalid } from '../errors.js';
-import { textViolation, upnDomain, upnViolation, usageLocationViolation } from '../validation.js';
+import { msg } from '../../messages/index.js';
+import { DomainError, invalid, type UserErrorCode, violated } from '../errors.js';
+import { textViolation, upnDomain, upnViolation, usageLocationViolation, type Violation } from '../validation.js';
 import { type UserRow, userColumns } from './row.js';
 
 export const PROFILE_FIELDS = [
@@ -44,22 +45,10 @@ const MAX_LENGTH: Record<InfoField, number> = {
   alternateEmail: 254,
 };
 
-const LABEL: Record<InfoField, string> = {
-  firstName: 'first name',
-  lastName: 'last name',
-  displayName: 'display name',
-  usageLocation: 'usage location',
-  jobTitle: 'job title',
-  department: 'department',
-  office: 'office',
-  officePhone: 'office phone',
-  mobilePhone: 'mobile phone',
-  streetAddress: 'street address',
-  city: 'city',
-  stateOrProvince: 'state or province',
-  postalCode: 'postal code',
-  countryOrRegion: 'country or region',
-  alternateEmail: 'alternate email',
+/** The code of a text rule broken: the two a form tells apart, INVALID for the rest. */
+const VIOLATION_CODES: Partial<Record<Violation['rule'], UserErrorCode>> = {
+  required: 'REQUIRED',
+  tooLong: 'TOO_LONG',
 };
 
 /** Every problem of the info fields present in `info` (all reported at once). */
@@ -69,26 +58,20 @@ export function infoErrors(info: UserInfo, path: string[] = []): DomainError[] {
     const value = info[field];
     if (value === undefined) continue;
     if (value === null) {
-      if (field === 'displayName') errors.push(invalid([...path, field], 'The display name is required.', 'REQUIRED'));
+      if (field === 'displayName') errors.push(violated([...path, field], field, { rule: 'required' }, 'REQUIRED'));
       continue;
     }
     const problem = textViolation(value, MAX_LENGTH[field], field === 'displayName');
     if (problem) {
-      errors.push(
-        invalid(
-          [...path, field],
-          `The ${LABEL[field]} ${problem}.`,
-          problem === 'is required' ? 'REQUIRED' : problem.startsWith('is longer') ? 'TOO_LONG' : 'INVALID',
-        ),
-      );
+      errors.push(violated([...path, field], field, problem, VIOLATION_CODES[problem.rule] ?? 'INVALID'));
       continue;
     }
     if (field === 'usageLocation') {
       const bad = usageLocationViolation(value);
-      if (bad) errors.push(invalid([...path, field], `The usage location ${bad}.`));
+      if (bad) errors.push(violated([...path, field], field, bad));
     }
     if (field === 'alternateEmail' && value !== '' && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(value)) {
-      errors.push(invalid([...path, field], 'The alternate email must look like name@example.com.'));
+      errors.push(invalid([...path, field], msg('users.alternateEmailShape')));
     }
   }
   return errors;
@@ -97,14 +80,14 @@ export function infoErrors(info: UserInfo, path: string[] = []): DomainError[] {
 /** UPN shape and a verified domain of the customer. */
 export async function upnErrors(db: Db, customerId: string, upn: string, field: string[]): Promise<DomainError[]> {
   const shape = upnViolation(upn);
-  if (shape) return [invalid(field, `The user principal name ${shape}.`, 'INVALID_UPN')];
+  if (shape) return [violated(field, 'userPrincipalName', shape, 'INVALID_UPN')];
   const domain = upnDomain(upn);
   const [row] = await db
     .select({ verified: domains.verified })
     .from(domains)
     .where(and(eq(domains.customerId, customerId), eq(domains.name, domain)));
   if (!row?.verified) {
-    return [invalid(field, `The domain ${domain} is not a verified domain of this customer.`, 'DOMAIN_NOT_VERIFIED')];
+    return [invalid(field, msg('users.domainNotVerified', { domain }), 'DOMAIN_NOT_VERIFIED')];
   }
   return [];
 }
@@ -121,8 +104,12 @@ export function upnTaken(upn: string, holder: UserRow | undefined, field: string
   return new DomainError(
     'UPN_TAKEN',
     holder
-      ? `The user principal name ${upn} is held by the active user ${holder.displayName} (${holder.userPrincipalName}).`
-      : `The user principal name ${upn} is already taken.`,
+      ? msg('users.upnHeld', {
+          userPrincipalName: upn,
+          conflictingDisplayName: holder.displayName,
+          conflictingUserPrincipalName: holder.userPrincipalName,
+        })
+      : msg('users.upnTaken', { userPrincipalName: upn }),
     { field, conflictingUserId: holder?.id },
   );
 }
@@ -130,5 +117,5 @@ export function upnTaken(upn: string, holder: UserRow | undefined, field: string
 export function roleErrors(roles: readonly string[], field: string[]): DomainError[] {
   return roles
     .filter((r) => !DIRECTORY_ROLES.includes(r as DirectoryRole))
-    .map((r) => invalid(field, `${r} is not a directory role.`, 'UNKNOWN_ROLE'));
+    .map((role) => invalid(field, msg('users.unknownRole', { role }), 'UNKNOWN_ROLE'));
 }

@@ -1,5 +1,6 @@
 // A call for many users (deleteUsers, restoreUsers): a bounded list, each user on its own, every user answered.
 import { logError } from '../../log.js';
+import { msg } from '../../messages/index.js';
 import { DomainError, invalid, ValidationErrors } from '../errors.js';
 
 export const MAX_BULK_IDS = 1000;
@@ -7,7 +8,7 @@ export const MAX_BULK_IDS = 1000;
 /** Refuses a list longer than MAX_BULK_IDS before anything is done. */
 export function checkManyUsers(userIds: readonly string[]): void {
   if (userIds.length > MAX_BULK_IDS)
-    throw invalid(['userIds'], `At most ${MAX_BULK_IDS} users at once.`, 'LIMIT_EXCEEDED');
+    throw invalid(['userIds'], msg('users.tooManyIds', { max: MAX_BULK_IDS, given: userIds.length }), 'LIMIT_EXCEEDED');
 }
 
 /**
@@ -26,9 +27,7 @@ export async function settle<T extends object>(
     logError(`user ${userId}`, e);
     return {
       userId,
-      error: new DomainError('INTERNAL', 'An unexpected server error stopped this user; nothing was changed for it.', {
-        field: ['userIds'],
-      }),
+      error: new DomainError('INTERNAL', msg('common.internal'), { field: ['userIds'] }),
     };
   }
 }

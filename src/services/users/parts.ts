@@ -1,5 +1,7 @@
 import type { DirectoryRole } from '../../auth/roles.js';
 import { allowsTask, TASKS, type Task } from '../../auth/roles.js';
+import { msg } from '../../messages/index.js';
+import type { UserPart } from '../../messages/users.js';
 import { recordAudit } from '../audit.js';
 import { authorizeOnTarget, type CustomerAccess, grantsFor } from '../authorization.js';
 import type { ServiceContext } from '../context.js';
@@ -9,19 +11,15 @@ import { DomainError } from '../errors.js';
  * One part of a mutation (roles, licences, info) needs its own task's roles; the refusal names the part in words and
  * the input field that asked for it (`field`, an input path a form can highlight).
  */
-export function requirePart(access: CustomerAccess, task: Task, part: string, field: string[] = [part]): void {
+export function requirePart(access: CustomerAccess, task: Task, part: UserPart, field: string[] = [part]): void {
   const anyOf = TASKS[task].anyOf;
   if (allowsTask(access.roles, task)) return;
-  throw new DomainError(
-    'FORBIDDEN',
-    `Changing ${part} means to ${TASKS[task].description}: you need one of: ${anyOf.join(', ')}.`,
-    {
-      task,
-      part,
-      requiredRoles: anyOf,
-      field,
-    },
-  );
+  throw new DomainError('FORBIDDEN', msg('users.partForbidden', { part, task, requiredRoles: anyOf }), {
+    task,
+    part,
+    requiredRoles: anyOf,
+    field,
+  });
 }
 
 /** Runs an authorization step; a refusal in a customer the caller can see is written to the audit log. */

@@ -4,6 +4,7 @@ import { DAY_MS } from '../../clock.js';
 import type { Db } from '../../db/client.js';
 import { preparedStatement, uuidArray } from '../../db/prepared.js';
 import { licenseAssignments, userRoles, users } from '../../db/schema.js';
+import { msg } from '../../messages/index.js';
 import { authorizeCustomerTask } from '../authorization.js';
 import type { ServiceContext } from '../context.js';
 import { invalid, notFound } from '../errors.js';
@@ -56,7 +57,7 @@ export const listUsers = customerTask(
     const search = f.search?.trim();
     const since = f.updatedSince;
     if (since && args.orderBy) {
-      throw invalid(['orderBy'], 'A sync (filter.updatedSince) is in the order of changes: leave orderBy out.');
+      throw invalid(['orderBy'], msg('users.syncWithOrderBy'));
     }
     const order: KeysetOrder<UserRow> = since
       ? BY_UPDATE

@@ -1,6 +1,7 @@
 import { and, eq } from 'drizzle-orm';
 import { generateTemporaryPassword, hashPassword } from '../../auth/passwords.js';
 import { users } from '../../db/schema.js';
+import { msg } from '../../messages/index.js';
 import { recordAudit } from '../audit.js';
 import { authorizeCustomerTask } from '../authorization.js';
 import { inTransaction, type ServiceContext } from '../context.js';
@@ -30,7 +31,11 @@ export const resetUserPassword = customerTask(
         const target = await lockUser(tx.db, customerId, userId);
         if (!target) throw notFound('user');
         if (target.state !== 'ACTIVE')
-          throw invalid(['userId'], `${target.userPrincipalName} is deleted.`, 'INVALID_STATE');
+          throw invalid(
+            ['userId'],
+            msg('users.isDeleted', { userPrincipalName: target.userPrincipalName }),
+            'INVALID_STATE',
+          );
         authorizeOnUser(access, TASK, target, await rolesOfUser(tx.db, customerId, userId));
         const now = ctx.clock.now();
         const [row] = await tx.db

@@ -1,6 +1,7 @@
 import { and, eq } from 'drizzle-orm';
 import { pgErrorCode, UNIQUE_VIOLATION } from '../../db/client.js';
 import { licenseAssignments, skus, users } from '../../db/schema.js';
+import { type Message, msg } from '../../messages/index.js';
 import { recordAudit } from '../audit.js';
 import { authorizeCustomerTask, type CustomerAccess } from '../authorization.js';
 import { inTransaction, type ServiceContext } from '../context.js';
@@ -11,13 +12,15 @@ import { customerTask } from '../tasks.js';
 import { activeUserWithUpn, upnErrors, upnTaken } from './input.js';
 import { checkManyUsers, settle } from './many.js';
 import { authorizeOnUser, denyAudited } from './parts.js';
-import { lockUser, purgeAt, rolesOfUser, type UserRow, userColumns } from './row.js';
+import { lockUser, purgeAt, RESTORE_WINDOW_DAYS, rolesOfUser, type UserRow, userColumns } from './row.js';
 
 const TASK = 'RESTORE_USER' as const;
 
 export interface LicenseWarning {
   sku: SkuRow;
+  /** English (for logs and the audit); `text` is the same message for rendering in the request's language. */
   message: string;
+  text: Message;
 }
 
 export interface RestoreResult {
@@ -46,11 +49,15 @@ async function restoreOne(
         const user = await lockUser(tx.db, customerId, userId);
         if (!user) throw notFound('user');
         if (user.state !== 'INACTIVE')
-          throw invalid(['userId'], `${user.userPrincipalName} is not deleted.`, 'INVALID_STATE');
+          throw invalid(
+            ['userId'],
+            msg('users.notDeleted', { userPrincipalName: user.userPrincipalName }),
+            'INVALID_STATE',
+          );
         if (purgeAt(user.deletedAt)! <= now) {
           throw invalid(
             ['userId'],
-            `${user.userPrincipalName} was deleted more than 30 days ago and can no longer be restored.`,
+            msg('users.restoreWindowPassed', { userPrincipalName: user.userPrincipalName, days: RESTORE_WINDOW_DAYS }),
             'RESTORE_WINDOW_PASSED',
           );
         }
@@ -88,7 +95,7 @@ async function restoreOne(
           } catch (e) {
             if (!(e instanceof DomainError)) throw e;
             await tx.db.delete(licenseAssignments).where(where);
-            licenseWarnings.push({ sku, message: e.message });
+            licenseWarnings.push({ sku, message: e.message, text: e.text });
           }
         }
         await recordAudit(tx, {

@@ -2,6 +2,7 @@ import { and, eq, inArray } from 'drizzle-orm';
 import type { DirectoryRole } from '../../auth/roles.js';
 import { pgErrorCode, UNIQUE_VIOLATION } from '../../db/client.js';
 import { licenseAssignments, userRoles, users } from '../../db/schema.js';
+import { msg } from '../../messages/index.js';
 import { recordAudit } from '../audit.js';
 import { authorizeCustomerTask } from '../authorization.js';
 import { inTransaction, type ServiceContext } from '../context.js';
@@ -90,7 +91,11 @@ export const updateUser = customerTask(
       ...(newUpn !== undefined ? await upnErrors(ctx.db, customerId, newUpn, ['userPrincipalName']) : []),
     ];
     const both = adding.skus.filter((s) => removing.skus.some((r) => r.id === s.id));
-    if (both.length) errors.push(invalid(['addLicenseSkuIds'], `${both[0]!.partNumber} is both added and removed.`));
+    if (both.length) {
+      errors.push(
+        invalid(['addLicenseSkuIds'], msg('users.licenseAddedAndRemoved', { partNumber: both[0]!.partNumber })),
+      );
+    }
     if (errors.length) throw new ValidationErrors(errors);
 
     try {
@@ -99,7 +104,11 @@ export const updateUser = customerTask(
           const before = await lockUser(tx.db, customerId, userId);
           if (!before) throw notFound('user');
           if (before.state !== 'ACTIVE')
-            throw invalid(['userId'], `${before.userPrincipalName} is deleted; restore it first.`, 'INVALID_STATE');
+            throw invalid(
+              ['userId'],
+              msg('users.deletedRestoreFirst', { userPrincipalName: before.userPrincipalName }),
+              'INVALID_STATE',
+            );
           const rolesBefore = await rolesOfUser(tx.db, customerId, userId);
           if (editsInfo) authorizeOnUser(access, EDIT.info, before, rolesBefore);
           const changes: Change[] = [];
@@ -125,11 +134,7 @@ export const updateUser = customerTask(
             adding.skus.length > 0 || licensesBefore.some((l) => !removing.skus.some((r) => r.id === l.sku.id));
           const usageLocation = info.usageLocation !== undefined ? info.usageLocation : before.usageLocation;
           if (willHaveLicence && !usageLocation && (adding.skus.length > 0 || info.usageLocation !== undefined)) {
-            throw invalid(
-              ['usageLocation'],
-              'A usage location is required while the user has licences.',
-              'USAGE_LOCATION_REQUIRED',
-            );
+            throw invalid(['usageLocation'], msg('users.usageLocationWhileLicensed'), 'USAGE_LOCATION_REQUIRED');
           }
 
           if (Object.keys(set).length) {

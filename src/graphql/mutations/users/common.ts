@@ -1,5 +1,7 @@
 // What the user mutations share: info fields, payloads, the many-users call's input and answer.
+import { type Message, msg, render } from '../../../messages/index.js';
 import { DomainError } from '../../../services/errors.js';
+import type { SkuRow } from '../../../services/skus.js';
 import type { UserRow } from '../../../services/users/row.js';
 import { builder } from '../../builder.js';
 import { userErrorsOf } from '../../errors.js';
@@ -61,11 +63,26 @@ export const UserPayload = builder.simpleObject('UserPayload', {
   }),
 });
 
-export const LicenseWarningRef = builder.simpleObject('LicenseWarning', {
+/** `message` is English; `text`, when the service gives it, is rendered in the request's language. */
+export interface LicenseWarningShape {
+  sku: SkuRow;
+  message: string;
+  text?: Message;
+}
+
+export const LicenseWarningRef = builder.objectRef<LicenseWarningShape>('LicenseWarning').implement({
   description: 'A licence that could not be given back on restore (no free seat): the user was restored without it.',
   fields: (t) => ({
-    sku: t.field({ type: SkuRef, description: 'The product of the licence.' }),
-    message: t.string({ description: 'What happened, for a person to read.' }),
+    sku: t.field({ type: SkuRef, description: 'The product of the licence.', resolve: (w) => w.sku }),
+    message: t.string({
+      description: 'What happened, for a person to read, in the language of the Accept-Language header.',
+      resolve: (w, _, ctx) => (w.text ? render(w.text, ctx.locale) : w.message),
+    }),
+    params: t.field({
+      type: 'JSONObject',
+      description: 'The values the message is made of, for a UI that writes its own text.',
+      resolve: (w) => w.text?.params ?? {},
+    }),
   }),
 });
 const UserResultRef = builder.simpleObject('UserResult', {
@@ -97,9 +114,9 @@ export const BulkUsersPayload = builder.simpleObject('BulkUsersPayload', {
 export function sameCustomer(ids: readonly string[]): { customerId: string; userIds: string[] } {
   const decoded = ids.map((id, i) => decodeScopedId(id, 'User', ['userIds', String(i)]));
   const customerId = decoded[0]?.customerId;
-  if (!customerId) throw new DomainError('REQUIRED', 'Give at least one user id.', { field: ['userIds'] });
+  if (!customerId) throw new DomainError('REQUIRED', msg('bulk.noUserIds'), { field: ['userIds'] });
   if (decoded.some((d) => d.customerId !== customerId)) {
-    throw new DomainError('INVALID', 'All users of one call must belong to the same customer.', { field: ['userIds'] });
+    throw new DomainError('INVALID', msg('bulk.mixedCustomers'), { field: ['userIds'] });
   }
   return { customerId, userIds: decoded.map((d) => d.id) };
 }
@@ -107,7 +124,7 @@ export function sameCustomer(ids: readonly string[]): { customerId: string; user
 /** Per-id outcomes, in the order of the ids given. */
 export const bulkPayload = (
   ids: readonly string[],
-  results: { user?: UserRow; licenseWarnings?: (typeof LicenseWarningRef)['$inferType'][]; error?: DomainError }[],
+  results: { user?: UserRow; licenseWarnings?: LicenseWarningShape[]; error?: DomainError }[],
 ) => ({
   results: results.map((r, i) => ({
     userId: ids[i]!,
