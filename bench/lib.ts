@@ -1,6 +1,6 @@
 // What the harness's pieces share: arguments, throw-away databases, child processes, load runs, statistics.
-import { type ChildProcess, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import autocannon from 'autocannon';
 import postgres from 'postgres';
@@ -101,6 +101,51 @@ export interface Load {
   p50: number;
   p99: number;
   requests: number;
+  /** Requests sent: with the ones still in flight when autocannon stopped, which the server answers all the same. */
+  sent: number;
+}
+
+/** Clock ticks a second of /proc/<pid>/stat's utime and stime. */
+const CLOCK_TICKS = (() => {
+  try {
+    return Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+  } catch {
+    return 100;
+  }
+})();
+
+/** utime + stime of one process from /proc/<pid>/stat, in ms (NaN if it is gone). */
+export function cpuMsOf(pid: number | string): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // The command name (field 2) is in parentheses and may hold spaces: count the fields after its ')'.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
+  } catch {
+    return NaN;
+  }
+}
+
+/**
+ * utime + stime summed over every process named `postgres` (the postmaster, its background workers and every
+ * backend, whoever's), in ms. Backends that exit between two readings take their time with them; the pools of the
+ * harness's children keep theirs open for the whole run.
+ */
+export function postgresCpuMs(): number {
+  let total = 0;
+  for (const pid of readdirSync('/proc')) {
+    if (!/^\d+$/.test(pid)) continue;
+    let comm: string;
+    try {
+      comm = readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
+    } catch {
+      continue;
+    }
+    if (comm !== 'postgres') continue;
+    const ms = cpuMsOf(pid);
+    if (Number.isFinite(ms)) total += ms;
+  }
+  return total;
 }
 
 export interface LoadOptions {
@@ -144,6 +189,7 @@ export async function load(o: LoadOptions): Promise<Load> {
     p50: result.latency.p50,
     p99: result.latency.p99,
     requests: result.requests.total,
+    sent: result.requests.sent,
   };
 }
 
