@@ -126,26 +126,45 @@ export function cpuMsOf(pid: number | string): number {
   }
 }
 
+/** The CPU of each `postgres` process at one instant, and whether it is a backend of a given database. */
+export type PostgresCpu = Map<string, { ms: number; ofDatabase: boolean }>;
+
 /**
- * utime + stime summed over every process named `postgres` (the postmaster, its background workers and every
- * backend, whoever's), in ms. Backends that exit between two readings take their time with them; the pools of the
- * harness's children keep theirs open for the whole run.
+ * utime + stime of every process named `postgres` (the postmaster, its background workers and every backend,
+ * whoever's), in ms; `ofDatabase` marks the backends connected to `database` (their title, /proc/<pid>/cmdline,
+ * reads `postgres: <cluster>: <user> <database> <host>(<port>) <state>`).
  */
-export function postgresCpuMs(): number {
-  let total = 0;
+export function postgresCpu(database: string): PostgresCpu {
+  const out: PostgresCpu = new Map();
   for (const pid of readdirSync('/proc')) {
     if (!/^\d+$/.test(pid)) continue;
-    let comm: string;
+    let title: string;
     try {
-      comm = readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
+      if (readFileSync(`/proc/${pid}/comm`, 'utf8').trim() !== 'postgres') continue;
+      title = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ');
     } catch {
       continue;
     }
-    if (comm !== 'postgres') continue;
     const ms = cpuMsOf(pid);
-    if (Number.isFinite(ms)) total += ms;
+    if (Number.isFinite(ms)) out.set(pid, { ms, ofDatabase: title.includes(` ${database} `) });
   }
-  return total;
+  return out;
+}
+
+/**
+ * The CPU the `postgres` processes spent since `before`, in ms: all of them, and the backends of the database only.
+ * A process born since counts whole; one that exited since counts nothing (its time is gone with it): never a
+ * negative, though an exit undercounts. The harness's children keep their pools open for the whole run.
+ */
+export function postgresCpuSince(before: PostgresCpu, database: string): { all: number; database: number } {
+  let all = 0;
+  let ofDatabase = 0;
+  for (const [pid, now] of postgresCpu(database)) {
+    const spent = now.ms - (before.get(pid)?.ms ?? 0);
+    all += spent;
+    if (now.ofDatabase) ofDatabase += spent;
+  }
+  return { all, database: ofDatabase };
 }
 
 export interface LoadOptions {

@@ -23,7 +23,8 @@ import {
   median,
   option,
   post,
-  postgresCpuMs,
+  postgresCpu,
+  postgresCpuSince,
   startChild,
 } from './lib.js';
 
@@ -150,7 +151,10 @@ async function argon2Rate(durationS: number): Promise<number> {
 /** A timed load with the CPU it cost: of the child process and of all postgres processes, per request sent. */
 interface ReadLoad extends Load {
   cpuMs: number;
+  /** All `postgres` processes: the bench database's backends, the background workers, and anyone else's backends. */
   dbCpuMs: number;
+  /** Only the backends connected to the bench database. */
+  benchDbCpuMs: number;
 }
 
 /** One row of the users page, whoever answered it: what the comparison of the answers looks at. */
@@ -264,21 +268,24 @@ async function measureReads(dbUrl: string, f: Fixtures, results: Results): Promi
     `\n## 1. read path: server vs ${withPostgraphile ? 'PostGraphile vs ' : ''}floor (${page.size}-user customer, first 100), concurrency ${CONCURRENCY.join('/')}`,
   );
   let serverAnswers: string[] = [];
+  const dbName = pglite ? '' : new URL(dbUrl).pathname.slice(1);
   /** The timed loads of one process, each with the CPU it cost: the child's and the database's. */
   const timedLoads = async (entry: Entry, child: Child, url: string, rep: number, body: string) => {
     await warm(url, headers, body);
     for (const c of CONCURRENCY) {
       await settle(child, entry);
       const cpu0 = cpuMsOf(child.pid);
-      const db0 = postgresCpuMs();
+      const db0 = postgresCpu(dbName);
       const r = await load({ url, connections: c, seconds, headers, body });
       // The requests still in flight when autocannon stopped are answered (and their CPU spent) before we read.
       await settle(child, entry);
       const cpuMs = (cpuMsOf(child.pid) - cpu0) / r.sent;
-      const dbCpuMs = (postgresCpuMs() - db0) / r.sent;
-      (results.read[entry][c] ??= []).push({ ...r, cpuMs, dbCpuMs });
+      const db = postgresCpuSince(db0, dbName);
+      const dbCpuMs = db.all / r.sent;
+      const benchDbCpuMs = db.database / r.sent;
+      (results.read[entry][c] ??= []).push({ ...r, cpuMs, dbCpuMs, benchDbCpuMs });
       log(
-        `  run ${rep} ${LABEL[entry].padEnd(12)} c=${c}: ${fmt(r.rps)} req/s, p50 ${r.p50} ms, p99 ${r.p99} ms, CPU ${fmt(cpuMs, 2)} ms/req, postgres CPU ${fmt(dbCpuMs, 2)} ms/req`,
+        `  run ${rep} ${LABEL[entry].padEnd(12)} c=${c}: ${fmt(r.rps)} req/s, p50 ${r.p50} ms, p99 ${r.p99} ms, CPU ${fmt(cpuMs, 2)} ms/req, postgres CPU ${fmt(dbCpuMs, 2)} ms/req (its backends ${fmt(benchDbCpuMs, 2)})`,
       );
     }
   };
@@ -486,15 +493,20 @@ function reportContenders(r: Results, lines: string[]) {
       `| ${c} | ${fmt(med(s[c]!, 'rps'))} | ${fmt(med(pg[c]!, 'rps'))} | ${fmt(med(fl[c]!, 'rps'))} | ${fmt(pairedRatio(s[c]!, pg[c]!, 'rps'), 2)} | ${fmt(pairedRatio(s[c]!, fl[c]!, 'rps'), 2)} | ${fmt(med(s[c]!, 'p99'))} | ${fmt(med(pg[c]!, 'p99'))} | ${fmt(med(fl[c]!, 'p99'))} |`,
     );
   }
-  lines.push('\nCPU ms per request (utime + stime from /proc, per request sent; postgres = every `postgres` process):');
+  lines.push(
+    '\nCPU ms per request (utime + stime from /proc, per request sent). postgres: all `postgres` processes (other ' +
+      "users' backends too, if any are busy) / only the backends connected to the bench database:",
+  );
   lines.push(
     '| concurrency | server | PostGraphile | floor | postgres, for the server | postgres, for PostGraphile | postgres, for the floor |',
   );
   lines.push('|---:|---:|---:|---:|---:|---:|---:|');
-  const cpu = (loads: ReadLoad[], key: 'cpuMs' | 'dbCpuMs') => fmt(median(loads.map((l) => l[key])), 2);
+  const cpu = (loads: ReadLoad[], key: 'cpuMs' | 'dbCpuMs' | 'benchDbCpuMs') =>
+    fmt(median(loads.map((l) => l[key])), 2);
+  const db = (loads: ReadLoad[]) => `${cpu(loads, 'dbCpuMs')} / ${cpu(loads, 'benchDbCpuMs')}`;
   for (const c of CONCURRENCY) {
     lines.push(
-      `| ${c} | ${cpu(s[c]!, 'cpuMs')} | ${cpu(pg[c]!, 'cpuMs')} | ${cpu(fl[c]!, 'cpuMs')} | ${cpu(s[c]!, 'dbCpuMs')} | ${cpu(pg[c]!, 'dbCpuMs')} | ${cpu(fl[c]!, 'dbCpuMs')} |`,
+      `| ${c} | ${cpu(s[c]!, 'cpuMs')} | ${cpu(pg[c]!, 'cpuMs')} | ${cpu(fl[c]!, 'cpuMs')} | ${db(s[c]!)} | ${db(pg[c]!)} | ${db(fl[c]!)} |`,
     );
   }
 }
