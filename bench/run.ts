@@ -228,7 +228,7 @@ async function main() {
     cleanup = created.drop;
   }
   log(
-    `# benchmark: ${quick ? 'quick' : 'full'} run on ${pglite ? 'PGlite' : 'PostgreSQL'}, ${runs} repetition(s), ${seconds} s a run`,
+    `# benchmark: ${quick ? 'quick' : 'full'}${onlyPage ? ' (users page only)' : ''} run on ${pglite ? 'PGlite' : 'PostgreSQL'}, ${runs} repetition(s), ${seconds} s a run`,
   );
   log(`database: ${dbUrl}`);
   try {
