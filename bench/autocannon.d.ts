@@ -18,7 +18,8 @@ declare module 'autocannon' {
       p99: number;
     }
     interface Result {
-      requests: Histogram;
+      /** `total` counts the answers, `sent` the requests sent (some are still being answered when the run ends). */
+      requests: Histogram & { sent: number };
       latency: Histogram;
       errors: number;
       timeouts: number;

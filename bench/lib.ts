@@ -1,6 +1,6 @@
 // What the harness's pieces share: arguments, throw-away databases, child processes, load runs, statistics.
-import { type ChildProcess, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import autocannon from 'autocannon';
 import postgres from 'postgres';
@@ -101,6 +101,70 @@ export interface Load {
   p50: number;
   p99: number;
   requests: number;
+  /** Requests sent: with the ones still in flight when autocannon stopped, which the server answers all the same. */
+  sent: number;
+}
+
+/** Clock ticks a second of /proc/<pid>/stat's utime and stime. */
+const CLOCK_TICKS = (() => {
+  try {
+    return Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+  } catch {
+    return 100;
+  }
+})();
+
+/** utime + stime of one process from /proc/<pid>/stat, in ms (NaN if it is gone). */
+export function cpuMsOf(pid: number | string): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // The command name (field 2) is in parentheses and may hold spaces: count the fields after its ')'.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
+  } catch {
+    return NaN;
+  }
+}
+
+/** The CPU of each `postgres` process at one instant, and whether it is a backend of a given database. */
+export type PostgresCpu = Map<string, { ms: number; ofDatabase: boolean }>;
+
+/**
+ * utime + stime of every process named `postgres` (the postmaster, its background workers and every backend,
+ * whoever's), in ms; `ofDatabase` marks the backends connected to `database` (their title, /proc/<pid>/cmdline,
+ * reads `postgres: <cluster>: <user> <database> <host>(<port>) <state>`).
+ */
+export function postgresCpu(database: string): PostgresCpu {
+  const out: PostgresCpu = new Map();
+  for (const pid of readdirSync('/proc')) {
+    if (!/^\d+$/.test(pid)) continue;
+    let title: string;
+    try {
+      if (readFileSync(`/proc/${pid}/comm`, 'utf8').trim() !== 'postgres') continue;
+      title = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ');
+    } catch {
+      continue;
+    }
+    const ms = cpuMsOf(pid);
+    if (Number.isFinite(ms)) out.set(pid, { ms, ofDatabase: title.includes(` ${database} `) });
+  }
+  return out;
+}
+
+/**
+ * The CPU the `postgres` processes spent since `before`, in ms: all of them, and the backends of the database only.
+ * A process born since counts whole; one that exited since counts nothing (its time is gone with it): never a
+ * negative, though an exit undercounts. The harness's children keep their pools open for the whole run.
+ */
+export function postgresCpuSince(before: PostgresCpu, database: string): { all: number; database: number } {
+  let all = 0;
+  let ofDatabase = 0;
+  for (const [pid, now] of postgresCpu(database)) {
+    const spent = now.ms - (before.get(pid)?.ms ?? 0);
+    all += spent;
+    if (now.ofDatabase) ofDatabase += spent;
+  }
+  return { all, database: ofDatabase };
 }
 
 export interface LoadOptions {
@@ -144,6 +208,7 @@ export async function load(o: LoadOptions): Promise<Load> {
     p50: result.latency.p50,
     p99: result.latency.p99,
     requests: result.requests.total,
+    sent: result.requests.sent,
   };
 }
 

@@ -5,6 +5,7 @@
 // Options: --quick · --pglite (embedded database instead of PostgreSQL at DATABASE_URL) · --runs N · --seconds S
 //          --sizes 1000,10000,100000 · --keep (keep the generated database) · --profile (node --cpu-prof the server)
 //          --write-only (only the createUser run and its memory: for profiling the write path)
+//          --only page (only section 1, the users page: server, PostGraphile and floor; generates 10 000 users only)
 
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
@@ -12,7 +13,20 @@ import { join } from 'node:path';
 import { hashPassword } from '../src/auth/passwords.js';
 import { openDatabase } from '../src/db/client.js';
 import { type BenchCustomer, DEFAULT_SIZES, type Fixtures, generate } from './generate.js';
-import { type Child, createPostgresDatabase, flag, type Load, load, median, option, post, startChild } from './lib.js';
+import {
+  type Child,
+  cpuMsOf,
+  createPostgresDatabase,
+  flag,
+  type Load,
+  load,
+  median,
+  option,
+  post,
+  postgresCpu,
+  postgresCpuSince,
+  startChild,
+} from './lib.js';
 
 const args = process.argv.slice(2);
 const quick = flag(args, '--quick');
@@ -20,8 +34,14 @@ const pglite = flag(args, '--pglite');
 const runs = Number(option(args, '--runs') ?? (quick ? 1 : 3));
 const seconds = Number(option(args, '--seconds') ?? (quick ? 1 : 8));
 const scaleSeconds = Number(option(args, '--seconds') ?? (quick ? 1 : 5));
-const sizes = (option(args, '--sizes') ?? (pglite ? '1000,10000' : DEFAULT_SIZES.join(','))).split(',').map(Number);
+const onlyPage = option(args, '--only') === 'page';
+if (option(args, '--only') !== undefined && !onlyPage) throw new Error('--only takes one value: page');
+const sizes = (option(args, '--sizes') ?? (onlyPage ? '10000' : pglite ? '1000,10000' : DEFAULT_SIZES.join(',')))
+  .split(',')
+  .map(Number);
 const writeOnly = flag(args, '--write-only');
+// PostGraphile needs PostgreSQL (it introspects the catalogue over the wire): left out on PGlite.
+const withPostgraphile = !pglite;
 const profileDir = flag(args, '--profile') ? mkdtempSync(join(tmpdir(), 'bench-profile-')) : null;
 const CONCURRENCY = [1, 16, 64];
 const PAGE_SIZES = [10, 100, 500];
@@ -33,19 +53,34 @@ const CREATE_USER = `mutation($i: CreateUserInput!) { createUser(input: $i) { us
 const readBody = (c: BenchCustomer, first = 100, deep = false) =>
   JSON.stringify({ query: READ_QUERY, variables: { id: c.globalId, first, ...(deep ? { after: c.deepCursor } : {}) } });
 
+/**
+ * The same page from PostGraphile (bench/postgraphile.ts): the customer's ACTIVE users in upn_lower order (ours's
+ * keyset; PostGraphile adds the primary key), each with its roles and its licences' SKU names, in one query.
+ */
+const PG_READ_QUERY = `query($id: UUID!, $first: Int) { customerByRowId(rowId: $id) { usersByCustomerId(first: $first,
+  condition: { state: "ACTIVE" }, orderBy: [UPN_LOWER_ASC]) { edges { node { userPrincipalName displayName state
+  userRolesByCustomerIdAndUserId { nodes { role } } licenseAssignmentsByCustomerIdAndUserId { nodes { skusBySkuId { name } } } } } } } }`;
+const pgReadBody = (c: BenchCustomer, first = 100) =>
+  JSON.stringify({ query: PG_READ_QUERY, variables: { id: c.id, first } });
+
+type Entry = 'server' | 'floor' | 'postgraphile';
+const LABEL: Record<Entry, string> = { server: 'server', floor: 'floor', postgraphile: 'PostGraphile' };
+
 const log = (line: string) => console.log(line);
 const fmt = (n: number, digits = 1) => (Number.isFinite(n) ? n.toFixed(digits) : '–');
 
-async function withChild<T>(entry: 'server' | 'floor', url: string, fn: (child: Child) => Promise<T>): Promise<T> {
+async function withChild<T>(entry: Entry, url: string, fn: (child: Child) => Promise<T>): Promise<T> {
   // The V8 flag of `npm start` (a young generation of 8 MiB semi-spaces instead of 16: ~20 MB less peak RSS under
   // load, no measurable throughput cost here), for the floor as well so that both run alike.
   const flags = [
     '--max-semi-space-size=8',
     ...(entry === 'server' && profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []),
   ];
-  // NODE_ENV=production as in a deployment: graphql-js then skips its development-only instanceof checks.
-  // dist/ is built by `npm run bench` (the same bundle `npm start` runs).
-  const child = await startChild(`dist/bench/${entry}.js`, { BENCH_DATABASE_URL: url, NODE_ENV: 'production' }, flags);
+  // NODE_ENV=production as in a deployment: graphql-js then skips its development-only instanceof checks (and
+  // GRAPHILE_ENV=production, PostGraphile's own switch, which it also defaults to, says so without a warning).
+  // dist/ is built by `npm run bench` (the same bundle `npm start` runs; PostGraphile's packages stay external).
+  const env = { BENCH_DATABASE_URL: url, NODE_ENV: 'production', GRAPHILE_ENV: 'production' };
+  const child = await startChild(`dist/bench/${entry}.js`, env, flags);
   try {
     return await fn(child);
   } finally {
@@ -60,12 +95,12 @@ async function warm(url: string, headers: Record<string, string>, body: string) 
 
 /**
  * Waits until the process is idle: when autocannon stops, the requests it sent last are still being answered, and
- * they must not be counted in the next run. The server reports its requests in flight; the floor answers in
- * milliseconds, so a pause does.
+ * they must not be counted in the next run. The server and PostGraphile report their requests in flight; the floor
+ * answers in milliseconds, so a pause does.
  */
-async function settle(child: Child, entry: 'server' | 'floor') {
+async function settle(child: Child, entry: Entry) {
   for (let waited = 0; waited < 10_000; waited += 50) {
-    if (entry === 'server') {
+    if (entry !== 'floor') {
       const { inFlight } = (await (await fetch(`${child.url}/__bench/statements`)).json()) as { inFlight: number };
       if (inFlight === 0) return;
     } else if (waited >= 300) return;
@@ -113,8 +148,64 @@ async function argon2Rate(durationS: number): Promise<number> {
   return done / ((performance.now() - started) / 1000);
 }
 
+/** A timed load with the CPU it cost: of the child process and of all postgres processes, per request sent. */
+interface ReadLoad extends Load {
+  cpuMs: number;
+  /** All `postgres` processes: the bench database's backends, the background workers, and anyone else's backends. */
+  dbCpuMs: number;
+  /** Only the backends connected to the bench database. */
+  benchDbCpuMs: number;
+}
+
+/** One row of the users page, whoever answered it: what the comparison of the answers looks at. */
+type PageRow = [upn: string, displayName: string, state: string, roles: string[], licenses: string[]];
+
+function serverRows(answer: string): PageRow[] {
+  const edges = JSON.parse(answer).customer.users.edges as {
+    node: {
+      userPrincipalName: string;
+      displayName: string;
+      state: string;
+      roles: string[];
+      licenses: { sku: { name: string } }[];
+    };
+  }[];
+  return edges.map(({ node: n }) => [
+    n.userPrincipalName,
+    n.displayName,
+    n.state,
+    [...n.roles].sort(),
+    n.licenses.map((l) => l.sku.name).sort(),
+  ]);
+}
+
+async function postgraphileRows(url: string, c: BenchCustomer): Promise<PageRow[]> {
+  const answer = await post(url, JSON.parse(pgReadBody(c)));
+  const edges = answer.data?.customerByRowId?.usersByCustomerId?.edges as
+    | {
+        node: {
+          userPrincipalName: string;
+          displayName: string;
+          state: string;
+          userRolesByCustomerIdAndUserId: { nodes: { role: string }[] };
+          licenseAssignmentsByCustomerIdAndUserId: { nodes: { skusBySkuId: { name: string } | null }[] };
+        };
+      }[]
+    | undefined;
+  if (edges?.length !== 100) {
+    throw new Error(`expected a page of 100 users from PostGraphile, got ${JSON.stringify(answer).slice(0, 400)}`);
+  }
+  return edges.map(({ node: n }) => [
+    n.userPrincipalName,
+    n.displayName,
+    n.state,
+    n.userRolesByCustomerIdAndUserId.nodes.map((r) => r.role).sort(),
+    n.licenseAssignmentsByCustomerIdAndUserId.nodes.map((l) => l.skusBySkuId?.name ?? '(no SKU)').sort(),
+  ]);
+}
+
 interface Results {
-  read: Record<'server' | 'floor', Record<number, Load[]>>;
+  read: Record<Entry, Record<number, ReadLoad[]>>;
   readRss: number[];
   scale: Record<string, Load[]>;
   statements: Record<string, number>;
@@ -137,7 +228,7 @@ async function main() {
     cleanup = created.drop;
   }
   log(
-    `# benchmark: ${quick ? 'quick' : 'full'} run on ${pglite ? 'PGlite' : 'PostgreSQL'}, ${runs} repetition(s), ${seconds} s a run`,
+    `# benchmark: ${quick ? 'quick' : 'full'}${onlyPage ? ' (users page only)' : ''} run on ${pglite ? 'PGlite' : 'PostgreSQL'}, ${runs} repetition(s), ${seconds} s a run`,
   );
   log(`database: ${dbUrl}`);
   try {
@@ -157,7 +248,7 @@ async function main() {
 
 async function measure(dbUrl: string, f: Fixtures, generateSeconds: number): Promise<Results> {
   const results: Results = {
-    read: { server: {}, floor: {} },
+    read: { server: {}, floor: {}, postgraphile: {} },
     readRss: [],
     scale: {},
     statements: {},
@@ -166,7 +257,7 @@ async function measure(dbUrl: string, f: Fixtures, generateSeconds: number): Pro
     generateSeconds,
   };
   if (!writeOnly) await measureReads(dbUrl, f, results);
-  await measureWrites(dbUrl, f, results);
+  if (!onlyPage) await measureWrites(dbUrl, f, results);
   return results;
 }
 
@@ -174,21 +265,38 @@ async function measureReads(dbUrl: string, f: Fixtures, results: Results): Promi
   const page = f.customers.find((c) => c.size === 10_000) ?? f.customers.at(-1)!;
   let headers: Record<string, string> = {};
   log(
-    `\n## 1. read path: server vs floor (${page.size}-user customer, first 100), concurrency ${CONCURRENCY.join('/')}`,
+    `\n## 1. read path: server vs ${withPostgraphile ? 'PostGraphile vs ' : ''}floor (${page.size}-user customer, first 100), concurrency ${CONCURRENCY.join('/')}`,
   );
   let serverAnswers: string[] = [];
+  const dbName = pglite ? '' : new URL(dbUrl).pathname.slice(1);
+  /** The timed loads of one process, each with the CPU it cost: the child's and the database's. */
+  const timedLoads = async (entry: Entry, child: Child, url: string, rep: number, body: string) => {
+    await warm(url, headers, body);
+    for (const c of CONCURRENCY) {
+      await settle(child, entry);
+      const cpu0 = cpuMsOf(child.pid);
+      const db0 = postgresCpu(dbName);
+      const r = await load({ url, connections: c, seconds, headers, body });
+      // The requests still in flight when autocannon stopped are answered (and their CPU spent) before we read.
+      await settle(child, entry);
+      const cpuMs = (cpuMsOf(child.pid) - cpu0) / r.sent;
+      const db = postgresCpuSince(db0, dbName);
+      const dbCpuMs = db.all / r.sent;
+      const benchDbCpuMs = db.database / r.sent;
+      (results.read[entry][c] ??= []).push({ ...r, cpuMs, dbCpuMs, benchDbCpuMs });
+      log(
+        `  run ${rep} ${LABEL[entry].padEnd(12)} c=${c}: ${fmt(r.rps)} req/s, p50 ${r.p50} ms, p99 ${r.p99} ms, CPU ${fmt(cpuMs, 2)} ms/req, postgres CPU ${fmt(dbCpuMs, 2)} ms/req (its backends ${fmt(benchDbCpuMs, 2)})`,
+      );
+    }
+  };
+  // Rounds interleaved: each repetition runs the server, the floor and PostGraphile one after the other (never at
+  // once: a PGlite folder takes one process only, and the machine has two cores), so a slow spell of the shared
+  // machine falls on all three, and each ratio is taken within one round.
   for (let rep = 1; rep <= runs; rep++) {
-    // The server and the floor run one after the other, never at once: a PGlite folder takes one process only.
     await withChild('server', dbUrl, async (server) => {
       if (!headers.authorization) headers = { authorization: `Bearer ${await signIn(server.url, f)}` };
       if (rep === 1) serverAnswers = await answers(`${server.url}/graphql`, headers, page);
-      await warm(`${server.url}/graphql`, headers, readBody(page));
-      for (const c of CONCURRENCY) {
-        await settle(server, 'server');
-        const r = await load({ url: `${server.url}/graphql`, connections: c, seconds, headers, body: readBody(page) });
-        (results.read.server[c] ??= []).push(r);
-        log(`  run ${rep} server c=${c}: ${fmt(r.rps)} req/s, p50 ${r.p50} ms, p99 ${r.p99} ms`);
-      }
+      await timedLoads('server', server, `${server.url}/graphql`, rep, readBody(page));
       results.readRss.push(server.peakRssMb());
     });
     await withChild('floor', dbUrl, async (floor) => {
@@ -201,16 +309,30 @@ async function measureReads(dbUrl: string, f: Fixtures, results: Results): Promi
           );
         }
       }
-      await warm(floor.url, headers, readBody(page));
-      for (const c of CONCURRENCY) {
-        await settle(floor, 'floor');
-        const r = await load({ url: floor.url, connections: c, seconds, headers, body: readBody(page) });
-        (results.read.floor[c] ??= []).push(r);
-        log(`  run ${rep} floor  c=${c}: ${fmt(r.rps)} req/s, p50 ${r.p50} ms, p99 ${r.p99} ms`);
+      await timedLoads('floor', floor, floor.url, rep, readBody(page));
+    });
+    if (!withPostgraphile) continue;
+    await withChild('postgraphile', dbUrl, async (pgl) => {
+      const url = `${pgl.url}/graphql`;
+      if (rep === 1) {
+        // The same rows in the same order (roles and licence names compared as sorted sets), or no comparison.
+        const ours = serverRows(serverAnswers[0]!);
+        const theirs = await postgraphileRows(url, page);
+        const at = ours.findIndex((row, i) => JSON.stringify(row) !== JSON.stringify(theirs[i]));
+        if (at >= 0 || theirs.length !== ours.length) {
+          throw new Error(
+            `PostGraphile answers differently (${theirs.length} rows against ${ours.length}), first at row ${at}:\n` +
+              `ours:         ${JSON.stringify(ours[at])}\nPostGraphile: ${JSON.stringify(theirs[at])}`,
+          );
+        }
+        log(`  PostGraphile's page holds the same ${ours.length} rows in the same order as the server's`);
       }
+      // PostGraphile runs with no authentication at all: the server's token goes along, unread.
+      await timedLoads('postgraphile', pgl, url, rep, pgReadBody(page));
     });
   }
 
+  if (onlyPage) return;
   log(`\n## 2. scale (concurrency 1, first 100, first page and the page after 90 %) and 3. statements per request`);
   await withChild('server', dbUrl, async (server) => {
     const gql = `${server.url}/graphql`;
@@ -288,10 +410,10 @@ function report(r: Results, f: Fixtures) {
   lines.push(`\n# Results (medians of ${runs} run(s); ratios are medians of the per-run ratios)`);
   lines.push(`\nGenerated ${f.customers.map((c) => c.size).join(', ')}-user customers in ${fmt(r.generateSeconds)} s.`);
   if (!writeOnly) reportReads(r, f, lines);
-  reportWrites(r, lines);
+  if (!onlyPage) reportWrites(r, lines);
   log(lines.join('\n'));
   // Also kept on disk (bench/results is not committed): BENCHMARKS.md quotes these.
-  const file = `bench/results/${pglite ? 'pglite' : 'postgres'}-${quick ? 'quick' : 'full'}${writeOnly ? '-write' : ''}-${new Date().toISOString().replace(/[:.]/g, '-')}.md`;
+  const file = `bench/results/${pglite ? 'pglite' : 'postgres'}-${quick ? 'quick' : 'full'}${writeOnly ? '-write' : ''}${onlyPage ? '-page' : ''}-${new Date().toISOString().replace(/[:.]/g, '-')}.md`;
   mkdirSync('bench/results', { recursive: true });
   writeFileSync(file, `${lines.join('\n')}\n`);
   log(`\nwritten to ${file}`);
@@ -319,6 +441,8 @@ function reportReads(r: Results, f: Fixtures, lines: string[]) {
   lines.push(
     `\nTarget at concurrency 16: p50 ≤ 2× floor (${fmt(lat16, 2)}×: ${mark(lat16 <= 2)}), req/s ≥ 0.5× floor (${fmt(rps16, 2)}×: ${mark(rps16 >= 0.5)}).`,
   );
+  reportContenders(r, lines);
+  if (onlyPage) return;
 
   lines.push('\n### 2. Scale (concurrency 1, 100 users a page)');
   lines.push('| users | first page req/s | first page p50 ms | deep page req/s | deep page p50 ms | deep/first p50 |');
@@ -353,6 +477,38 @@ function reportReads(r: Results, f: Fixtures, lines: string[]) {
   const counts = new Set(Object.values(r.statements));
   const maxCount = Math.max(...counts);
   lines.push(`\nConstant: ${mark(counts.size === 1)}; ≤ 6: ${mark(maxCount <= 6)} (${[...counts].join(', ')}).`);
+}
+
+/** Issue 13: ours against PostGraphile and the floor, with what each costs in CPU, its own and the database's. */
+function reportContenders(r: Results, lines: string[]) {
+  if (!withPostgraphile) return;
+  const { server: s, floor: fl, postgraphile: pg } = r.read;
+  lines.push('\n### 1b. The same page: server vs PostGraphile 5 (amber, no authorization) vs floor');
+  lines.push(
+    '| concurrency | server req/s | PostGraphile req/s | floor req/s | server ÷ PostGraphile | server ÷ floor | server p99 ms | PostGraphile p99 ms | floor p99 ms |',
+  );
+  lines.push('|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+  for (const c of CONCURRENCY) {
+    lines.push(
+      `| ${c} | ${fmt(med(s[c]!, 'rps'))} | ${fmt(med(pg[c]!, 'rps'))} | ${fmt(med(fl[c]!, 'rps'))} | ${fmt(pairedRatio(s[c]!, pg[c]!, 'rps'), 2)} | ${fmt(pairedRatio(s[c]!, fl[c]!, 'rps'), 2)} | ${fmt(med(s[c]!, 'p99'))} | ${fmt(med(pg[c]!, 'p99'))} | ${fmt(med(fl[c]!, 'p99'))} |`,
+    );
+  }
+  lines.push(
+    '\nCPU ms per request (utime + stime from /proc, per request sent). postgres: all `postgres` processes (other ' +
+      "users' backends too, if any are busy) / only the backends connected to the bench database:",
+  );
+  lines.push(
+    '| concurrency | server | PostGraphile | floor | postgres, for the server | postgres, for PostGraphile | postgres, for the floor |',
+  );
+  lines.push('|---:|---:|---:|---:|---:|---:|---:|');
+  const cpu = (loads: ReadLoad[], key: 'cpuMs' | 'dbCpuMs' | 'benchDbCpuMs') =>
+    fmt(median(loads.map((l) => l[key])), 2);
+  const db = (loads: ReadLoad[]) => `${cpu(loads, 'dbCpuMs')} / ${cpu(loads, 'benchDbCpuMs')}`;
+  for (const c of CONCURRENCY) {
+    lines.push(
+      `| ${c} | ${cpu(s[c]!, 'cpuMs')} | ${cpu(pg[c]!, 'cpuMs')} | ${cpu(fl[c]!, 'cpuMs')} | ${db(s[c]!)} | ${db(pg[c]!)} | ${db(fl[c]!)} |`,
+    );
+  }
 }
 
 function reportWrites(r: Results, lines: string[]) {
