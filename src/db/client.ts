@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
+import { PGlite, types } from '@electric-sql/pglite';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
@@ -34,6 +34,27 @@ export interface DatabaseOptions {
   loadDataDir?: Blob;
 }
 
+/**
+ * A statement sent through the driver itself, bypassing Drizzle's generic row mapping: its rows as arrays of the
+ * driver's values, parsed as Drizzle's own sessions parse them (timestamps as text, for the columns' decoders). Prepared
+ * on PostgreSQL (postgres.js names and caches it per connection by its text). Counted like Drizzle's statements.
+ */
+export type DriverQuery = (text: string, params: readonly unknown[]) => Promise<unknown[][]>;
+
+const driverQueries = new WeakMap<Db, DriverQuery>();
+
+/** The driver of a database handle opened here; undefined for a transaction's handle (its connection is its own). */
+export function driverQuery(db: Db): DriverQuery | undefined {
+  return driverQueries.get(db);
+}
+
+// What Drizzle's PGlite session leaves as text for its column decoders (drizzle-orm/pglite/session.js).
+const PGLITE_AS_TEXT = [types.TIMESTAMP, types.TIMESTAMPTZ, types.INTERVAL, types.DATE, 1231, 1115, 1185, 1187, 1182];
+const pgliteArrays = {
+  rowMode: 'array' as const,
+  parsers: Object.fromEntries(PGLITE_AS_TEXT.map((t) => [t, (value: string) => value])),
+};
+
 export function isPostgresUrl(url: string): boolean {
   return /^postgres(ql)?:\/\//.test(url);
 }
@@ -44,6 +65,11 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
   if (isPostgresUrl(options.url)) {
     const client = postgres(options.url, { max: options.poolSize ?? 10, onnotice: () => {} });
     const db = drizzlePostgres({ client, schema, logger }) as unknown as Db;
+    // After drizzle(): it sets the client's parsers (timestamps as text) that the decoders expect.
+    driverQueries.set(db, (text, params) => {
+      statements.count++;
+      return client.unsafe(text, params as postgres.ParameterOrJSON<never>[], { prepare: true }).values();
+    });
     return {
       db,
       kind: 'postgres',
@@ -72,6 +98,10 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
   );
   if (dataDir) makePrivate(dataDir);
   const db = drizzlePglite({ client, schema, logger }) as unknown as Db;
+  driverQueries.set(db, async (text, params) => {
+    statements.count++;
+    return (await client.query<unknown[]>(text, params as unknown[], pgliteArrays)).rows;
+  });
   return {
     db,
     kind: 'pglite',

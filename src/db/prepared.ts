@@ -4,7 +4,10 @@
 // parameter (`= any($1::uuid[])`).
 // The unfiltered users page is prepared too: its generic plan range-scans (customer_id, upn_lower). (Until migration
 // 0002 a sign-in index on upn_lower alone lured the generic plan into reading every customer's users.)
-import type { Db } from './client.js';
+import { Column, fillPlaceholders, is, type SQL } from 'drizzle-orm';
+import type { PgColumn } from 'drizzle-orm/pg-core';
+import type { SelectResultFields } from 'drizzle-orm/query-builders/select.types';
+import { type Db, driverQuery } from './client.js';
 
 const statements = new WeakMap<Db, Map<string, unknown>>();
 
@@ -21,4 +24,44 @@ export function preparedStatement<T>(name: string, build: (db: Db, name: string)
 /** A Postgres array literal of uuids, for `= any(…::uuid[])`: both drivers pass it as one text parameter. */
 export function uuidArray(ids: readonly string[]): string {
   return `{${ids.join(',')}}`;
+}
+
+/** What a driver statement selects: table columns (decoded by the column, as Drizzle would) and typed SQL. */
+export type DriverFields = Record<string, PgColumn | SQL>;
+
+/** A driver statement's row: what Drizzle's select of the same fields would give. */
+export type DriverRow<F extends DriverFields> = SelectResultFields<F>;
+
+/**
+ * A hot statement through the driver (db/client.ts driverQuery), without Drizzle's generic row mapping: the text is
+ * still Drizzle's (built once per handle from `build`, the select of `fields` with placeholders), each row is decoded
+ * positionally, and only columns whose type has a decoder (timestamps) are touched. Undefined for a handle with no
+ * driver of its own (a transaction's): the caller then takes its Drizzle path.
+ */
+export function driverStatement<F extends DriverFields, P extends Record<string, unknown>>(
+  name: string,
+  fields: F,
+  build: (db: Db, fields: F) => { toSQL(): { sql: string; params: unknown[] } },
+): (db: Db) => ((values: P) => Promise<DriverRow<F>[]>) | undefined {
+  const keys = Object.keys(fields);
+  const decoders = keys.map((k) => {
+    const f = fields[k];
+    return is(f, Column) && f.mapFromDriverValue !== Column.prototype.mapFromDriverValue ? f : null;
+  });
+  const decode = (row: unknown[]) => {
+    const out: Record<string, unknown> = {};
+    for (let i = 0; i < keys.length; i++) {
+      const v = row[i];
+      const d = decoders[i];
+      out[keys[i]!] = d && v !== null ? d.mapFromDriverValue(v) : v;
+    }
+    return out as DriverRow<F>;
+  };
+  const statement = preparedStatement(name, (db) => {
+    const query = driverQuery(db);
+    if (!query) return null;
+    const { sql: text, params } = build(db, fields).toSQL();
+    return async (values: P) => (await query(text, fillPlaceholders(params, values))).map(decode);
+  });
+  return (db) => statement(db) ?? undefined;
 }

@@ -1,7 +1,7 @@
 // Keyset pagination: a cursor is the sort key of a row, made opaque; never OFFSET. Both directions of the Relay
 // Cursor Connections spec: first/after pages forward, last/before backward (fetched in reversed order, then turned
 // back), through Pothos' resolveCursorConnection, which builds edges and pageInfo.
-import { resolveCursorConnection } from '@pothos/plugin-relay';
+import { parseCursorConnectionArgs } from '@pothos/plugin-relay';
 import { and, asc, count, desc, type SQL, sql } from 'drizzle-orm';
 import type { PgColumn, PgTable } from 'drizzle-orm/pg-core';
 import { type Db, pgErrorCode } from '../db/client.js';
@@ -162,40 +162,59 @@ export async function keysetPage<T extends object>(
   const size = args.last != null ? pageSize(args.last, 'last') : pageSize(args.first, 'first');
   const after = args.after ? decodeCursor(args.after, order.keys.length, 'after') : null;
   const before = args.before ? decodeCursor(args.before, order.keys.length, 'before') : null;
-  const connection = await resolveCursorConnection<Promise<T[]>>(
-    {
-      args: { first: args.first, last: args.last, after: args.after, before: args.before },
-      defaultSize: DEFAULT_PAGE_SIZE,
-      maxSize: MAX_PAGE_SIZE,
-      toCursor: (row) => encodeCursor(order.keys.map((k) => cursorValue(row[k.field]))),
-    },
-    async ({ limit, inverted }): Promise<T[]> => {
-      if (size === 0) return [];
-      try {
-        return await fetch({ ...keyset(order, { after, before, inverted }), limit, after, before, inverted });
-      } catch (e) {
-        // A cursor is opaque but not signed: a forged one whose values are not of their column's type fails in
-        // PostgreSQL with a data exception (class 22: an id that is no uuid, a time that is no time), or before it
-        // (RangeError). That is the caller's bad input, not a server error.
-        if ((after || before) && (e instanceof RangeError || pgErrorCode(e)?.startsWith('22'))) {
-          throw badCursor(after ? 'after' : 'before');
-        }
-        throw e;
+  const { limit, inverted, expectedSize, hasPreviousPage, hasNextPage } = parseCursorConnectionArgs({
+    args: { first: args.first, last: args.last, after: args.after, before: args.before },
+    defaultSize: DEFAULT_PAGE_SIZE,
+    maxSize: MAX_PAGE_SIZE,
+  });
+  let rows: T[] = [];
+  if (size > 0) {
+    try {
+      rows = await fetch({ ...keyset(order, { after, before, inverted }), limit, after, before, inverted });
+    } catch (e) {
+      // A cursor is opaque but not signed: a forged one whose values are not of their column's type fails in
+      // PostgreSQL with a data exception (class 22: an id that is no uuid, a time that is no time), or before it
+      // (RangeError). That is the caller's bad input, not a server error.
+      if ((after || before) && (e instanceof RangeError || pgErrorCode(e)?.startsWith('22'))) {
+        throw badCursor(after ? 'after' : 'before');
       }
-    },
-  );
-  const edges = connection.edges.filter((e) => e !== null);
+      throw e;
+    }
+  }
+  // Pothos' resolveCursorConnection, except that a cursor is encoded only when read (edges { cursor }, pageInfo):
+  // most pages ask for neither.
+  const trimmed = rows.slice(0, expectedSize);
+  if (inverted) trimmed.reverse();
+  const toCursor = (row: T) => encodeCursor(order.keys.map((k) => cursorValue(row[k.field])));
+  const edges = trimmed.map((node) => new Edge(node, toCursor));
   return {
     edges,
     pageInfo: {
-      hasNextPage: connection.pageInfo.hasNextPage,
-      hasPreviousPage: connection.pageInfo.hasPreviousPage,
+      hasNextPage: hasNextPage(rows.length),
+      hasPreviousPage: hasPreviousPage(rows.length),
       // An empty page has no cursors (Pothos would repeat the request's cursor, or answer '').
-      startCursor: edges[0]?.cursor ?? null,
-      endCursor: edges.at(-1)?.cursor ?? null,
+      get startCursor() {
+        return edges[0]?.cursor ?? null;
+      },
+      get endCursor() {
+        return edges.at(-1)?.cursor ?? null;
+      },
     },
     totalCount: once(count),
   };
+}
+
+/** An edge whose cursor is encoded on first read. */
+class Edge<T> {
+  #cursor: string | undefined;
+  constructor(
+    readonly node: T,
+    private readonly toCursor: (row: T) => string,
+  ) {}
+  get cursor(): string {
+    this.#cursor ??= this.toCursor(this.node);
+    return this.#cursor;
+  }
 }
 
 function cursorValue(v: unknown): string {

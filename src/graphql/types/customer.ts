@@ -5,6 +5,7 @@ import { getSecurityGroup } from '../../services/security-groups.js';
 import { readCustomer } from '../../services/tasks.js';
 import { getUserByUpn, listDeletedUsers, listUsers, type UserOrderField } from '../../services/users/read.js';
 import { builder, requiresRole } from '../builder.js';
+import { selectsOnNodes } from '../selection.js';
 import { DirectoryRoleEnum } from './common.js';
 import {
   CustomerRef,
@@ -57,6 +58,8 @@ const UserOrder = builder.inputType('UserOrder', {
   }),
 });
 
+const USER_DETAILS: ReadonlySet<string> = new Set(['roles', 'licenses']);
+
 builder.node(CustomerRef, {
   id: { resolve: (c) => c.id },
   description: 'A tenant the partner serves.',
@@ -90,7 +93,8 @@ builder.node(CustomerRef, {
           description: 'The sort (user principal name, ascending, when not given); not with filter.updatedSince.',
         }),
       },
-      resolve: (c, args, ctx) => listUsers(ctx.svc, c.id, args),
+      // Roles and licences asked for: the page's statement brings them (User's fields then answer synchronously).
+      resolve: (c, args, ctx, info) => listUsers(ctx.svc, c.id, args, { details: selectsOnNodes(info, USER_DETAILS) }),
     }),
     deletedUsers: t.connection({
       type: UserRef,

@@ -12,13 +12,12 @@ import type { PartnerRow } from '../../services/partners.js';
 import type { GroupRow } from '../../services/security-groups.js';
 import type { SessionInfo } from '../../services/sessions.js';
 import type { SkuRow } from '../../services/skus.js';
-import type { UserLicense } from '../../services/users/read.js';
-import type { UserRow } from '../../services/users/row.js';
+import type { UserLicense, UserNode } from '../../services/users/row.js';
 import { builder } from '../builder.js';
 
 export const CustomerRef = builder.objectRef<CustomerRow>('Customer');
 export const DomainRef = builder.objectRef<DomainRow>('Domain');
-export const UserRef = builder.objectRef<UserRow>('User');
+export const UserRef = builder.objectRef<UserNode>('User');
 export const SkuRef = builder.objectRef<SkuRow>('Sku');
 export const LicenseRef = builder.objectRef<License>('License');
 export const UserLicenseRef = builder.objectRef<UserLicense>('LicenseAssignment');

@@ -1,8 +1,12 @@
-import { purgeAt } from '../../services/users/row.js';
+import { purgeAt, type UserNode } from '../../services/users/row.js';
 import { builder } from '../builder.js';
+import type { GraphQLContext } from '../context.js';
 import { scopedId } from '../ids.js';
 import { DirectoryRoleEnum, UserStateEnum } from './common.js';
 import { CustomerRef, SkuRef, UserLicenseRef, UserRef } from './refs.js';
+
+const detailsOf = (u: UserNode, ctx: GraphQLContext) =>
+  ctx.loaders.userDetails.load({ customerId: u.customerId, userId: u.id });
 
 builder.node(UserRef, {
   id: { resolve: (u) => scopedId(u.customerId, u.id) },
@@ -60,14 +64,13 @@ builder.node(UserRef, {
     roles: t.field({
       type: [DirectoryRoleEnum],
       description: 'The admin roles the user holds in its own tenant.',
-      resolve: async (u, _, ctx) =>
-        (await ctx.loaders.userDetails.load({ customerId: u.customerId, userId: u.id })).roles,
+      // Synchronous when the users page brought them; a user read by another path asks the DataLoader.
+      resolve: (u, _, ctx) => u.details?.roles ?? detailsOf(u, ctx).then((d) => d.roles),
     }),
     licenses: t.field({
       type: [UserLicenseRef],
       description: 'Licence assignments. A deleted user keeps them unseated, for restore.',
-      resolve: async (u, _, ctx) =>
-        (await ctx.loaders.userDetails.load({ customerId: u.customerId, userId: u.id })).licenses,
+      resolve: (u, _, ctx) => u.details?.licenses ?? detailsOf(u, ctx).then((d) => d.licenses),
     }),
     customer: t.field({
       type: CustomerRef,

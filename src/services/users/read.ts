@@ -2,17 +2,34 @@ import { and, eq, gt, gte, ilike, inArray, or, sql } from 'drizzle-orm';
 import type { DirectoryRole } from '../../auth/roles.js';
 import { DAY_MS } from '../../clock.js';
 import type { Db } from '../../db/client.js';
-import { preparedStatement, uuidArray } from '../../db/prepared.js';
+import { driverStatement, preparedStatement, uuidArray } from '../../db/prepared.js';
 import { licenseAssignments, userRoles, users } from '../../db/schema.js';
 import { msg } from '../../messages/index.js';
 import { authorizeCustomerTask } from '../authorization.js';
 import type { ServiceContext } from '../context.js';
 import { invalid, notFound } from '../errors.js';
-import { countWhere, type KeysetOrder, keyset, keysetPage, type Page, type PageArgs } from '../pagination.js';
+import {
+  countWhere,
+  type KeysetOrder,
+  type KeysetQuery,
+  keyset,
+  keysetPage,
+  type Page,
+  type PageArgs,
+} from '../pagination.js';
 import { type SkuRow, skuCatalogue } from '../skus.js';
 import { customerTask, readCustomer } from '../tasks.js';
 import { escapeLike } from '../validation.js';
-import { RESTORE_WINDOW_DAYS, type UserRow, userColumns } from './row.js';
+import {
+  RESTORE_WINDOW_DAYS,
+  type UserDetails,
+  type UserLicense,
+  type UserNode,
+  type UserRow,
+  userColumns,
+} from './row.js';
+
+export type { UserDetails, UserLicense };
 
 export interface UserFilter {
   search?: string | null;
@@ -41,7 +58,11 @@ const USER_ORDERS: Record<UserOrderField, KeysetOrder<UserRow>['keys']> = {
   ],
 };
 
-/** Active users in UPN order (the unique index users_active_upn_key serves the keyset). */
+/**
+ * Active users in UPN order (the unique index users_active_upn_key serves the keyset). With `details` (the query asks
+ * for roles or licences), the plain page reads each user's roles and licences in its own statement and attaches them
+ * to the rows (UserNode.details); other pages leave them to the DataLoader.
+ */
 export const listUsers = customerTask(
   readCustomer.tasks,
   async function listUsers(
@@ -51,7 +72,8 @@ export const listUsers = customerTask(
       filter?: UserFilter | null;
       orderBy?: { field: UserOrderField; direction?: 'ASC' | 'DESC' | null } | null;
     },
-  ): Promise<Page<UserRow>> {
+    options: { details?: boolean } = {},
+  ): Promise<Page<UserNode>> {
     await authorizeCustomerTask(ctx, readCustomer.tasks[0], customerId);
     const f = args.filter ?? {};
     const search = f.search?.trim();
@@ -86,20 +108,32 @@ export const listUsers = customerTask(
     return keysetPage(
       args,
       order,
-      (page) =>
+      (page) => {
         // The hot path, forward without a filter, runs prepared; backward paging and filters build their query.
-        unfiltered && !page.inverted && !page.before
+        if (!unfiltered || page.inverted || page.before) return filteredPage(page);
+        const withDetails = options.details
           ? page.after
-            ? usersPageAfter(ctx.db).execute({ customerId, after: page.after[0]!, limit: page.limit })
-            : usersFirstPage(ctx.db).execute({ customerId, limit: page.limit })
-          : ctx.db
-              .select(userColumns)
-              .from(users)
-              .where(and(filters(), page.where))
-              .orderBy(...page.orderBy)
-              .limit(page.limit),
+            ? usersPageAfterWithDetails(ctx.db)
+            : usersFirstPageWithDetails(ctx.db)
+          : undefined;
+        if (withDetails) {
+          const values = { customerId, after: page.after?.[0] ?? null, limit: page.limit };
+          return withDetails(values).then((rows) => attachDetails(ctx.db, rows));
+        }
+        return page.after
+          ? usersPageAfter(ctx.db).execute({ customerId, after: page.after[0]!, limit: page.limit })
+          : usersFirstPage(ctx.db).execute({ customerId, limit: page.limit });
+      },
       () => countWhere(ctx.db, users, filters()),
     );
+    function filteredPage(page: KeysetQuery) {
+      return ctx.db
+        .select(userColumns)
+        .from(users)
+        .where(and(filters(), page.where))
+        .orderBy(...page.orderBy)
+        .limit(page.limit);
+    }
   },
 );
 
@@ -197,34 +231,86 @@ export interface UserKey {
   userId: string;
 }
 
-export interface UserLicense {
-  sku: SkuRow;
-  /** False while the user is deleted: remembered for restore, holding no seat. */
+/** A licence as the details subquery gives it: the SKU by id (resolved from the in-memory catalogue). */
+interface LicenseJson {
+  skuId: string;
   seated: boolean;
-  assignedAt: Date;
+  assignedAt: string;
 }
 
-/** What a user row does not carry: its admin roles and its licences. */
-export interface UserDetails {
-  roles: DirectoryRole[];
-  licenses: UserLicense[];
-}
-
-// Roles and licences of many users of one customer in one statement: a page of users costs one round trip for both
-// (each a subquery on its (customer_id, user_id) index). Licences come as SKU ids, resolved from the in-memory SKU
-// catalogue, so SKU columns do not travel once per assignment.
-const detailsOfUsers = preparedStatement('details_of_users', (db, name) =>
-  db
-    .select({
-      userId: users.id,
-      // Written out with table names: in the select list of a one-table select Drizzle leaves columns unqualified,
-      // and inside a subquery those would bind to the subquery's own table.
-      roles: sql<string[]>`array(select r.role from user_roles r
+// Roles and licences of the row of `users` a statement reads: correlated subqueries, each on its (customer_id,
+// user_id) index. Licences come as SKU ids, resolved from the in-memory SKU catalogue, so SKU columns do not travel
+// once per assignment. Written out with table names: in the select list of a one-table select Drizzle leaves columns
+// unqualified, and inside a subquery those would bind to the subquery's own table.
+const detailFields = {
+  roles: sql<string[]>`array(select r.role from user_roles r
         where r.customer_id = "users"."customer_id" and r.user_id = "users"."id" order by r.role)`,
-      licenses: sql<{ skuId: string; seated: boolean; assignedAt: string }[]>`coalesce((select
+  licenses: sql<LicenseJson[]>`coalesce((select
           json_agg(json_build_object('skuId', la.sku_id, 'seated', la.seated, 'assignedAt', la.created_at))
         from license_assignments la where la.customer_id = "users"."customer_id" and la.user_id = "users"."id"), '[]'::json)`,
-    })
+};
+
+/** One user's details from the subqueries' values; licences by SKU name. */
+function toDetails(roles: string[], licenses: LicenseJson[], catalogue: Map<string, SkuRow>): UserDetails {
+  return {
+    roles: roles as DirectoryRole[],
+    licenses:
+      licenses.length === 0
+        ? []
+        : licenses
+            .map((l) => ({ sku: catalogue.get(l.skuId)!, seated: l.seated, assignedAt: new Date(l.assignedAt) }))
+            .sort((a, b) => a.sku.name.localeCompare(b.sku.name)),
+  };
+}
+
+// The plain users page with each user's details, for a query that asks for roles or licences: one statement for the
+// page, sent through the driver (db/prepared.ts driverStatement; undefined in a transaction, which takes the
+// Drizzle statements above and the DataLoader). Same where, order and limit as usersFirstPage and usersPageAfter.
+const pageWithDetailsFields = { ...userColumns, ...detailFields };
+type PageWithDetailsValues = { customerId: string; after: string | null; limit: number };
+
+const usersFirstPageWithDetails = driverStatement<typeof pageWithDetailsFields, PageWithDetailsValues>(
+  'users_first_page_details',
+  pageWithDetailsFields,
+  (db, fields) =>
+    db
+      .select(fields)
+      .from(users)
+      .where(and(eq(users.customerId, sql.placeholder('customerId')), eq(users.state, 'ACTIVE')))
+      .orderBy(...keyset(BY_UPN, {}).orderBy)
+      .limit(sql.placeholder('limit')),
+);
+
+const usersPageAfterWithDetails = driverStatement<typeof pageWithDetailsFields, PageWithDetailsValues>(
+  'users_page_after_details',
+  pageWithDetailsFields,
+  (db, fields) => {
+    const page = keyset(BY_UPN, { after: [sql.placeholder('after')] });
+    return db
+      .select(fields)
+      .from(users)
+      .where(and(eq(users.customerId, sql.placeholder('customerId')), eq(users.state, 'ACTIVE'), page.where))
+      .orderBy(...page.orderBy)
+      .limit(sql.placeholder('limit'));
+  },
+);
+
+/** The page's rows with their details attached (the subqueries' raw columns stay on the row, unread). */
+async function attachDetails(
+  db: Db,
+  rows: (UserRow & { roles: string[]; licenses: LicenseJson[] })[],
+): Promise<UserNode[]> {
+  const catalogue = await skuCatalogue(
+    db,
+    rows.flatMap((r) => r.licenses.map((l) => l.skuId)),
+  );
+  for (const row of rows) (row as UserNode).details = toDetails(row.roles, row.licenses, catalogue);
+  return rows;
+}
+
+const detailsOfUsers = preparedStatement('details_of_users', (db, name) =>
+  db
+    .select({ userId: users.id, ...detailFields })
     .from(users)
     .where(
       and(
@@ -243,12 +329,7 @@ export async function detailsForUsers(db: Db, keys: readonly UserKey[]): Promise
     if (ids) ids.push(k.userId);
     else idsByCustomer.set(k.customerId, [k.userId]);
   }
-  const rows: {
-    customerId: string;
-    userId: string;
-    roles: string[];
-    licenses: { skuId: string; seated: boolean; assignedAt: string }[];
-  }[] = [];
+  const rows: { customerId: string; userId: string; roles: string[]; licenses: LicenseJson[] }[] = [];
   for (const [customerId, ids] of idsByCustomer) {
     for (const row of await detailsOfUsers(db).execute({ customerId, userIds: uuidArray(ids) }))
       rows.push({ customerId, ...row });
@@ -259,12 +340,7 @@ export async function detailsForUsers(db: Db, keys: readonly UserKey[]): Promise
   );
   const found = new Map<string, UserDetails>();
   for (const row of rows) {
-    found.set(`${row.customerId}:${row.userId}`, {
-      roles: row.roles as DirectoryRole[],
-      licenses: row.licenses
-        .map((l) => ({ sku: catalogue.get(l.skuId)!, seated: l.seated, assignedAt: new Date(l.assignedAt) }))
-        .sort((a, b) => a.sku.name.localeCompare(b.sku.name)),
-    });
+    found.set(`${row.customerId}:${row.userId}`, toDetails(row.roles, row.licenses, catalogue));
   }
   return keys.map((k) => found.get(`${k.customerId}:${k.userId}`) ?? { roles: [], licenses: [] });
 }

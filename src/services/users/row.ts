@@ -3,12 +3,32 @@ import { and, eq, getTableColumns } from 'drizzle-orm';
 import type { DirectoryRole } from '../../auth/roles.js';
 import type { Db } from '../../db/client.js';
 import { licenseAssignments, skus, userRoles, users } from '../../db/schema.js';
+import type { SkuRow } from '../skus.js';
 
 // A user as the services read it: every column but the password hash, which only sign-in and password changes
 // read (with their own select), so hashes never travel with pages of users.
 const { passwordHash: _passwordHash, ...userColumnsWithoutHash } = getTableColumns(users);
 export const userColumns = userColumnsWithoutHash;
 export type UserRow = Omit<typeof users.$inferSelect, 'passwordHash'>;
+
+export interface UserLicense {
+  sku: SkuRow;
+  /** False while the user is deleted: remembered for restore, holding no seat. */
+  seated: boolean;
+  assignedAt: Date;
+}
+
+/** What a user row does not carry: its admin roles and its licences. */
+export interface UserDetails {
+  roles: DirectoryRole[];
+  licenses: UserLicense[];
+}
+
+/**
+ * A user as the GraphQL User type takes it: a row, with its details when the statement that read it brought them
+ * (the users page); without them, User's roles and licenses ask the per-request DataLoader.
+ */
+export type UserNode = UserRow & { details?: UserDetails };
 
 export const RESTORE_WINDOW_DAYS = 30;
 

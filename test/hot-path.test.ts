@@ -1,0 +1,131 @@
+// The users page's hot path (roles and licences in the page's statement, attached to the rows) takes no
+// authorization shortcut: every request still authenticates its token and reads its GDAP grants, so a disabled agent,
+// a signed-out token and an ended relationship are refused on the very next page. It also answers what the
+// DataLoader path answers, in as many statements for 10 users as for 100.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startServer, type TestServer } from './support/server.js';
+import {
+  type Customer,
+  createCustomer,
+  createPartner,
+  createUser,
+  grantAgent,
+  type Partner,
+  skuId,
+} from './support/world.js';
+
+const PAGE = `query($c: ID!, $n: Int) { customer(id: $c) { users(first: $n) {
+  edges { node { userPrincipalName displayName state roles licenses { sku { name } seated } } } } } }`;
+
+let s: TestServer;
+let partner: Partner;
+let customer: Customer;
+
+beforeAll(async () => {
+  // Tokens outlive the relationship that expires below, so the same token is asked again after it ended.
+  s = await startServer({ TOKEN_TTL_MINUTES: String(3 * 24 * 60) });
+  partner = await createPartner(s);
+  customer = await createCustomer(s, partner, [
+    ['SPE_E3', 50],
+    ['POWER_BI_PRO', 50],
+  ]);
+  const admin = await grantAgent(s, partner, customer, ['GLOBAL_ADMINISTRATOR']);
+  const e3 = await skuId(s, 'SPE_E3', admin.agentToken);
+  const pbi = await skuId(s, 'POWER_BI_PRO', admin.agentToken);
+  for (let i = 0; i < 12; i++) {
+    await createUser(s, admin.agentToken, customer, {
+      usageLocation: 'US',
+      ...(i % 3 === 0 ? { roles: ['REPORTS_READER', 'HELPDESK_ADMINISTRATOR'] } : {}),
+      ...(i % 2 === 0 ? { licenseSkuIds: i % 4 === 0 ? [pbi, e3] : [e3] } : {}),
+    });
+  }
+}, 120_000);
+
+afterAll(async () => {
+  await s?.close();
+});
+
+const refusal = async (token: string) => {
+  const r = await s.gql(PAGE, { c: customer.id, n: 100 }, token);
+  expect(r.data?.customer ?? null).toBeNull();
+  return r.errors?.[0]?.extensions?.code;
+};
+
+describe('the users page', () => {
+  it('answers the roles and licences the DataLoader path answers, in the same number of statements for 10 and 100', async () => {
+    const { agentToken } = await grantAgent(s, partner, customer, ['USER_ADMINISTRATOR']);
+    const count = async (n: number) => {
+      const before = s.database.statements.count;
+      const d = await s.ok(PAGE, { c: customer.id, n }, agentToken);
+      return { statements: s.database.statements.count - before, edges: d.customer.users.edges };
+    };
+    await count(1); // a token's first request may do first-time work (its session's last use)
+    const ten = await count(10);
+    const all = await count(100);
+    expect(ten.statements).toBe(all.statements);
+    expect(all.statements).toBeLessThanOrEqual(5);
+    expect(all.edges.length).toBeGreaterThan(12);
+    // The same users one by one (user(userPrincipalName): the DataLoader path) answer the same fields.
+    for (const { node } of all.edges) {
+      const one = await s.ok(
+        `query($c: ID!, $u: String!) { customer(id: $c) { user(userPrincipalName: $u) {
+          userPrincipalName displayName state roles licenses { sku { name } seated } } } }`,
+        { c: customer.id, u: node.userPrincipalName },
+        agentToken,
+      );
+      expect(one.customer.user).toEqual(node);
+    }
+    expect(all.edges.some((e: any) => e.node.roles.length === 2 && e.node.licenses.length === 2)).toBe(true);
+  });
+
+  it('gives the same cursors and pages, asked for or not', async () => {
+    const { agentToken } = await grantAgent(s, partner, customer, ['USER_ADMINISTRATOR']);
+    const WITH_CURSORS = `query($c: ID!, $n: Int, $a: String) { customer(id: $c) { users(first: $n, after: $a) {
+      edges { cursor node { userPrincipalName roles } } pageInfo { hasNextPage endCursor startCursor } } } }`;
+    const first = (await s.ok(WITH_CURSORS, { c: customer.id, n: 5 }, agentToken)).customer.users;
+    expect(first.pageInfo.hasNextPage).toBe(true);
+    expect(first.pageInfo.startCursor).toBe(first.edges[0].cursor);
+    expect(first.pageInfo.endCursor).toBe(first.edges[4].cursor);
+    const next = (await s.ok(WITH_CURSORS, { c: customer.id, n: 5, a: first.pageInfo.endCursor }, agentToken)).customer
+      .users;
+    const whole = (await s.ok(WITH_CURSORS, { c: customer.id, n: 10 }, agentToken)).customer.users;
+    expect([...first.edges, ...next.edges]).toEqual(whole.edges);
+  });
+
+  it("refuses a disabled agent's token on the very next page", async () => {
+    const g = await grantAgent(s, partner, customer, ['USER_ADMINISTRATOR']);
+    await s.ok(PAGE, { c: customer.id, n: 100 }, g.agentToken);
+    await s.ok(
+      `mutation($id: ID!) { disableAgent(input: {agentId: $id}) { userErrors { message } } }`,
+      { id: g.agentId },
+      partner.adminToken,
+    );
+    expect(await refusal(g.agentToken)).toBe('UNAUTHENTICATED');
+  });
+
+  it('refuses a signed-out token on the very next page', async () => {
+    const g = await grantAgent(s, partner, customer, ['USER_ADMINISTRATOR']);
+    await s.ok(PAGE, { c: customer.id, n: 100 }, g.agentToken);
+    expect((await s.ok(`mutation { signOut { ok } }`, {}, g.agentToken)).signOut.ok).toBe(true);
+    expect(await refusal(g.agentToken)).toBe('UNAUTHENTICATED');
+  });
+
+  it('refuses the page on the very next request once the GDAP relationship is terminated', async () => {
+    const g = await grantAgent(s, partner, customer, ['USER_ADMINISTRATOR']);
+    await s.ok(PAGE, { c: customer.id, n: 100 }, g.agentToken);
+    const t = await s.ok(
+      `mutation($i: TerminateGdapRelationshipInput!) { terminateGdapRelationship(input: $i) { relationship { status } } }`,
+      { i: { relationshipId: g.relationshipId } },
+      partner.adminToken,
+    );
+    expect(t.terminateGdapRelationship.relationship.status).toBe('TERMINATED');
+    expect(await refusal(g.agentToken)).toBe('NOT_FOUND');
+  });
+
+  it('refuses the page on the very next request once the GDAP relationship has expired, with the same token', async () => {
+    const g = await grantAgent(s, partner, customer, ['USER_ADMINISTRATOR'], { durationDays: 1 });
+    await s.ok(PAGE, { c: customer.id, n: 100 }, g.agentToken);
+    s.travel(25 * 3600_000);
+    expect(await refusal(g.agentToken)).toBe('NOT_FOUND');
+  });
+});
