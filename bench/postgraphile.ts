@@ -13,12 +13,12 @@
 // route GET /__bench/statements answers { inFlight } (as bench/server.ts does; no statement count here), so the
 // harness can wait for the requests of a load run to be answered before it starts the next one.
 import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { postgraphile } from 'postgraphile';
 import { makePgService } from 'postgraphile/adaptors/pg';
 import { grafserv } from 'postgraphile/grafserv/node';
 import { PostGraphileAmberPreset } from 'postgraphile/presets/amber';
 import { makeJSONPgSmartTagsPlugin } from 'postgraphile/utils';
+import { serveUntilTerminated } from './child.js';
 
 const url = process.env.BENCH_DATABASE_URL;
 if (!url) throw new Error('BENCH_DATABASE_URL is required');
@@ -80,13 +80,8 @@ const server = createServer((req, res) => {
 });
 // Built before the port is announced, so that the first request does not pay for introspection.
 await pgl.getSchema();
-server.keepAliveTimeout = 60_000;
-server.listen(0, '127.0.0.1', () => console.log(`LISTENING ${(server.address() as AddressInfo).port}`));
-
-process.once('SIGTERM', async () => {
-  server.close();
-  server.closeIdleConnections();
-  for (let waited = 0; inFlight > 0 && waited < 10_000; waited += 50) await new Promise((r) => setTimeout(r, 50));
-  await pgl.release();
-  process.exit(0);
-});
+serveUntilTerminated(
+  server,
+  () => inFlight,
+  () => pgl.release(),
+);

@@ -3,11 +3,11 @@
 // before and after a request to learn what one request costs. Not part of src/, so the product carries no such
 // route. BENCH_DATABASE_URL is the database; the server listens on a free loopback port and prints it.
 import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { loadConfig } from '../src/config.js';
 import { openDatabase } from '../src/db/client.js';
 import { createApp } from '../src/server.js';
 import { ensureSkuCatalogue } from '../src/services/skus.js';
+import { serveUntilTerminated } from './child.js';
 
 const url = process.env.BENCH_DATABASE_URL;
 if (!url) throw new Error('BENCH_DATABASE_URL is required');
@@ -36,14 +36,8 @@ const server = createServer((req, res) => {
   // Counted until yoga has answered, not until the socket closes: a client that hung up leaves the work running.
   void Promise.resolve(app.yoga(req, res)).finally(() => inFlight--);
 });
-server.keepAliveTimeout = 60_000;
-server.listen(0, '127.0.0.1', () => console.log(`LISTENING ${(server.address() as AddressInfo).port}`));
-
-// A clean exit once the requests in flight are answered, so that `node --cpu-prof` writes its profile.
-process.once('SIGTERM', async () => {
-  server.close();
-  server.closeIdleConnections();
-  for (let waited = 0; inFlight > 0 && waited < 10_000; waited += 50) await new Promise((r) => setTimeout(r, 50));
-  await database.close();
-  process.exit(0);
-});
+serveUntilTerminated(
+  server,
+  () => inFlight,
+  () => database.close(),
+);
