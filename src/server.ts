@@ -25,7 +25,6 @@ import { oauthTokenEndpoint } from './oauth.js';
 import { credentialsKey } from './services/bulk/credentials.js';
 import { serviceContext } from './services/context.js';
 import { DomainError, ValidationErrors } from './services/errors.js';
-import { authenticate } from './services/sessions.js';
 
 // Limits on every request. Depth 10 is what the README's deepest query needs (customer → licenses → users → edges →
 // node → licenses → sku → name). Aliases, tokens and directives keep graphql-armor's defaults. maxNodes is the cost
@@ -225,11 +224,14 @@ export function createApp({ config, database, clock = systemClock }: AppOptions)
       svc.clientAddress = clientAddress(req?.socket.remoteAddress, forwardedFor, config.trustProxyHops);
       const header = request.headers.get('authorization');
       const token = header?.match(/^Bearer\s+(\S+)$/i)?.[1];
-      if (token) {
-        svc.caller = await authenticate(svc, token);
-        svc.tokenRejected = !svc.caller;
-      }
-      return { svc, loaders: createLoaders(svc), config, locale: localeOf(request.headers.get('accept-language')) };
+      // Authenticated just before execution, with the spend of the request's price (graphql/cost.ts).
+      return {
+        svc,
+        loaders: createLoaders(svc),
+        config,
+        locale: localeOf(request.headers.get('accept-language')),
+        bearerToken: token,
+      };
     },
   });
   return { yoga, database, clock, config, state };

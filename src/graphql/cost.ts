@@ -21,7 +21,8 @@ import { type ComplexityEstimator, getComplexity } from 'graphql-query-complexit
 import type { Plugin, YogaInitialContext } from 'graphql-yoga';
 import { msg } from '../messages/index.js';
 import { DEFAULT_PAGE_SIZE } from '../services/pagination.js';
-import { type RatePolicy, type Spent, spendBudget, type ThrottleStatus } from '../services/rate-limits.js';
+import { authenticateAndSpend, type RatePolicy, type Spent, type ThrottleStatus } from '../services/rate-limits.js';
+import { authenticate } from '../services/sessions.js';
 import type { GraphQLContext } from './context.js';
 import { localizedError } from './errors.js';
 
@@ -104,6 +105,25 @@ function throttled(cost: number, spent: Extract<Spent, { ok: false }>) {
   });
 }
 
+/**
+ * Who sent the request (its bearer token's session), and, with `spend`, its price taken from that caller's budget:
+ * one statement for both. Once a request; no token, no caller.
+ */
+async function authenticateRequest(
+  ctx: GraphQLContext,
+  spend?: { cost: number; policy: RatePolicy },
+): Promise<Spent | null> {
+  const token = ctx.bearerToken;
+  if (token === undefined) return null;
+  ctx.bearerToken = undefined;
+  const { caller, spent } = spend
+    ? await authenticateAndSpend(ctx.svc, token, spend.cost, spend.policy)
+    : { caller: await authenticate(ctx.svc, token), spent: null };
+  ctx.svc.caller = caller;
+  ctx.svc.tokenRejected = !caller;
+  return spent;
+}
+
 /** What every answer's extensions.cost says (Shopify's names). */
 interface CostExtension {
   requestedQueryCost: number | null;
@@ -126,7 +146,10 @@ export function costAndRateLimit(schema: GraphQLSchema, maxCost: number, policy:
   }) => {
     const ctx = args.contextValue as GraphQLContext & Partial<YogaInitialContext>;
     const cost = requestCost(schema, args);
-    if (cost === null) return;
+    if (cost === null) {
+      await authenticateRequest(ctx);
+      return;
+    }
     const info: CostExtension = {
       requestedQueryCost: Number.isFinite(cost) ? cost : null,
       maximumQueryCost: maxCost,
@@ -136,10 +159,8 @@ export function costAndRateLimit(schema: GraphQLSchema, maxCost: number, policy:
       setResultAndStopExecution({ errors: [overLimit(cost, maxCost)] });
       return;
     }
-    const caller = ctx.svc.caller;
-    if (!caller || !policy) return;
-    const principalId = caller.kind === 'agent' ? caller.agentId : caller.userId;
-    const spent = await spendBudget(ctx.svc.db, principalId, cost, ctx.svc.clock.now(), policy);
+    const spent = await authenticateRequest(ctx, policy ? { cost, policy } : undefined);
+    if (!spent) return;
     info.throttleStatus = spent.throttleStatus;
     if (!spent.ok) setResultAndStopExecution({ errors: [throttled(cost, spent)] });
   };

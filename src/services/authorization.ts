@@ -13,9 +13,17 @@ import {
   type Task,
 } from '../auth/roles.js';
 import { preparedStatement, uuidArray } from '../db/prepared.js';
-import { accessAssignments, gdapRelationships, groupActivations, groupMembers, securityGroups } from '../db/schema.js';
+import {
+  accessAssignments,
+  customers,
+  gdapRelationships,
+  groupActivations,
+  groupMembers,
+  securityGroups,
+} from '../db/schema.js';
 import { msg } from '../messages/index.js';
 import type { Caller, RoleGrant, ServiceContext } from './context.js';
+import type { CustomerRow } from './customers.js';
 import { DomainError, notFound } from './errors.js';
 
 export type AgentCaller = Extract<Caller, { kind: 'agent' }>;
@@ -192,20 +200,98 @@ async function loadGrants(
   return byCustomer;
 }
 
-/** SQL condition: the agent holds some role in the customer whose id is `customerIdColumn`. */
-export function visibleCustomerCondition(ctx: ServiceContext, agent: AgentCaller, customerIdColumn: unknown) {
-  const now = sql`${ctx.clock.now().toISOString()}::timestamptz`;
-  return sql`exists (
-    select 1 from ${accessAssignments}
+/**
+ * FROM and WHERE of an agent's grants in one customer now (the rule of `grantRows`, as SQL to embed): the assignments
+ * of active, unexpired relationships of the agent's partner to groups the agent is a member of now.
+ */
+function grantsOf(customerId: unknown, agentId: unknown, partnerId: unknown, now: SQL) {
+  return sql`from ${accessAssignments}
     join ${gdapRelationships} on ${gdapRelationships.customerId} = ${accessAssignments.customerId}
       and ${gdapRelationships.id} = ${accessAssignments.relationshipId}
     join ${groupMembers} on ${groupMembers.groupId} = ${accessAssignments.groupId}
-    where ${accessAssignments.customerId} = ${customerIdColumn}
-      and ${groupMembers.agentId} = ${agent.agentId}
-      and ${gdapRelationships.partnerId} = ${agent.partnerId}
+    join ${securityGroups} on ${securityGroups.id} = ${accessAssignments.groupId}
+    where ${accessAssignments.customerId} = ${customerId}
+      and ${groupMembers.agentId} = ${agentId}
+      and ${gdapRelationships.partnerId} = ${partnerId}
       and ${gdapRelationships.status} = 'ACTIVE'
       and (${gdapRelationships.endsAt} > ${now} or ${gdapRelationships.autoExtend})
-      and ${membershipGrants(now)})`;
+      and ${membershipGrants(now)}`;
+}
+
+/** SQL condition: the agent holds some role in the customer whose id is `customerIdColumn`. */
+export function visibleCustomerCondition(ctx: ServiceContext, agent: AgentCaller, customerIdColumn: unknown) {
+  const now = sql`${ctx.clock.now().toISOString()}::timestamptz`;
+  return sql`exists (select 1 ${grantsOf(customerIdColumn, agent.agentId, agent.partnerId, now)})`;
+}
+
+/** A grant as the customer statement carries it (JSON). */
+interface GrantJson {
+  roles: string[];
+  relationshipId: string;
+  relationshipName: string;
+  groupId: string;
+  groupName: string;
+  kind: 'ACTIVE' | 'ELIGIBLE';
+  activeUntil: string | null;
+}
+
+/** A grant row as JSON (its own fragment: Drizzle then qualifies its columns, which a select list would not). */
+const grantJson = (now: SQL) => sql`json_build_object(
+  'roles', ${accessAssignments.roles}, 'relationshipId', ${gdapRelationships.id},
+  'relationshipName', ${gdapRelationships.displayName}, 'groupId', ${securityGroups.id},
+  'groupName', ${securityGroups.name}, 'kind', ${groupMembers.kind}, 'activeUntil', ${activationEnd(now)})`;
+
+const customerWithGrants = preparedStatement('customer_with_grants', (db, name) => {
+  const now = sql`${sql.placeholder('now')}::timestamptz`;
+  return db
+    .select({
+      customer: customers,
+      grants: sql<GrantJson[]>`(select coalesce(json_agg(${grantJson(now)}), '[]'::json)
+        ${grantsOf(customers.id, sql.placeholder('agentId'), sql.placeholder('partnerId'), now)})`,
+    })
+    .from(customers)
+    .where(and(eq(customers.id, sql.placeholder('customerId')), eq(customers.partnerId, sql.placeholder('partnerId'))))
+    .prepare(name);
+});
+
+/**
+ * A customer of the agent's partner and the agent's grants in it, in one statement (the grants are cached for the
+ * request, so the authorization that follows reads no more). Undefined when the partner has no such customer.
+ */
+export async function customerAndGrants(
+  ctx: ServiceContext,
+  agent: AgentCaller,
+  customerId: string,
+): Promise<CustomerRow | undefined> {
+  const [row] = await customerWithGrants(ctx.db).execute({
+    customerId,
+    agentId: agent.agentId,
+    partnerId: agent.partnerId,
+    now: ctx.clock.now().toISOString(),
+  });
+  const key = `${agent.agentId}:${customerId}`;
+  // Not for another partner's customer: its grants (none of this partner's business) are then read the usual way.
+  if (row && !ctx.grantCache.has(key)) {
+    const grants = (typeof row.grants === 'string' ? JSON.parse(row.grants) : row.grants) as GrantJson[];
+    ctx.grantCache.set(
+      key,
+      Promise.resolve(
+        grants.flatMap((g) =>
+          g.roles.map((role) => ({
+            role: role as DirectoryRole,
+            customerId,
+            relationshipId: g.relationshipId,
+            relationshipName: g.relationshipName,
+            groupId: g.groupId,
+            groupName: g.groupName,
+            via: g.kind === 'ACTIVE' ? ('PERMANENT' as const) : ('ACTIVATION' as const),
+            activeUntil: g.kind === 'ACTIVE' || !g.activeUntil ? null : new Date(g.activeUntil),
+          })),
+        ),
+      ),
+    );
+  }
+  return row?.customer;
 }
 
 export interface CustomerAccess {

@@ -9,6 +9,7 @@ import { recordAudit } from './audit.js';
 import {
   type AgentCaller,
   authorizeCustomerTask,
+  customerAndGrants,
   primeGrants,
   requireAdminAgent,
   visibleCustomerCondition,
@@ -128,19 +129,12 @@ export const listCustomers = customerTask(
   },
 );
 
-const partnerCustomer = preparedStatement('partner_customer', (db, name) =>
-  db
-    .select()
-    .from(customers)
-    .where(and(eq(customers.id, sql.placeholder('customerId')), eq(customers.partnerId, sql.placeholder('partnerId'))))
-    .prepare(name),
-);
-
 export const getCustomer = customerTask(
   readCustomer.tasks,
   async function getCustomer(ctx: ServiceContext, customerId: string): Promise<CustomerRow> {
-    const access = await authorizeCustomerTask(ctx, readCustomer.tasks[0], customerId);
-    const [row] = await partnerCustomer(ctx.db).execute({ customerId, partnerId: access.agent.partnerId });
+    // The row and the caller's grants in one statement; the authorization then reads the grants it brought.
+    const row = await customerAndGrants(ctx, requireAdminAgent(ctx, readCustomer.tasks[0]), customerId);
+    await authorizeCustomerTask(ctx, readCustomer.tasks[0], customerId);
     if (!row) throw notFound('customer');
     return row;
   },

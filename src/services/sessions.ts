@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { and, desc, eq, gt, isNull, lt, ne, or, sql } from 'drizzle-orm';
 import { hashPassword, passwordPolicyViolation, verifyNothing, verifyPassword } from '../auth/passwords.js';
 import { generateToken, hashToken } from '../auth/tokens.js';
+import type { Db } from '../db/client.js';
 import { preparedStatement } from '../db/prepared.js';
 import { agents, domains, sessions, signInFamiliar, signInThrottle, users } from '../db/schema.js';
 import { msg } from '../messages/index.js';
@@ -223,24 +224,28 @@ async function countAttempt(
   return { lockedUntil: row?.lockedUntil ?? null, failures: row?.failures ?? 0 };
 }
 
-const sessionByToken = preparedStatement('session_by_token', (db, name) =>
+/** What a request's authentication reads of its session and of the agent, application or user behind it. */
+export const SESSION_FIELDS = {
+  agentId: agents.id,
+  partnerId: agents.partnerId,
+  principal: agents.kind,
+  partnerRoles: agents.roles,
+  agentName: agents.displayName,
+  agentEmail: agents.email,
+  agentStatus: agents.status,
+  agentMustChange: agents.mustChangePassword,
+  lastUsedAt: sessions.lastUsedAt,
+  userId: users.id,
+  customerId: users.customerId,
+  upn: users.userPrincipalName,
+  userState: users.state,
+  mustChangePassword: users.mustChangePassword,
+};
+
+/** The live session of a token hash (`tokenHash`, `now` placeholders), with its principal. */
+export const liveSession = (db: Db) =>
   db
-    .select({
-      agentId: agents.id,
-      partnerId: agents.partnerId,
-      principal: agents.kind,
-      partnerRoles: agents.roles,
-      agentName: agents.displayName,
-      agentEmail: agents.email,
-      agentStatus: agents.status,
-      agentMustChange: agents.mustChangePassword,
-      lastUsedAt: sessions.lastUsedAt,
-      userId: users.id,
-      customerId: users.customerId,
-      upn: users.userPrincipalName,
-      userState: users.state,
-      mustChangePassword: users.mustChangePassword,
-    })
+    .select(SESSION_FIELDS)
     .from(sessions)
     .leftJoin(agents, eq(agents.id, sessions.agentId))
     .leftJoin(users, and(eq(users.customerId, sessions.customerId), eq(users.id, sessions.userId)))
@@ -250,15 +255,28 @@ const sessionByToken = preparedStatement('session_by_token', (db, name) =>
         isNull(sessions.revokedAt),
         gt(sessions.expiresAt, sql`${sql.placeholder('now')}::timestamptz`),
       ),
-    )
-    .prepare(name),
-);
+    );
+
+/** A session's row: nullable where the join found no agent or no user. */
+export type SessionRow = Awaited<ReturnType<typeof liveSession>>[number];
+
+const sessionByToken = preparedStatement('session_by_token', (db, name) => liveSession(db).prepare(name));
 
 /** The caller a bearer token stands for, or null when it is unknown, expired, revoked or its user is gone. */
 export async function authenticate(ctx: ServiceContext, token: string): Promise<Caller | null> {
   const tokenHash = hashToken(token);
   const now = ctx.clock.now();
   const [row] = await sessionByToken(ctx.db).execute({ tokenHash, now: now.toISOString() });
+  return callerOfSession(ctx, tokenHash, row, now);
+}
+
+/** The caller a live session's row stands for (null: none, or a disabled agent or a deleted user behind it). */
+export function callerOfSession(
+  ctx: ServiceContext,
+  tokenHash: string,
+  row: SessionRow | undefined,
+  now: Date,
+): Caller | null {
   if (!row) return null;
   if (!row.lastUsedAt || now.getTime() - row.lastUsedAt.getTime() > LAST_USED_PRECISION_MS) {
     // At most one write per session every few minutes; a failure here must not fail the request.
