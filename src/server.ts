@@ -4,7 +4,7 @@ import { useGraphQlJit } from '@envelop/graphql-jit';
 import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
 import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
 import { sql } from 'drizzle-orm';
-import { type DocumentNode, GraphQLError, getOperationAST, NoSchemaIntrospectionCustomRule } from 'graphql';
+import { GraphQLError, NoSchemaIntrospectionCustomRule } from 'graphql';
 import { createGraphQLError, createYoga, type Plugin, useReadinessCheck } from 'graphql-yoga';
 import { clientAddress } from './client-address.js';
 import { type Clock, systemClock } from './clock.js';
@@ -15,6 +15,7 @@ import type { GraphQLContext } from './graphql/context.js';
 import { costAndRateLimit } from './graphql/cost.js';
 import { contentLanguage, errorCodes } from './graphql/error-codes.js';
 import { unmaskDomainError } from './graphql/errors.js';
+import { jitSafe } from './graphql/jit-safe.js';
 import { idempotency } from './graphql/idempotency.js';
 import { inputGuard } from './graphql/input-guard.js';
 import { createLoaders } from './graphql/loaders.js';
@@ -72,22 +73,6 @@ function bodyLimit(maxBodyBytes: number, maxUploadBytes: number): Plugin {
       if (Number(length) > maxBytes) return refuse(413, msg('requests.bodyTooLarge', { maxBytes }));
     },
   };
-}
-
-/**
- * graphql-jit is used where it gives graphql-js's answer: not for subscriptions, and not when a declared variable is
- * left out. graphql-jit passes such a variable as null into an input object (graphql-jit issues #91 and #230) where
- * graphql-js leaves the field out, and null means "erase" to updateUser, so a codegen'd form would wipe data.
- */
-function jitSafe(args: {
-  document: DocumentNode;
-  operationName?: string | null;
-  variableValues?: Record<string, unknown> | null;
-}): boolean {
-  const operation = getOperationAST(args.document, args.operationName);
-  if (!operation || operation.operation === 'subscription') return false;
-  const given = args.variableValues ?? {};
-  return (operation.variableDefinitions ?? []).every((d) => Object.hasOwn(given, d.variable.name.value));
 }
 
 /** The GraphQL-over-HTTP preflight header, Apollo's, and yoga's: any one proves a non-simple request. */
