@@ -1,11 +1,11 @@
-import { and, eq, gte, inArray, lt, type SQL } from 'drizzle-orm';
+import { and, eq, gte, inArray, lt, type SQL, sql } from 'drizzle-orm';
 import { auditEvents } from '../db/schema.js';
 import { encodeGlobalID } from '../graphql/ids.js';
 import { authorizeCustomerTask, requireAdminAgent, visibleCustomerCondition } from './authorization.js';
 import type { ServiceContext } from './context.js';
 import { type KeysetOrder, type Page, type PageArgs, tablePage } from './pagination.js';
 import { customerTask, readCustomer } from './tasks.js';
-import { emitWebhookEvent, userGlobalId, webhookEventsOf } from './webhooks.js';
+import { userGlobalId, webhookEventsOf, webhookOutbox } from './webhooks.js';
 
 export interface AuditInput {
   customerId: string;
@@ -20,26 +20,7 @@ export interface AuditInput {
 /** Written through `ctx.db`: inside inTransaction, part of the transaction (and rolled back with it). */
 export async function recordAudit(ctx: ServiceContext, event: AuditInput): Promise<void> {
   const caller = ctx.caller;
-  if (event.outcome === 'SUCCESS') {
-    // The webhook events of the change, in its transaction (the outbox): a rolled-back change sends nothing.
-    for (const type of webhookEventsOf(event.action, event.details ?? {})) {
-      await emitWebhookEvent(ctx, event.customerId, type, {
-        ...(event.targetUserId ? { userId: userGlobalId(event.customerId, event.targetUserId) } : {}),
-        ...(event.targetName ? { targetName: event.targetName } : {}),
-        actor: caller
-          ? caller.kind === 'agent'
-            ? {
-                kind: caller.principal,
-                id: encodeGlobalID(caller.principal === 'AGENT' ? 'Agent' : 'Application', caller.agentId),
-                name: caller.name,
-              }
-            : { kind: 'USER', id: userGlobalId(caller.customerId, caller.userId), name: caller.userPrincipalName }
-          : { kind: 'SYSTEM', id: null, name: 'system' },
-        details: event.details ?? {},
-      });
-    }
-  }
-  await ctx.db.insert(auditEvents).values({
+  const insert = ctx.db.insert(auditEvents).values({
     customerId: event.customerId,
     at: ctx.clock.now(),
     actorKind: caller ? (caller.kind === 'agent' ? caller.principal : 'USER') : 'SYSTEM',
@@ -53,6 +34,28 @@ export async function recordAudit(ctx: ServiceContext, event: AuditInput): Promi
     targetName: event.targetName ?? null,
     details: event.details ?? {},
   });
+  const types = event.outcome === 'SUCCESS' ? webhookEventsOf(event.action, event.details ?? {}) : [];
+  if (!types.length) {
+    await insert;
+    return;
+  }
+  // The webhook events of the change, in its transaction (the outbox): a rolled-back change sends nothing. Written
+  // by the same statement as the audit event: one round trip for both.
+  const outbox = webhookOutbox(ctx.clock.now(), event.customerId, types, {
+    ...(event.targetUserId ? { userId: userGlobalId(event.customerId, event.targetUserId) } : {}),
+    ...(event.targetName ? { targetName: event.targetName } : {}),
+    actor: caller
+      ? caller.kind === 'agent'
+        ? {
+            kind: caller.principal,
+            id: encodeGlobalID(caller.principal === 'AGENT' ? 'Agent' : 'Application', caller.agentId),
+            name: caller.name,
+          }
+        : { kind: 'USER', id: userGlobalId(caller.customerId, caller.userId), name: caller.userPrincipalName }
+      : { kind: 'SYSTEM', id: null, name: 'system' },
+    details: event.details ?? {},
+  });
+  await ctx.db.execute(sql`with audit as (${insert.getSQL()}) ${outbox}`);
 }
 
 export type AuditEventRow = typeof auditEvents.$inferSelect;

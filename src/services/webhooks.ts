@@ -7,7 +7,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import { BlockList, isIP } from 'node:net';
-import { and, asc, eq, inArray, isNull, lte, or, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, isNull, lte, or, type SQL, sql } from 'drizzle-orm';
 import { Webhook } from 'standardwebhooks';
 import { Agent, fetch as undiciFetch } from 'undici';
 import type { Clock } from '../clock.js';
@@ -354,26 +354,40 @@ export async function emitWebhookEvent(
   type: WebhookEventType,
   data: Record<string, unknown>,
 ): Promise<void> {
-  const now = tx.clock.now();
+  await tx.db.execute(webhookOutbox(tx.clock.now(), customerId, [type], data));
+}
+
+/**
+ * The outbox rows of a customer's events (one per subscription that wants each type), as one INSERT … SELECT to run
+ * alone or after a CTE (audit.ts writes the audit event in the same statement). Customer data goes out only while
+ * the partner holds an active relationship with the customer (relationship events excepted).
+ */
+export function webhookOutbox(
+  now: Date,
+  customerId: string,
+  types: readonly WebhookEventType[],
+  data: Record<string, unknown>,
+): SQL {
   const nowSql = sql`${now.toISOString()}::timestamptz`;
-  const underGdap = type.startsWith('relationship.')
-    ? sql`true`
-    : sql`exists (select 1 from ${gdapRelationships} r where r.customer_id = c.id and r.partner_id = s.partner_id
-        and r.status = 'ACTIVE' and (r.ends_at > ${nowSql} or r.auto_extend))`;
-  const payload = {
-    type,
-    timestamp: now.toISOString(),
-    data: { customerId: encodeGlobalID('Customer', customerId), ...data },
-  };
-  await tx.db.execute(sql`
-    insert into ${webhookDeliveries} (partner_id, id, subscription_id, event_type, payload, next_attempt_at, created_at, retry_until)
-    select s.partner_id, gen_random_uuid(), s.id, ${type}, ${JSON.stringify(payload)}::jsonb,
-      ${now.toISOString()}::timestamptz, ${now.toISOString()}::timestamptz,
+  const events = types.map((type) => {
+    const payload = {
+      type,
+      timestamp: now.toISOString(),
+      data: { customerId: encodeGlobalID('Customer', customerId), ...data },
+    };
+    return sql`(${type}::text, ${JSON.stringify(payload)}::jsonb)`;
+  });
+  const underGdap = sql`(e.type like 'relationship.%' or exists (select 1 from ${gdapRelationships} r
+    where r.customer_id = c.id and r.partner_id = s.partner_id and r.status = 'ACTIVE'
+      and (r.ends_at > ${nowSql} or r.auto_extend)))`;
+  return sql`insert into ${webhookDeliveries} (partner_id, id, subscription_id, event_type, payload, next_attempt_at, created_at, retry_until)
+    select s.partner_id, gen_random_uuid(), s.id, e.type, e.payload, ${nowSql}, ${nowSql},
       ${new Date(now.getTime() + WEBHOOK_RETRY_MS).toISOString()}::timestamptz
-    from ${webhookSubscriptions} s
+    from (values ${sql.join(events, sql`, `)}) as e(type, payload)
+    join ${webhookSubscriptions} s on e.type = any(s.event_types)
     join ${customers} c on c.partner_id = s.partner_id
-    where c.id = ${customerId} and s.enabled and ${type} = any(s.event_types)
-      and (s.customer_ids is null or ${customerId}::uuid = any(s.customer_ids)) and ${underGdap}`);
+    where c.id = ${customerId} and s.enabled
+      and (s.customer_ids is null or ${customerId}::uuid = any(s.customer_ids)) and ${underGdap}`;
 }
 
 /** The webhook events an audited customer change sends (none for refusals, nor for an update that changed nothing). */
