@@ -34,6 +34,7 @@ describe('jitSafe', () => {
     ],
     ['a variable in a directive', `query($s: Boolean) { viewer @include(if: $s) { kind } }`, {}, false],
     ['a subscription', `subscription { x }`, {}, false],
+    ['a document of two operations', `query A { viewer { kind } } query B { viewer { kind } }`, {}, false],
   ])('%s: %s', (_, query, variableValues, expected) => {
     expect(jitSafe({ document: parse(query), variableValues })).toBe(expected);
   });
@@ -59,6 +60,22 @@ describe('over HTTP', () => {
     const given = await s.ok(PAGE, { id: customer.id, first: 2, after: null }, admin);
     expect(left).toEqual(given);
     expect(left.customer.users.edges).toHaveLength(2);
+  });
+
+  it('runs the operation a request names, whichever of the document ran before', async () => {
+    const both = `query Big($id: ID!) { customer(id: $id) { users(first: 1) { totalCount } } } query Small { viewer { kind } }`;
+    const ask = (operationName: string) =>
+      fetch(`${s.url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${admin}` },
+        body: JSON.stringify({
+          query: both,
+          operationName,
+          variables: operationName === 'Big' ? { id: customer.id } : {},
+        }),
+      }).then((r) => r.json() as Promise<{ data: Record<string, unknown> }>);
+    expect(Object.keys((await ask('Big')).data)).toEqual(['customer']);
+    expect((await ask('Small')).data).toEqual({ viewer: { kind: 'AGENT' } });
   });
 
   it('an update leaving a field variable out erases nothing', async () => {

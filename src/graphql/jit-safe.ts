@@ -34,7 +34,7 @@ function omittableVariables(document: DocumentNode, operation: OperationDefiniti
 
 /**
  * graphql-jit is used where it gives graphql-js's answer: not for subscriptions, and not when a declared variable is
- * left out, except one used only as a connection's first/last/after/before. graphql-jit passes a left-out variable
+ * left out, except one used only as a connection's first/last/after/before; nor for a document of several operations. graphql-jit passes a left-out variable
  * as null (graphql-jit issues #91 and #230) where graphql-js leaves the field or argument out, and null means
  * "erase" to updateUser, so a codegen'd form would wipe data; paging arguments read null and absent alike. Clients
  * commonly leave `$after` out on a first page: that request keeps the compiled executor.
@@ -44,6 +44,9 @@ export function jitSafe(args: {
   operationName?: string | null;
   variableValues?: Record<string, unknown> | null;
 }): boolean {
+  // graphql-jit caches its compiled query by document, not by operation: a document of several operations would
+  // run whichever was compiled first, whatever operationName says (past the cost, the budget and idempotency).
+  if (args.document.definitions.filter((d) => d.kind === Kind.OPERATION_DEFINITION).length > 1) return false;
   const operation = getOperationAST(args.document, args.operationName);
   if (!operation || operation.operation === 'subscription') return false;
   const given = args.variableValues ?? {};

@@ -109,8 +109,11 @@ const sessionAndSpend = driverStatement(
   insert into ${rateBudgets} (principal_id, available, updated_at)
   select coalesce(${column('agentId')}, ${column('userId')}), ${ph('maximum')}::float8 - ${ph('cost')}::float8, ${ph('now')}::timestamptz
   from s
-  where (${column('agentId')} is not null and ${column('agentStatus')} = 'ENABLED')
-     or (${column('agentId')} is null and ${column('userId')} is not null and ${column('userState')} = 'ACTIVE')
+  where (${column('agentId')} is not null and ${column('agentStatus')} = 'ENABLED'
+      and ${column('partnerId')} is not null and ${column('partnerRoles')} is not null
+      and ${column('agentName')} <> '' and ${column('principal')} is not null)
+     or (${column('agentId')} is null and ${column('userId')} is not null and ${column('customerId')} is not null
+      and ${column('upn')} <> '' and ${column('userState')} = 'ACTIVE')
   on conflict (principal_id) do update
     set available = ${refilledNow} - ${ph('cost')}::float8,
         updated_at = greatest(${rateBudgets.updatedAt}, ${ph('now')}::timestamptz)
@@ -151,7 +154,8 @@ export async function authenticateAndSpend(
     if (row.spent !== null || row.availableNow !== null) {
       return { caller, spent: spentFrom(row.spent, row.availableNow, cost, policy) };
     }
-    // The statement's rule and callerOfSession's disagree (they should not): spend the plain way.
+    // Nothing spent and nothing read: the statement's rule and callerOfSession's disagree (they should not), or the
+    // principal's first requests raced (a concurrent insert is not in this statement's snapshot). Spend the plain way.
     return { caller, spent: await spendBudget(ctx.db, principalOf(caller), cost, now, policy) };
   }
   const caller = await authenticate(ctx, token);
