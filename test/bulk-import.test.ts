@@ -466,6 +466,37 @@ describe('progress', () => {
   });
 });
 
+describe('progress of a signed-out watcher', () => {
+  it('ends the stream with UNAUTHENTICATED at the next poll once the token is signed out', async () => {
+    await jobs.stop();
+    const watcher = await grantAgent(s, partner, customer, ['USER_ADMINISTRATOR']);
+    const csv = templateCsv(customer.domain, 5).replace(/user(\d+)@/g, 'gone$1@');
+    const r = await s.ok(IMPORT, { i: { customerId: customer.id, csv } }, watcher.agentToken);
+    const res = await fetch(s.url, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        accept: 'text/event-stream',
+        authorization: `Bearer ${watcher.agentToken}`,
+      },
+      body: JSON.stringify({
+        query: `subscription($id: ID!) { bulkJobProgress(id: $id) { status } }`,
+        variables: { id: r.importUsers.job.id },
+      }),
+    });
+    const reader = res.body!.getReader();
+    const decoder = new TextDecoder();
+    let body = '';
+    while (!body.includes('QUEUED')) body += decoder.decode((await reader.read()).value, { stream: true });
+    // The job stays queued (no runner): only the sign-out can end the stream.
+    expect((await s.ok(`mutation { signOut { ok } }`, {}, watcher.agentToken)).signOut.ok).toBe(true);
+    for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read())
+      body += decoder.decode(chunk.value, { stream: true });
+    expect(body).toContain('UNAUTHENTICATED');
+    jobs = runner(s, { batchSize: 20 });
+  });
+});
+
 /** Starts an import of `rows` users named `prefix…` in batches of 10 and returns once its first batch is done. */
 async function importPastFirstBatch(token: string, prefix: string, rows: number): Promise<string> {
   await jobs.stop();

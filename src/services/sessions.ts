@@ -270,6 +270,19 @@ export async function authenticate(ctx: ServiceContext, token: string): Promise<
   return callerOfSession(ctx, tokenHash, row, now);
 }
 
+/**
+ * The caller again from its session, for a long-lived subscription: refused (UNAUTHENTICATED) once the session was
+ * revoked or expired, or its agent disabled or its user deleted, meanwhile.
+ */
+export async function recheckCaller(ctx: ServiceContext): Promise<void> {
+  const caller = ctx.caller;
+  if (!caller) return;
+  const now = ctx.clock.now();
+  const [row] = await sessionByToken(ctx.db).execute({ tokenHash: caller.tokenHash, now: now.toISOString() });
+  ctx.caller = callerOfSession(ctx, caller.tokenHash, row, now);
+  if (!ctx.caller) throw new DomainError('UNAUTHENTICATED', msg('auth.tokenRejected'));
+}
+
 /** The caller a live session's row stands for (null: none, or a disabled agent or a deleted user behind it). */
 export function callerOfSession(
   ctx: ServiceContext,

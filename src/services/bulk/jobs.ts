@@ -12,6 +12,7 @@ import { authorizeCustomerTask } from '../authorization.js';
 import type { ServiceContext } from '../context.js';
 import { notFound } from '../errors.js';
 import { countWhere, type KeysetOrder, keysetPage, type Page, type PageArgs } from '../pagination.js';
+import { recheckCaller } from '../sessions.js';
 import { customerTask, readCustomer } from '../tasks.js';
 import { type UserRow, userColumns } from '../users/row.js';
 import { ColumnMap } from './columns.js';
@@ -192,7 +193,8 @@ export const watchBulkJob = customerTask(
   ): AsyncGenerator<BulkJobRow> {
     let last = '';
     for (;;) {
-      // Access is judged at every poll, not only when the subscription starts.
+      // Access is judged at every poll, not only when the subscription starts: the session, then the grants.
+      await recheckCaller(ctx);
       ctx.grantCache.clear();
       const job = await getBulkJob(ctx, customerId, jobId);
       const key = `${job.status}:${processedOf(job)}`;
