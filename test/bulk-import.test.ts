@@ -424,23 +424,24 @@ describe('GDAP', () => {
   });
 });
 
+/** bulkJobProgress over SSE, as `token` sees it. */
+function progressStream(token: string, jobId: string, fields: string): Promise<Response> {
+  return fetch(s.url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: 'text/event-stream', authorization: `Bearer ${token}` },
+    body: JSON.stringify({
+      query: `subscription($id: ID!) { bulkJobProgress(id: $id) { ${fields} } }`,
+      variables: { id: jobId },
+    }),
+  });
+}
+
 describe('progress', () => {
   it('streams the job over SSE until it is finished', async () => {
     await jobs.stop();
     const csv = templateCsv(customer.domain, 120).replace(/user(\d+)@/g, 'sse$1@');
     const r = await s.ok(IMPORT, { i: { customerId: customer.id, csv } }, admin.agentToken);
-    const res = await fetch(s.url, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        accept: 'text/event-stream',
-        authorization: `Bearer ${admin.agentToken}`,
-      },
-      body: JSON.stringify({
-        query: `subscription($id: ID!) { bulkJobProgress(id: $id) { status processed succeeded total } }`,
-        variables: { id: r.importUsers.job.id },
-      }),
-    });
+    const res = await progressStream(admin.agentToken, r.importUsers.job.id, 'status processed succeeded total');
     expect(res.headers.get('content-type')).toMatch(/text\/event-stream/);
     // The runner starts only once the first event is out, so that event is the queued job whatever the timing.
     const reader = res.body!.getReader();
@@ -472,18 +473,7 @@ describe('progress of a signed-out watcher', () => {
     const watcher = await grantAgent(s, partner, customer, ['USER_ADMINISTRATOR']);
     const csv = templateCsv(customer.domain, 5).replace(/user(\d+)@/g, 'gone$1@');
     const r = await s.ok(IMPORT, { i: { customerId: customer.id, csv } }, watcher.agentToken);
-    const res = await fetch(s.url, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        accept: 'text/event-stream',
-        authorization: `Bearer ${watcher.agentToken}`,
-      },
-      body: JSON.stringify({
-        query: `subscription($id: ID!) { bulkJobProgress(id: $id) { status } }`,
-        variables: { id: r.importUsers.job.id },
-      }),
-    });
+    const res = await progressStream(watcher.agentToken, r.importUsers.job.id, 'status');
     const reader = res.body!.getReader();
     const decoder = new TextDecoder();
     let body = '';
