@@ -483,7 +483,9 @@ describe('progress of a signed-out watcher', () => {
     for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read())
       body += decoder.decode(chunk.value, { stream: true });
     expect(body).toContain('UNAUTHENTICATED');
+    // Finished now, so that no later test meets its rows.
     jobs = runner(s, { batchSize: 20 });
+    await waitForJob(s, admin.agentToken, r.importUsers.job.id);
   });
 });
 
