@@ -1,9 +1,10 @@
 // Messages of the shared machinery: not found, ids, paging, signing in and the role checks.
 import type { DirectoryRole, PartnerRole, PartnerTask, Task } from '../auth/roles.js';
-import { anyOfList, entry } from './entry.js';
+import { entry } from './entry.js';
 import {
   DIRECTORY_ROLE_NAMES,
-  PARTNER_ROLE_NAMES,
+  frPartnerRoles,
+  frRoles,
   PARTNER_TASK_TERMS,
   TASK_TERMS,
   THINGS,
@@ -11,16 +12,6 @@ import {
 } from './terms.js';
 
 const capitalized = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
-const frRoles = (roles: readonly DirectoryRole[]) =>
-  anyOfList(
-    roles.map((r) => DIRECTORY_ROLE_NAMES[r].fr),
-    'fr',
-  );
-const frPartnerRoles = (roles: readonly PartnerRole[]) =>
-  anyOfList(
-    roles.map((r) => PARTNER_ROLE_NAMES[r].fr),
-    'fr',
-  );
 
 export const COMMON_MESSAGES = {
   'common.notFound': entry(

@@ -12,7 +12,7 @@ import {
   TASKS,
   type Task,
 } from '../auth/roles.js';
-import type { Term } from './entry.js';
+import { anyOfList, type Term } from './entry.js';
 
 /** Microsoft's French names of the directory roles (the English ones are roles.ts DIRECTORY_ROLE_INFO). */
 const DIRECTORY_ROLE_FR: Record<DirectoryRole, string> = {
@@ -84,6 +84,20 @@ export const PARTNER_TASK_TERMS = terms(
   (t) => PARTNER_TASKS[t].description,
   PARTNER_TASK_FR,
 );
+
+/** "Administrateur général, … ou Lecteur général": directory roles as a French list of alternatives. */
+export const frRoles = (roles: readonly DirectoryRole[]) =>
+  anyOfList(
+    roles.map((r) => DIRECTORY_ROLE_NAMES[r].fr),
+    'fr',
+  );
+
+/** Partner roles as a French list of alternatives. */
+export const frPartnerRoles = (roles: readonly PartnerRole[]) =>
+  anyOfList(
+    roles.map((r) => PARTNER_ROLE_NAMES[r].fr),
+    'fr',
+  );
 
 /**
  * The things a field rule can be about ("The display name is required." / « Nom d'affichage : obligatoire. »). The

@@ -1,14 +1,8 @@
 // Messages of the users area: creating, changing, deleting and restoring users, their seats and licences, and why
 // viewerCan says no.
 import type { DirectoryRole, PartnerRole, Task } from '../auth/roles.js';
-import { anyOfList, entry, type Term } from './entry.js';
-import { DIRECTORY_ROLE_NAMES, PARTNER_ROLE_NAMES, SUBJECTS, TASK_TERMS } from './terms.js';
-
-const frRoles = (roles: readonly DirectoryRole[]) =>
-  anyOfList(
-    roles.map((r) => DIRECTORY_ROLE_NAMES[r].fr),
-    'fr',
-  );
+import { entry, type Term } from './entry.js';
+import { frRoles, PARTNER_ROLE_NAMES, SUBJECTS, TASK_TERMS } from './terms.js';
 
 /** The part of a user mutation a task covers, as the refusal names it ("Changing licenses means to …"). */
 export const USER_PARTS = {
