@@ -126,6 +126,22 @@ export function cpuMsOf(pid: number | string): number {
   }
 }
 
+/**
+ * utime + stime of a process's threads in ms: its main thread (the event loop: the thread whose id is the pid) and
+ * all the others (libuv's pool, where argon2 hashes, V8's GC and compiler threads).
+ */
+export function threadCpuMsOf(pid: number | string): { main: number; others: number } {
+  let main = 0;
+  let others = 0;
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    const ms = cpuMsOf(`${pid}/task/${tid}`);
+    if (!Number.isFinite(ms)) continue;
+    if (tid === String(pid)) main += ms;
+    else others += ms;
+  }
+  return { main, others };
+}
+
 /** The CPU of each `postgres` process at one instant, and whether it is a backend of a given database. */
 export type PostgresCpu = Map<string, { ms: number; ofDatabase: boolean }>;
 

@@ -16,6 +16,7 @@ import { type BenchCustomer, DEFAULT_SIZES, type Fixtures, generate } from './ge
 import {
   type Child,
   cpuMsOf,
+  threadCpuMsOf,
   createPostgresDatabase,
   flag,
   type Load,
@@ -209,7 +210,14 @@ interface Results {
   readRss: number[];
   scale: Record<string, Load[]>;
   statements: Record<string, number>;
-  writes: { mutations: number; hashes: number; p50: number; p99: number }[];
+  writes: {
+    mutations: number;
+    hashes: number;
+    p50: number;
+    p99: number;
+    /** CPU ms per createUser sent: the server's event loop, its other threads (argon2), postgres, this harness. */
+    cpu: { main: number; others: number; postgres: number; harness: number };
+  }[];
   writeRss: number;
   generateSeconds: number;
 }
@@ -377,6 +385,7 @@ async function measureWrites(dbUrl: string, f: Fixtures, results: Results): Prom
     const gql = `${server.url}/graphql`;
     headers.authorization = `Bearer ${await signIn(server.url, f)}`;
     const tag = Date.now().toString(36);
+    const database = pglite ? '' : new URL(dbUrl).pathname.slice(1);
     let n = 0;
     const createBody = () =>
       JSON.stringify({
@@ -395,10 +404,23 @@ async function measureWrites(dbUrl: string, f: Fixtures, results: Results): Prom
     for (let rep = 1; rep <= runs; rep++) {
       await settle(server, 'server');
       const hashes = await argon2Rate(seconds);
+      const threads0 = threadCpuMsOf(server.pid);
+      const db0 = postgresCpu(database);
+      const harness0 = process.cpuUsage();
       const r = await load({ url: gql, connections: 16, seconds, headers, body: createBody });
-      results.writes.push({ mutations: r.rps, hashes, p50: r.p50, p99: r.p99 });
+      const harness = process.cpuUsage(harness0);
+      await settle(server, 'server');
+      const threads = threadCpuMsOf(server.pid);
+      const cpu = {
+        main: (threads.main - threads0.main) / r.sent,
+        others: (threads.others - threads0.others) / r.sent,
+        postgres: postgresCpuSince(db0, database).all / r.sent,
+        harness: (harness.user + harness.system) / 1000 / r.sent,
+      };
+      results.writes.push({ mutations: r.rps, hashes, p50: r.p50, p99: r.p99, cpu });
       log(
-        `  run ${rep}: createUser ${fmt(r.rps)}/s (p50 ${r.p50} ms, p99 ${r.p99} ms), argon2id ${fmt(hashes)} hashes/s, ratio ${fmt(r.rps / hashes, 2)}`,
+        `  run ${rep}: createUser ${fmt(r.rps)}/s (p50 ${r.p50} ms, p99 ${r.p99} ms), argon2id ${fmt(hashes)} hashes/s, ratio ${fmt(r.rps / hashes, 2)}; ` +
+          `CPU ms a createUser: event loop ${fmt(cpu.main, 2)}, other threads ${fmt(cpu.others, 2)}, postgres ${fmt(cpu.postgres, 2)}, harness ${fmt(cpu.harness, 2)} (one hash ${fmt((1000 * availableParallelism()) / hashes, 2)})`,
       );
     }
     results.writeRss = server.peakRssMb();
