@@ -63,9 +63,9 @@ describe('the users page', () => {
     const ten = await count(10);
     const all = await count(100);
     expect(ten.statements).toBe(all.statements);
-    // The session with the spend of the request's price; the customer with the caller's GDAP grants in it; the page
-    // with its roles and licences.
-    expect(all.statements).toBe(3);
+    // The session with the spend of the request's price, the customer it names and the caller's GDAP grants in it;
+    // the page with its roles and licences.
+    expect(all.statements).toBe(2);
     expect(all.edges.length).toBeGreaterThan(12);
     // The same users one by one (user(userPrincipalName): the DataLoader path) answer the same fields.
     for (const { node } of all.edges) {
@@ -129,5 +129,56 @@ describe('the users page', () => {
     await s.ok(PAGE, { c: customer.id, n: 100 }, g.agentToken);
     s.travel(25 * 3600_000);
     expect(await refusal(g.agentToken)).toBe('NOT_FOUND');
+  });
+
+  it("never lends the named customer's grants to another customer the request reads", async () => {
+    // The session statement reads ahead the customer the first root field names; the other root fields are
+    // authorized by their own grants, in either order, and an id in another field decides nothing.
+    const other = await createCustomer(s, partner, [['SPE_E3', 5]]);
+    const g = await grantAgent(s, partner, customer, ['USER_ADMINISTRATOR']);
+    const TWO = `query($a: ID!, $b: ID!) { a: customer(id: $a) { name } b: customer(id: $b) { name } }`;
+    for (const [a, b] of [
+      [customer.id, other.id],
+      [other.id, customer.id],
+    ]) {
+      const r = await s.gql(TWO, { a, b }, g.agentToken);
+      const granted = a === customer.id ? 'a' : 'b';
+      const refused = granted === 'a' ? 'b' : 'a';
+      expect(r.data?.[granted]?.name).toBeTruthy();
+      expect(r.data?.[refused]).toBeNull();
+      expect(r.errors?.map((e: any) => [e.path[0], e.extensions.code])).toEqual([[refused, 'NOT_FOUND']]);
+    }
+    // A mutation naming the granted customer in its input cannot act in the other one through a second field.
+    const r = await s.gql(
+      `mutation($a: CreateUserInput!, $b: CreateUserInput!) {
+        a: createUser(input: $a) { user { id } userErrors { code } }
+        b: createUser(input: $b) { user { id } userErrors { code } } }`,
+      {
+        a: { customerId: customer.id, userPrincipalName: `hint.a@${customer.domain}`, displayName: 'A' },
+        b: { customerId: other.id, userPrincipalName: `hint.b@${other.domain}`, displayName: 'B' },
+      },
+      g.agentToken,
+    );
+    // (createUser's payload is non-null: b's refusal nulls the answer's data, a's user was created all the same.)
+    expect(r.errors?.map((e: any) => [e.path[0], e.extensions.code])).toEqual([['b', 'NOT_FOUND']]);
+    const made = await s.ok(
+      `query($c: ID!, $u: String!) { customer(id: $c) { user(userPrincipalName: $u) { displayName } } }`,
+      { c: customer.id, u: `hint.a@${customer.domain}` },
+      g.agentToken,
+    );
+    expect(made.customer.user.displayName).toBe('A');
+  });
+
+  it('reads ahead nothing for a customer of another partner', async () => {
+    const stranger = await createPartner(s);
+    const theirs = await createCustomer(s, stranger, [['SPE_E3', 5]]);
+    const g = await grantAgent(s, partner, customer, ['USER_ADMINISTRATOR']);
+    expect(
+      await (async () => {
+        const r = await s.gql(PAGE, { c: theirs.id, n: 10 }, g.agentToken);
+        expect(r.data?.customer ?? null).toBeNull();
+        return r.errors?.[0]?.extensions?.code;
+      })(),
+    ).toBe('NOT_FOUND');
   });
 });

@@ -16,6 +16,8 @@ import {
   getVariableValues,
   isCompositeType,
   isListType,
+  Kind,
+  type ValueNode,
 } from 'graphql';
 import { type ComplexityEstimator, getComplexity } from 'graphql-query-complexity';
 import type { Plugin, YogaInitialContext } from 'graphql-yoga';
@@ -25,6 +27,7 @@ import { authenticateAndSpend, type RatePolicy, type Spent, type ThrottleStatus 
 import { authenticate } from '../services/sessions.js';
 import type { GraphQLContext } from './context.js';
 import { localizedError } from './errors.js';
+import { decodeAnyId } from './ids.js';
 
 /** What an unpaged list of objects (a customer's licences, a partner's agents) is assumed to hold. */
 const LIST_SIZE = 20;
@@ -105,19 +108,60 @@ function throttled(cost: number, spent: Extract<Spent, { ok: false }>) {
   });
 }
 
+/** A Customer's global id's uuid, or the customer part of a User's, GdapRelationship's or BulkJob's; else null. */
+function customerOfId(value: unknown): string | null {
+  if (typeof value !== 'string' || value.length > 200) return null;
+  try {
+    const decoded = decodeAnyId(value, []);
+    return decoded.typename === 'Customer' ? decoded.id : (decoded.customerId ?? null);
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The customer a request is about, when its first root field says so: `customer(id:)`, `node(id:)`, or a mutation's
+ * `input: { customerId }` / `input: { id }` (a literal or a variable). The session statement then brings that
+ * customer and the caller's grants in it (services/rate-limits.ts): a hint for reading ahead, never a decision —
+ * the resolvers still decode, check and authorize the ids they are given, and a wrong guess only costs a read.
+ */
+export function namedCustomer(check: Check): string | null {
+  const operation = getOperationAST(check.document, check.operationName);
+  const field = operation?.selectionSet.selections[0];
+  if (!operation || field?.kind !== Kind.FIELD) return null;
+  const variables = (check.variableValues ?? {}) as Record<string, unknown>;
+  const argumentValue = (node: ValueNode): unknown =>
+    node.kind === Kind.VARIABLE
+      ? variables[node.name.value]
+      : node.kind === Kind.STRING
+        ? node.value
+        : node.kind === Kind.OBJECT
+          ? Object.fromEntries(node.fields.map((f) => [f.name.value, argumentValue(f.value)]))
+          : null;
+  for (const arg of field.arguments ?? []) {
+    const value = argumentValue(arg.value);
+    if (arg.name.value === 'id') return customerOfId(value);
+    if (arg.name.value === 'input' && value && typeof value === 'object') {
+      const input = value as Record<string, unknown>;
+      return customerOfId(input.customerId) ?? customerOfId(input.id);
+    }
+  }
+  return null;
+}
+
 /**
  * Who sent the request (its bearer token's session), and, with `spend`, its price taken from that caller's budget:
  * one statement for both. Once a request; no token, no caller.
  */
 async function authenticateRequest(
   ctx: GraphQLContext,
-  spend?: { cost: number; policy: RatePolicy },
+  spend?: { cost: number; policy: RatePolicy; check: Check },
 ): Promise<Spent | null> {
   const token = ctx.bearerToken;
   if (token === undefined) return null;
   ctx.bearerToken = undefined;
   const { caller, spent } = spend
-    ? await authenticateAndSpend(ctx.svc, token, spend.cost, spend.policy)
+    ? await authenticateAndSpend(ctx.svc, token, spend.cost, spend.policy, namedCustomer(spend.check))
     : { caller: await authenticate(ctx.svc, token), spent: null };
   ctx.svc.caller = caller;
   ctx.svc.tokenRejected = !caller;
@@ -159,7 +203,7 @@ export function costAndRateLimit(schema: GraphQLSchema, maxCost: number, policy:
       setResultAndStopExecution({ errors: [overLimit(cost, maxCost)] });
       return;
     }
-    const spent = await authenticateRequest(ctx, policy ? { cost, policy } : undefined);
+    const spent = await authenticateRequest(ctx, policy ? { cost, policy, check: args } : undefined);
     if (!spent) return;
     info.throttleStatus = spent.throttleStatus;
     if (!spent.ok) setResultAndStopExecution({ errors: [throttled(cost, spent)] });

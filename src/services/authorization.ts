@@ -225,7 +225,7 @@ export function visibleCustomerCondition(ctx: ServiceContext, agent: AgentCaller
 }
 
 /** A grant as the customer statement carries it (JSON). */
-interface GrantJson {
+export interface GrantJson {
   roles: string[];
   relationshipId: string;
   relationshipName: string;
@@ -241,13 +241,22 @@ const grantJson = (now: SQL) => sql`json_build_object(
   'relationshipName', ${gdapRelationships.displayName}, 'groupId', ${securityGroups.id},
   'groupName', ${securityGroups.name}, 'kind', ${groupMembers.kind}, 'activeUntil', ${activationEnd(now)})`;
 
+/**
+ * The agent's grants in one customer as a JSON array (one element per assignment), an SQL expression to embed: in
+ * the customer statement below, and in the session statement of a request that names its customer
+ * (rate-limits.ts).
+ */
+export function grantsJson(customerId: unknown, agentId: unknown, partnerId: unknown, now: SQL) {
+  return sql<GrantJson[] | string>`(select coalesce(json_agg(${grantJson(now)}), '[]'::json)
+    ${grantsOf(customerId, agentId, partnerId, now)})`;
+}
+
 const customerWithGrants = preparedStatement('customer_with_grants', (db, name) => {
   const now = sql`${sql.placeholder('now')}::timestamptz`;
   return db
     .select({
       customer: customers,
-      grants: sql<GrantJson[]>`(select coalesce(json_agg(${grantJson(now)}), '[]'::json)
-        ${grantsOf(customers.id, sql.placeholder('agentId'), sql.placeholder('partnerId'), now)})`,
+      grants: grantsJson(customers.id, sql.placeholder('agentId'), sql.placeholder('partnerId'), now),
     })
     .from(customers)
     .where(and(eq(customers.id, sql.placeholder('customerId')), eq(customers.partnerId, sql.placeholder('partnerId'))))
@@ -255,42 +264,61 @@ const customerWithGrants = preparedStatement('customer_with_grants', (db, name) 
 });
 
 /**
- * A customer of the agent's partner and the agent's grants in it, in one statement (the grants are cached for the
- * request, so the authorization that follows reads no more). Undefined when the partner has no such customer.
+ * Keeps for the request a customer of the agent's partner (undefined: the partner has no such customer) and, when
+ * it is one, the agent's grants in it, both read by one statement: what getCustomer and the authorization that
+ * follows would otherwise read again. Not the grants in another partner's customer: none of this partner's business,
+ * they are read the usual way (and are none).
+ */
+export function keepCustomerAndGrants(
+  ctx: ServiceContext,
+  agent: AgentCaller,
+  customerId: string,
+  customer: CustomerRow | undefined,
+  grants: GrantJson[] | string | null,
+): void {
+  ctx.customerCache.set(customerId, customer);
+  const key = `${agent.agentId}:${customerId}`;
+  if (!customer || ctx.grantCache.has(key)) return;
+  const rows = (typeof grants === 'string' ? JSON.parse(grants) : (grants ?? [])) as GrantJson[];
+  ctx.grantCache.set(
+    key,
+    Promise.resolve(
+      rows.flatMap((g) =>
+        g.roles.map((role) => ({
+          role: role as DirectoryRole,
+          customerId,
+          relationshipId: g.relationshipId,
+          relationshipName: g.relationshipName,
+          groupId: g.groupId,
+          groupName: g.groupName,
+          via: g.kind === 'ACTIVE' ? ('PERMANENT' as const) : ('ACTIVATION' as const),
+          activeUntil: g.kind === 'ACTIVE' || !g.activeUntil ? null : new Date(g.activeUntil),
+        })),
+      ),
+    ),
+  );
+}
+
+/**
+ * A customer of the agent's partner and the agent's grants in it, in one statement unless this request's session
+ * statement already brought both (the grants are cached for the request, so the authorization that follows reads no
+ * more). Undefined when the partner has no such customer.
  */
 export async function customerAndGrants(
   ctx: ServiceContext,
   agent: AgentCaller,
   customerId: string,
 ): Promise<CustomerRow | undefined> {
+  if (ctx.customerCache.has(customerId) && ctx.grantCache.has(`${agent.agentId}:${customerId}`)) {
+    return ctx.customerCache.get(customerId);
+  }
   const [row] = await customerWithGrants(ctx.db).execute({
     customerId,
     agentId: agent.agentId,
     partnerId: agent.partnerId,
     now: ctx.clock.now().toISOString(),
   });
-  const key = `${agent.agentId}:${customerId}`;
-  // Not for another partner's customer: its grants (none of this partner's business) are then read the usual way.
-  if (row && !ctx.grantCache.has(key)) {
-    const grants = (typeof row.grants === 'string' ? JSON.parse(row.grants) : row.grants) as GrantJson[];
-    ctx.grantCache.set(
-      key,
-      Promise.resolve(
-        grants.flatMap((g) =>
-          g.roles.map((role) => ({
-            role: role as DirectoryRole,
-            customerId,
-            relationshipId: g.relationshipId,
-            relationshipName: g.relationshipName,
-            groupId: g.groupId,
-            groupName: g.groupName,
-            via: g.kind === 'ACTIVE' ? ('PERMANENT' as const) : ('ACTIVATION' as const),
-            activeUntil: g.kind === 'ACTIVE' || !g.activeUntil ? null : new Date(g.activeUntil),
-          })),
-        ),
-      ),
-    );
-  }
+  keepCustomerAndGrants(ctx, agent, customerId, row?.customer, row?.grants ?? null);
   return row?.customer;
 }
 

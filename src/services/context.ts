@@ -1,6 +1,7 @@
 import type { DirectoryRole, PartnerRole } from '../auth/roles.js';
 import type { Clock } from '../clock.js';
 import type { Db } from '../db/client.js';
+import type { CustomerRow } from './customers.js';
 
 export type Caller =
   | {
@@ -71,6 +72,11 @@ export interface ServiceContext {
   caller: Caller | null;
   /** Effective GDAP grants per customer, computed once per request. */
   grantCache: Map<string, Promise<RoleGrant[]>>;
+  /**
+   * Customers read in this request (undefined: not one of the caller's partner's), kept with the caller's grants in
+   * them (authorization.ts keepCustomerAndGrants): never alone, never across requests.
+   */
+  customerCache: Map<string, CustomerRow | undefined>;
   /** A bearer token was sent but is unknown, expired or revoked. */
   tokenRejected?: boolean;
   /** The client's address (the socket's, or X-Forwarded-For's behind TRUST_PROXY hops), for sign-in limits. */
@@ -80,7 +86,7 @@ export interface ServiceContext {
 }
 
 export function serviceContext(db: Db, clock: Clock, caller: Caller | null = null): ServiceContext {
-  return { db, clock, caller, grantCache: new Map() };
+  return { db, clock, caller, grantCache: new Map(), customerCache: new Map() };
 }
 
 /**

@@ -1,13 +1,15 @@
 // Request budgets per caller (agent, application or customer user), shared by every instance: a leaky bucket in
 // PostgreSQL, spent and refilled in one statement per request. A request that costs more than is available is
 // refused with how long until enough has come back.
-import { and, eq, sql } from 'drizzle-orm';
+import { and, eq, getTableColumns, sql } from 'drizzle-orm';
 import type { PgDialect } from 'drizzle-orm/pg-core';
 import { hashToken } from '../auth/tokens.js';
 import type { Db } from '../db/client.js';
 import { driverStatement } from '../db/prepared.js';
-import { agents, rateBudgets, sessions, users } from '../db/schema.js';
+import { agents, customers, rateBudgets, sessions, users } from '../db/schema.js';
+import { type GrantJson, grantsJson, keepCustomerAndGrants } from './authorization.js';
 import type { Caller, ServiceContext } from './context.js';
+import type { CustomerRow } from './customers.js';
 import { authenticate, callerOfSession, SESSION_FIELDS, type SessionRow } from './sessions.js';
 
 export interface RatePolicy {
@@ -82,12 +84,21 @@ const ph = (name: string) => sql.placeholder(name);
 const column = (key: keyof typeof SESSION_FIELDS) => sql.raw(`c${Object.keys(SESSION_FIELDS).indexOf(key)}`);
 const refilledNow = sql`least(${ph('maximum')}::float8, ${rateBudgets.available} + greatest(0, extract(epoch from (${ph('now')}::timestamptz - ${rateBudgets.updatedAt}))) * ${ph('restorePerSecond')}::float8)`;
 
+/** The customer row a request names, selected beside its session (k0…: customers' columns in their order). */
+const CUSTOMER_FIELDS = Object.fromEntries(
+  Object.entries(getTableColumns(customers)).map(([key, col]) => [`customer_${key}`, col]),
+) as { [K in keyof typeof customers.$inferSelect as `customer_${K}`]: (typeof customers)['_']['columns'][K] };
+
 /**
  * The session of a token (sessions.ts liveSession's row) and the spend of the request's price from its principal's
  * bucket, in one statement: one round trip where there were two on every request. The bucket is touched only when
  * the session stands for an enabled agent or application or an active user (the rule of sessions.ts
  * callerOfSession); `spent` is what it holds after the spend, null when it held too little, then `available_now`
  * says what it holds.
+ * When the request names a customer (`customerId`, null when it names none), the same statement brings that customer
+ * of the session's partner and the session's agent's GDAP grants in it (authorization.ts grantsJson): the users page
+ * and a createUser then send no statement of their own for either. The grants are read now, for this request, by the
+ * rule every other path uses; what to make of them is still authorization.ts's decision.
  */
 const sessionAndSpend = driverStatement(
   'session_and_spend',
@@ -95,9 +106,13 @@ const sessionAndSpend = driverStatement(
     ...SESSION_FIELDS,
     spent: sql<number | null>`spent`,
     availableNow: sql<number | null>`available_now`,
+    ...CUSTOMER_FIELDS,
+    grants: sql<GrantJson[] | string | null>`grants`,
   },
   (db) => {
     const selected = Object.values(SESSION_FIELDS).map((f, i) => sql`${f} as ${sql.raw(`c${i}`)}`);
+    const customerId = sql`${ph('customerId')}::uuid`;
+    const customerColumns = Object.values(CUSTOMER_FIELDS).map((f) => sql`${f}`);
     const statement = sql`with s as (
   select ${sql.join(selected, sql`, `)}
   from ${sessions}
@@ -122,8 +137,11 @@ const sessionAndSpend = driverStatement(
 )
 select s.*,
   (select available from spend) as spent,
-  (select ${refilledNow} from ${rateBudgets} where ${rateBudgets.principalId} = coalesce(s.${column('agentId')}, s.${column('userId')})) as available_now
-from s`;
+  (select ${refilledNow} from ${rateBudgets} where ${rateBudgets.principalId} = coalesce(s.${column('agentId')}, s.${column('userId')})) as available_now,
+  ${sql.join(customerColumns, sql`, `)},
+  case when ${customers.id} is not null then ${grantsJson(customers.id, sql`s.${column('agentId')}`, sql`s.${column('partnerId')}`, sql`${ph('now')}::timestamptz`)} end as grants
+from s
+left join ${customers} on ${customers.id} = ${customerId} and ${customers.partnerId} = s.${column('partnerId')}`;
     return { toSQL: () => (db as unknown as { dialect: PgDialect }).dialect.sqlToQuery(statement) };
   },
 );
@@ -137,6 +155,7 @@ export async function authenticateAndSpend(
   token: string,
   cost: number,
   policy: RatePolicy,
+  customerId: string | null = null,
 ): Promise<{ caller: Caller | null; spent: Spent | null }> {
   const statement = sessionAndSpend(ctx.db);
   if (statement) {
@@ -148,9 +167,13 @@ export async function authenticateAndSpend(
       cost,
       maximum: policy.maximum,
       restorePerSecond: policy.restorePerSecond,
+      customerId,
     });
     const caller = callerOfSession(ctx, tokenHash, row as SessionRow | undefined, now);
     if (!caller || !row) return { caller, spent: null };
+    if (customerId && caller.kind === 'agent') {
+      keepCustomerAndGrants(ctx, caller, customerId, customerOf(row), row.grants);
+    }
     if (row.spent !== null || row.availableNow !== null) {
       return { caller, spent: spentFrom(row.spent, row.availableNow, cost, policy) };
     }
@@ -161,6 +184,14 @@ export async function authenticateAndSpend(
   const caller = await authenticate(ctx, token);
   if (!caller) return { caller, spent: null };
   return { caller, spent: await spendBudget(ctx.db, principalOf(caller), cost, ctx.clock.now(), policy) };
+}
+
+/** The customer columns of a session row, as Drizzle's select of the table gives them; undefined when none joined. */
+function customerOf(row: Record<string, unknown>): CustomerRow | undefined {
+  if (row.customer_id === null) return undefined;
+  const customer: Record<string, unknown> = {};
+  for (const key of Object.keys(CUSTOMER_FIELDS)) customer[key.slice('customer_'.length)] = row[key];
+  return customer as CustomerRow;
 }
 
 export const principalOf = (caller: Caller) => (caller.kind === 'agent' ? caller.agentId : caller.userId);
