@@ -565,6 +565,8 @@ export const idempotencyKeys = pgTable(
 /**
  * Each caller's request budget (a leaky bucket, as Shopify's): `available` points at `updated_at`, refilling at the
  * configured rate up to the maximum. One row per agent, application or user, shared by every instance.
+ * UNLOGGED (migration 0015; Drizzle's table builder cannot say it): a spend's commit then waits for no WAL flush, and
+ * after a database crash every bucket starts full again.
  */
 export const rateBudgets = pgTable('rate_budgets', {
   principalId: uuid('principal_id').primaryKey(),
