@@ -2,7 +2,9 @@
 // authorization shortcut: every request still authenticates its token and reads its GDAP grants, so a disabled agent,
 // a signed-out token and an ended relationship are refused on the very next page. It also answers what the
 // DataLoader path answers, in as many statements for 10 users as for 100.
+import { type GraphQLObjectType, getNamedType, isCompositeType } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildSchema } from '../src/graphql/schema.js';
 import { startServer, type TestServer } from './support/server.js';
 import {
   type Customer,
@@ -78,6 +80,41 @@ describe('the users page', () => {
       expect(one.customer.user).toEqual(node);
     }
     expect(all.edges.some((e: any) => e.node.roles.length === 2 && e.node.licenses.length === 2)).toBe(true);
+  });
+
+  it('answers every User field alone as it does with every column read', async () => {
+    // A page reads only the columns its selected fields read (graphql/types/user.ts USER_FIELD_COLUMNS); viewerCan is
+    // not in that list, so a page asking for it reads every column: the reference each field alone is compared with.
+    const { agentToken } = await grantAgent(s, partner, customer, ['USER_ADMINISTRATOR']);
+    const SUB: Record<string, string> = {
+      licenses: '{ sku { name } seated assignedAt }',
+      customer: '{ id name }',
+      viewerCan: '{ resetPassword { allowed } }',
+    };
+    const fields = Object.values((buildSchema().getType('User') as GraphQLObjectType).getFields()).map((f) => {
+      if (!isCompositeType(getNamedType(f.type))) return f.name;
+      expect(SUB[f.name], `a sub-selection for User.${f.name}`).toBeDefined();
+      return `${f.name} ${SUB[f.name]}`;
+    });
+    expect(fields.length).toBeGreaterThan(25);
+    const page = async (selection: string) =>
+      (
+        await s.ok(
+          `query($c: ID!) { customer(id: $c) { users(first: 50) { edges { cursor node { ${selection} } } } } }`,
+          { c: customer.id },
+          agentToken,
+        )
+      ).customer.users.edges;
+    const whole = await page(fields.join(' '));
+    expect(whole.length).toBeGreaterThan(12);
+    for (const field of fields) {
+      const name = field.split(' ')[0]!;
+      const alone = await page(`... on User { ${field} }`);
+      expect(
+        alone.map((e: any) => [e.cursor, e.node[name]]),
+        name,
+      ).toEqual(whole.map((e: any) => [e.cursor, e.node[name]]));
+    }
   });
 
   it('gives the same cursors and pages, asked for or not', async () => {

@@ -1,43 +1,67 @@
 // What a query selects below a connection field, for resolvers that read less (or more at once) depending on it.
 import { type GraphQLResolveInfo, Kind, type SelectionSetNode } from 'graphql';
 
-const memo = new WeakMap<object, boolean>();
+const memo = new WeakMap<object, ReadonlySet<string>>();
 
 /**
- * Whether the query selects any of `names` on the nodes of the connection being resolved (edges { node { … } }),
- * through fragments and aliases. @skip and @include are not evaluated: the answer errs on the side of yes, which
+ * The names of the fields the query selects on the nodes of the connection being resolved (edges { node { … } }),
+ * through fragments and aliases. @skip and @include are not evaluated: the answer errs on the side of more, which
  * only costs reading what will not be asked. Memoized on the field's syntax node, which a cached document reuses.
  */
-export function selectsOnNodes(info: GraphQLResolveInfo, names: ReadonlySet<string>): boolean {
+export function nodeFieldNames(info: GraphQLResolveInfo): ReadonlySet<string> {
   const key = info.fieldNodes.length === 1 ? info.fieldNodes[0]! : null;
   const known = key ? memo.get(key) : undefined;
-  if (known !== undefined) return known;
-  const found = info.fieldNodes.some((f) =>
-    fieldsOf(info, f.selectionSet, 'edges').some((edges) =>
-      fieldsOf(info, edges, 'node').some((node) => fieldsOf(info, node, null, names).length > 0),
-    ),
-  );
-  if (key) memo.set(key, found);
-  return found;
+  if (known) return known;
+  const names = new Set<string>();
+  for (const f of info.fieldNodes) {
+    for (const edges of fieldsOf(info, f.selectionSet, 'edges')) {
+      for (const node of fieldsOf(info, edges, 'node')) collectNames(info, node, names, new Set());
+    }
+  }
+  if (key) memo.set(key, names);
+  return names;
 }
 
-/** The selection sets of the fields named `name` (or, with `name` null, any field in `names`) in `set`. */
+/** Whether the query selects any of `names` on the nodes of the connection being resolved (see nodeFieldNames). */
+export function selectsOnNodes(info: GraphQLResolveInfo, names: ReadonlySet<string>): boolean {
+  const selected = nodeFieldNames(info);
+  for (const name of names) if (selected.has(name)) return true;
+  return false;
+}
+
+/** Adds the names of the fields of `set`, its fragments' included, to `names`. */
+function collectNames(
+  info: GraphQLResolveInfo,
+  set: SelectionSetNode | undefined,
+  names: Set<string>,
+  seen: Set<string>,
+): void {
+  for (const s of set?.selections ?? []) {
+    if (s.kind === Kind.FIELD) names.add(s.name.value);
+    else if (s.kind === Kind.INLINE_FRAGMENT) collectNames(info, s.selectionSet, names, seen);
+    else if (!seen.has(s.name.value)) {
+      seen.add(s.name.value);
+      collectNames(info, info.fragments[s.name.value]?.selectionSet, names, seen);
+    }
+  }
+}
+
+/** The selection sets of the fields named `name` in `set`, through its fragments. */
 function fieldsOf(
   info: GraphQLResolveInfo,
   set: SelectionSetNode | undefined,
-  name: string | null,
-  names?: ReadonlySet<string>,
+  name: string,
   seen = new Set<string>(),
 ): (SelectionSetNode | undefined)[] {
   const out: (SelectionSetNode | undefined)[] = [];
   for (const s of set?.selections ?? []) {
     if (s.kind === Kind.FIELD) {
-      if (name === null ? names?.has(s.name.value) : s.name.value === name) out.push(s.selectionSet);
+      if (s.name.value === name) out.push(s.selectionSet);
     } else if (s.kind === Kind.INLINE_FRAGMENT) {
-      out.push(...fieldsOf(info, s.selectionSet, name, names, seen));
+      out.push(...fieldsOf(info, s.selectionSet, name, seen));
     } else if (!seen.has(s.name.value)) {
       seen.add(s.name.value);
-      out.push(...fieldsOf(info, info.fragments[s.name.value]?.selectionSet, name, names, seen));
+      out.push(...fieldsOf(info, info.fragments[s.name.value]?.selectionSet, name, seen));
     }
   }
   return out;

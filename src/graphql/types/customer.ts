@@ -5,7 +5,7 @@ import { getSecurityGroup } from '../../services/security-groups.js';
 import { readCustomer } from '../../services/tasks.js';
 import { getUserByUpn, listDeletedUsers, listUsers, type UserOrderField } from '../../services/users/read.js';
 import { builder, requiresRole } from '../builder.js';
-import { selectsOnNodes } from '../selection.js';
+import { nodeFieldNames, selectsOnNodes } from '../selection.js';
 import { DirectoryRoleEnum } from './common.js';
 import {
   CustomerRef,
@@ -17,6 +17,7 @@ import {
   SkuRef,
   UserRef,
 } from './refs.js';
+import { userColumnsFor } from './user.js';
 
 const UserFilter = builder.inputType('UserFilter', {
   description: 'Users matching every given condition.',
@@ -93,8 +94,12 @@ builder.node(CustomerRef, {
           description: 'The sort (user principal name, ascending, when not given); not with filter.updatedSince.',
         }),
       },
-      // Roles and licences asked for: the page's statement brings them (User's fields then answer synchronously).
-      resolve: (c, args, ctx, info) => listUsers(ctx.svc, c.id, args, { details: selectsOnNodes(info, USER_DETAILS) }),
+      // Roles and licences asked for: the page's statement brings them (User's fields then answer synchronously),
+      // with only the columns the selected fields read.
+      resolve: (c, args, ctx, info) => {
+        const details = selectsOnNodes(info, USER_DETAILS);
+        return listUsers(ctx.svc, c.id, args, { details, columns: userColumnsFor(nodeFieldNames(info)) });
+      },
     }),
     deletedUsers: t.connection({
       type: UserRef,

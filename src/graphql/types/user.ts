@@ -1,9 +1,55 @@
-import { purgeAt, type UserNode } from '../../services/users/row.js';
+import { purgeAt, type UserNode, type UserRow } from '../../services/users/row.js';
 import { builder } from '../builder.js';
 import type { GraphQLContext } from '../context.js';
 import { scopedId } from '../ids.js';
 import { DirectoryRoleEnum, UserStateEnum } from './common.js';
 import { CustomerRef, SkuRef, UserLicenseRef, UserRef } from './refs.js';
+
+/**
+ * The row columns each User field reads: a users page reads only those of the fields its query selects
+ * (services/users/read.ts listUsers `columns`). A field missing here (viewerCan, one added later) makes the page read
+ * every column: when adding a field that reads the row, list what it reads.
+ */
+const USER_FIELD_COLUMNS: Record<string, readonly (keyof UserRow)[]> = {
+  __typename: [],
+  id: ['customerId', 'id'],
+  userPrincipalName: ['userPrincipalName'],
+  firstName: ['firstName'],
+  lastName: ['lastName'],
+  displayName: ['displayName'],
+  usageLocation: ['usageLocation'],
+  jobTitle: ['jobTitle'],
+  department: ['department'],
+  office: ['office'],
+  officePhone: ['officePhone'],
+  mobilePhone: ['mobilePhone'],
+  streetAddress: ['streetAddress'],
+  city: ['city'],
+  stateOrProvince: ['stateOrProvince'],
+  postalCode: ['postalCode'],
+  countryOrRegion: ['countryOrRegion'],
+  alternateEmail: ['alternateEmail'],
+  state: ['state'],
+  mustChangePassword: ['mustChangePassword'],
+  createdAt: ['createdAt'],
+  updatedAt: ['updatedAt'],
+  deletedAt: ['deletedAt'],
+  purgeAt: ['deletedAt'],
+  roles: ['customerId', 'id'],
+  licenses: ['customerId', 'id'],
+  customer: ['customerId'],
+};
+
+/** The columns the selected User fields read, or null (every column) when one of them is not in the list above. */
+export function userColumnsFor(fields: ReadonlySet<string>): (keyof UserRow)[] | null {
+  const columns = new Set<keyof UserRow>();
+  for (const field of fields) {
+    const read = USER_FIELD_COLUMNS[field];
+    if (!read) return null;
+    for (const c of read) columns.add(c);
+  }
+  return [...columns];
+}
 
 const detailsOf = (u: UserNode, ctx: GraphQLContext) =>
   ctx.loaders.userDetails.load({ customerId: u.customerId, userId: u.id });
