@@ -74,7 +74,7 @@ async function withChild<T>(entry: Entry, url: string, fn: (child: Child) => Pro
   // The V8 flag of `npm start` (a young generation of 8 MiB semi-spaces instead of 16: ~20 MB less peak RSS under
   // load, no measurable throughput cost here), for the floor as well so that both run alike.
   const flags = [
-    '--max-semi-space-size=8',
+    `--max-semi-space-size=${process.env.SEMI ?? 8}`,
     ...(entry === 'server' && profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []),
   ];
   // NODE_ENV=production as in a deployment: graphql-js then skips its development-only instanceof checks (and

@@ -72,6 +72,29 @@ describe('extensions.cost', () => {
   });
 });
 
+describe('the cost of a document sent again', () => {
+  it('follows the variables it depends on: page sizes and @include, through fragments', async () => {
+    // Costs are kept per document and per the values of the variables given to first/last and @skip/@include: the
+    // same document with other values costs what it would have cost the first time.
+    const { agentToken } = await grantAgent(s, partner, customer, ['USER_ADMINISTRATOR']);
+    const QUERY = `query($id: ID!, $n: Int, $roles: Boolean!) { customer(id: $id) { users(first: $n) {
+      edges { node { ...U } } } } } fragment U on User { id displayName roles @include(if: $roles) }`;
+    const cost = async (n: number, roles: boolean) =>
+      ((r) => r.extensions?.cost?.requestedQueryCost ?? JSON.stringify(r))(
+        (await post(s.url, QUERY, { id: customer.id, n, roles }, agentToken)).body,
+      );
+    const costs = [
+      await cost(10, true),
+      await cost(100, true),
+      await cost(10, false),
+      await cost(10, true),
+      await cost(100, false),
+    ];
+    // 1 (customer) + 1 (users) + n × (edges, node, id, displayName, roles when included).
+    expect(costs).toEqual([2 + 10 * 5, 2 + 100 * 5, 2 + 10 * 4, 2 + 10 * 5, 2 + 100 * 4]);
+  });
+});
+
 describe('budgets', () => {
   it('a spent budget is 429 with Retry-After on either instance, and comes back with time', async () => {
     const { agentToken } = await grantAgent(s, partner, customer, ['USER_ADMINISTRATOR']);

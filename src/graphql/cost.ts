@@ -7,6 +7,7 @@
 // answer's extensions.cost.
 
 import {
+  type ASTNode,
   type DocumentNode,
   type ExecutionResult,
   type GraphQLSchema,
@@ -17,7 +18,9 @@ import {
   isCompositeType,
   isListType,
   Kind,
+  type OperationDefinitionNode,
   type ValueNode,
+  visit,
 } from 'graphql';
 import { type ComplexityEstimator, getComplexity } from 'graphql-query-complexity';
 import type { Plugin, YogaInitialContext } from 'graphql-yoga';
@@ -73,8 +76,13 @@ export function requestCost(schema: GraphQLSchema, args: Check): number | null {
   if (!operation) return null;
   const variables = (args.variableValues ?? {}) as Record<string, unknown>;
   if (getVariableValues(schema, operation.variableDefinitions ?? [], variables).errors) return null;
+  const key = costKey(args.document, operation, variables);
+  let known = key === null ? undefined : costs.get(args.document);
+  const cached = key === null ? undefined : known?.get(key);
+  if (cached !== undefined) return cached;
+  let cost: number;
   try {
-    return getComplexity({
+    cost = getComplexity({
       schema,
       query: args.document,
       variables,
@@ -84,8 +92,53 @@ export function requestCost(schema: GraphQLSchema, args: Check): number | null {
     });
   } catch {
     // Too many selections to even count (fragments spread over and over): over any budget.
-    return Number.POSITIVE_INFINITY;
+    cost = Number.POSITIVE_INFINITY;
   }
+  if (key !== null) {
+    if (!known) costs.set(args.document, (known = new Map()));
+    if (known.size >= COSTS_PER_DOCUMENT) known.clear();
+    known.set(key, cost);
+  }
+  return cost;
+}
+
+/**
+ * The costs of a document's queries already counted, by operation and the values of the variables they depend on
+ * (below): a client sends the same document again and again (yoga's parser cache gives the same DocumentNode), so
+ * the walk is done once per page size, not once a request.
+ */
+const costs = new WeakMap<DocumentNode, Map<string, number>>();
+const COSTS_PER_DOCUMENT = 32;
+const costVariables = new WeakMap<OperationDefinitionNode, readonly string[]>();
+
+/**
+ * What a query's cost depends on beyond its document: the variables given to `first` or `last` (a page's size) and
+ * to @skip/@include (what is counted at all); null for a mutation or a subscription, whose every list argument
+ * counts (never cached).
+ */
+function costKey(document: DocumentNode, operation: OperationDefinitionNode, variables: Record<string, unknown>) {
+  if (operation.operation !== 'query') return null;
+  let names = costVariables.get(operation);
+  if (!names) {
+    const found = new Set<string>();
+    const look = (node: ASTNode) =>
+      visit(node, {
+        Argument(arg) {
+          if (arg.value.kind !== Kind.VARIABLE) return;
+          if (arg.name.value === 'first' || arg.name.value === 'last') found.add(arg.value.name.value);
+        },
+        Directive(directive) {
+          if (directive.name.value !== 'skip' && directive.name.value !== 'include') return;
+          for (const arg of directive.arguments ?? [])
+            if (arg.value.kind === Kind.VARIABLE) found.add(arg.value.name.value);
+        },
+      });
+    look(operation);
+    for (const definition of document.definitions) if (definition.kind === Kind.FRAGMENT_DEFINITION) look(definition);
+    names = [...found].sort();
+    costVariables.set(operation, names);
+  }
+  return `${operation.name?.value ?? ''}\0${JSON.stringify(names.map((n) => variables[n] ?? null))}`;
 }
 
 function overLimit(cost: number, maxCost: number) {

@@ -8,6 +8,7 @@ import {
   GraphQLString,
   isObjectType,
   lexicographicSortSchema,
+  specifiedDirectives,
 } from 'graphql';
 import { DIRECTORY_ROLES } from '../auth/roles.js';
 import { builder } from './builder.js';
@@ -88,7 +89,9 @@ function describeRequiredRoles(schema: GraphQLSchema): void {
 let built: GraphQLSchema | undefined;
 export function buildSchema(): GraphQLSchema {
   if (!built) {
-    built = builder.toSchema({ directives: [requiresRole, requiresPartnerRole] });
+    // graphql-js's own (@skip, @include, @deprecated, @specifiedBy) as well: a schema given its directives has only
+    // those, and a front end's `@include(if: $showRoles)` was refused as an unknown directive.
+    built = builder.toSchema({ directives: [...specifiedDirectives, requiresRole, requiresPartnerRole] });
     describeRequiredRoles(built);
   }
   return built;
