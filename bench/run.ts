@@ -16,7 +16,6 @@ import { type BenchCustomer, DEFAULT_SIZES, type Fixtures, generate } from './ge
 import {
   type Child,
   cpuMsOf,
-  threadCpuMsOf,
   createPostgresDatabase,
   flag,
   type Load,
@@ -27,6 +26,7 @@ import {
   postgresCpu,
   postgresCpuSince,
   startChild,
+  threadCpuMsOf,
 } from './lib.js';
 
 const args = process.argv.slice(2);
