@@ -148,6 +148,7 @@ export async function insertUser(
         throw new SeatsRefused(customerId, values.skus);
       throw e;
     });
+  // The user's row is always returned, unless the caller's condition filtered it out.
   if (!row) throw also.require!.unmet();
   return row;
 }
