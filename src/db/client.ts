@@ -127,4 +127,25 @@ export function pgErrorCode(error: unknown): string | undefined {
   return undefined;
 }
 
+/** The table, column and constraint (or unique index) a database error names, whichever driver raised it. */
+export function pgErrorNames(error: unknown): { table?: string; column?: string; constraint?: string } {
+  let e: unknown = error;
+  for (let depth = 0; e && depth < 4; depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code)) {
+      // postgres.js spells the fields out (constraint_name); PGlite's errors are node-postgres's (constraint).
+      const f = e as Record<string, string | undefined>;
+      return {
+        table: f.table_name ?? f.table,
+        column: f.column_name ?? f.column,
+        constraint: f.constraint_name ?? f.constraint,
+      };
+    }
+    e = (e as { cause?: unknown }).cause;
+  }
+  return {};
+}
+
 export const UNIQUE_VIOLATION = '23505';
+export const NOT_NULL_VIOLATION = '23502';
+export const CHECK_VIOLATION = '23514';

@@ -21,6 +21,11 @@ export function preparedStatement<T>(name: string, build: (db: Db, name: string)
   };
 }
 
+/** A Postgres array literal of text values (each quoted), for `unnest(…::text[])`: one text parameter. */
+export function textArray(values: readonly string[]): string {
+  return `{${values.map((v) => `"${v.replace(/[\\"]/g, '\\$&')}"`).join(',')}}`;
+}
+
 /** A Postgres array literal of uuids, for `= any(…::uuid[])`: both drivers pass it as one text parameter. */
 export function uuidArray(ids: readonly string[]): string {
   return `{${ids.join(',')}}`;

@@ -1,4 +1,4 @@
-import { and, eq, gte, inArray, lt, type SQL, sql } from 'drizzle-orm';
+import { and, eq, gte, inArray, lt, type SQL, sql, type WithSubquery } from 'drizzle-orm';
 import { auditEvents } from '../db/schema.js';
 import { encodeGlobalID } from '../graphql/ids.js';
 import { authorizeCustomerTask, requireAdminAgent, visibleCustomerCondition } from './authorization.js';
@@ -19,28 +19,44 @@ export interface AuditInput {
 
 /** Written through `ctx.db`: inside inTransaction, part of the transaction (and rolled back with it). */
 export async function recordAudit(ctx: ServiceContext, event: AuditInput): Promise<void> {
+  const { insert, outbox } = auditWrites(ctx, event);
+  // With webhook events, written by the same statement as the audit event: one round trip for both.
+  await ctx.db.execute(outbox ? sql`with audit as (${insert}) ${outbox}` : insert);
+}
+
+/**
+ * The audit event (and its webhook outbox rows) as CTEs of another statement, named `audit` and `audit_outbox`:
+ * written by that statement, and not at all if it fails (a user's creation: users/create.ts).
+ */
+export function auditWith(ctx: ServiceContext, event: AuditInput): WithSubquery[] {
+  const { insert, outbox } = auditWrites(ctx, event);
+  const audit = ctx.db.$with('audit', {}).as(insert);
+  return outbox ? [audit, ctx.db.$with('audit_outbox', {}).as(outbox)] : [audit];
+}
+
+/** The audit event's insert, and the insert of the webhook events it sends (null when it sends none). */
+function auditWrites(ctx: ServiceContext, event: AuditInput): { insert: SQL; outbox: SQL | null } {
   const caller = ctx.caller;
-  const insert = ctx.db.insert(auditEvents).values({
-    customerId: event.customerId,
-    at: ctx.clock.now(),
-    actorKind: caller ? (caller.kind === 'agent' ? caller.principal : 'USER') : 'SYSTEM',
-    actorAgentId: caller?.kind === 'agent' ? caller.agentId : null,
-    actorUserId: caller?.kind === 'user' ? caller.userId : null,
-    actorName: caller ? (caller.kind === 'agent' ? caller.name : caller.userPrincipalName) : 'system',
-    actorEmail: caller ? (caller.kind === 'agent' ? caller.email : caller.userPrincipalName) : null,
-    action: event.action,
-    outcome: event.outcome,
-    targetUserId: event.targetUserId ?? null,
-    targetName: event.targetName ?? null,
-    details: event.details ?? {},
-  });
+  const insert = ctx.db
+    .insert(auditEvents)
+    .values({
+      customerId: event.customerId,
+      at: ctx.clock.now(),
+      actorKind: caller ? (caller.kind === 'agent' ? caller.principal : 'USER') : 'SYSTEM',
+      actorAgentId: caller?.kind === 'agent' ? caller.agentId : null,
+      actorUserId: caller?.kind === 'user' ? caller.userId : null,
+      actorName: caller ? (caller.kind === 'agent' ? caller.name : caller.userPrincipalName) : 'system',
+      actorEmail: caller ? (caller.kind === 'agent' ? caller.email : caller.userPrincipalName) : null,
+      action: event.action,
+      outcome: event.outcome,
+      targetUserId: event.targetUserId ?? null,
+      targetName: event.targetName ?? null,
+      details: event.details ?? {},
+    })
+    .getSQL();
   const types = event.outcome === 'SUCCESS' ? webhookEventsOf(event.action, event.details ?? {}) : [];
-  if (!types.length) {
-    await insert;
-    return;
-  }
-  // The webhook events of the change, in its transaction (the outbox): a rolled-back change sends nothing. Written
-  // by the same statement as the audit event: one round trip for both.
+  if (!types.length) return { insert, outbox: null };
+  // The webhook events of the change, in its transaction (the outbox): a rolled-back change sends nothing.
   const outbox = webhookOutbox(ctx.clock.now(), event.customerId, types, {
     ...(event.targetUserId ? { userId: userGlobalId(event.customerId, event.targetUserId) } : {}),
     ...(event.targetName ? { targetName: event.targetName } : {}),
@@ -55,7 +71,7 @@ export async function recordAudit(ctx: ServiceContext, event: AuditInput): Promi
       : { kind: 'SYSTEM', id: null, name: 'system' },
     details: event.details ?? {},
   });
-  await ctx.db.execute(sql`with audit as (${insert.getSQL()}) ${outbox}`);
+  return { insert, outbox };
 }
 
 export type AuditEventRow = typeof auditEvents.$inferSelect;

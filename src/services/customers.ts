@@ -5,7 +5,7 @@ import { pgErrorCode, UNIQUE_VIOLATION } from '../db/client.js';
 import { preparedStatement, uuidArray } from '../db/prepared.js';
 import { agents, customers, domains, licenseAssignments, skus, subscriptions, users } from '../db/schema.js';
 import { msg } from '../messages/index.js';
-import { recordAudit } from './audit.js';
+import { auditWith, recordAudit } from './audit.js';
 import {
   type AgentCaller,
   authorizeCustomerTask,
@@ -60,24 +60,24 @@ export const createCustomer = partnerTask(
         .catch(domainTaken(['defaultDomain'], domain));
       const first = input.adminFirstName ?? 'Global';
       const last = input.adminLastName ?? 'Administrator';
+      const upn = `admin@${domain}`;
+      const details = { name: input.name, defaultDomain: domain, globalAdministrator: upn };
+      // The Global Administrator and the audit event: one statement.
       const globalAdministrator = await insertUser(
         tx.db,
         customer!.id,
         {
-          userPrincipalName: `admin@${domain}`,
+          userPrincipalName: upn,
           info: { firstName: first, lastName: last, displayName: `${first} ${last}` },
           roles: ['GLOBAL_ADMINISTRATOR'],
           skus: [],
         },
         passwordHash,
         now,
+        () => ({
+          ctes: auditWith(tx, { customerId: customer!.id, action: 'CREATE_CUSTOMER', outcome: 'SUCCESS', details }),
+        }),
       );
-      const details = {
-        name: input.name,
-        defaultDomain: domain,
-        globalAdministrator: globalAdministrator.userPrincipalName,
-      };
-      await recordAudit(tx, { customerId: customer!.id, action: 'CREATE_CUSTOMER', outcome: 'SUCCESS', details });
       return {
         result: { customer: customer!, globalAdministrator, temporaryPassword },
         event: {

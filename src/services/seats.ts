@@ -9,8 +9,8 @@ import type { SkuRow } from './skus.js';
 
 /**
  * Locks the customer's subscriptions of these SKUs, in SKU id order, for the rest of the transaction. Every
- * transaction that takes or frees seats of more than one SKU calls this first (creation sorts its seats the same
- * way), so two of them wanting the same seats queue one behind the other instead of deadlocking.
+ * transaction that takes or frees seats of more than one SKU calls this first (a user's creation locks them the same
+ * way, within its one statement: users/create.ts), so two of them wanting the same seats queue one behind the other instead of deadlocking.
  */
 export async function lockSeats(db: Db, customerId: string, skuIds: readonly string[]): Promise<void> {
   if (skuIds.length === 0) return;
@@ -49,6 +49,43 @@ export async function noSeatError(db: Db, customerId: string, sku: SkuRow, field
     .select({ total: subscriptions.totalSeats })
     .from(subscriptions)
     .where(and(eq(subscriptions.customerId, customerId), eq(subscriptions.skuId, sku.id)));
+  return seatError(sku, sub, field);
+}
+
+/**
+ * Why seats of these SKUs could not all be taken at once: the first SKU, in SKU id order (the order seats are taken
+ * in), without a subscription or without a free seat. Read after the statement that tried has failed; should a seat
+ * have been freed since, the first SKU is named.
+ */
+export async function seatsError(
+  db: Db,
+  customerId: string,
+  skus: readonly SkuRow[],
+  field: string[],
+): Promise<DomainError> {
+  const subs = await db
+    .select({ skuId: subscriptions.skuId, total: subscriptions.totalSeats, consumed: subscriptions.consumedSeats })
+    .from(subscriptions)
+    .where(
+      and(
+        eq(subscriptions.customerId, customerId),
+        inArray(
+          subscriptions.skuId,
+          skus.map((s) => s.id),
+        ),
+      ),
+    );
+  const bySku = new Map(subs.map((s) => [s.skuId, s]));
+  const ordered = [...skus].sort((a, b) => (a.id < b.id ? -1 : 1));
+  const refused = ordered.find((sku) => {
+    const sub = bySku.get(sku.id);
+    return !sub || sub.consumed >= sub.total;
+  });
+  const sku = refused ?? ordered[0]!;
+  return seatError(sku, bySku.get(sku.id), field);
+}
+
+function seatError(sku: SkuRow, sub: { total: number } | undefined, field: string[]): DomainError {
   const names = { skuName: sku.name, partNumber: sku.partNumber };
   if (!sub) return invalid(field, msg('users.notSubscribed', names), 'NOT_SUBSCRIBED');
   return new DomainError('NO_SEATS', msg('users.noSeats', { ...names, total: sub.total }), {

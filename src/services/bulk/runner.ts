@@ -13,13 +13,13 @@ import { agents, bulkJobRows, bulkJobs } from '../../db/schema.js';
 import { encodeGlobalID, scopedId } from '../../graphql/ids.js';
 import { logError } from '../../log.js';
 import { msg } from '../../messages/index.js';
-import { recordAudit } from '../audit.js';
+import { auditWith } from '../audit.js';
 import { authorizeCustomerTask } from '../authorization.js';
 import { inTransaction, partnerCaller, type ServiceContext, serviceContext } from '../context.js';
 import { DomainError } from '../errors.js';
 import { lockSeats } from '../seats.js';
 import { skusByPartNumber } from '../skus.js';
-import { insertUser } from '../users/create.js';
+import { insertUser, SeatsRefused } from '../users/create.js';
 import { requirePart } from '../users/parts.js';
 import { wakeableSleep } from '../wakeable-sleep.js';
 import { emitWebhookEvent } from '../webhooks.js';
@@ -224,9 +224,10 @@ export function startJobRunner(db: Db, clock: Clock, options: JobRunnerOptions):
         );
         try {
           // A savepoint per row: a row the directory refuses now (its Email taken meanwhile, no seat left) fails
-          // alone, and its outcome is still committed with the batch.
-          await inTransaction(tx, async (sp) => {
-            const user = await insertUser(
+          // alone, and its outcome is still committed with the batch. The user, its seats and licences, the row's
+          // outcome and the audit event are one statement in it.
+          await inTransaction(tx, (sp) =>
+            insertUser(
               sp.db,
               job.customerId,
               {
@@ -237,41 +238,54 @@ export function startJobRunner(db: Db, clock: Clock, options: JobRunnerOptions):
               },
               secrets[i]!.hash,
               now,
-            );
-            const done = await sp.db
-              .update(bulkJobRows)
-              .set({
-                outcome: 'CREATED',
-                message: 'Created',
-                userId: user.id,
-                credential: encryptCredential(
-                  options.credentialsKey,
-                  secrets[i]!.password,
-                  credentialAad(job.customerId, job.id, row.rowNumber),
-                ),
-                processedAt: now,
-              })
-              .where(where)
-              .returning({ rowNumber: bulkJobRows.rowNumber });
-            if (!done.length) throw new LeaseLost();
-            await recordAudit(sp, {
-              customerId: job.customerId,
-              action: 'CREATE_USER',
-              outcome: 'SUCCESS',
-              targetUserId: user.id,
-              targetName: user.userPrincipalName,
-              details: {
-                ...values.info,
-                userPrincipalName: upn,
-                roles: values.roles,
-                licenses: values.licenses,
-                bulkJobId: job.id,
-                row: row.rowNumber,
+              (user) => {
+                const outcome = sp.db.$with('bulk_row', {}).as(
+                  sp.db
+                    .update(bulkJobRows)
+                    .set({
+                      outcome: 'CREATED',
+                      message: 'Created',
+                      userId: user.id,
+                      credential: encryptCredential(
+                        options.credentialsKey,
+                        secrets[i]!.password,
+                        credentialAad(job.customerId, job.id, row.rowNumber),
+                      ),
+                      processedAt: now,
+                    })
+                    .where(where)
+                    .returning({ rowNumber: bulkJobRows.rowNumber })
+                    .getSQL(),
+                );
+                return {
+                  ctes: [
+                    outcome,
+                    ...auditWith(sp, {
+                      customerId: job.customerId,
+                      action: 'CREATE_USER',
+                      outcome: 'SUCCESS',
+                      targetUserId: user.id,
+                      targetName: user.userPrincipalName,
+                      details: {
+                        ...values.info,
+                        userPrincipalName: upn,
+                        roles: values.roles,
+                        licenses: values.licenses,
+                        bulkJobId: job.id,
+                        row: row.rowNumber,
+                      },
+                    }),
+                  ],
+                  // The row no longer PENDING: another runner has the job; this batch rolls back.
+                  require: { holds: sql`exists (select 1 from ${outcome})`, unmet: () => new LeaseLost() },
+                };
               },
-            });
-          });
+            ),
+          );
           succeeded++;
-        } catch (caught) {
+        } catch (thrown) {
+          // No seat of one of its SKUs: which one is read now that the row's savepoint is rolled back.
+          const caught = thrown instanceof SeatsRefused ? await thrown.diagnose(tx.db) : thrown;
           // A row the database refuses for its data (a value out of range, a constraint) fails alone, as
           // INTERNAL, instead of failing its batch again at every retry; anything else (the connection, the lease)
           // still rolls the batch back to be retried.

@@ -1,14 +1,23 @@
 import { randomUUID } from 'node:crypto';
+import { type SQL, sql, type WithSubquery } from 'drizzle-orm';
 import { generateTemporaryPassword, hashPassword } from '../../auth/passwords.js';
 import type { DirectoryRole } from '../../auth/roles.js';
-import { type Db, pgErrorCode, UNIQUE_VIOLATION } from '../../db/client.js';
-import { licenseAssignments, userRoles, users } from '../../db/schema.js';
+import {
+  CHECK_VIOLATION,
+  type Db,
+  NOT_NULL_VIOLATION,
+  pgErrorCode,
+  pgErrorNames,
+  UNIQUE_VIOLATION,
+} from '../../db/client.js';
+import { textArray, uuidArray } from '../../db/prepared.js';
+import { licenseAssignments, subscriptions, userRoles, users } from '../../db/schema.js';
 import { msg } from '../../messages/index.js';
-import { recordAudit } from '../audit.js';
+import { auditWith } from '../audit.js';
 import { authorizeCustomerTask } from '../authorization.js';
-import { inTransaction, type ServiceContext } from '../context.js';
+import type { ServiceContext } from '../context.js';
 import { DomainError, invalid, ValidationErrors } from '../errors.js';
-import { noSeatError, seatTaken } from '../seats.js';
+import { seatsError } from '../seats.js';
 import { type SkuRow, skusByIds } from '../skus.js';
 import { customerTask } from '../tasks.js';
 import { activeUserWithUpn, INFO_FIELDS, infoErrors, roleErrors, type UserInfo, upnErrors, upnTaken } from './input.js';
@@ -28,32 +37,66 @@ export interface CreatedUser {
   temporaryPassword: string;
 }
 
+/** The user being created, as the writes made with it (its audit event, a bulk row's outcome) name it. */
+export interface NewUser {
+  id: string;
+  userPrincipalName: string;
+}
+
+/** What a caller writes in the user's statement, beside the user. */
+export interface WrittenWith {
+  /** CTEs (`db.$with(…).as(…)`): an audit event (audit.ts auditWith), a bulk row's outcome. */
+  ctes: WithSubquery[];
+  /**
+   * A condition on them, evaluated by the statement (that an update found its row). Unmet, `unmet()` is thrown after
+   * the statement: the caller's transaction (or savepoint) must then roll back what it wrote.
+   */
+  require?: { holds: SQL; unmet: () => Error };
+}
+
 /**
- * Inserts a user with its roles and seated licences inside the caller's transaction (or savepoint).
+ * Seats could not be taken: one of the SKUs has no subscription, or no seat left. Nothing was written; `diagnose`
+ * names the SKU, with a handle that can still be read (not the transaction or savepoint the statement failed in).
+ */
+export class SeatsRefused extends Error {
+  constructor(
+    readonly customerId: string,
+    readonly skus: readonly SkuRow[],
+  ) {
+    super('no seat could be taken');
+  }
+
+  diagnose(db: Db): Promise<DomainError> {
+    return seatsError(db, this.customerId, this.skus, ['licenseSkuIds']);
+  }
+}
+
+/**
+ * Creates a user with its roles, a seat and a licence of each SKU, and the caller's writes (`alongside`), in ONE
+ * statement (data-modifying CTEs): atomic by itself, so it needs no transaction of its own, and one round trip.
+ * Lists travel as array parameters, so the statement's text (and its prepared plan) is the same for every user.
  *
- * The user's id is made here, so nothing after the user's row waits for it: the row, its roles, its seats, its
- * licences and the caller's `alongside` statements (an audit event) are sent together and postgres.js pipelines them
- * on the transaction's connection — one round trip instead of one per statement. If any fails the caller's
- * transaction rolls back, and the error reported is the first in statement order (a UPN already taken, before the
- * "transaction aborted" errors of the statements after it).
+ * Fails as a whole with upnTaken (the UPN is held by an active user: the unique index decides, also between racing
+ * requests) or SeatsRefused.
  */
 export async function insertUser(
-  tx: Db,
+  db: Db,
   customerId: string,
   values: { userPrincipalName: string; info: UserInfo; roles: readonly DirectoryRole[]; skus: readonly SkuRow[] },
   passwordHash: string,
   now: Date,
-  alongside: (user: { id: string; userPrincipalName: string }) => PromiseLike<unknown>[] = () => [],
+  alongside: (user: NewUser) => WrittenWith = () => ({ ctes: [] }),
 ): Promise<UserRow> {
   const userId = randomUUID();
-  // Seats are taken in one order (by SKU id) in every transaction: two creations wanting the same seats queue, never
-  // deadlock.
-  const skus = [...values.skus].sort((a, b) => (a.id < b.id ? -1 : 1));
-  const [inserted, , seats] = await pipeline([
-    tx
+  const customer = sql`${customerId}::uuid`;
+  const user = sql`${userId}::uuid`;
+  const skuIds = uuidArray(values.skus.map((s) => s.id));
+  const created = db.$with('new_user', userColumns).as(
+    db
       .insert(users)
       .values({
-        ...values.info,
+        // Every field given (null if unset) rather than left to its default: the same text for every user.
+        ...Object.fromEntries(INFO_FIELDS.map((f) => [f, values.info[f] ?? null])),
         id: userId,
         displayName: values.info.displayName ?? values.userPrincipalName,
         customerId,
@@ -64,46 +107,55 @@ export async function insertUser(
         updatedAt: now,
       })
       .returning(userColumns)
-      .catch((e: unknown) => {
-        if (pgErrorCode(e) === UNIQUE_VIOLATION)
-          throw upnTaken(values.userPrincipalName, undefined, ['userPrincipalName']);
-        throw e;
-      }),
-    values.roles.length
-      ? tx
-          .insert(userRoles)
-          .values(values.roles.map((role) => ({ customerId, userId, role })))
-          .execute()
-      : null,
-    Promise.all(skus.map((sku) => seatTaken(tx, customerId, sku))),
-    skus.length
-      ? tx
-          .insert(licenseAssignments)
-          .values(skus.map((sku) => ({ customerId, userId, skuId: sku.id, createdAt: now })))
-          .execute()
-      : null,
-    ...alongside({ id: userId, userPrincipalName: values.userPrincipalName }),
-  ] as const);
-  const missing = skus.find((_, i) => !seats[i]);
-  if (missing) throw await noSeatError(tx, customerId, missing, ['licenseSkuIds']);
-  return inserted[0]!;
-}
-
-/** Awaits statements sent together; throws the first failure in their order once all have answered. */
-async function pipeline<T extends readonly unknown[]>(
-  statements: T,
-): Promise<{ -readonly [K in keyof T]: Awaited<T[K]> }> {
-  const settled = await Promise.allSettled(statements);
-  const failed = settled.find((r) => r.status === 'rejected');
-  if (failed) throw (failed as PromiseRejectedResult).reason;
-  return settled.map((r) => (r as PromiseFulfilledResult<unknown>).value) as {
-    -readonly [K in keyof T]: Awaited<T[K]>;
-  };
+      .getSQL(),
+  );
+  const roles = db.$with('new_roles', {}).as(
+    sql`insert into ${userRoles} (customer_id, user_id, role)
+      select ${customer}, ${user}, unnest(${textArray(values.roles)}::text[])`,
+  );
+  // A seat of each SKU. The subscriptions are locked first in SKU id order, as every seat taker locks them
+  // (seats.ts lockSeats), so creations, updates and bulk batches wanting the same seats queue instead of
+  // deadlocking. A full subscription fails the update (subscriptions_seats_check), and the statement with it.
+  const seats = db.$with('new_seats', {}).as(
+    sql`update ${subscriptions} set consumed_seats = consumed_seats + 1
+      where customer_id = ${customer} and id in (select s.id from ${subscriptions} s
+        where s.customer_id = ${customer} and s.sku_id = any(${skuIds}::uuid[]) order by s.sku_id for update)
+      returning sku_id`,
+  );
+  // Each licence takes its SKU from the seat taken: a SKU without a subscription took none, and the NULL it leaves
+  // fails the statement (license_assignments.sku_id is NOT NULL).
+  const licences = db.$with('new_licences', {}).as(
+    sql`insert into ${licenseAssignments} (customer_id, user_id, sku_id, created_at)
+      select ${customer}, ${user}, taken.sku_id, ${now.toISOString()}::timestamptz
+      from unnest(${skuIds}::uuid[]) as wanted(sku_id) left join ${seats} taken on taken.sku_id = wanted.sku_id`,
+  );
+  const also = alongside({ id: userId, userPrincipalName: values.userPrincipalName });
+  // The user's row is read first: a UPN already taken is the error reported, before any about seats.
+  const [row] = await db
+    .with(created, roles, seats, licences, ...also.ctes)
+    .select()
+    .from(created)
+    .where(also.require?.holds)
+    .catch((e: unknown) => {
+      const code = pgErrorCode(e);
+      const { table, column, constraint } = pgErrorNames(e);
+      if (code === UNIQUE_VIOLATION && constraint === 'users_active_upn_key')
+        throw upnTaken(values.userPrincipalName, undefined, ['userPrincipalName']);
+      if (
+        (code === CHECK_VIOLATION && constraint === 'subscriptions_seats_check') ||
+        (code === NOT_NULL_VIOLATION && table === 'license_assignments' && column === 'sku_id')
+      )
+        throw new SeatsRefused(customerId, values.skus);
+      throw e;
+    });
+  // The user's row is always returned, unless the caller's condition filtered it out.
+  if (!row) throw also.require!.unmet();
+  return row;
 }
 
 const TASK = 'CREATE_USER' as const;
 
-/** Creates a user with a generated temporary password, its roles and licences, in one transaction. */
+/** Creates a user with a generated temporary password, its roles and licences, in one statement. */
 export const createUser = customerTask(
   [TASK],
   async function createUser(ctx: ServiceContext, input: CreateUserInput): Promise<CreatedUser> {
@@ -133,29 +185,29 @@ export const createUser = customerTask(
     const passwordHash = await hashPassword(temporaryPassword);
     const now = ctx.clock.now();
     // No look-up before the insert: the unique index decides (also between racing requests), and only then do we
-    // find the holder to name it.
-    const user = await inTransaction(ctx, (tx) =>
-      insertUser(
-        tx.db,
-        input.customerId,
-        { userPrincipalName: upn, info, roles, skus: found.skus },
-        passwordHash,
-        now,
-        (created) => [
-          recordAudit(tx, {
-            customerId: input.customerId,
-            action: 'CREATE_USER',
-            outcome: 'SUCCESS',
-            targetUserId: created.id,
-            targetName: created.userPrincipalName,
-            details: { ...info, userPrincipalName: upn, roles, licenses: found.skus.map((s) => s.partNumber) },
-          }),
-        ],
-      ),
+    // find the holder to name it. One statement, no transaction: the user and its audit event are written together
+    // or not at all.
+    const user = await insertUser(
+      ctx.db,
+      input.customerId,
+      { userPrincipalName: upn, info, roles, skus: found.skus },
+      passwordHash,
+      now,
+      (created) => ({
+        ctes: auditWith(ctx, {
+          customerId: input.customerId,
+          action: 'CREATE_USER',
+          outcome: 'SUCCESS',
+          targetUserId: created.id,
+          targetName: created.userPrincipalName,
+          details: { ...info, userPrincipalName: upn, roles, licenses: found.skus.map((s) => s.partNumber) },
+        }),
+      }),
     ).catch(async (e: unknown) => {
       if (e instanceof DomainError && e.code === 'UPN_TAKEN') {
         throw upnTaken(upn, await activeUserWithUpn(ctx.db, input.customerId, upn), ['userPrincipalName']);
       }
+      if (e instanceof SeatsRefused) throw await e.diagnose(ctx.db);
       throw e;
     });
     return { user, temporaryPassword };
