@@ -206,6 +206,32 @@ describe('the users page', () => {
     expect(made.customer.user.displayName).toBe('A');
   });
 
+  it("judges a new UPN's domain by the domains as they are when it is created, not as read ahead", async () => {
+    // A mutation reads the customer's verified domains ahead with its session; a domain added by an earlier field of
+    // the same request is then already the new user's.
+    const g = await grantAgent(s, partner, customer, ['USER_ADMINISTRATOR']);
+    const domain = `ahead${Date.now()}.example`;
+    const r = await s.gql(
+      `mutation($d: AddCustomerDomainInput!, $u: CreateUserInput!) {
+        d: addCustomerDomain(input: $d) { domain { name } userErrors { code } }
+        u: createUser(input: $u) { user { userPrincipalName } userErrors { code } } }`,
+      {
+        d: { customerId: customer.id, name: domain },
+        u: { customerId: customer.id, userPrincipalName: `first@${domain}`, displayName: 'First' },
+      },
+      g.agentToken,
+    );
+    expect(r.errors).toBeUndefined();
+    expect(r.data.d).toEqual({ domain: { name: domain }, userErrors: [] });
+    expect(r.data.u).toEqual({ user: { userPrincipalName: `first@${domain}` }, userErrors: [] });
+    const refused = await s.gql(
+      `mutation($u: CreateUserInput!) { createUser(input: $u) { user { id } userErrors { code } } }`,
+      { u: { customerId: customer.id, userPrincipalName: `second@not-${domain}`, displayName: 'Second' } },
+      g.agentToken,
+    );
+    expect(refused.data.createUser.userErrors).toEqual([{ code: 'DOMAIN_NOT_VERIFIED' }]);
+  });
+
   it('reads ahead nothing for a customer of another partner', async () => {
     const stranger = await createPartner(s);
     const theirs = await createCustomer(s, stranger, [['SPE_E3', 5]]);

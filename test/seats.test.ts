@@ -169,10 +169,10 @@ describe('createUser', () => {
     const [statements, opened] = [s.database.statements.count, transactions.opened];
     const u: any = await createUser(s, token, customer, { usageLocation: 'FR', licenseSkuIds: [sku] });
     expect(u.licenses).toEqual([{ sku: { partNumber: 'SPE_E5' } }]);
-    // The session (with the spend, the customer named in the input and the caller's grants in it), the UPN's domain,
-    // the creation (user, seat, licence, audit event and webhook outbox: one statement, no BEGIN or COMMIT), the
-    // answer's roles and licences. (Before, the writes were four statements in a transaction.)
-    expect(s.database.statements.count - statements).toBe(4);
+    // The session (with the spend, the customer named in the input, the caller's grants in it and its verified
+    // domains), the creation (user, seat, licence, audit event and webhook outbox: one statement, no BEGIN or
+    // COMMIT), the answer's roles and licences. (Before, the writes were four statements in a transaction.)
+    expect(s.database.statements.count - statements).toBe(3);
     expect(transactions.opened - opened).toBe(0);
     expect(await ledger()).toEqual({ total: 40, consumed: 32, held: 32 });
   });

@@ -26,7 +26,13 @@ import { type ComplexityEstimator, getComplexity } from 'graphql-query-complexit
 import type { Plugin, YogaInitialContext } from 'graphql-yoga';
 import { msg } from '../messages/index.js';
 import { DEFAULT_PAGE_SIZE } from '../services/pagination.js';
-import { authenticateAndSpend, type RatePolicy, type Spent, type ThrottleStatus } from '../services/rate-limits.js';
+import {
+  authenticateAndSpend,
+  type RatePolicy,
+  type ReadAhead,
+  type Spent,
+  type ThrottleStatus,
+} from '../services/rate-limits.js';
 import { authenticate } from '../services/sessions.js';
 import type { GraphQLContext } from './context.js';
 import { localizedError } from './errors.js';
@@ -177,11 +183,14 @@ function customerOfId(value: unknown): string | null {
  * `input: { customerId }` / `input: { id }` (a literal or a variable). The session statement then brings that
  * customer and the caller's grants in it (services/rate-limits.ts): a hint for reading ahead, never a decision —
  * the resolvers still decode, check and authorize the ids they are given, and a wrong guess only costs a read.
+ * A mutation also reads ahead the customer's verified domains (a new UPN's domain is checked against them).
  */
-export function namedCustomer(check: Check): string | null {
+export function namedCustomer(check: Check): ReadAhead | null {
   const operation = getOperationAST(check.document, check.operationName);
   const field = operation?.selectionSet.selections[0];
   if (!operation || field?.kind !== Kind.FIELD) return null;
+  const named = (customerId: string | null) =>
+    customerId ? { customerId, domains: operation.operation === 'mutation' } : null;
   const variables = (check.variableValues ?? {}) as Record<string, unknown>;
   const argumentValue = (node: ValueNode): unknown =>
     node.kind === Kind.VARIABLE
@@ -193,10 +202,10 @@ export function namedCustomer(check: Check): string | null {
           : null;
   for (const arg of field.arguments ?? []) {
     const value = argumentValue(arg.value);
-    if (arg.name.value === 'id') return customerOfId(value);
+    if (arg.name.value === 'id') return named(customerOfId(value));
     if (arg.name.value === 'input' && value && typeof value === 'object') {
       const input = value as Record<string, unknown>;
-      return customerOfId(input.customerId) ?? customerOfId(input.id);
+      return named(customerOfId(input.customerId) ?? customerOfId(input.id));
     }
   }
   return null;

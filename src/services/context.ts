@@ -77,6 +77,8 @@ export interface ServiceContext {
    * them (authorization.ts keepCustomerAndGrants): never alone, never across requests.
    */
   customerCache: Map<string, CustomerRow | undefined>;
+  /** Verified domain names per customer, read ahead with the request's session (rate-limits.ts): this request only. */
+  verifiedDomains: Map<string, ReadonlySet<string>>;
   /** A bearer token was sent but is unknown, expired or revoked. */
   tokenRejected?: boolean;
   /** The client's address (the socket's, or X-Forwarded-For's behind TRUST_PROXY hops), for sign-in limits. */
@@ -86,7 +88,7 @@ export interface ServiceContext {
 }
 
 export function serviceContext(db: Db, clock: Clock, caller: Caller | null = null): ServiceContext {
-  return { db, clock, caller, grantCache: new Map(), customerCache: new Map() };
+  return { db, clock, caller, grantCache: new Map(), customerCache: new Map(), verifiedDomains: new Map() };
 }
 
 /**

@@ -6,7 +6,7 @@ import type { PgDialect } from 'drizzle-orm/pg-core';
 import { hashToken } from '../auth/tokens.js';
 import type { Db } from '../db/client.js';
 import { driverStatement } from '../db/prepared.js';
-import { agents, customers, rateBudgets, sessions, users } from '../db/schema.js';
+import { agents, customers, domains, rateBudgets, sessions, users } from '../db/schema.js';
 import { type GrantJson, grantsJson, keepCustomerAndGrants } from './authorization.js';
 import type { Caller, ServiceContext } from './context.js';
 import type { CustomerRow } from './customers.js';
@@ -84,6 +84,15 @@ const ph = (name: string) => sql.placeholder(name);
 const column = (key: keyof typeof SESSION_FIELDS) => sql.raw(`c${Object.keys(SESSION_FIELDS).indexOf(key)}`);
 const refilledNow = sql`least(${ph('maximum')}::float8, ${rateBudgets.available} + greatest(0, extract(epoch from (${ph('now')}::timestamptz - ${rateBudgets.updatedAt}))) * ${ph('restorePerSecond')}::float8)`;
 
+/** What the session statement reads ahead: the customer a request names, and for a mutation its verified domains. */
+export interface ReadAhead {
+  customerId: string;
+  domains: boolean;
+}
+
+/** The most verified domains read ahead (a tenant may have up to 5 000; past this, a UPN's domain is read alone). */
+const MAX_DOMAINS_READ_AHEAD = 200;
+
 /** The customer row a request names, selected beside its session (k0…: customers' columns in their order). */
 const CUSTOMER_FIELDS = Object.fromEntries(
   Object.entries(getTableColumns(customers)).map(([key, col]) => [`customer_${key}`, col]),
@@ -96,8 +105,8 @@ const CUSTOMER_FIELDS = Object.fromEntries(
  * callerOfSession); `spent` is what it holds after the spend, null when it held too little, then `available_now`
  * says what it holds.
  * When the request names a customer (`customerId`, null when it names none), the same statement brings that customer
- * of the session's partner and the session's agent's GDAP grants in it (authorization.ts grantsJson): the users page
- * and a createUser then send no statement of their own for either. The grants are read now, for this request, by the
+ * of the session's partner and the session's agent's GDAP grants in it (authorization.ts grantsJson), and with
+ * `withDomains` its verified domains: the users page and a createUser then send no statement of their own for them. The grants are read now, for this request, by the
  * rule every other path uses; what to make of them is still authorization.ts's decision.
  */
 const sessionAndSpend = driverStatement(
@@ -108,6 +117,7 @@ const sessionAndSpend = driverStatement(
     availableNow: sql<number | null>`available_now`,
     ...CUSTOMER_FIELDS,
     grants: sql<GrantJson[] | string | null>`grants`,
+    verifiedDomains: sql<string[] | null>`verified_domains`,
   },
   (db) => {
     const selected = Object.values(SESSION_FIELDS).map((f, i) => sql`${f} as ${sql.raw(`c${i}`)}`);
@@ -139,7 +149,10 @@ select s.*,
   (select available from spend) as spent,
   (select ${refilledNow} from ${rateBudgets} where ${rateBudgets.principalId} = coalesce(s.${column('agentId')}, s.${column('userId')})) as available_now,
   ${sql.join(customerColumns, sql`, `)},
-  case when ${customers.id} is not null then ${grantsJson(customers.id, sql`s.${column('agentId')}`, sql`s.${column('partnerId')}`, sql`${ph('now')}::timestamptz`)} end as grants
+  case when ${customers.id} is not null then ${grantsJson(customers.id, sql`s.${column('agentId')}`, sql`s.${column('partnerId')}`, sql`${ph('now')}::timestamptz`)} end as grants,
+  case when ${ph('withDomains')}::boolean and ${customers.id} is not null then array(select ${domains.name} from ${domains}
+    where ${domains.customerId} = ${customers.id} and ${domains.verified}
+    order by ${domains.name} limit ${MAX_DOMAINS_READ_AHEAD + 1}) end as verified_domains
 from s
 left join ${customers} on ${customers.id} = ${customerId} and ${customers.partnerId} = s.${column('partnerId')}`;
     return { toSQL: () => (db as unknown as { dialect: PgDialect }).dialect.sqlToQuery(statement) };
@@ -155,7 +168,7 @@ export async function authenticateAndSpend(
   token: string,
   cost: number,
   policy: RatePolicy,
-  customerId: string | null = null,
+  readAhead: ReadAhead | null = null,
 ): Promise<{ caller: Caller | null; spent: Spent | null }> {
   const statement = sessionAndSpend(ctx.db);
   if (statement) {
@@ -167,12 +180,18 @@ export async function authenticateAndSpend(
       cost,
       maximum: policy.maximum,
       restorePerSecond: policy.restorePerSecond,
-      customerId,
+      customerId: readAhead?.customerId ?? null,
+      withDomains: readAhead?.domains ?? false,
     });
     const caller = callerOfSession(ctx, tokenHash, row as SessionRow | undefined, now);
     if (!caller || !row) return { caller, spent: null };
-    if (customerId && caller.kind === 'agent') {
-      keepCustomerAndGrants(ctx, caller, customerId, customerOf(row), row.grants);
+    if (readAhead && caller.kind === 'agent') {
+      const customer = customerOf(row);
+      keepCustomerAndGrants(ctx, caller, readAhead.customerId, customer, row.grants);
+      // Not a list cut short (a tenant with hundreds of domains): its UPNs are then checked one by one.
+      if (customer && row.verifiedDomains && row.verifiedDomains.length <= MAX_DOMAINS_READ_AHEAD) {
+        ctx.verifiedDomains.set(readAhead.customerId, new Set(row.verifiedDomains));
+      }
     }
     if (row.spent !== null || row.availableNow !== null) {
       return { caller, spent: spentFrom(row.spent, row.availableNow, cost, policy) };

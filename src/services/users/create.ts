@@ -175,7 +175,7 @@ export const createUser = customerTask(
     for (const key of INFO_FIELDS) if (input[key] !== undefined) info[key] = input[key];
     const found = await skusByIds(ctx.db, skuIds, ['licenseSkuIds']);
     const errors = [
-      ...(await upnErrors(ctx.db, input.customerId, upn, ['userPrincipalName'])),
+      ...(await upnErrors(ctx, input.customerId, upn, ['userPrincipalName'])),
       ...infoErrors({ ...info, displayName: info.displayName ?? null }),
       ...roleErrors(roles, ['roles']),
       ...found.errors,

@@ -4,6 +4,7 @@ import { DIRECTORY_ROLES, type DirectoryRole } from '../../auth/roles.js';
 import type { Db } from '../../db/client.js';
 import { domains, users } from '../../db/schema.js';
 import { msg } from '../../messages/index.js';
+import type { ServiceContext } from '../context.js';
 import { DomainError, invalid, type UserErrorCode, violated } from '../errors.js';
 import { textViolation, upnDomain, upnViolation, usageLocationViolation, type Violation } from '../validation.js';
 import { type UserRow, userColumns } from './row.js';
@@ -78,18 +79,31 @@ export function infoErrors(info: UserInfo, path: string[] = []): DomainError[] {
 }
 
 /** UPN shape and a verified domain of the customer. */
-export async function upnErrors(db: Db, customerId: string, upn: string, field: string[]): Promise<DomainError[]> {
+export async function upnErrors(
+  ctx: ServiceContext,
+  customerId: string,
+  upn: string,
+  field: string[],
+): Promise<DomainError[]> {
   const shape = upnViolation(upn);
   if (shape) return [violated(field, 'userPrincipalName', shape, 'INVALID_UPN')];
   const domain = upnDomain(upn);
-  const [row] = await db
-    .select({ verified: domains.verified })
-    .from(domains)
-    .where(and(eq(domains.customerId, customerId), eq(domains.name, domain)));
-  if (!row?.verified) {
+  const verified = await domainVerified(ctx, customerId, domain);
+  if (!verified) {
     return [invalid(field, msg('users.domainNotVerified', { domain }), 'DOMAIN_NOT_VERIFIED')];
   }
   return [];
+}
+
+/** Whether the customer has verified the domain: from the domains read ahead with the session, or read now. */
+async function domainVerified(ctx: ServiceContext, customerId: string, domain: string): Promise<boolean> {
+  const known = ctx.verifiedDomains.get(customerId);
+  if (known) return known.has(domain);
+  const [row] = await ctx.db
+    .select({ verified: domains.verified })
+    .from(domains)
+    .where(and(eq(domains.customerId, customerId), eq(domains.name, domain)));
+  return row?.verified ?? false;
 }
 
 export async function activeUserWithUpn(db: Db, customerId: string, upn: string): Promise<UserRow | undefined> {

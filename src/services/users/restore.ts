@@ -40,7 +40,7 @@ async function restoreOne(
   const now = ctx.clock.now();
   const newUpn = newUserPrincipalName?.trim();
   if (newUpn) {
-    const errors = await upnErrors(ctx.db, customerId, newUpn, ['newUserPrincipalName']);
+    const errors = await upnErrors(ctx, customerId, newUpn, ['newUserPrincipalName']);
     if (errors.length) throw new ValidationErrors(errors);
   }
   try {

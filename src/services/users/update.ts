@@ -88,7 +88,7 @@ export const updateUser = customerTask(
       ...roleErrors(removeRoles, ['removeRoles']),
       ...adding.errors,
       ...removing.errors,
-      ...(newUpn !== undefined ? await upnErrors(ctx.db, customerId, newUpn, ['userPrincipalName']) : []),
+      ...(newUpn !== undefined ? await upnErrors(ctx, customerId, newUpn, ['userPrincipalName']) : []),
     ];
     const both = adding.skus.filter((s) => removing.skus.some((r) => r.id === s.id));
     if (both.length) {
