@@ -30,16 +30,20 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
+/** What global-setup.ts provided, or nothing outside vitest (bench/import.ts starts its server with this module). */
+const provided = <K extends 'pgliteTemplate' | 'templateDatabase'>(key: K) =>
+  process.env.VITEST ? inject(key) : undefined;
+
 /** A new database: PGlite in memory, or on PostgreSQL a copy of the run's migrated template (global-setup.ts). */
 async function freshDatabase(): Promise<{ url: string; migrated: boolean; dump?: Blob; drop: () => Promise<void> }> {
   const base = process.env.TEST_DATABASE_URL;
   if (!base) {
-    const template = inject('pgliteTemplate');
+    const template = provided('pgliteTemplate');
     const dump = template ? new Blob([readFileSync(template)]) : undefined;
     return { url: 'memory://', migrated: Boolean(dump), dump, drop: async () => {} };
   }
   const name = `t_${Date.now()}_${randomBytes(4).toString('hex')}`;
-  const template = inject('templateDatabase');
+  const template = provided('templateDatabase');
   const admin = postgres(base, { max: 1, onnotice: () => {} });
   await admin.unsafe(`create database ${name}${template ? ` template ${template}` : ''}`);
   const url = new URL(base);
