@@ -531,6 +531,10 @@ function reportContenders(r: Results, lines: string[]) {
       `| ${c} | ${cpu(s[c]!, 'cpuMs')} | ${cpu(pg[c]!, 'cpuMs')} | ${cpu(fl[c]!, 'cpuMs')} | ${db(s[c]!)} | ${db(pg[c]!)} | ${db(fl[c]!)} |`,
     );
   }
+  const ratios = CONCURRENCY.map((c) => fmt(median(s[c]!.map((l) => l.cpuMs)) / median(fl[c]!.map((l) => l.cpuMs)), 2));
+  lines.push(`
+Server CPU ÷ floor CPU at c=${CONCURRENCY.join('/')}: ${ratios.join(' / ')} (target ≤ 2).`);
+  if (r.readRss.length) lines.push(`Server peak RSS (VmHWM) over the rounds: ${fmt(Math.max(...r.readRss), 0)} MB.`);
 }
 
 function reportWrites(r: Results, lines: string[]) {

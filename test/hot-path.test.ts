@@ -232,6 +232,22 @@ describe('the users page', () => {
     expect(refused.data.createUser.userErrors).toEqual([{ code: 'DOMAIN_NOT_VERIFIED' }]);
   });
 
+  it('authorizes each mutation field by the access that holds when it runs, not by what was read ahead', async () => {
+    // The first field names the customer (its grants are read ahead with the session); the second ends the agent's
+    // only relationship; the third must then be refused, in the same request.
+    const g = await grantAgent(s, partner, customer, ['USER_ADMINISTRATOR']);
+    const r = await s.gql(
+      `mutation($c: ID!, $r: ID!, $d: String!, $u: String!) {
+        a: addCustomerDomain(input: { customerId: $c, name: $d }) { userErrors { code } }
+        b: terminateGdapRelationship(input: { relationshipId: $r }) { relationship { status } userErrors { code } }
+        c: createUser(input: { customerId: $c, userPrincipalName: $u, displayName: "Late" }) { user { id } userErrors { code } } }`,
+      { c: customer.id, r: g.relationshipId, d: `late${Date.now()}.example`, u: `late@${customer.domain}` },
+      g.agentToken,
+    );
+    // (createUser's payload is non-null: its refusal nulls the answer's data; a and b ran, in order.)
+    expect(r.errors?.map((e: any) => [e.path[0], e.extensions.code])).toEqual([['c', 'NOT_FOUND']]);
+  });
+
   it('reads ahead nothing for a customer of another partner', async () => {
     const stranger = await createPartner(s);
     const theirs = await createCustomer(s, stranger, [['SPE_E3', 5]]);

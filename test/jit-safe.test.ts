@@ -33,6 +33,12 @@ describe('jitSafe', () => {
       true,
     ],
     ['a variable in a directive', `query($s: Boolean) { viewer @include(if: $s) { kind } }`, {}, false],
+    [
+      'a conditional selection, its variable given',
+      `query($s: Boolean!) { viewer @skip(if: $s) { kind } }`,
+      { s: false },
+      false,
+    ],
     ['a subscription', `subscription { x }`, {}, false],
     ['a document of two operations', `query A { viewer { kind } } query B { viewer { kind } }`, {}, false],
   ])('%s: %s', (_, query, variableValues, expected) => {
@@ -76,6 +82,16 @@ describe('over HTTP', () => {
       }).then((r) => r.json() as Promise<{ data: Record<string, unknown> }>);
     expect(Object.keys((await ask('Big')).data)).toEqual(['customer']);
     expect((await ask('Small')).data).toEqual({ viewer: { kind: 'AGENT' } });
+  });
+
+  it('a fragment spread twice, once included, answers its fields', async () => {
+    // graphql-jit 0.8 skips the second spread of a fragment whose first was excluded; graphql-js does not.
+    const d = await s.ok(
+      `query($x: Boolean!, $y: Boolean!) { ...V @include(if: $x) ...V @include(if: $y) } fragment V on Query { viewer { kind } }`,
+      { x: false, y: true },
+      admin,
+    );
+    expect(d).toEqual({ viewer: { kind: 'AGENT' } });
   });
 
   it('an update leaving a field variable out erases nothing', async () => {

@@ -93,6 +93,19 @@ describe('the cost of a document sent again', () => {
     // 1 (customer) + 1 (users) + n × (edges, node, id, displayName, roles when included).
     expect(costs).toEqual([2 + 10 * 5, 2 + 100 * 5, 2 + 10 * 4, 2 + 10 * 5, 2 + 100 * 4]);
   });
+
+  it('tells a page size given as null (the default page) from one left out (its default value)', async () => {
+    const { agentToken } = await grantAgent(s, partner, customer, ['USER_ADMINISTRATOR']);
+    const QUERY = `query($id: ID!, $n: Int = 400) { customer(id: $id) { users(first: $n) { edges { node { id } } } } }`;
+    const cost = async (variables: Record<string, unknown>) =>
+      (await post(s.url, QUERY, { id: customer.id, ...variables }, agentToken)).body.extensions.cost.requestedQueryCost;
+    // null: the connection's default page (50); left out: the variable's default (400). In either order.
+    expect([await cost({ n: null }), await cost({}), await cost({ n: null })]).toEqual([
+      2 + 50 * 3,
+      2 + 400 * 3,
+      2 + 50 * 3,
+    ]);
+  });
 });
 
 describe('budgets', () => {

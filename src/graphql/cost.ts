@@ -81,8 +81,9 @@ export function requestCost(schema: GraphQLSchema, args: Check): number | null {
   const operation = getOperationAST(args.document, args.operationName);
   if (!operation) return null;
   const variables = (args.variableValues ?? {}) as Record<string, unknown>;
-  if (getVariableValues(schema, operation.variableDefinitions ?? [], variables).errors) return null;
-  const key = costKey(args.document, operation, variables);
+  const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], variables);
+  if (coerced.errors) return null;
+  const key = costKey(args.document, operation, coerced.coerced);
   let known = key === null ? undefined : costs.get(args.document);
   const cached = key === null ? undefined : known?.get(key);
   if (cached !== undefined) return cached;
@@ -144,7 +145,10 @@ function costKey(document: DocumentNode, operation: OperationDefinitionNode, var
     names = [...found].sort();
     costVariables.set(operation, names);
   }
-  return `${operation.name?.value ?? ''}\0${JSON.stringify(names.map((n) => variables[n] ?? null))}`;
+  // The coerced values (a left-out variable has its default, if any), an absent one apart from null: an explicit null
+  // page size counts the default page, a left-out one with a default of 500 counts 500.
+  const values = names.map((n) => (Object.hasOwn(variables, n) ? JSON.stringify(variables[n]) : '-'));
+  return `${operation.name?.value ?? ''}\0${values.join(',')}`;
 }
 
 function overLimit(cost: number, maxCost: number) {

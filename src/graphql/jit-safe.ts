@@ -1,5 +1,5 @@
 // When graphql-jit may run a request (server.ts useGraphQlJit's enableIf): where it gives graphql-js's answer.
-import { type DocumentNode, getOperationAST, Kind, type OperationDefinitionNode, visit } from 'graphql';
+import { BREAK, type DocumentNode, getOperationAST, Kind, type OperationDefinitionNode, visit } from 'graphql';
 
 /**
  * The paging arguments of connections: every resolver reads an absent one and a null one alike (pagination.ts), so
@@ -32,6 +32,27 @@ function omittableVariables(document: DocumentNode, operation: OperationDefiniti
   return known;
 }
 
+const conditionalDocuments = new WeakMap<DocumentNode, boolean>();
+
+/** Whether the document uses @skip or @include anywhere (once per document: yoga's parser cache reuses it). */
+function conditional(document: DocumentNode): boolean {
+  let known = conditionalDocuments.get(document);
+  if (known === undefined) {
+    known = false;
+    visit(document, {
+      Directive(node) {
+        if (node.name.value === 'skip' || node.name.value === 'include') {
+          known = true;
+          return BREAK;
+        }
+        return undefined;
+      },
+    });
+    conditionalDocuments.set(document, known);
+  }
+  return known;
+}
+
 /**
  * graphql-jit is used where it gives graphql-js's answer: not for subscriptions, and not when a declared variable is
  * left out, except one used only as a connection's first/last/after/before; nor for a document of several operations. graphql-jit passes a left-out variable
@@ -47,6 +68,9 @@ export function jitSafe(args: {
   // graphql-jit caches its compiled query by document, not by operation: a document of several operations would
   // run whichever was compiled first, whatever operationName says (past the cost, the budget and idempotency).
   if (args.document.definitions.filter((d) => d.kind === Kind.OPERATION_DEFINITION).length > 1) return false;
+  // graphql-jit 0.8 marks a fragment visited before it evaluates the spread's @include/@skip: `...F @include(if: $no)
+  // ...F @include(if: $yes)` answers without F's fields. Conditional selections go to graphql-js.
+  if (conditional(args.document)) return false;
   const operation = getOperationAST(args.document, args.operationName);
   if (!operation || operation.operation === 'subscription') return false;
   const given = args.variableValues ?? {};

@@ -1,17 +1,20 @@
 import { getDirectiveInExtensions, printSchemaWithDirectives } from '@graphql-tools/utils';
 import {
   DirectiveLocation,
+  defaultFieldResolver,
   GraphQLDirective,
   GraphQLList,
   GraphQLNonNull,
   type GraphQLSchema,
   GraphQLString,
   isObjectType,
+  Kind,
   lexicographicSortSchema,
   specifiedDirectives,
 } from 'graphql';
 import { DIRECTORY_ROLES } from '../auth/roles.js';
 import { builder } from './builder.js';
+import type { GraphQLContext } from './context.js';
 import './types/common.js';
 import './types/user.js';
 import './types/customer.js';
@@ -86,6 +89,28 @@ function describeRequiredRoles(schema: GraphQLSchema): void {
   }
 }
 
+/**
+ * Every root mutation field but the first starts with empty per-request caches (the caller's grants, customers, verified
+ * domains): a field before it may have changed them (ended a relationship, left a group, added a domain), and a later
+ * field is authorized by what holds when it runs. The first may use what the session statement read ahead for it.
+ * Root mutation fields run one after the other, so nothing else reads the caches meanwhile.
+ */
+function freshCachesPerMutationField(schema: GraphQLSchema): void {
+  for (const field of Object.values(schema.getMutationType()?.getFields() ?? {})) {
+    const resolve = field.resolve ?? defaultFieldResolver;
+    field.resolve = (source, args, context: GraphQLContext, info) => {
+      const first = info.operation.selectionSet.selections[0];
+      const firstKey = first?.kind === Kind.FIELD ? (first.alias ?? first.name).value : null;
+      if (info.path.key !== firstKey) {
+        context.svc.grantCache.clear();
+        context.svc.customerCache.clear();
+        context.svc.verifiedDomains.clear();
+      }
+      return resolve(source, args, context, info);
+    };
+  }
+}
+
 let built: GraphQLSchema | undefined;
 export function buildSchema(): GraphQLSchema {
   if (!built) {
@@ -93,6 +118,7 @@ export function buildSchema(): GraphQLSchema {
     // those, and a front end's `@include(if: $showRoles)` was refused as an unknown directive.
     built = builder.toSchema({ directives: [...specifiedDirectives, requiresRole, requiresPartnerRole] });
     describeRequiredRoles(built);
+    freshCachesPerMutationField(built);
   }
   return built;
 }

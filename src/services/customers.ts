@@ -207,8 +207,6 @@ export const addDomain = partnerTask(
         .values({ customerId: customer.id, name, verified: true })
         .returning()
         .catch(domainTaken(['name'], name));
-      // A later field of the same request (createUser with the new domain) must not judge by the domains read ahead.
-      ctx.verifiedDomains.delete(customer.id);
       await recordAudit(tx, {
         customerId: customer.id,
         action: 'ADD_CUSTOMER_DOMAIN',
