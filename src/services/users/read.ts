@@ -148,28 +148,32 @@ const BY_UPDATE: KeysetOrder<UserRow> = {
   ],
 };
 
-// The plain users page (no filter), the read path every front end starts with, as two prepared statements. Both
-// range-scan users_active_upn_key (customer_id, upn_lower), which is also PostgreSQL's generic plan for them.
-const usersFirstPage = preparedStatement('users_first_page', (db, name) =>
-  db
-    .select(userColumns)
-    .from(users)
-    .where(and(eq(users.customerId, sql.placeholder('customerId')), eq(users.state, 'ACTIVE')))
-    .orderBy(...keyset(BY_UPN, {}).orderBy)
-    .limit(sql.placeholder('limit'))
-    .prepare(name),
-);
+/**
+ * WHERE and ORDER BY of the plain users page (no filter), the read path every front end starts with: active users in
+ * UPN order, from the start or after the `after` placeholder. It range-scans users_active_upn_key (customer_id,
+ * upn_lower), which is also PostgreSQL's generic plan for its prepared statements below.
+ */
+function plainPage(after: boolean) {
+  const page = keyset(BY_UPN, after ? { after: [sql.placeholder('after')] } : {});
+  return {
+    where: and(eq(users.customerId, sql.placeholder('customerId')), eq(users.state, 'ACTIVE'), page.where),
+    orderBy: page.orderBy,
+  };
+}
 
-const usersPageAfter = preparedStatement('users_page_after', (db, name) => {
-  const page = keyset(BY_UPN, { after: [sql.placeholder('after')] });
-  return db
-    .select(userColumns)
-    .from(users)
-    .where(and(eq(users.customerId, sql.placeholder('customerId')), eq(users.state, 'ACTIVE'), page.where))
-    .orderBy(...page.orderBy)
-    .limit(sql.placeholder('limit'))
-    .prepare(name);
-});
+const plainPageOfRows = (after: boolean) =>
+  preparedStatement(after ? 'users_page_after' : 'users_first_page', (db, name) => {
+    const page = plainPage(after);
+    return db
+      .select(userColumns)
+      .from(users)
+      .where(page.where)
+      .orderBy(...page.orderBy)
+      .limit(sql.placeholder('limit'))
+      .prepare(name);
+  });
+const usersFirstPage = plainPageOfRows(false);
+const usersPageAfter = plainPageOfRows(true);
 
 const BY_DELETION: KeysetOrder<UserRow> = {
   direction: 'desc',
@@ -279,28 +283,21 @@ type PageFields = Partial<typeof userColumns> & typeof detailFields;
 
 /** The plain page with details, of `fields`: the first page, or the page after a cursor. */
 function pageWithDetailsStatements(key: string, fields: PageFields) {
-  const first = driverStatement<PageFields, PageWithDetailsValues>(`users_first_page_details_${key}`, fields, (db, f) =>
-    db
-      .select(f)
-      .from(users)
-      .where(and(eq(users.customerId, sql.placeholder('customerId')), eq(users.state, 'ACTIVE')))
-      .orderBy(...keyset(BY_UPN, {}).orderBy)
-      .limit(sql.placeholder('limit')),
-  );
-  const after = driverStatement<PageFields, PageWithDetailsValues>(
-    `users_page_after_details_${key}`,
-    fields,
-    (db, f) => {
-      const page = keyset(BY_UPN, { after: [sql.placeholder('after')] });
-      return db
-        .select(f)
-        .from(users)
-        .where(and(eq(users.customerId, sql.placeholder('customerId')), eq(users.state, 'ACTIVE'), page.where))
-        .orderBy(...page.orderBy)
-        .limit(sql.placeholder('limit'));
-    },
-  );
-  return { first, after };
+  const statement = (after: boolean) =>
+    driverStatement<PageFields, PageWithDetailsValues>(
+      `users_${after ? 'page_after' : 'first_page'}_details_${key}`,
+      fields,
+      (db, f) => {
+        const page = plainPage(after);
+        return db
+          .select(f)
+          .from(users)
+          .where(page.where)
+          .orderBy(...page.orderBy)
+          .limit(sql.placeholder('limit'));
+      },
+    );
+  return { first: statement(false), after: statement(true) };
 }
 
 /** What every page reads whatever the query selects: the row's keys and its cursor. */
