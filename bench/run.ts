@@ -109,6 +109,15 @@ async function settle(child: Child, entry: Entry) {
   }
 }
 
+/** The server's memory now and its peak RSS so far (the bench route's process.memoryUsage), for the run's log. */
+async function serverMemory(child: Child): Promise<string> {
+  const { memory: m } = (await (await fetch(`${child.url}/__bench/statements`)).json()) as {
+    memory: Record<'rss' | 'heapTotal' | 'heapUsed' | 'external' | 'arrayBuffers', number>;
+  };
+  const mb = (n: number) => fmt(n / 2 ** 20, 0);
+  return `; RSS ${mb(m.rss)} MB (peak ${fmt(child.peakRssMb(), 0)}): heap ${mb(m.heapUsed)}/${mb(m.heapTotal)}, external ${mb(m.external)}`;
+}
+
 async function signIn(serverUrl: string, f: Fixtures): Promise<string> {
   const r = await post(`${serverUrl}/graphql`, {
     query: 'mutation($i: SignInInput!) { signIn(input: $i) { token userErrors { message } } }',
@@ -293,7 +302,7 @@ async function measureReads(dbUrl: string, f: Fixtures, results: Results): Promi
       const benchDbCpuMs = db.database / r.sent;
       (results.read[entry][c] ??= []).push({ ...r, cpuMs, dbCpuMs, benchDbCpuMs });
       log(
-        `  run ${rep} ${LABEL[entry].padEnd(12)} c=${c}: ${fmt(r.rps)} req/s, p50 ${r.p50} ms, p99 ${r.p99} ms, CPU ${fmt(cpuMs, 2)} ms/req, postgres CPU ${fmt(dbCpuMs, 2)} ms/req (its backends ${fmt(benchDbCpuMs, 2)})`,
+        `  run ${rep} ${LABEL[entry].padEnd(12)} c=${c}: ${fmt(r.rps)} req/s, p50 ${r.p50} ms, p99 ${r.p99} ms, CPU ${fmt(cpuMs, 2)} ms/req, postgres CPU ${fmt(dbCpuMs, 2)} ms/req (its backends ${fmt(benchDbCpuMs, 2)})${entry === 'server' ? await serverMemory(child) : ''}`,
       );
     }
   };

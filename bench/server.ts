@@ -30,7 +30,7 @@ let inFlight = 0;
 const server = createServer((req, res) => {
   if (req.url === '/__bench/statements') {
     res.setHeader('content-type', 'application/json');
-    return res.end(JSON.stringify({ count: database.statements.count, inFlight }));
+    return res.end(JSON.stringify({ count: database.statements.count, inFlight, memory: process.memoryUsage() }));
   }
   inFlight++;
   // Counted until yoga has answered, not until the socket closes: a client that hung up leaves the work running.
