@@ -1,0 +1,19 @@
+// Password hashes as plain functions: argon2id with a fresh 16-byte salt each time (drawn by hashPassword itself), so
+// two hashes of one password differ and each verifies only that password.
+import { describe, expect, it } from 'vitest';
+import { hashPassword, verifyPassword } from '../src/auth/passwords.js';
+
+describe('hashPassword', () => {
+  it('salts every hash afresh, 16 bytes, and verifies only the password hashed', async () => {
+    const [a, b] = await Promise.all([hashPassword('Same-password-1'), hashPassword('Same-password-1')]);
+    expect(a).not.toBe(b);
+    for (const hash of [a, b]) {
+      // $argon2id$v=19$m=…,t=…,p=1$<salt>$<hash>: 16 bytes of salt are 22 characters of unpadded base64.
+      const [, kind, , , salt] = hash.split('$');
+      expect(kind).toBe('argon2id');
+      expect(Buffer.from(salt!, 'base64')).toHaveLength(16);
+      expect(await verifyPassword(hash, 'Same-password-1')).toBe(true);
+      expect(await verifyPassword(hash, 'Same-password-2')).toBe(false);
+    }
+  });
+});
