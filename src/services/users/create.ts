@@ -113,9 +113,11 @@ export async function insertUser(
     sql`insert into ${userRoles} (customer_id, user_id, role)
       select ${customer}, ${user}, unnest(${textArray(values.roles)}::text[])`,
   );
-  // A seat of each SKU. The subscriptions are locked first in SKU id order, as every seat taker locks them
-  // (seats.ts lockSeats), so creations, updates and bulk batches wanting the same seats queue instead of
-  // deadlocking. A full subscription fails the update (subscriptions_seats_check), and the statement with it.
+  // A seat of each SKU. The subscriptions are locked in SKU id order, as every seat taker locks them (seats.ts
+  // lockSeats), so creations, updates and bulk batches wanting the same seats queue instead of deadlocking over
+  // them. (The user's row is inserted before: a bulk batch holding these seats that inserts the same UPN at the same
+  // moment can still deadlock with this statement; PostgreSQL then fails one of the two.) A full subscription fails
+  // the update (subscriptions_seats_check), and the statement with it.
   const seats = db.$with('new_seats', {}).as(
     sql`update ${subscriptions} set consumed_seats = consumed_seats + 1
       where customer_id = ${customer} and id in (select s.id from ${subscriptions} s
