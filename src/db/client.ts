@@ -149,3 +149,18 @@ export function pgErrorNames(error: unknown): { table?: string; column?: string;
 export const UNIQUE_VIOLATION = '23505';
 export const NOT_NULL_VIOLATION = '23502';
 export const CHECK_VIOLATION = '23514';
+export const DEADLOCK_DETECTED = '40P01';
+
+/**
+ * Runs a statement that is a transaction of its own once more if PostgreSQL broke a deadlock by failing it (it then
+ * wrote nothing): the other party has gone on, so the second try finds the way clear. Once: a second deadlock is an
+ * error like any other.
+ */
+export async function againIfDeadlocked<T>(run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (e) {
+    if (pgErrorCode(e) !== DEADLOCK_DETECTED) throw e;
+    return run();
+  }
+}

@@ -3,6 +3,7 @@ import { type SQL, sql, type WithSubquery } from 'drizzle-orm';
 import { generateTemporaryPassword, hashPassword } from '../../auth/passwords.js';
 import type { DirectoryRole } from '../../auth/roles.js';
 import {
+  againIfDeadlocked,
   CHECK_VIOLATION,
   type Db,
   NOT_NULL_VIOLATION,
@@ -116,7 +117,8 @@ export async function insertUser(
   // A seat of each SKU. The subscriptions are locked in SKU id order, as every seat taker locks them (seats.ts
   // lockSeats), so creations, updates and bulk batches wanting the same seats queue instead of deadlocking over
   // them. (The user's row is inserted before: a bulk batch holding these seats that inserts the same UPN at the same
-  // moment can still deadlock with this statement; PostgreSQL then fails one of the two.) A full subscription fails
+  // moment can still deadlock with this statement; PostgreSQL then fails one of the two, and createUser tries its
+  // statement once more.) A full subscription fails
   // the update (subscriptions_seats_check), and the statement with it.
   const seats = db.$with('new_seats', {}).as(
     sql`update ${subscriptions} set consumed_seats = consumed_seats + 1
@@ -192,23 +194,26 @@ export const createUser = customerTask(
     const now = ctx.clock.now();
     // No look-up before the insert: the unique index decides (also between racing requests), and only then do we
     // find the holder to name it. One statement, no transaction: the user and its audit event are written together
-    // or not at all.
-    const user = await insertUser(
-      ctx.db,
-      input.customerId,
-      { userPrincipalName: upn, info, roles, skus: found.skus },
-      passwordHash,
-      now,
-      (created) => ({
-        ctes: auditWith(ctx, {
-          customerId: input.customerId,
-          action: 'CREATE_USER',
-          outcome: 'SUCCESS',
-          targetUserId: created.id,
-          targetName: created.userPrincipalName,
-          details: { ...info, userPrincipalName: upn, roles, licenses: found.skus.map((s) => s.partNumber) },
+    // or not at all. Sent again if PostgreSQL broke a deadlock by failing it (a bulk batch holding these seats and
+    // inserting the same UPN at the same moment: see insertUser).
+    const user = await againIfDeadlocked(() =>
+      insertUser(
+        ctx.db,
+        input.customerId,
+        { userPrincipalName: upn, info, roles, skus: found.skus },
+        passwordHash,
+        now,
+        (created) => ({
+          ctes: auditWith(ctx, {
+            customerId: input.customerId,
+            action: 'CREATE_USER',
+            outcome: 'SUCCESS',
+            targetUserId: created.id,
+            targetName: created.userPrincipalName,
+            details: { ...info, userPrincipalName: upn, roles, licenses: found.skus.map((s) => s.partNumber) },
+          }),
         }),
-      }),
+      ),
     ).catch(async (e: unknown) => {
       if (e instanceof DomainError && e.code === 'UPN_TAKEN') {
         throw upnTaken(upn, await activeUserWithUpn(ctx.db, input.customerId, upn), ['userPrincipalName']);
