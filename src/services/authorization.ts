@@ -1,5 +1,5 @@
 // Where every access decision is made. The rules come from auth/roles.ts; this module applies them to a caller.
-import { and, eq, gt, or, type SQL, sql } from 'drizzle-orm';
+import { and, eq, type SQL, sql } from 'drizzle-orm';
 import {
   allowsOnTarget,
   allowsTask,
@@ -131,77 +131,54 @@ function membershipGrants(now: SQL) {
   return sql`(${groupMembers.kind} = 'ACTIVE' or ${activationEnd(now)} is not null)`;
 }
 
-const grantRows = preparedStatement('agent_grants', (db, name) =>
-  db
+/**
+ * The agent's grants in each of a page of customers (a customers page shows each one's roles), by the one rule
+ * (grantsJson): a JSON array per customer.
+ */
+const grantsByCustomer = preparedStatement('agent_grants', (db, name) => {
+  const now = sql`${sql.placeholder('now')}::timestamptz`;
+  return db
     .select({
-      customerId: accessAssignments.customerId,
-      roles: accessAssignments.roles,
-      relationshipId: gdapRelationships.id,
-      relationshipName: gdapRelationships.displayName,
-      groupId: securityGroups.id,
-      groupName: securityGroups.name,
-      kind: groupMembers.kind,
-      activeUntil: activationEnd(sql`${sql.placeholder('now')}::timestamptz`).mapWith(groupActivations.endsAt),
+      customerId: sql<string>`ids.id`,
+      grants: grantsJson(sql`ids.id`, sql.placeholder('agentId'), sql.placeholder('partnerId'), now),
     })
-    .from(accessAssignments)
-    .innerJoin(
-      gdapRelationships,
-      and(
-        eq(gdapRelationships.customerId, accessAssignments.customerId),
-        eq(gdapRelationships.id, accessAssignments.relationshipId),
-      ),
-    )
-    .innerJoin(groupMembers, eq(groupMembers.groupId, accessAssignments.groupId))
-    .innerJoin(securityGroups, eq(securityGroups.id, accessAssignments.groupId))
-    .where(
-      and(
-        sql`${accessAssignments.customerId} = any(${sql.placeholder('customerIds')}::uuid[])`,
-        eq(groupMembers.agentId, sql.placeholder('agentId')),
-        eq(gdapRelationships.partnerId, sql.placeholder('partnerId')),
-        eq(gdapRelationships.status, 'ACTIVE'),
-        or(
-          gt(gdapRelationships.endsAt, sql`${sql.placeholder('now')}::timestamptz`),
-          eq(gdapRelationships.autoExtend, true),
-        ),
-        membershipGrants(sql`${sql.placeholder('now')}::timestamptz`),
-      ),
-    )
-    .prepare(name),
-);
+    .from(sql`unnest(${sql.placeholder('customerIds')}::uuid[]) as ids(id)`)
+    .prepare(name);
+});
 
 async function loadGrants(
   ctx: ServiceContext,
   agent: AgentCaller,
   customerIds: readonly string[],
 ): Promise<Map<string, RoleGrant[]>> {
-  const rows = await grantRows(ctx.db).execute({
+  const rows = await grantsByCustomer(ctx.db).execute({
     customerIds: uuidArray(customerIds),
     agentId: agent.agentId,
     partnerId: agent.partnerId,
     now: ctx.clock.now().toISOString(),
   });
-  const byCustomer = new Map<string, RoleGrant[]>();
-  for (const r of rows) {
-    const grants = byCustomer.get(r.customerId) ?? [];
-    for (const role of r.roles) {
-      grants.push({
-        role: role as DirectoryRole,
-        customerId: r.customerId,
-        relationshipId: r.relationshipId,
-        relationshipName: r.relationshipName,
-        groupId: r.groupId,
-        groupName: r.groupName,
-        via: r.kind === 'ACTIVE' ? 'PERMANENT' : 'ACTIVATION',
-        activeUntil: r.kind === 'ACTIVE' ? null : r.activeUntil,
-      });
-    }
-    byCustomer.set(r.customerId, grants);
-  }
-  return byCustomer;
+  return new Map(rows.map((r) => [r.customerId, grantsOfJson(r.customerId, r.grants)]));
+}
+
+/** The grants of one customer from grantsJson's array: a RoleGrant per role of each assignment. */
+function grantsOfJson(customerId: string, json: GrantJson[] | string | null): RoleGrant[] {
+  const rows = (typeof json === 'string' ? JSON.parse(json) : (json ?? [])) as GrantJson[];
+  return rows.flatMap((g) =>
+    g.roles.map((role) => ({
+      role: role as DirectoryRole,
+      customerId,
+      relationshipId: g.relationshipId,
+      relationshipName: g.relationshipName,
+      groupId: g.groupId,
+      groupName: g.groupName,
+      via: g.kind === 'ACTIVE' ? ('PERMANENT' as const) : ('ACTIVATION' as const),
+      activeUntil: g.kind === 'ACTIVE' || !g.activeUntil ? null : new Date(g.activeUntil),
+    })),
+  );
 }
 
 /**
- * FROM and WHERE of an agent's grants in one customer now (the rule of `grantRows`, as SQL to embed): the assignments
+ * FROM and WHERE of an agent's grants in one customer now (the one rule, as SQL to embed): the assignments
  * of active, unexpired relationships of the agent's partner to groups the agent is a member of now.
  */
 function grantsOf(customerId: unknown, agentId: unknown, partnerId: unknown, now: SQL) {
@@ -279,24 +256,7 @@ export function keepCustomerAndGrants(
   ctx.customerCache.set(customerId, customer);
   const key = `${agent.agentId}:${customerId}`;
   if (!customer || ctx.grantCache.has(key)) return;
-  const rows = (typeof grants === 'string' ? JSON.parse(grants) : (grants ?? [])) as GrantJson[];
-  ctx.grantCache.set(
-    key,
-    Promise.resolve(
-      rows.flatMap((g) =>
-        g.roles.map((role) => ({
-          role: role as DirectoryRole,
-          customerId,
-          relationshipId: g.relationshipId,
-          relationshipName: g.relationshipName,
-          groupId: g.groupId,
-          groupName: g.groupName,
-          via: g.kind === 'ACTIVE' ? ('PERMANENT' as const) : ('ACTIVATION' as const),
-          activeUntil: g.kind === 'ACTIVE' || !g.activeUntil ? null : new Date(g.activeUntil),
-        })),
-      ),
-    ),
-  );
+  ctx.grantCache.set(key, Promise.resolve(grantsOfJson(customerId, grants)));
 }
 
 /**
