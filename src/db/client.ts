@@ -116,34 +116,31 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
   };
 }
 
-/** The SQLSTATE of a database error, whichever driver raised it (Drizzle wraps them in `cause`). */
-export function pgErrorCode(error: unknown): string | undefined {
+/** The driver's error inside a database error (Drizzle wraps it in `cause`): the first with a SQLSTATE `code`. */
+function driverError(error: unknown): Record<string, unknown> | undefined {
   let e: unknown = error;
   for (let depth = 0; e && depth < 4; depth++) {
     const code = (e as { code?: unknown }).code;
-    if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code)) return code;
+    if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code)) return e as Record<string, unknown>;
     e = (e as { cause?: unknown }).cause;
   }
   return undefined;
 }
 
+/** The SQLSTATE of a database error, whichever driver raised it. */
+export function pgErrorCode(error: unknown): string | undefined {
+  return driverError(error)?.code as string | undefined;
+}
+
 /** The table, column and constraint (or unique index) a database error names, whichever driver raised it. */
 export function pgErrorNames(error: unknown): { table?: string; column?: string; constraint?: string } {
-  let e: unknown = error;
-  for (let depth = 0; e && depth < 4; depth++) {
-    const code = (e as { code?: unknown }).code;
-    if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code)) {
-      // postgres.js spells the fields out (constraint_name); PGlite's errors are node-postgres's (constraint).
-      const f = e as Record<string, string | undefined>;
-      return {
-        table: f.table_name ?? f.table,
-        column: f.column_name ?? f.column,
-        constraint: f.constraint_name ?? f.constraint,
-      };
-    }
-    e = (e as { cause?: unknown }).cause;
-  }
-  return {};
+  // postgres.js spells the fields out (constraint_name); PGlite's errors are node-postgres's (constraint).
+  const f = (driverError(error) ?? {}) as Record<string, string | undefined>;
+  return {
+    table: f.table_name ?? f.table,
+    column: f.column_name ?? f.column,
+    constraint: f.constraint_name ?? f.constraint,
+  };
 }
 
 export const UNIQUE_VIOLATION = '23505';

@@ -24,11 +24,11 @@ export async function lockSeats(db: Db, customerId: string, skuIds: readonly str
 
 /** Takes a seat of the SKU, or fails naming it. Atomic: the row lock makes concurrent takers queue. */
 export async function takeSeat(db: Db, customerId: string, sku: SkuRow, field: string[]): Promise<void> {
-  if (!(await seatTaken(db, customerId, sku))) throw await noSeatError(db, customerId, sku, field);
+  if (!(await seatTaken(db, customerId, sku))) throw await seatsError(db, customerId, [sku], field);
 }
 
 /** Takes one seat of the SKU's subscription if one is free; false when none is (or there is no subscription). */
-export async function seatTaken(db: Db, customerId: string, sku: SkuRow): Promise<boolean> {
+async function seatTaken(db: Db, customerId: string, sku: SkuRow): Promise<boolean> {
   const taken = await db
     .update(subscriptions)
     .set({ consumedSeats: sql`${subscriptions.consumedSeats} + 1` })
@@ -43,18 +43,9 @@ export async function seatTaken(db: Db, customerId: string, sku: SkuRow): Promis
   return taken.length > 0;
 }
 
-/** Why no seat of the SKU could be taken: no subscription for it, or all its seats assigned. */
-export async function noSeatError(db: Db, customerId: string, sku: SkuRow, field: string[]): Promise<DomainError> {
-  const [sub] = await db
-    .select({ total: subscriptions.totalSeats })
-    .from(subscriptions)
-    .where(and(eq(subscriptions.customerId, customerId), eq(subscriptions.skuId, sku.id)));
-  return seatError(sku, sub, field);
-}
-
 /**
- * Why seats of these SKUs could not all be taken at once: the first SKU, in SKU id order (the order seats are taken
- * in), without a subscription or without a free seat. Read after the statement that tried has failed; should a seat
+ * Why seats of these SKUs (one or more) could not all be taken: the first SKU, in SKU id order (the order seats are
+ * taken in), without a subscription (NOT_SUBSCRIBED) or without a free seat (NO_SEATS). Read after the statement that tried has failed; should a seat
  * have been freed since, the first SKU is named.
  */
 export async function seatsError(
