@@ -4,6 +4,7 @@
 //
 // Options: --quick · --pglite (embedded database instead of PostgreSQL at DATABASE_URL) · --runs N · --seconds S
 //          --sizes 1000,10000,100000 · --keep (keep the generated database) · --profile (node --cpu-prof the server)
+//          --allocations (V8's sampling heap profiler in the server, freed objects included: what drives the GC)
 //          --write-only (only the createUser run and its memory: for profiling the write path)
 //          --only page (only section 1, the users page: server, PostGraphile and floor; generates 10 000 users only)
 
@@ -44,6 +45,7 @@ const writeOnly = flag(args, '--write-only');
 // PostGraphile needs PostgreSQL (it introspects the catalogue over the wire): left out on PGlite.
 const withPostgraphile = !pglite;
 const profileDir = flag(args, '--profile') ? mkdtempSync(join(tmpdir(), 'bench-profile-')) : null;
+const allocationsDir = flag(args, '--allocations') ? mkdtempSync(join(tmpdir(), 'bench-allocations-')) : null;
 const CONCURRENCY = [1, 16, 64];
 const PAGE_SIZES = [10, 100, 500];
 
@@ -80,7 +82,8 @@ async function withChild<T>(entry: Entry, url: string, fn: (child: Child) => Pro
   // NODE_ENV=production as in a deployment: graphql-js then skips its development-only instanceof checks (and
   // GRAPHILE_ENV=production, PostGraphile's own switch, which it also defaults to, says so without a warning).
   // dist/ is built by `npm run bench` (the same bundle `npm start` runs; PostGraphile's packages stay external).
-  const env = { BENCH_DATABASE_URL: url, NODE_ENV: 'production', GRAPHILE_ENV: 'production' };
+  const env: Record<string, string> = { BENCH_DATABASE_URL: url, NODE_ENV: 'production', GRAPHILE_ENV: 'production' };
+  if (entry === 'server' && allocationsDir) env.BENCH_ALLOCATIONS_DIR = allocationsDir;
   const child = await startChild(`dist/bench/${entry}.js`, env, flags);
   try {
     return await fn(child);
@@ -259,6 +262,7 @@ async function main() {
     if (flag(args, '--keep')) log(`kept the database: ${dbUrl}`);
     else await cleanup();
     if (profileDir) log(`CPU profiles of the server: ${profileDir}`);
+    if (allocationsDir) log(`Sampled allocations of the server (freed ones too): ${allocationsDir}`);
     log(`total time ${fmt((performance.now() - started) / 1000)} s`);
   }
 }

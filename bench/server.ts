@@ -2,12 +2,29 @@
 // bench-only route, GET /__bench/statements, giving the count of SQL statements sent so far: the harness reads it
 // before and after a request to learn what one request costs. Not part of src/, so the product carries no such
 // route. BENCH_DATABASE_URL is the database; the server listens on a free loopback port and prints it.
+import { writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
+import { Session } from 'node:inspector/promises';
+import { join } from 'node:path';
 import { loadConfig } from '../src/config.js';
 import { openDatabase } from '../src/db/client.js';
 import { createApp } from '../src/server.js';
 import { ensureSkuCatalogue } from '../src/services/skus.js';
 import { serveUntilTerminated } from './child.js';
+
+// BENCH_ALLOCATIONS_DIR (`npm run bench -- --allocations`): V8's sampling heap profiler, counting the objects
+// garbage collection has freed as well (node --heap-prof keeps only the survivors), so the profile written at exit
+// says where the allocations that drive the GC come from.
+const allocationsDir = process.env.BENCH_ALLOCATIONS_DIR;
+const inspector = allocationsDir ? new Session() : null;
+if (inspector) {
+  inspector.connect();
+  await inspector.post('HeapProfiler.startSampling', {
+    samplingInterval: 16_384,
+    includeObjectsCollectedByMajorGC: true,
+    includeObjectsCollectedByMinorGC: true,
+  });
+}
 
 const url = process.env.BENCH_DATABASE_URL;
 if (!url) throw new Error('BENCH_DATABASE_URL is required');
@@ -39,5 +56,11 @@ const server = createServer((req, res) => {
 serveUntilTerminated(
   server,
   () => inFlight,
-  () => database.close(),
+  async () => {
+    if (inspector && allocationsDir) {
+      const { profile } = await inspector.post('HeapProfiler.stopSampling');
+      writeFileSync(join(allocationsDir, `server-${process.pid}.heapprofile`), JSON.stringify(profile));
+    }
+    await database.close();
+  },
 );

@@ -205,4 +205,26 @@ describe('the read API', () => {
       /you need one of: DIRECTORY_WRITERS, USER_ADMINISTRATOR, GLOBAL_ADMINISTRATOR.*"code":"FORBIDDEN"/,
     );
   });
+
+  it('lists a user’s licences by product name, on the users page and on the user alone', async () => {
+    const parts = ['VISIOCLIENT', 'SPE_E3', 'EMS'];
+    const shop = await createCustomer(
+      s,
+      partner,
+      parts.map((p) => [p, 5]),
+    );
+    const agent = (await grantAgent(s, partner, shop, ['USER_ADMINISTRATOR'])).agentToken;
+    const skuIds = await Promise.all(parts.map((p) => skuId(s, p, agent)));
+    const user = await createUser(s, agent, shop, { usageLocation: 'US', licenseSkuIds: skuIds });
+    const byName = ['Enterprise Mobility + Security E3', 'Microsoft 365 E3', 'Visio Plan 2'];
+    const page = await s.ok(PAGE, { id: shop.id, first: 10 }, agent);
+    const mine = page.customer.users.edges.find((e: any) => e.node.userPrincipalName === user.userPrincipalName);
+    expect(mine.node.licenses.map((l: any) => l.sku.name)).toEqual(byName);
+    const alone = await s.ok(
+      `query($id: ID!) { node(id: $id) { ... on User { licenses { sku { name } } } } }`,
+      { id: user.id },
+      agent,
+    );
+    expect(alone.node.licenses.map((l: any) => l.sku.name)).toEqual(byName);
+  });
 });

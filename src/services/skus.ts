@@ -54,11 +54,39 @@ const skuCache = new WeakMap<Db, Map<string, SkuRow>>();
 
 /**
  * Every SKU by id, read once per database handle (a transaction handle reads its own copy), and again when asked for
- * an id it does not know (a catalogue row added after start).
+ * an id it does not know (a catalogue row added after start): `ids`, or a test of the copy (the users page's, which
+ * spares building the list of its licences' SKUs).
  */
-export async function skuCatalogue(db: Db, ids: readonly string[] = []): Promise<Map<string, SkuRow>> {
+export async function skuCatalogue(
+  db: Db,
+  ids: readonly string[] | ((known: Map<string, SkuRow>) => boolean) = [],
+): Promise<Map<string, SkuRow>> {
   const known = skuCache.get(db);
-  return known && ids.every((id) => known.has(id)) ? known : reloadSkuCatalogue(db);
+  const knowsAll = typeof ids === 'function' ? ids : (k: Map<string, SkuRow>) => ids.every((id) => k.has(id));
+  return known && knowsAll(known) ? known : reloadSkuCatalogue(db);
+}
+
+/** Each SKU's place in the catalogue by name (localeCompare's order), worked out once per copy of the catalogue. */
+const skuRanks = new WeakMap<Map<string, SkuRow>, Map<string, number>>();
+const byName = new Intl.Collator();
+
+/**
+ * Where the SKU of `id` comes in the catalogue sorted by name: licences are listed in that order, and comparing two
+ * numbers per licence is what a page of users can afford (a collator's compare allocates).
+ */
+export function skuRank(catalogue: Map<string, SkuRow>, id: string): number {
+  let ranks = skuRanks.get(catalogue);
+  if (!ranks) {
+    const sorted = [...catalogue.values()].sort((a, b) => byName.compare(a.name, b.name));
+    ranks = new Map();
+    // Equal names share a rank, so that their licences keep the order they came in, as a stable sort kept them.
+    for (let i = 0, rank = 0; i < sorted.length; i++) {
+      if (i > 0 && byName.compare(sorted[i - 1]!.name, sorted[i]!.name) !== 0) rank = i;
+      ranks.set(sorted[i]!.id, rank);
+    }
+    skuRanks.set(catalogue, ranks);
+  }
+  return ranks.get(id)!;
 }
 
 /** Reads the catalogue into the in-memory copy (at start, after its rows are ensured). */
