@@ -73,10 +73,15 @@ const log = (line: string) => console.log(line);
 const fmt = (n: number, digits = 1) => (Number.isFinite(n) ? n.toFixed(digits) : '–');
 
 async function withChild<T>(entry: Entry, url: string, fn: (child: Child) => Promise<T>): Promise<T> {
-  // The V8 flag of `npm start` (a young generation of 8 MiB semi-spaces instead of 16: ~20 MB less peak RSS under
-  // load, no measurable throughput cost here), for the floor as well so that both run alike.
+  // The V8 flags of `npm start`, for the floor as well so that both run alike: a young generation of 8 MiB
+  // semi-spaces instead of 16 (~20 MB less peak RSS under load, no measurable throughput cost here), and the old
+  // generation let grow to 3× what survived its last full collection, where V8 would go up to 4× (peak RSS on the
+  // users page at c=64 ~260 → ~222 MB, for ~3 % more CPU a request: BENCHMARKS.md). HEAP_GROWING=… tries others;
+  // BENCH_NODE_FLAGS='…' adds any.
   const flags = [
     `--max-semi-space-size=${process.env.SEMI ?? 8}`,
+    `--heap-growing-percent=${process.env.HEAP_GROWING ?? 200}`,
+    ...(process.env.BENCH_NODE_FLAGS?.split(' ').filter(Boolean) ?? []),
     ...(entry === 'server' && profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []),
   ];
   // NODE_ENV=production as in a deployment: graphql-js then skips its development-only instanceof checks (and

@@ -6,6 +6,7 @@ import { writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { Session } from 'node:inspector/promises';
 import { join } from 'node:path';
+import { getHeapSpaceStatistics } from 'node:v8';
 import { loadConfig } from '../src/config.js';
 import { openDatabase } from '../src/db/client.js';
 import { createApp } from '../src/server.js';
@@ -47,7 +48,17 @@ let inFlight = 0;
 const server = createServer((req, res) => {
   if (req.url === '/__bench/statements') {
     res.setHeader('content-type', 'application/json');
-    return res.end(JSON.stringify({ count: database.statements.count, inFlight, memory: process.memoryUsage() }));
+    return res.end(
+      JSON.stringify({
+        count: database.statements.count,
+        inFlight,
+        memory: process.memoryUsage(),
+        // Each V8 space's committed and used bytes: what the heap's part of the RSS is made of.
+        spaces: Object.fromEntries(
+          getHeapSpaceStatistics().map((s) => [s.space_name, [s.physical_space_size, s.space_used_size]]),
+        ),
+      }),
+    );
   }
   inFlight++;
   // Counted until yoga has answered, not until the socket closes: a client that hung up leaves the work running.
