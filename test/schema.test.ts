@@ -128,3 +128,22 @@ describe('schema/schema.graphql', () => {
     }
   });
 });
+
+describe('fields graphql-jit reads inline', () => {
+  it('every connection edge’s node, a user’s state and a licence’s SKU have no resolver (one less resolve info each)', () => {
+    const schema = buildSchema();
+    const edges = Object.values(schema.getTypeMap()).filter((t) => isObjectType(t) && t.name.endsWith('Edge'));
+    expect(edges.length).toBeGreaterThan(5);
+    for (const edge of edges) {
+      if (isObjectType(edge)) expect([edge.name, edge.getFields().node?.resolve]).toEqual([edge.name, undefined]);
+    }
+    const fieldsOf = (name: string) => {
+      const type = schema.getType(name);
+      return isObjectType(type) ? type.getFields() : {};
+    };
+    expect(fieldsOf('User').state).toBeDefined();
+    expect(fieldsOf('User').state?.resolve).toBeUndefined();
+    expect(fieldsOf('LicenseAssignment').sku).toBeDefined();
+    expect(fieldsOf('LicenseAssignment').sku?.resolve).toBeUndefined();
+  });
+});

@@ -111,6 +111,20 @@ function freshCachesPerMutationField(schema: GraphQLSchema): void {
   }
 }
 
+/**
+ * The `node` of every connection's edge is read as a plain property. Pothos' relay plugin gives it a resolver,
+ * `(edge) => edge.node`, which does what the default does; but graphql-jit builds a resolve info and its path for
+ * every resolver it calls (once per edge of a page), and reads a field without one inline. Our edges always hold their
+ * node itself, never a promise of it (services/pagination.ts keysetPage builds every connection's edges).
+ */
+function plainEdgeNodes(schema: GraphQLSchema): void {
+  for (const type of Object.values(schema.getTypeMap())) {
+    if (!isObjectType(type) || !type.name.endsWith('Edge')) continue;
+    const fields = type.getFields();
+    if (fields.node && fields.cursor) fields.node.resolve = undefined;
+  }
+}
+
 let built: GraphQLSchema | undefined;
 export function buildSchema(): GraphQLSchema {
   if (!built) {
@@ -119,6 +133,7 @@ export function buildSchema(): GraphQLSchema {
     built = builder.toSchema({ directives: [...specifiedDirectives, requiresRole, requiresPartnerRole] });
     describeRequiredRoles(built);
     freshCachesPerMutationField(built);
+    plainEdgeNodes(built);
   }
   return built;
 }
