@@ -166,6 +166,18 @@ describe('request limits', () => {
     });
   });
 
+  it('take a body up to the configured limit, even past yoga’s own default of 25 MB', async () => {
+    // MAX_UPLOAD_BYTES defaults to 32 MiB: yoga's built-in limit (25 000 000 bytes) refused such uploads before ours.
+    const roomy = await startServer({ MAX_BODY_BYTES: '26000000' });
+    try {
+      const body = JSON.stringify({ query: '{ __typename }', variables: { pad: 'x'.repeat(25_100_000) } });
+      const res = await fetch(roomy.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+      expect([res.status, (await res.json()).data]).toEqual([200, { __typename: 'Query' }]);
+    } finally {
+      await roomy.close();
+    }
+  });
+
   it('do not suggest field names outside development', async () => {
     const r = await s.gql(`{ viewr { kind } }`, {}, token);
     expect(r.errors?.[0]?.message).toMatch(/^Cannot query field "viewr" on type "Query"/);
