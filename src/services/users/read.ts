@@ -263,14 +263,17 @@ const catalogueFor = (db: Db, rows: readonly { licenses: LicenseJson[] }[]) =>
 
 /** One user's details from the subqueries' values; licences by SKU name (the catalogue's order: skuRank). */
 function toDetails(roles: string[], licenses: LicenseJson[], catalogue: Map<string, SkuRow>): UserDetails {
-  const sorted: UserLicense[] = [];
-  // An insertion sort as the licences arrive: a user holds a few, and Array.prototype.sort would allocate.
-  for (const l of licenses) {
-    const sku = catalogue.get(l.skuId)!;
-    const rank = skuRank(catalogue, sku.id);
-    let i = sorted.length;
+  // Made at its size (map), then put in order by an insertion sort: a user holds a few licences, and both a growing
+  // array and Array.prototype.sort would allocate more than the licences themselves.
+  const sorted = licenses.map(
+    (l): UserLicense => ({ sku: catalogue.get(l.skuId)!, seated: l.seated, assignedAt: new Date(l.assignedAt) }),
+  );
+  for (let j = 1; j < sorted.length; j++) {
+    const item = sorted[j]!;
+    const rank = skuRank(catalogue, item.sku.id);
+    let i = j;
     for (; i > 0 && skuRank(catalogue, sorted[i - 1]!.sku.id) > rank; i--) sorted[i] = sorted[i - 1]!;
-    sorted[i] = { sku, seated: l.seated, assignedAt: new Date(l.assignedAt) };
+    sorted[i] = item;
   }
   return { roles: roles as DirectoryRole[], licenses: sorted };
 }
