@@ -4,7 +4,8 @@
 //
 // Options: --quick · --pglite (embedded database instead of PostgreSQL at DATABASE_URL) · --runs N · --seconds S
 //          --sizes 1000,10000,100000 · --keep (keep the generated database) · --profile (node --cpu-prof the server)
-//          --allocations (V8's sampling heap profiler in the server, freed objects included: what drives the GC)
+//          --allocations (V8's sampling heap profiler in the server, freed objects included: what drives the GC; it keeps
+//          every sample, so that run's memory and CPU figures are not comparable with others)
 //          --write-only (only the createUser run and its memory: for profiling the write path)
 //          --only page (only section 1, the users page: server, PostGraphile and floor; generates 10 000 users only)
 
@@ -73,14 +74,14 @@ const log = (line: string) => console.log(line);
 const fmt = (n: number, digits = 1) => (Number.isFinite(n) ? n.toFixed(digits) : '–');
 
 async function withChild<T>(entry: Entry, url: string, fn: (child: Child) => Promise<T>): Promise<T> {
-  // The V8 flags of `npm start`, for the floor as well so that both run alike: a young generation of 8 MiB
-  // semi-spaces instead of 16 (~20 MB less peak RSS under load, no measurable throughput cost here), and the old
-  // generation let grow to 3× what survived its last full collection, where V8 would go up to 4× (peak RSS on the
-  // users page at c=64 ~260 → ~222 MB, for ~3 % more CPU a request: BENCHMARKS.md). HEAP_GROWING=… tries others;
+  // The V8 flags of `npm start`, for the floor and PostGraphile as well so that all run alike: a young generation of
+  // 8 MiB semi-spaces instead of 16 (~20 MB less peak RSS under load, no measurable throughput cost here), and the
+  // old generation let grow to 3.5× what survived its last full collection, where V8 may go up to 4× (peak RSS on
+  // the users page at c=64 ~260 → ~237 MB; BENCHMARKS.md). HEAP_GROWING=… tries others (0: V8's own);
   // BENCH_NODE_FLAGS='…' adds any.
   const flags = [
     `--max-semi-space-size=${process.env.SEMI ?? 8}`,
-    `--heap-growing-percent=${process.env.HEAP_GROWING ?? 200}`,
+    `--heap-growing-percent=${process.env.HEAP_GROWING ?? 250}`,
     ...(process.env.BENCH_NODE_FLAGS?.split(' ').filter(Boolean) ?? []),
     ...(entry === 'server' && profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []),
   ];

@@ -1,11 +1,12 @@
 // `npm run build`: the server (src/cli.ts) and the bench's children as single ESM files in dist/.
 //
-// Our dependencies are bundled in: Node resolves every file of an external package through its package.json, and
-// drizzle-orm's (180 kB, an export map of every file) is parsed anew for each of its ~200 files, so that loading it
-// alone grew the heap to 140 MB of which 5 MB stayed live, and the process kept the pages: bundled, the server starts
-// with ~25 MB less RSS. Left external: argon2 (a native addon), PGlite (loads its WebAssembly and data files next to
-// its own module) and GraphiQL's assets (9 MB of strings, imported only when GRAPHIQL is on). PostGraphile, the
-// bench's contender, stays as its packages ship.
+// Our dependencies are bundled in. Loaded as ~200 separate modules, drizzle-orm alone grew the heap to 140 MB of which
+// 5 MB stayed live after a collection (garbage per file; likely its 180 kB package.json export map, read for each),
+// and the process kept the pages: bundled, the server starts with ~25 MB less RSS. Left external: argon2 (a native
+// addon), PGlite (loads its WebAssembly and data files next to its own module) and GraphiQL's assets (9 MB of
+// strings, imported only when GRAPHIQL is on). Bundled code cannot start worker files of its packages: a pino
+// transport would not work (src/log.ts writes JSON lines to stderr itself). The source maps name files and lines
+// without embedding the sources. PostGraphile, the bench's contender, stays as its packages ship.
 import { build } from 'esbuild';
 
 const common = {
@@ -15,6 +16,7 @@ const common = {
   outbase: '.',
   outdir: 'dist',
   sourcemap: true,
+  sourcesContent: false,
   logLevel: 'warning',
 };
 
