@@ -422,7 +422,9 @@ async function measureWrites(dbUrl: string, f: Fixtures, results: Results): Prom
     await load({ url: gql, connections: 16, seconds: 1, headers, body: createBody });
     for (let rep = 1; rep <= runs; rep++) {
       await settle(server, 'server');
-      const hashes = await argon2Rate(seconds);
+      // The hash rate just before and just after the creations, half as long each, averaged: on a shared machine
+      // whose speed drifts by a third within minutes, one measurement before the run made the ratio swing 0.79–1.01.
+      const hashesBefore = await argon2Rate(seconds / 2);
       const threads0 = threadCpuMsOf(server.pid);
       const db0 = postgresCpu(database);
       const harness0 = process.cpuUsage();
@@ -430,6 +432,8 @@ async function measureWrites(dbUrl: string, f: Fixtures, results: Results): Prom
       const harness = process.cpuUsage(harness0);
       await settle(server, 'server');
       const threads = threadCpuMsOf(server.pid);
+      const hashesAfter = await argon2Rate(seconds / 2);
+      const hashes = (hashesBefore + hashesAfter) / 2;
       const cpu = {
         main: (threads.main - threads0.main) / r.sent,
         others: (threads.others - threads0.others) / r.sent,
@@ -438,7 +442,7 @@ async function measureWrites(dbUrl: string, f: Fixtures, results: Results): Prom
       };
       results.writes.push({ mutations: r.rps, hashes, p50: r.p50, p99: r.p99, cpu });
       log(
-        `  run ${rep}: createUser ${fmt(r.rps)}/s (p50 ${r.p50} ms, p99 ${r.p99} ms), argon2id ${fmt(hashes)} hashes/s, ratio ${fmt(r.rps / hashes, 2)}; ` +
+        `  run ${rep}: createUser ${fmt(r.rps)}/s (p50 ${r.p50} ms, p99 ${r.p99} ms), argon2id ${fmt(hashes)} hashes/s (${fmt(hashesBefore)} before, ${fmt(hashesAfter)} after), ratio ${fmt(r.rps / hashes, 2)}; ` +
           `CPU ms a createUser: event loop ${fmt(cpu.main, 2)}, other threads ${fmt(cpu.others, 2)}, postgres ${fmt(cpu.postgres, 2)}, harness ${fmt(cpu.harness, 2)} (one hash ${fmt((1000 * availableParallelism()) / hashes, 2)})`,
       );
     }
