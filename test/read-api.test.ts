@@ -221,10 +221,12 @@ describe('the read API', () => {
     const mine = page.customer.users.edges.find((e: any) => e.node.userPrincipalName === user.userPrincipalName);
     expect(mine.node.licenses.map((l: any) => l.sku.name)).toEqual(byName);
     const alone = await s.ok(
-      `query($id: ID!) { node(id: $id) { ... on User { licenses { sku { name } } } } }`,
+      `query($id: ID!) { node(id: $id) { ... on User { createdAt licenses { sku { name } assignedAt } } } }`,
       { id: user.id },
       agent,
     );
     expect(alone.node.licenses.map((l: any) => l.sku.name)).toEqual(byName);
+    // Assigned when the user was created (the same statement, the same instant of the test clock).
+    expect(alone.node.licenses.map((l: any) => l.assignedAt)).toEqual(byName.map(() => alone.node.createdAt));
   });
 });

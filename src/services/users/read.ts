@@ -257,6 +257,20 @@ const detailFields = {
         from license_assignments la where la.customer_id = "users"."customer_id" and la.user_id = "users"."id"), '[]'::json)`,
 };
 
+/** A licence as a statement read it: its assignment time is parsed when read (a users page seldom asks for it). */
+class ReadLicense implements UserLicense {
+  #assignedAt: Date | undefined;
+  constructor(
+    readonly sku: SkuRow,
+    readonly seated: boolean,
+    private readonly assignedAtText: string,
+  ) {}
+  get assignedAt(): Date {
+    this.#assignedAt ??= new Date(this.assignedAtText);
+    return this.#assignedAt;
+  }
+}
+
 /** The SKU catalogue, knowing every SKU the rows' licences name. */
 const catalogueFor = (db: Db, rows: readonly { licenses: LicenseJson[] }[]) =>
   skuCatalogue(db, (known) => rows.every((r) => r.licenses.every((l) => known.has(l.skuId))));
@@ -265,9 +279,7 @@ const catalogueFor = (db: Db, rows: readonly { licenses: LicenseJson[] }[]) =>
 function toDetails(roles: string[], licenses: LicenseJson[], catalogue: Map<string, SkuRow>): UserDetails {
   // Made at its size (map), then put in order by an insertion sort: a user holds a few licences, and both a growing
   // array and Array.prototype.sort would allocate more than the licences themselves.
-  const sorted = licenses.map(
-    (l): UserLicense => ({ sku: catalogue.get(l.skuId)!, seated: l.seated, assignedAt: new Date(l.assignedAt) }),
-  );
+  const sorted = licenses.map((l): UserLicense => new ReadLicense(catalogue.get(l.skuId)!, l.seated, l.assignedAt));
   for (let j = 1; j < sorted.length; j++) {
     const item = sorted[j]!;
     const rank = skuRank(catalogue, item.sku.id);
