@@ -53,16 +53,14 @@ export async function getSku(ctx: ServiceContext, id: string): Promise<SkuRow | 
 const skuCache = new WeakMap<Db, Map<string, SkuRow>>();
 
 /**
- * Every SKU by id, read once per database handle (a transaction handle reads its own copy), and again when asked for
- * an id it does not know (a catalogue row added after start): `ids`, or a test of the copy (the users page's, which
- * spares building the list of its licences' SKUs).
+ * Every SKU by id, read once per database handle (a transaction handle reads its own copy), and again when the copy
+ * fails `knowsAll` (asked for an id it does not know: a catalogue row added after start).
  */
 export async function skuCatalogue(
   db: Db,
-  ids: readonly string[] | ((known: Map<string, SkuRow>) => boolean) = [],
+  knowsAll: (known: Map<string, SkuRow>) => boolean = () => true,
 ): Promise<Map<string, SkuRow>> {
   const known = skuCache.get(db);
-  const knowsAll = typeof ids === 'function' ? ids : (k: Map<string, SkuRow>) => ids.every((id) => k.has(id));
   return known && knowsAll(known) ? known : reloadSkuCatalogue(db);
 }
 
@@ -99,7 +97,7 @@ export async function reloadSkuCatalogue(db: Db): Promise<Map<string, SkuRow>> {
 /** Resolves SKUs by id, reporting unknown ones against the input field. */
 export async function skusByIds(db: Db, ids: readonly string[], field: string[]) {
   const unique = [...new Set(ids)];
-  const known = await skuCatalogue(db, unique);
+  const known = await skuCatalogue(db, (k) => unique.every((id) => k.has(id)));
   const errors = unique
     .filter((id) => !known.has(id))
     .map(() => invalid(field, msg('users.unknownSku'), 'UNKNOWN_SKU'));
