@@ -11,6 +11,7 @@ import {
   createPartner,
   createUser,
   grantAgent,
+  lastUseRecorded,
   type Partner,
   skuId,
 } from './support/world.js';
@@ -168,6 +169,7 @@ describe('viewerCan', () => {
       return s.database.statements.count - before;
     };
     await statementsOf(1);
+    await lastUseRecorded(s, ga);
     expect(await statementsOf(19)).toBe(await statementsOf(5));
   });
 });

@@ -12,6 +12,7 @@ import {
   createPartner,
   createUser,
   grantAgent,
+  lastUseRecorded,
   type Partner,
   skuId,
 } from './support/world.js';
@@ -166,6 +167,7 @@ describe('createUser', () => {
   it('writes the user, its seat, its licence and its audit event in one statement, without a transaction', async () => {
     const transactions = countTransactions();
     await createUser(s, token, customer, { usageLocation: 'FR', licenseSkuIds: [sku] }); // the token's first use
+    await lastUseRecorded(s, token);
     const [statements, opened] = [s.database.statements.count, transactions.opened];
     const u: any = await createUser(s, token, customer, { usageLocation: 'FR', licenseSkuIds: [sku] });
     expect(u.licenses).toEqual([{ sku: { partNumber: 'SPE_E5' } }]);

@@ -13,7 +13,7 @@ import { recordPartnerEvent, recordSignInEvent } from './partner-audit.js';
 import { userColumns } from './users/row.js';
 
 const MAX_FAILURES = 5;
-const LAST_USED_PRECISION_MS = 5 * 60_000;
+export const LAST_USED_PRECISION_MS = 5 * 60_000;
 const FAILURE_WINDOW_MS = 15 * 60_000;
 const LOCKOUT_MS = 15 * 60_000;
 

@@ -2,8 +2,10 @@
 // issued directly (no password check, no HTTP): a test pays HTTP only for what it tests. Ids are returned as the
 // API's global ids.
 import { eq } from 'drizzle-orm';
+import { expect, vi } from 'vitest';
 import type { DirectoryRole, PartnerRole } from '../../src/auth/roles.js';
-import { skus } from '../../src/db/schema.js';
+import { hashToken } from '../../src/auth/tokens.js';
+import { sessions, skus } from '../../src/db/schema.js';
 import { encodeGlobalID, scopedId } from '../../src/graphql/ids.js';
 import { createAgent } from '../../src/services/agents.js';
 import { type ServiceContext, serviceContext } from '../../src/services/context.js';
@@ -11,7 +13,7 @@ import { addSubscription, createCustomer as createCustomerService } from '../../
 import { approveGdapRelationship, assignGdapAccess, createGdapRelationship } from '../../src/services/gdap.js';
 import { bootstrapPartner } from '../../src/services/partners.js';
 import { addGroupMember, createSecurityGroup } from '../../src/services/security-groups.js';
-import { authenticate, changePassword, issueSession } from '../../src/services/sessions.js';
+import { authenticate, changePassword, issueSession, LAST_USED_PRECISION_MS } from '../../src/services/sessions.js';
 import { rawId } from './fixtures.js';
 import type { TestServer } from './server.js';
 
@@ -25,6 +27,23 @@ async function as(s: TestServer, token: string): Promise<ServiceContext> {
   ctx.caller = await authenticate(ctx, token);
   if (!ctx.caller) throw new Error('fixture: the token is invalid or expired (refreshTokens after moving the clock)');
   return ctx;
+}
+
+/**
+ * Waits until each token's session holds its last use as of now: a request records it in a write it does not wait for
+ * (sessions.ts callerOfSession), which would otherwise land among a later request's statements where a test counts.
+ */
+export async function lastUseRecorded(s: TestServer, ...tokens: string[]): Promise<void> {
+  await vi.waitFor(async () => {
+    for (const token of tokens) {
+      const [row] = await s.database.db
+        .select({ at: sessions.lastUsedAt })
+        .from(sessions)
+        .where(eq(sessions.tokenHash, hashToken(token)));
+      const age = s.clock.now().getTime() - (row?.at?.getTime() ?? 0);
+      expect(age, 'the time since a token was last used').toBeLessThanOrEqual(LAST_USED_PRECISION_MS);
+    }
+  });
 }
 
 /** A session token for an agent or a user, issued as a successful sign-in would issue it. */
