@@ -23,6 +23,8 @@ const PAGE = `query($c: ID!, $n: Int) { customer(id: $c) { users(first: $n) {
 let s: TestServer;
 let partner: Partner;
 let customer: Customer;
+let adminToken: string;
+let skus: { e3: string; pbi: string };
 
 beforeAll(async () => {
   // Tokens outlive the relationship that expires below, so the same token is asked again after it ended.
@@ -35,6 +37,8 @@ beforeAll(async () => {
   const admin = await grantAgent(s, partner, customer, ['GLOBAL_ADMINISTRATOR']);
   const e3 = await skuId(s, 'SPE_E3', admin.agentToken);
   const pbi = await skuId(s, 'POWER_BI_PRO', admin.agentToken);
+  adminToken = admin.agentToken;
+  skus = { e3, pbi };
   for (let i = 0; i < 12; i++) {
     await createUser(s, admin.agentToken, customer, {
       usageLocation: 'US',
@@ -82,6 +86,41 @@ describe('the users page', () => {
       expect(one.customer.user).toEqual(node);
     }
     expect(all.edges.some((e: any) => e.node.roles.length === 2 && e.node.licenses.length === 2)).toBe(true);
+  });
+
+  it('answers a created user with the roles and licences a later read shows, without reading them again', async () => {
+    const FIELDS = `id userPrincipalName roles licenses { sku { id name } seated assignedAt }`;
+    await lastUseRecorded(s, adminToken);
+    const before = s.database.statements.count;
+    const d = await s.ok(
+      `mutation($i: CreateUserInput!) { createUser(input: $i) { userErrors { message } user { ${FIELDS} } } }`,
+      {
+        i: {
+          customerId: customer.id,
+          userPrincipalName: `created-${Date.now()}@${customer.domain}`,
+          displayName: 'Created',
+          usageLocation: 'US',
+          // Given out of order: the answer lists them as a read does (roles by name, licences by SKU name).
+          roles: ['USER_ADMINISTRATOR', 'HELPDESK_ADMINISTRATOR', 'REPORTS_READER'],
+          licenseSkuIds: [skus.e3, skus.pbi],
+        },
+      },
+      adminToken,
+    );
+    const statements = s.database.statements.count - before;
+    const created = d.createUser.user;
+    expect(d.createUser.userErrors).toEqual([]);
+    expect(created.roles).toEqual(['HELPDESK_ADMINISTRATOR', 'REPORTS_READER', 'USER_ADMINISTRATOR']);
+    expect(created.licenses.map((l: any) => l.sku.name)).toEqual(['Microsoft 365 E3', 'Power BI Pro']);
+    expect(created.licenses.every((l: any) => l.seated && l.assignedAt === s.clock.now().toISOString())).toBe(true);
+    const read = await s.ok(
+      `query($id: ID!) { node(id: $id) { ... on User { ${FIELDS} } } }`,
+      { id: created.id },
+      adminToken,
+    );
+    expect(created).toEqual(read.node);
+    // The session (with its spend and what the input names), the creation with what it wrote, and nothing else.
+    expect(statements).toBe(2);
   });
 
   it('answers every User field alone as it does with every column read', async () => {

@@ -23,7 +23,8 @@ import { type SkuRow, skusByIds } from '../skus.js';
 import { customerTask } from '../tasks.js';
 import { activeUserWithUpn, INFO_FIELDS, infoErrors, roleErrors, type UserInfo, upnErrors, upnTaken } from './input.js';
 import { denyAudited, requirePart } from './parts.js';
-import { type UserRow, userColumns } from './row.js';
+import { type LicenseJson, withDetails } from './read.js';
+import { type UserNode, type UserRow, userColumns } from './row.js';
 
 export interface CreateUserInput extends UserInfo {
   customerId: string;
@@ -87,7 +88,7 @@ export async function insertUser(
   passwordHash: string,
   now: Date,
   alongside: (user: NewUser) => WrittenWith = () => ({ ctes: [] }),
-): Promise<UserRow> {
+): Promise<UserNode> {
   const userId = randomUUID();
   const customer = sql`${customerId}::uuid`;
   const user = sql`${userId}::uuid`;
@@ -112,7 +113,7 @@ export async function insertUser(
   );
   const roles = db.$with('new_roles', {}).as(
     sql`insert into ${userRoles} (customer_id, user_id, role)
-      select ${customer}, ${user}, unnest(${textArray(values.roles)}::text[])`,
+      select ${customer}, ${user}, unnest(${textArray(values.roles)}::text[]) returning role`,
   );
   // A seat of each SKU. The subscriptions are locked in SKU id order, as every seat taker locks them (seats.ts
   // lockSeats), so creations, updates and bulk batches wanting the same seats queue instead of deadlocking over
@@ -131,15 +132,24 @@ export async function insertUser(
   const licences = db.$with('new_licences', {}).as(
     sql`insert into ${licenseAssignments} (customer_id, user_id, sku_id, created_at)
       select ${customer}, ${user}, taken.sku_id, ${now.toISOString()}::timestamptz
-      from unnest(${skuIds}::uuid[]) as wanted(sku_id) left join ${seats} taken on taken.sku_id = wanted.sku_id`,
+      from unnest(${skuIds}::uuid[]) as wanted(sku_id) left join ${seats} taken on taken.sku_id = wanted.sku_id
+      returning sku_id, seated, created_at`,
   );
   const also = alongside({ id: userId, userPrincipalName: values.userPrincipalName });
   // The user's row is read first: a UPN already taken is the error reported, before any about seats. Sent as a
   // prepared statement: its text is the same for every user (per kind of caller), so PostgreSQL parses and plans it
   // once per connection instead of at every creation.
+  // The roles and licences written come back with the row, as the read path reads them (read.ts detailFields, in the
+  // same order), so the answer needs no statement of its own to show them.
   const [row] = await db
     .with(created, roles, seats, licences, ...also.ctes)
-    .select()
+    .select({
+      ...pick(created),
+      roles: sql<string[]>`array(select role from ${roles} order by role)`,
+      licenses: sql<LicenseJson[]>`coalesce((select
+          json_agg(json_build_object('skuId', sku_id, 'seated', seated, 'assignedAt', created_at)) from ${licences}),
+        '[]'::json)`,
+    })
     .from(created)
     .where(also.require?.holds)
     .prepare('insert_user')
@@ -158,8 +168,12 @@ export async function insertUser(
     });
   // The user's row is always returned, unless the caller's condition filtered it out.
   if (!row) throw also.require!.unmet();
-  return row;
+  return withDetails(db, row);
 }
+
+/** The user's columns of `from` (a CTE returning them), by the same names, for a select list. */
+const pick = <T extends Record<keyof typeof userColumns, unknown>>(from: T) =>
+  Object.fromEntries(Object.keys(userColumns).map((k) => [k, from[k as keyof T]])) as Pick<T, keyof typeof userColumns>;
 
 const TASK = 'CREATE_USER' as const;
 

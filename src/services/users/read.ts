@@ -239,7 +239,7 @@ export interface UserKey {
 }
 
 /** A licence as the details subquery gives it: the SKU by id (resolved from the in-memory catalogue). */
-interface LicenseJson {
+export interface LicenseJson {
   skuId: string;
   seated: boolean;
   assignedAt: string;
@@ -352,6 +352,11 @@ async function attachDetails(db: Db, rows: (UserRow & Details)[]): Promise<UserN
   const catalogue = await catalogueFor(db, rows);
   for (const row of rows) (row as UserNode).details = toDetails(row.roles, row.licenses, catalogue);
   return rows;
+}
+
+/** A row that came with its roles and licences (as the details subqueries give them), with its details attached. */
+export async function withDetails(db: Db, row: UserRow & Details): Promise<UserNode> {
+  return (await attachDetails(db, [row]))[0]!;
 }
 
 const detailsOfUsers = preparedStatement('details_of_users', (db, name) =>
