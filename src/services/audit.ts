@@ -5,7 +5,7 @@ import { authorizeCustomerTask, requireAdminAgent, visibleCustomerCondition } fr
 import type { ServiceContext } from './context.js';
 import { type KeysetOrder, type Page, type PageArgs, tablePage } from './pagination.js';
 import { customerTask, readCustomer } from './tasks.js';
-import { userGlobalId, webhookEventsOf, webhookOutbox } from './webhooks.js';
+import { userGlobalId, webhookEventsOf, webhookOutboxOf } from './webhooks.js';
 
 export interface AuditInput {
   customerId: string;
@@ -19,59 +19,76 @@ export interface AuditInput {
 
 /** Written through `ctx.db`: inside inTransaction, part of the transaction (and rolled back with it). */
 export async function recordAudit(ctx: ServiceContext, event: AuditInput): Promise<void> {
-  const { insert, outbox } = auditWrites(ctx, event);
+  const { insert, outbox } = auditWrites(ctx, [event]);
   // With webhook events, written by the same statement as the audit event: one round trip for both.
   await ctx.db.execute(outbox ? sql`with audit as (${insert}) ${outbox}` : insert);
 }
 
 /**
  * The audit event (and its webhook outbox rows) as CTEs of another statement, named `audit` and `audit_outbox`:
- * written by that statement, and not at all if it fails (a user's creation: users/create.ts).
+ * written by that statement, and not at all if it fails (a user's creation: users/create.ts). With several events
+ * (all of one customer: a bulk batch's creations), one insert of them all.
  */
-export function auditWith(ctx: ServiceContext, event: AuditInput): WithSubquery[] {
-  const { insert, outbox } = auditWrites(ctx, event);
+export function auditWith(ctx: ServiceContext, event: AuditInput | readonly AuditInput[]): WithSubquery[] {
+  const { insert, outbox } = auditWrites(ctx, Array.isArray(event) ? event : [event as AuditInput]);
   const audit = ctx.db.$with('audit', {}).as(insert);
   return outbox ? [audit, ctx.db.$with('audit_outbox', {}).as(outbox)] : [audit];
 }
 
-/** The audit event's insert, and the insert of the webhook events it sends (null when it sends none). */
-function auditWrites(ctx: ServiceContext, event: AuditInput): { insert: SQL; outbox: SQL | null } {
+/** The audit events' insert, and the insert of the webhook events they send (null when they send none). */
+function auditWrites(ctx: ServiceContext, events: readonly AuditInput[]): { insert: SQL; outbox: SQL | null } {
   const caller = ctx.caller;
+  const now = ctx.clock.now();
+  const actor: Pick<
+    typeof auditEvents.$inferInsert,
+    'actorKind' | 'actorAgentId' | 'actorUserId' | 'actorName' | 'actorEmail'
+  > = {
+    actorKind: caller ? (caller.kind === 'agent' ? caller.principal : 'USER') : 'SYSTEM',
+    actorAgentId: caller?.kind === 'agent' ? caller.agentId : null,
+    actorUserId: caller?.kind === 'user' ? caller.userId : null,
+    actorName: caller ? (caller.kind === 'agent' ? caller.name : caller.userPrincipalName) : 'system',
+    actorEmail: caller ? (caller.kind === 'agent' ? caller.email : caller.userPrincipalName) : null,
+  };
   const insert = ctx.db
     .insert(auditEvents)
-    .values({
-      customerId: event.customerId,
-      at: ctx.clock.now(),
-      actorKind: caller ? (caller.kind === 'agent' ? caller.principal : 'USER') : 'SYSTEM',
-      actorAgentId: caller?.kind === 'agent' ? caller.agentId : null,
-      actorUserId: caller?.kind === 'user' ? caller.userId : null,
-      actorName: caller ? (caller.kind === 'agent' ? caller.name : caller.userPrincipalName) : 'system',
-      actorEmail: caller ? (caller.kind === 'agent' ? caller.email : caller.userPrincipalName) : null,
-      action: event.action,
-      outcome: event.outcome,
-      targetUserId: event.targetUserId ?? null,
-      targetName: event.targetName ?? null,
-      details: event.details ?? {},
-    })
+    .values(
+      events.map((event) => ({
+        customerId: event.customerId,
+        at: now,
+        ...actor,
+        action: event.action,
+        outcome: event.outcome,
+        targetUserId: event.targetUserId ?? null,
+        targetName: event.targetName ?? null,
+        details: event.details ?? {},
+      })),
+    )
     .getSQL();
-  const types = event.outcome === 'SUCCESS' ? webhookEventsOf(event.action, event.details ?? {}) : [];
-  if (!types.length) return { insert, outbox: null };
+  const webhookActor = caller
+    ? caller.kind === 'agent'
+      ? {
+          kind: caller.principal,
+          id: encodeGlobalID(caller.principal === 'AGENT' ? 'Agent' : 'Application', caller.agentId),
+          name: caller.name,
+        }
+      : { kind: 'USER', id: userGlobalId(caller.customerId, caller.userId), name: caller.userPrincipalName }
+    : { kind: 'SYSTEM', id: null, name: 'system' };
   // The webhook events of the change, in its transaction (the outbox): a rolled-back change sends nothing.
-  const outbox = webhookOutbox(ctx.clock.now(), event.customerId, types, {
-    ...(event.targetUserId ? { userId: userGlobalId(event.customerId, event.targetUserId) } : {}),
-    ...(event.targetName ? { targetName: event.targetName } : {}),
-    actor: caller
-      ? caller.kind === 'agent'
-        ? {
-            kind: caller.principal,
-            id: encodeGlobalID(caller.principal === 'AGENT' ? 'Agent' : 'Application', caller.agentId),
-            name: caller.name,
-          }
-        : { kind: 'USER', id: userGlobalId(caller.customerId, caller.userId), name: caller.userPrincipalName }
-      : { kind: 'SYSTEM', id: null, name: 'system' },
-    details: event.details ?? {},
-  });
-  return { insert, outbox };
+  const sent = events.flatMap((event) =>
+    (event.outcome === 'SUCCESS' ? webhookEventsOf(event.action, event.details ?? {}) : []).map((type) => ({
+      type,
+      data: {
+        ...(event.targetUserId ? { userId: userGlobalId(event.customerId, event.targetUserId) } : {}),
+        ...(event.targetName ? { targetName: event.targetName } : {}),
+        actor: webhookActor,
+        details: event.details ?? {},
+      },
+    })),
+  );
+  if (!sent.length) return { insert, outbox: null };
+  const customerIds = new Set(events.map((e) => e.customerId));
+  if (customerIds.size !== 1) throw new Error('auditWith: the events of one statement are of one customer');
+  return { insert, outbox: webhookOutboxOf(now, events[0]!.customerId, sent) };
 }
 
 export type AuditEventRow = typeof auditEvents.$inferSelect;

@@ -368,13 +368,23 @@ export function webhookOutbox(
   types: readonly WebhookEventType[],
   data: Record<string, unknown>,
 ): SQL {
+  return webhookOutboxOf(
+    now,
+    customerId,
+    types.map((type) => ({ type, data })),
+  );
+}
+
+/** The outbox rows of several events of one customer (a bulk batch's creations), in one INSERT … SELECT. */
+export function webhookOutboxOf(
+  now: Date,
+  customerId: string,
+  events: readonly { type: WebhookEventType; data: Record<string, unknown> }[],
+): SQL {
   const nowSql = sql`${now.toISOString()}::timestamptz`;
-  const events = types.map((type) => {
-    const payload = {
-      type,
-      timestamp: now.toISOString(),
-      data: { customerId: encodeGlobalID('Customer', customerId), ...data },
-    };
+  const customer = encodeGlobalID('Customer', customerId);
+  const values = events.map(({ type, data }) => {
+    const payload = { type, timestamp: now.toISOString(), data: { customerId: customer, ...data } };
     return sql`(${type}::text, ${JSON.stringify(payload)}::jsonb)`;
   });
   const underGdap = sql`(e.type like 'relationship.%' or exists (select 1 from ${gdapRelationships} r
@@ -383,7 +393,7 @@ export function webhookOutbox(
   return sql`insert into ${webhookDeliveries} (partner_id, id, subscription_id, event_type, payload, next_attempt_at, created_at, retry_until)
     select s.partner_id, gen_random_uuid(), s.id, e.type, e.payload, ${nowSql}, ${nowSql},
       ${new Date(now.getTime() + WEBHOOK_RETRY_MS).toISOString()}::timestamptz
-    from (values ${sql.join(events, sql`, `)}) as e(type, payload)
+    from (values ${sql.join(values, sql`, `)}) as e(type, payload)
     join ${webhookSubscriptions} s on e.type = any(s.event_types)
     join ${customers} c on c.partner_id = s.partner_id
     where c.id = ${customerId} and s.enabled

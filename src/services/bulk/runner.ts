@@ -9,6 +9,7 @@ import { generateTemporaryPassword, hashPassword } from '../../auth/passwords.js
 import type { DirectoryRole } from '../../auth/roles.js';
 import type { Clock } from '../../clock.js';
 import { type Db, pgErrorCode } from '../../db/client.js';
+import { textArray, uuidArray } from '../../db/prepared.js';
 import { agents, bulkJobRows, bulkJobs } from '../../db/schema.js';
 import { encodeGlobalID, scopedId } from '../../graphql/ids.js';
 import { logError } from '../../log.js';
@@ -18,8 +19,8 @@ import { authorizeCustomerTask } from '../authorization.js';
 import { inTransaction, partnerCaller, type ServiceContext, serviceContext } from '../context.js';
 import { DomainError } from '../errors.js';
 import { lockSeats } from '../seats.js';
-import { skusByPartNumber } from '../skus.js';
-import { insertUser, SeatsRefused } from '../users/create.js';
+import { type SkuRow, skusByPartNumber } from '../skus.js';
+import { insertUser, insertUsers, SeatsRefused } from '../users/create.js';
 import { requirePart } from '../users/parts.js';
 import { wakeableSleep } from '../wakeable-sleep.js';
 import { emitWebhookEvent } from '../webhooks.js';
@@ -210,6 +211,12 @@ export function startJobRunner(db: Db, clock: Clock, options: JobRunnerOptions):
         [...catalogue.values()].map((s) => s.id),
       );
       const now = clock.now();
+      // Every row in one statement, as nearly always; if the directory refuses one of them now, the rows one by one.
+      if (await createTogether(tx, job, columns, rows, secrets, catalogue, now)) {
+        checkHalted();
+        await countBatch(tx, job, rows.length, 0);
+        return;
+      }
       let succeeded = 0;
       let failed = 0;
       for (const [i, row] of rows.entries()) {
@@ -310,15 +317,108 @@ export function startJobRunner(db: Db, clock: Clock, options: JobRunnerOptions):
         }
       }
       checkHalted();
-      await tx.db
-        .update(bulkJobs)
-        .set({
-          succeeded: sql`${bulkJobs.succeeded} + ${succeeded}`,
-          failed: sql`${bulkJobs.failed} + ${failed}`,
-          lockedUntil: leaseUntil(),
-        })
-        .where(and(eq(bulkJobs.customerId, job.customerId), eq(bulkJobs.id, job.id)));
+      await countBatch(tx, job, succeeded, failed);
     });
+  }
+
+  /** The batch's outcomes added to the job's counts, and the lease renewed. */
+  async function countBatch(tx: ServiceContext, job: BulkJobRow, succeeded: number, failed: number) {
+    await tx.db
+      .update(bulkJobs)
+      .set({
+        succeeded: sql`${bulkJobs.succeeded} + ${succeeded}`,
+        failed: sql`${bulkJobs.failed} + ${failed}`,
+        lockedUntil: leaseUntil(),
+      })
+      .where(and(eq(bulkJobs.customerId, job.customerId), eq(bulkJobs.id, job.id)));
+  }
+
+  /**
+   * Creates every row of the batch in one statement (users/create.ts insertUsers), with each row's outcome, its
+   * encrypted credential and its audit event, in a savepoint: false, with nothing written, when the directory refuses
+   * any row of it (then each row is created alone, and fails alone). A lost lease or a halt still ends the batch.
+   */
+  async function createTogether(
+    tx: ServiceContext,
+    job: BulkJobRow,
+    columns: ColumnMap,
+    rows: PendingRow[],
+    secrets: Secret[],
+    catalogue: Map<string, SkuRow>,
+    now: Date,
+  ): Promise<boolean> {
+    const batch = rows.map((row, i) => {
+      const values = readRow(columns, row.cells);
+      return { row, values, id: randomUUID(), secret: secrets[i]! };
+    });
+    try {
+      await inTransaction(tx, (sp) =>
+        insertUsers(
+          sp.db,
+          job.customerId,
+          batch.map(({ values, id, secret }) => ({
+            id,
+            userPrincipalName: values.userPrincipalName!,
+            info: values.info,
+            roles: values.roles as DirectoryRole[],
+            skus: values.licenses.map((p) => catalogue.get(p)!),
+            passwordHash: secret.hash,
+          })),
+          now,
+          () => {
+            const credentials = batch.map(({ row, secret }) =>
+              encryptCredential(
+                options.credentialsKey,
+                secret.password,
+                credentialAad(job.customerId, job.id, row.rowNumber),
+              ),
+            );
+            const outcomes = sp.db.$with('bulk_rows', {}).as(
+              sql`update ${bulkJobRows} set outcome = 'CREATED', message = 'Created', user_id = v.user_id,
+                  credential = v.credential, processed_at = ${now.toISOString()}::timestamptz
+                from unnest(${`{${batch.map((b) => b.row.rowNumber).join(',')}}`}::int[],
+                  ${uuidArray(batch.map((b) => b.id))}::uuid[], ${textArray(credentials)}::text[])
+                  as v(row_number, user_id, credential)
+                where ${bulkJobRows.customerId} = ${job.customerId} and ${bulkJobRows.jobId} = ${job.id}
+                  and ${bulkJobRows.rowNumber} = v.row_number and ${bulkJobRows.outcome} = 'PENDING'
+                returning ${bulkJobRows.rowNumber}`,
+            );
+            return {
+              ctes: [
+                outcomes,
+                ...auditWith(
+                  sp,
+                  batch.map(({ row, values, id }) => ({
+                    customerId: job.customerId,
+                    action: 'CREATE_USER',
+                    outcome: 'SUCCESS' as const,
+                    targetUserId: id,
+                    targetName: values.userPrincipalName!,
+                    details: {
+                      ...values.info,
+                      userPrincipalName: values.userPrincipalName!,
+                      roles: values.roles,
+                      licenses: values.licenses,
+                      bulkJobId: job.id,
+                      row: row.rowNumber,
+                    },
+                  })),
+                ),
+              ],
+              // A row no longer PENDING: another runner has the job; this batch rolls back.
+              require: {
+                holds: sql`(select count(*) from ${outcomes}) = ${batch.length}`,
+                unmet: () => new LeaseLost(),
+              },
+            };
+          },
+        ),
+      );
+      return true;
+    } catch (e) {
+      if (e instanceof LeaseLost || e instanceof Halted) throw e;
+      return false;
+    }
   }
 
   /** Every row still pending fails with the same reason (the agent's access ended). */

@@ -171,6 +171,87 @@ export async function insertUser(
   return withDetails(db, row);
 }
 
+/** A user to create in a batch (insertUsers): its id chosen beforehand, its password already hashed. */
+export interface NewUserEntry {
+  id: string;
+  userPrincipalName: string;
+  info: UserInfo;
+  roles: readonly DirectoryRole[];
+  skus: readonly SkuRow[];
+  passwordHash: string;
+}
+
+/**
+ * Creates users (a bulk batch's rows, all of one customer) with their roles, seats and licences, and the caller's
+ * writes (`alongside`), in ONE statement: insertUser's statement for many rows at once, so that a batch costs one
+ * round trip instead of one per row. It fails as a whole on anything one row would fail on (a UPN taken meanwhile, a
+ * SKU without a free seat or without a subscription): the caller then creates the rows one by one to find out which.
+ * Returns how many users it created (all of them).
+ */
+export async function insertUsers(
+  db: Db,
+  customerId: string,
+  entries: readonly NewUserEntry[],
+  now: Date,
+  alongside: (created: readonly NewUser[]) => WrittenWith,
+): Promise<number> {
+  if (!entries.length) return 0;
+  const customer = sql`${customerId}::uuid`;
+  const created = db.$with('new_users', { id: users.id }).as(
+    db
+      .insert(users)
+      .values(
+        entries.map((e) => ({
+          ...Object.fromEntries(INFO_FIELDS.map((f) => [f, e.info[f] ?? null])),
+          id: e.id,
+          displayName: e.info.displayName ?? e.userPrincipalName,
+          customerId,
+          userPrincipalName: e.userPrincipalName,
+          passwordHash: e.passwordHash,
+          mustChangePassword: true,
+          createdAt: now,
+          updatedAt: now,
+        })),
+      )
+      .returning({ id: users.id })
+      .getSQL(),
+  );
+  // Pairs (user, role) and (user, SKU) as parallel arrays.
+  const roleOwners = entries.flatMap((e) => e.roles.map(() => e.id));
+  const roleNames = entries.flatMap((e) => e.roles);
+  const licenceOwners = entries.flatMap((e) => e.skus.map(() => e.id));
+  const licenceSkus = entries.flatMap((e) => e.skus.map((k) => k.id));
+  const roles = db.$with('new_roles', {}).as(
+    sql`insert into ${userRoles} (customer_id, user_id, role)
+      select ${customer}, w.user_id, w.role
+      from unnest(${uuidArray(roleOwners)}::uuid[], ${textArray(roleNames)}::text[]) as w(user_id, role)`,
+  );
+  // As many seats of each SKU as the batch has licences of it, on subscriptions the caller locked beforehand in SKU
+  // id order (seats.ts lockSeats); a full subscription fails the update (subscriptions_seats_check).
+  const seats = db.$with('new_seats', {}).as(
+    sql`update ${subscriptions} set consumed_seats = consumed_seats + wanted.n
+      from (select sku_id, count(*)::int as n from unnest(${uuidArray(licenceSkus)}::uuid[]) as l(sku_id)
+        group by sku_id) as wanted
+      where ${subscriptions.customerId} = ${customer} and ${subscriptions.skuId} = wanted.sku_id
+      returning ${subscriptions.skuId} as sku_id`,
+  );
+  // A SKU without a subscription took no seat: the NULL it leaves fails the statement (sku_id is NOT NULL).
+  const licences = db.$with('new_licences', {}).as(
+    sql`insert into ${licenseAssignments} (customer_id, user_id, sku_id, created_at)
+      select ${customer}, l.user_id, taken.sku_id, ${now.toISOString()}::timestamptz
+      from unnest(${uuidArray(licenceOwners)}::uuid[], ${uuidArray(licenceSkus)}::uuid[]) as l(user_id, sku_id)
+        left join ${seats} taken on taken.sku_id = l.sku_id`,
+  );
+  const also = alongside(entries.map((e) => ({ id: e.id, userPrincipalName: e.userPrincipalName })));
+  const [row] = await db
+    .with(created, roles, seats, licences, ...also.ctes)
+    .select({ n: sql<number>`(select count(*)::int from ${created})` })
+    .from(sql`(select 1) as one`)
+    .where(also.require?.holds);
+  if (!row) throw also.require!.unmet();
+  return row.n;
+}
+
 /** The user's columns of `from` (a CTE returning them), by the same names, for a select list. */
 const pick = <T extends Record<keyof typeof userColumns, unknown>>(from: T) =>
   Object.fromEntries(Object.keys(userColumns).map((k) => [k, from[k as keyof T]])) as Pick<T, keyof typeof userColumns>;
