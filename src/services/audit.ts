@@ -49,12 +49,17 @@ function auditWrites(ctx: ServiceContext, events: readonly AuditInput[]): { inse
     actorName: caller ? (caller.kind === 'agent' ? caller.name : caller.userPrincipalName) : 'system',
     actorEmail: caller ? (caller.kind === 'agent' ? caller.email : caller.userPrincipalName) : null,
   };
+  if (new Set(events.map((e) => e.customerId)).size !== 1) {
+    throw new Error('auditWith: one statement writes the events of one customer');
+  }
   const insert = ctx.db
     .insert(auditEvents)
     .values(
-      events.map((event) => ({
+      events.map((event, i) => ({
         customerId: event.customerId,
-        at: now,
+        // Several events of one statement (a bulk batch's rows) a microsecond apart, in their order: the audit
+        // trail, newest first, lists them as it would have listed them written one by one.
+        at: i === 0 ? now : sql`${now.toISOString()}::timestamptz + ${i} * interval '1 microsecond'`,
         ...actor,
         action: event.action,
         outcome: event.outcome,
@@ -86,8 +91,6 @@ function auditWrites(ctx: ServiceContext, events: readonly AuditInput[]): { inse
     })),
   );
   if (!sent.length) return { insert, outbox: null };
-  const customerIds = new Set(events.map((e) => e.customerId));
-  if (customerIds.size !== 1) throw new Error('auditWith: the events of one statement are of one customer');
   return { insert, outbox: webhookOutboxOf(now, events[0]!.customerId, sent) };
 }
 

@@ -336,7 +336,7 @@ export function startJobRunner(db: Db, clock: Clock, options: JobRunnerOptions):
   /**
    * Creates every row of the batch in one statement (users/create.ts insertUsers), with each row's outcome, its
    * encrypted credential and its audit event, in a savepoint: false, with nothing written, when the directory refuses
-   * any row of it (then each row is created alone, and fails alone). A lost lease or a halt still ends the batch.
+   * any row of it (then each row is created alone, and fails alone).
    */
   async function createTogether(
     tx: ServiceContext,
@@ -416,8 +416,11 @@ export function startJobRunner(db: Db, clock: Clock, options: JobRunnerOptions):
       );
       return true;
     } catch (e) {
-      if (e instanceof LeaseLost || e instanceof Halted) throw e;
-      return false;
+      // The directory refusing a row's data (class 22 or 23: an Email taken, a seat or a subscription missing, a
+      // value out of range) or a deadlock broken by failing this statement: the rows one by one, to fail only theirs.
+      // Anything else (the connection, the lease, a halt) ends the batch, to be retried.
+      if (/^(2[23]|40P01)/.test(pgErrorCode(e) ?? '')) return false;
+      throw e;
     }
   }
 

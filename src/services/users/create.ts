@@ -23,7 +23,7 @@ import { type SkuRow, skusByIds } from '../skus.js';
 import { customerTask } from '../tasks.js';
 import { activeUserWithUpn, INFO_FIELDS, infoErrors, roleErrors, type UserInfo, upnErrors, upnTaken } from './input.js';
 import { denyAudited, requirePart } from './parts.js';
-import { type LicenseJson, withDetails } from './read.js';
+import { type Details, type LicenseJson, withDetails } from './read.js';
 import { type UserNode, type UserRow, userColumns } from './row.js';
 
 export interface CreateUserInput extends UserInfo {
@@ -35,7 +35,7 @@ export interface CreateUserInput extends UserInfo {
 }
 
 export interface CreatedUser {
-  user: UserRow;
+  user: UserNode;
   temporaryPassword: string;
 }
 
@@ -88,7 +88,7 @@ export async function insertUser(
   passwordHash: string,
   now: Date,
   alongside: (user: NewUser) => WrittenWith = () => ({ ctes: [] }),
-): Promise<UserNode> {
+): Promise<UserRow & Details> {
   const userId = randomUUID();
   const customer = sql`${customerId}::uuid`;
   const user = sql`${userId}::uuid`;
@@ -146,9 +146,8 @@ export async function insertUser(
     .select({
       ...pick(created),
       roles: sql<string[]>`array(select role from ${roles} order by role)`,
-      licenses: sql<LicenseJson[]>`coalesce((select
-          json_agg(json_build_object('skuId', sku_id, 'seated', seated, 'assignedAt', created_at)) from ${licences}),
-        '[]'::json)`,
+      licenses: sql<LicenseJson[]>`coalesce((select json_agg(json_build_object('skuId', sku_id, 'seated', seated,
+          'assignedAt', created_at) order by sku_id) from ${licences}), '[]'::json)`,
     })
     .from(created)
     .where(also.require?.holds)
@@ -168,7 +167,7 @@ export async function insertUser(
     });
   // The user's row is always returned, unless the caller's condition filtered it out.
   if (!row) throw also.require!.unmet();
-  return withDetails(db, row);
+  return row;
 }
 
 /** A user to create in a batch (insertUsers): its id chosen beforehand, its password already hashed. */
@@ -316,6 +315,7 @@ export const createUser = customerTask(
       if (e instanceof SeatsRefused) throw await e.diagnose(ctx.db);
       throw e;
     });
-    return { user, temporaryPassword };
+    // The answer shows the roles and licences the statement wrote (as a read would show them): no statement for them.
+    return { user: await withDetails(ctx.db, user), temporaryPassword };
   },
 );

@@ -253,7 +253,8 @@ const detailFields = {
   roles: sql<string[]>`array(select r.role from user_roles r
         where r.customer_id = "users"."customer_id" and r.user_id = "users"."id" order by r.role)`,
   licenses: sql<LicenseJson[]>`coalesce((select
-          json_agg(json_build_object('skuId', la.sku_id, 'seated', la.seated, 'assignedAt', la.created_at))
+          json_agg(json_build_object('skuId', la.sku_id, 'seated', la.seated, 'assignedAt', la.created_at)
+            order by la.sku_id)
         from license_assignments la where la.customer_id = "users"."customer_id" and la.user_id = "users"."id"), '[]'::json)`,
 };
 
@@ -293,7 +294,8 @@ function toDetails(roles: string[], licenses: LicenseJson[], catalogue: Map<stri
 // The plain users page with each user's details, for a query that asks for roles or licences: one statement for the
 // page, sent through the driver (db/prepared.ts driverStatement; undefined in a transaction, which takes the
 // Drizzle statements above and the DataLoader). Same where, order and limit as usersFirstPage and usersPageAfter.
-type Details = { roles: string[]; licenses: LicenseJson[] };
+/** The details subqueries' raw values, as a statement reading them (or a creation writing them) returns them. */
+export type Details = { roles: string[]; licenses: LicenseJson[] };
 type PageWithDetailsValues = { customerId: string; after: string | null; limit: number };
 type UserColumn = keyof typeof userColumns;
 type PageFields = Partial<typeof userColumns> & typeof detailFields;
