@@ -14,7 +14,7 @@ import { agents, bulkJobRows, bulkJobs } from '../../db/schema.js';
 import { encodeGlobalID, scopedId } from '../../graphql/ids.js';
 import { logError } from '../../log.js';
 import { msg } from '../../messages/index.js';
-import { auditWith } from '../audit.js';
+import { type AuditInput, auditWith } from '../audit.js';
 import { authorizeCustomerTask } from '../authorization.js';
 import { inTransaction, partnerCaller, type ServiceContext, serviceContext } from '../context.js';
 import { DomainError } from '../errors.js';
@@ -24,7 +24,7 @@ import { insertUser, insertUsers, SeatsRefused } from '../users/create.js';
 import { requirePart } from '../users/parts.js';
 import { wakeableSleep } from '../wakeable-sleep.js';
 import { emitWebhookEvent } from '../webhooks.js';
-import { ColumnMap, readRow } from './columns.js';
+import { ColumnMap, type RowValues, readRow } from './columns.js';
 import { credentialAad, encryptCredential, eraseExpiredCredentials } from './credentials.js';
 import { IMPORT_TASK, type ImportPart, refusalMessage } from './import.js';
 import { type BulkJobRow, finalStatus, onJobQueued } from './jobs.js';
@@ -87,6 +87,25 @@ function offboardedReason(agent: { status: string; mustChangePassword: boolean }
     return new DomainError('FORBIDDEN', msg('bulk.agentPasswordReset'));
   }
   return null;
+}
+
+/** A created row's audit event: the same whether its batch was created in one statement or row by row. */
+function createdRowEvent(job: BulkJobRow, rowNumber: number, values: RowValues, userId: string): AuditInput {
+  return {
+    customerId: job.customerId,
+    action: 'CREATE_USER',
+    outcome: 'SUCCESS',
+    targetUserId: userId,
+    targetName: values.userPrincipalName!,
+    details: {
+      ...values.info,
+      userPrincipalName: values.userPrincipalName!,
+      roles: values.roles,
+      licenses: values.licenses,
+      bulkJobId: job.id,
+      row: rowNumber,
+    },
+  };
 }
 
 export function startJobRunner(db: Db, clock: Clock, options: JobRunnerOptions): JobRunner {
@@ -265,24 +284,7 @@ export function startJobRunner(db: Db, clock: Clock, options: JobRunnerOptions):
                     .getSQL(),
                 );
                 return {
-                  ctes: [
-                    outcome,
-                    ...auditWith(sp, {
-                      customerId: job.customerId,
-                      action: 'CREATE_USER',
-                      outcome: 'SUCCESS',
-                      targetUserId: user.id,
-                      targetName: user.userPrincipalName,
-                      details: {
-                        ...values.info,
-                        userPrincipalName: upn,
-                        roles: values.roles,
-                        licenses: values.licenses,
-                        bulkJobId: job.id,
-                        row: row.rowNumber,
-                      },
-                    }),
-                  ],
+                  ctes: [outcome, ...auditWith(sp, createdRowEvent(job, row.rowNumber, values, user.id))],
                   // The row no longer PENDING: another runner has the job; this batch rolls back.
                   require: { holds: sql`exists (select 1 from ${outcome})`, unmet: () => new LeaseLost() },
                 };
@@ -388,21 +390,7 @@ export function startJobRunner(db: Db, clock: Clock, options: JobRunnerOptions):
                 outcomes,
                 ...auditWith(
                   sp,
-                  batch.map(({ row, values, id }) => ({
-                    customerId: job.customerId,
-                    action: 'CREATE_USER',
-                    outcome: 'SUCCESS' as const,
-                    targetUserId: id,
-                    targetName: values.userPrincipalName!,
-                    details: {
-                      ...values.info,
-                      userPrincipalName: values.userPrincipalName!,
-                      roles: values.roles,
-                      licenses: values.licenses,
-                      bulkJobId: job.id,
-                      row: row.rowNumber,
-                    },
-                  })),
+                  batch.map(({ row, values, id }) => createdRowEvent(job, row.rowNumber, values, id)),
                 ),
               ],
               // A row no longer PENDING: another runner has the job; this batch rolls back.
