@@ -1,6 +1,6 @@
 // The job runner: claims an unfinished job from the database (FOR UPDATE SKIP LOCKED, with a lease), hashes a batch
 // of passwords with bounded parallelism while the previous batch commits, and commits each row's outcome in the same
-// transaction as the user it created. A runner that stops or dies leaves its lease to expire; any runner then
+// transaction as the user it created: a batch's rows in one statement, or row by row when the directory refuses one. A runner that stops or dies leaves its lease to expire; any runner then
 // resumes the job from its PENDING rows, so no row is created twice.
 import { randomUUID } from 'node:crypto';
 import { availableParallelism } from 'node:os';
@@ -249,8 +249,8 @@ export function startJobRunner(db: Db, clock: Clock, options: JobRunnerOptions):
           eq(bulkJobRows.outcome, 'PENDING'),
         );
         try {
-          // A savepoint per row: a row the directory refuses now (its Email taken meanwhile, no seat left) fails
-          // alone, and its outcome is still committed with the batch. The user, its seats and licences, the row's
+          // Row by row (the batch in one statement was refused), a savepoint per row: a row the directory refuses now
+          // (its Email taken meanwhile, no seat left) fails alone, and its outcome is still committed with the batch. The user, its seats and licences, the row's
           // outcome and the audit event are one statement in it.
           await inTransaction(tx, (sp) =>
             insertUser(
