@@ -184,5 +184,20 @@ describe('mutation costs', () => {
     const one = await post(s.url, DELETE, { ids: ids(1) }, agentToken);
     const many = await post(s.url, DELETE, { ids: ids(40) }, agentToken);
     expect(many.body.extensions.cost.requestedQueryCost - one.body.extensions.cost.requestedQueryCost).toBe(39);
+    // The document's walk is kept, its lists counted each time: sent again, in any order, each costs the same.
+    const cost = async (variables: Record<string, unknown>, document = DELETE) =>
+      (await post(s.url, document, variables, agentToken)).body.extensions.cost.requestedQueryCost;
+    const base = one.body.extensions.cost.requestedQueryCost;
+    expect([await cost({ ids: ids(40) }), await cost({ ids: ids(1) }), await cost({ ids: ids(7) })]).toEqual([
+      base + 39,
+      base,
+      base + 6,
+    ]);
+    // Two root fields each count their own lists; one left out by @skip counts nothing (walked each time).
+    const TWO = `mutation($a: [ID!]!, $b: [ID!]!, $skip: Boolean!) {
+      a: deleteUsers(input: {userIds: $a}) { userErrors { code } }
+      b: deleteUsers(input: {userIds: $b}) @skip(if: $skip) { userErrors { code } } }`;
+    for (const skip of [false, true, false])
+      expect(await cost({ a: ids(3), b: ids(5), skip }, TWO)).toBe(skip ? base + 2 : 2 * base + 2 + 4);
   });
 });

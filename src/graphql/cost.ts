@@ -11,6 +11,7 @@ import {
   type DocumentNode,
   type ExecutionResult,
   type GraphQLSchema,
+  getArgumentValues,
   getNamedType,
   getNullableType,
   getOperationAST,
@@ -83,10 +84,13 @@ export function requestCost(schema: GraphQLSchema, args: Check): number | null {
   const variables = (args.variableValues ?? {}) as Record<string, unknown>;
   const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], variables);
   if (coerced.errors) return null;
-  const key = costKey(args.document, operation, coerced.coerced);
+  // A mutation's cost is its walk's (which the page sizes and @skip/@include decide) plus the items of the lists it is
+  // given (each is work): the walk is kept, the items are counted each time (null: not countable apart; walk again).
+  const items = operation.operation === 'mutation' ? rootListItems(schema, operation, coerced.coerced) : 0;
+  const key = items === null ? null : costKey(args.document, operation, coerced.coerced);
   let known = key === null ? undefined : costs.get(args.document);
   const cached = key === null ? undefined : known?.get(key);
-  if (cached !== undefined) return cached;
+  if (cached !== undefined) return cached + items!;
   let cost: number;
   try {
     cost = getComplexity({
@@ -104,27 +108,50 @@ export function requestCost(schema: GraphQLSchema, args: Check): number | null {
   if (key !== null) {
     if (!known) costs.set(args.document, (known = new Map()));
     if (known.size >= COSTS_PER_DOCUMENT) known.clear();
-    known.set(key, cost);
+    known.set(key, cost - items!);
   }
   return cost;
 }
 
 /**
+ * The items of the lists a mutation's root fields are given (what `estimate` adds for each), or null when a root
+ * selection is not a plain field (a fragment, or a directive that may leave it out): its cost is then walked each time.
+ */
+function rootListItems(
+  schema: GraphQLSchema,
+  operation: OperationDefinitionNode,
+  variables: Record<string, unknown>,
+): number | null {
+  const fields = schema.getMutationType()?.getFields();
+  let items = 0;
+  for (const selection of operation.selectionSet.selections) {
+    if (selection.kind !== Kind.FIELD || selection.directives?.length) return null;
+    const field = fields?.[selection.name.value];
+    if (!field) return null;
+    try {
+      items += listItems(getArgumentValues(field, selection, variables));
+    } catch {
+      return null;
+    }
+  }
+  return items;
+}
+
+/**
  * The costs of a document's queries already counted, by operation and the values of the variables they depend on
- * (below): a client sends the same document again and again (yoga's parser cache gives the same DocumentNode), so
- * the walk is done once per page size, not once a request.
+ * (below), less a mutation's list items: a client sends the same document again and again (yoga's parser cache
+ * gives the same DocumentNode), so the walk is done once per page size, not once a request.
  */
 const costs = new WeakMap<DocumentNode, Map<string, number>>();
 const COSTS_PER_DOCUMENT = 32;
 const costVariables = new WeakMap<OperationDefinitionNode, readonly string[]>();
 
 /**
- * What a query's cost depends on beyond its document: the variables given to `first` or `last` (a page's size) and
- * to @skip/@include (what is counted at all); null for a mutation or a subscription, whose every list argument
- * counts (never cached).
+ * What a query's or a mutation's walk depends on beyond its document: the variables given to `first` or `last` (a
+ * page's size) and to @skip/@include (what is counted at all); null for a subscription (never cached).
  */
 function costKey(document: DocumentNode, operation: OperationDefinitionNode, variables: Record<string, unknown>) {
-  if (operation.operation !== 'query') return null;
+  if (operation.operation === 'subscription') return null;
   let names = costVariables.get(operation);
   if (!names) {
     const found = new Set<string>();
