@@ -33,7 +33,10 @@ export interface JobRunnerOptions {
   credentialsKey: Buffer;
   /** How often an idle runner looks for work (other instances' jobs, expired leases, credentials to erase). */
   pollMs?: number;
-  /** Rows per transaction. */
+  /**
+   * Rows per transaction (50). One statement creates them, with ~30 parameters a row: PostgreSQL takes at most 65 535
+   * parameters a statement, so a batch stays well under 2 000 rows.
+   */
   batchSize?: number;
   /** Passwords hashed at once: argon2 runs on libuv's thread pool, one core a hash. */
   concurrency?: number;
