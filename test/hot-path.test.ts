@@ -123,6 +123,43 @@ describe('the users page', () => {
     expect(statements).toBe(2);
   });
 
+  it("reads licences' assignedAt when the query asks for it anywhere: through a fragment, an alias, an inline fragment", async () => {
+    // A page that does not ask for it does not read it (the lean statement); one that asks for it however it is
+    // written gets what the user alone (the DataLoader path) answers.
+    const { agentToken } = await grantAgent(s, partner, customer, ['USER_ADMINISTRATOR']);
+    const page = async (query: string) =>
+      (await s.ok(query, { c: customer.id }, agentToken)).customer.users.edges.map((e: any) => e.node);
+    const lean = await page(`query($c: ID!) { customer(id: $c) { users(first: 50) { edges { node {
+      userPrincipalName licenses { sku { name } seated } } } } } }`);
+    expect(lean.some((u: any) => u.licenses.length === 2)).toBe(true);
+    const written = [
+      `query($c: ID!) { customer(id: $c) { users(first: 50) { edges { node { userPrincipalName licenses { ...L } } } } } }
+        fragment L on LicenseAssignment { sku { name } assignedAt }`,
+      `query($c: ID!) { customer(id: $c) { users(first: 50) { edges { n: node { userPrincipalName
+        ... on User { licenses { sku { name } at: assignedAt } } } } } } }`,
+      `query($c: ID!) { customer(id: $c) { users(first: 50) { edges { node { ...U } } } } }
+        fragment U on User { userPrincipalName licenses { sku { name } assignedAt } }`,
+    ];
+    for (const query of written) {
+      const rows = await s.ok(query, { c: customer.id }, agentToken);
+      const nodes = rows.customer.users.edges.map((e: any) => e.node ?? e.n);
+      expect(nodes.length).toBe(lean.length);
+      const licensed = nodes.filter((n: any) => n.licenses.length > 0);
+      expect(licensed.length).toBeGreaterThan(3);
+      for (const node of licensed.slice(0, 4)) {
+        const one = await s.ok(
+          `query($c: ID!, $u: String!) { customer(id: $c) { user(userPrincipalName: $u) {
+            licenses { sku { name } assignedAt } } } }`,
+          { c: customer.id, u: node.userPrincipalName },
+          agentToken,
+        );
+        const at = node.licenses.map((l: any) => l.assignedAt ?? l.at);
+        expect(at).toEqual(one.customer.user.licenses.map((l: any) => l.assignedAt));
+        expect(at.every((a: unknown) => typeof a === 'string' && !Number.isNaN(Date.parse(a)))).toBe(true);
+      }
+    }
+  });
+
   it('answers every User field alone as it does with every column read', async () => {
     // A page reads only the columns its selected fields read (graphql/types/user.ts USER_FIELD_COLUMNS); viewerCan is
     // not in that list, so a page asking for it reads every column: the reference each field alone is compared with.

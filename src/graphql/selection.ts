@@ -22,6 +22,32 @@ export function nodeFieldNames(info: GraphQLResolveInfo): ReadonlySet<string> {
   return names;
 }
 
+const nodeFieldMemo = new WeakMap<object, Map<string, ReadonlySet<string>>>();
+
+/**
+ * The names of the fields the query selects on the `field` (an object or a list of objects) of the nodes of the
+ * connection being resolved (edges { node { field { … } } }), as nodeFieldNames does for the nodes themselves.
+ */
+export function nodeSubfieldNames(info: GraphQLResolveInfo, field: string): ReadonlySet<string> {
+  const key = info.fieldNodes.length === 1 ? info.fieldNodes[0]! : null;
+  const known = key ? nodeFieldMemo.get(key)?.get(field) : undefined;
+  if (known) return known;
+  const names = new Set<string>();
+  for (const f of info.fieldNodes) {
+    for (const edges of fieldsOf(info, f.selectionSet, 'edges')) {
+      for (const node of fieldsOf(info, edges, 'node')) {
+        for (const sub of fieldsOf(info, node, field)) collectNames(info, sub, names, new Set());
+      }
+    }
+  }
+  if (key) {
+    let byField = nodeFieldMemo.get(key);
+    if (!byField) nodeFieldMemo.set(key, (byField = new Map()));
+    byField.set(field, names);
+  }
+  return names;
+}
+
 /** Whether the query selects any of `names` on the nodes of the connection being resolved (see nodeFieldNames). */
 export function selectsOnNodes(info: GraphQLResolveInfo, names: ReadonlySet<string>): boolean {
   const selected = nodeFieldNames(info);

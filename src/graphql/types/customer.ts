@@ -5,7 +5,7 @@ import { getSecurityGroup } from '../../services/security-groups.js';
 import { readCustomer } from '../../services/tasks.js';
 import { getUserByUpn, listDeletedUsers, listUsers, type UserOrderField } from '../../services/users/read.js';
 import { builder, requiresRole } from '../builder.js';
-import { nodeFieldNames, selectsOnNodes } from '../selection.js';
+import { nodeFieldNames, nodeSubfieldNames, selectsOnNodes } from '../selection.js';
 import { DirectoryRoleEnum } from './common.js';
 import {
   CustomerRef,
@@ -98,7 +98,11 @@ builder.node(CustomerRef, {
       // with only the columns the selected fields read.
       resolve: (c, args, ctx, info) => {
         const details = selectsOnNodes(info, USER_DETAILS);
-        return listUsers(ctx.svc, c.id, args, { details, columns: userColumnsFor(nodeFieldNames(info)) });
+        return listUsers(ctx.svc, c.id, args, {
+          details,
+          columns: userColumnsFor(nodeFieldNames(info)),
+          assignedAt: nodeSubfieldNames(info, 'licenses').has('assignedAt'),
+        });
       },
     }),
     deletedUsers: t.connection({
