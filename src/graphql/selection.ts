@@ -1,7 +1,8 @@
 // What a query selects below a connection field, for resolvers that read less (or more at once) depending on it.
 import { type GraphQLResolveInfo, Kind, type SelectionSetNode } from 'graphql';
 
-const memo = new WeakMap<object, ReadonlySet<string>>();
+/** What was found below each connection field's syntax node, by the path walked (edges/node, edges/node/licenses). */
+const memo = new WeakMap<object, Map<string, ReadonlySet<string>>>();
 
 /**
  * The names of the fields the query selects on the nodes of the connection being resolved (edges { node { … } }),
@@ -9,41 +10,31 @@ const memo = new WeakMap<object, ReadonlySet<string>>();
  * only costs reading what will not be asked. Memoized on the field's syntax node, which a cached document reuses.
  */
 export function nodeFieldNames(info: GraphQLResolveInfo): ReadonlySet<string> {
-  const key = info.fieldNodes.length === 1 ? info.fieldNodes[0]! : null;
-  const known = key ? memo.get(key) : undefined;
-  if (known) return known;
-  const names = new Set<string>();
-  for (const f of info.fieldNodes) {
-    for (const edges of fieldsOf(info, f.selectionSet, 'edges')) {
-      for (const node of fieldsOf(info, edges, 'node')) collectNames(info, node, names, new Set());
-    }
-  }
-  if (key) memo.set(key, names);
-  return names;
+  return namesBelow(info, ['edges', 'node']);
 }
-
-const nodeFieldMemo = new WeakMap<object, Map<string, ReadonlySet<string>>>();
 
 /**
  * The names of the fields the query selects on the `field` (an object or a list of objects) of the nodes of the
  * connection being resolved (edges { node { field { … } } }), as nodeFieldNames does for the nodes themselves.
  */
 export function nodeSubfieldNames(info: GraphQLResolveInfo, field: string): ReadonlySet<string> {
+  return namesBelow(info, ['edges', 'node', field]);
+}
+
+/** The names of the fields selected at the end of `path` below the field being resolved (memoized, see above). */
+function namesBelow(info: GraphQLResolveInfo, path: readonly string[]): ReadonlySet<string> {
   const key = info.fieldNodes.length === 1 ? info.fieldNodes[0]! : null;
-  const known = key ? nodeFieldMemo.get(key)?.get(field) : undefined;
+  const pathKey = path.join('/');
+  const known = key ? memo.get(key)?.get(pathKey) : undefined;
   if (known) return known;
+  let sets = info.fieldNodes.map((f) => f.selectionSet);
+  for (const name of path) sets = sets.flatMap((set) => fieldsOf(info, set, name));
   const names = new Set<string>();
-  for (const f of info.fieldNodes) {
-    for (const edges of fieldsOf(info, f.selectionSet, 'edges')) {
-      for (const node of fieldsOf(info, edges, 'node')) {
-        for (const sub of fieldsOf(info, node, field)) collectNames(info, sub, names, new Set());
-      }
-    }
-  }
+  for (const set of sets) collectNames(info, set, names, new Set());
   if (key) {
-    let byField = nodeFieldMemo.get(key);
-    if (!byField) nodeFieldMemo.set(key, (byField = new Map()));
-    byField.set(field, names);
+    let byPath = memo.get(key);
+    if (!byPath) memo.set(key, (byPath = new Map()));
+    byPath.set(pathKey, names);
   }
   return names;
 }

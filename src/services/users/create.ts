@@ -23,7 +23,7 @@ import { type SkuRow, skusByIds } from '../skus.js';
 import { customerTask } from '../tasks.js';
 import { activeUserWithUpn, INFO_FIELDS, infoErrors, roleErrors, type UserInfo, upnErrors, upnTaken } from './input.js';
 import { denyAudited, requirePart } from './parts.js';
-import { type Details, type LicenseJson, withDetails } from './read.js';
+import { type Details, licencesOf, rolesOf, withDetails } from './read.js';
 import { type UserNode, type UserRow, userColumns } from './row.js';
 
 export interface CreateUserInput extends UserInfo {
@@ -96,18 +96,7 @@ export async function insertUser(
   const created = db.$with('new_user', userColumns).as(
     db
       .insert(users)
-      .values({
-        // Every field given (null if unset) rather than left to its default: the same text for every user.
-        ...Object.fromEntries(INFO_FIELDS.map((f) => [f, values.info[f] ?? null])),
-        id: userId,
-        displayName: values.info.displayName ?? values.userPrincipalName,
-        customerId,
-        userPrincipalName: values.userPrincipalName,
-        passwordHash,
-        mustChangePassword: true,
-        createdAt: now,
-        updatedAt: now,
-      })
+      .values(newUserRow(customerId, { id: userId, ...values, passwordHash }, now))
       .returning(userColumns)
       .getSQL(),
   );
@@ -145,9 +134,8 @@ export async function insertUser(
     .with(created, roles, seats, licences, ...also.ctes)
     .select({
       ...pick(created),
-      roles: sql<string[]>`array(select role from ${roles} order by role)`,
-      licenses: sql<LicenseJson[]>`coalesce((select json_agg(json_build_object('skuId', sku_id, 'seated', seated,
-          'assignedAt', created_at) order by sku_id) from ${licences}), '[]'::json)`,
+      roles: rolesOf(sql`${roles}`),
+      licenses: licencesOf(sql`${licences}`),
     })
     .from(created)
     .where(also.require?.holds)
@@ -168,6 +156,28 @@ export async function insertUser(
   // The user's row is always returned, unless the caller's condition filtered it out.
   if (!row) throw also.require!.unmet();
   return row;
+}
+
+/**
+ * A new user's row, with a temporary password to change at first sign-in. Every field given (null if unset) rather
+ * than left to its default: the same statement text for every user.
+ */
+function newUserRow(
+  customerId: string,
+  user: { id: string; userPrincipalName: string; info: UserInfo; passwordHash: string },
+  now: Date,
+) {
+  return {
+    ...Object.fromEntries(INFO_FIELDS.map((f) => [f, user.info[f] ?? null])),
+    id: user.id,
+    displayName: user.info.displayName ?? user.userPrincipalName,
+    customerId,
+    userPrincipalName: user.userPrincipalName,
+    passwordHash: user.passwordHash,
+    mustChangePassword: true,
+    createdAt: now,
+    updatedAt: now,
+  };
 }
 
 /** A user to create in a batch (insertUsers): its id chosen beforehand, its password already hashed. */
@@ -199,19 +209,7 @@ export async function insertUsers(
   const created = db.$with('new_users', { id: users.id }).as(
     db
       .insert(users)
-      .values(
-        entries.map((e) => ({
-          ...Object.fromEntries(INFO_FIELDS.map((f) => [f, e.info[f] ?? null])),
-          id: e.id,
-          displayName: e.info.displayName ?? e.userPrincipalName,
-          customerId,
-          userPrincipalName: e.userPrincipalName,
-          passwordHash: e.passwordHash,
-          mustChangePassword: true,
-          createdAt: now,
-          updatedAt: now,
-        })),
-      )
+      .values(entries.map((e) => newUserRow(customerId, e, now)))
       .returning({ id: users.id })
       .getSQL(),
   );

@@ -1,4 +1,4 @@
-import { and, eq, gt, gte, ilike, inArray, or, sql } from 'drizzle-orm';
+import { and, eq, gt, gte, ilike, inArray, or, type SQL, sql } from 'drizzle-orm';
 import type { DirectoryRole } from '../../auth/roles.js';
 import { DAY_MS } from '../../clock.js';
 import type { Db } from '../../db/client.js';
@@ -253,13 +253,12 @@ export interface LicenseJson {
 // user_id) index. Licences come as SKU ids, resolved from the in-memory SKU catalogue, so SKU columns do not travel
 // once per assignment. Written out with table names: in the select list of a one-table select Drizzle leaves columns
 // unqualified, and inside a subquery those would bind to the subquery's own table.
+const ROW_LICENCES = sql.raw(
+  'license_assignments la where la.customer_id = "users"."customer_id" and la.user_id = "users"."id"',
+);
 const detailFields = {
-  roles: sql<string[]>`array(select r.role from user_roles r
-        where r.customer_id = "users"."customer_id" and r.user_id = "users"."id" order by r.role)`,
-  licenses: sql<LicenseJson[]>`coalesce((select
-          json_agg(json_build_object('skuId', la.sku_id, 'seated', la.seated, 'assignedAt', la.created_at)
-            order by la.sku_id)
-        from license_assignments la where la.customer_id = "users"."customer_id" and la.user_id = "users"."id"), '[]'::json)`,
+  roles: rolesOf(sql.raw('user_roles r where r.customer_id = "users"."customer_id" and r.user_id = "users"."id"')),
+  licenses: licencesOf(ROW_LICENCES),
 };
 
 /**
@@ -268,10 +267,23 @@ const detailFields = {
  */
 const leanDetailFields = {
   roles: detailFields.roles,
-  licenses: sql<LicenseJson[]>`coalesce((select
-          json_agg(json_build_object('skuId', la.sku_id, 'seated', la.seated) order by la.sku_id)
-        from license_assignments la where la.customer_id = "users"."customer_id" and la.user_id = "users"."id"), '[]'::json)`,
+  licenses: licencesOf(ROW_LICENCES, false),
 };
+
+/** A user's roles as a statement aggregates them, from `from` (rows with a `role`), by name. */
+export function rolesOf(from: SQL) {
+  return sql<string[]>`array(select role from ${from} order by role)`;
+}
+
+/**
+ * A user's licences as a statement aggregates them, from `from` (rows with sku_id, seated and created_at), in SKU id
+ * order (toDetails then orders them by name), as JSON; with `assignedAt` unless told not to.
+ */
+export function licencesOf(from: SQL, assignedAt = true) {
+  return sql<LicenseJson[]>`coalesce((select json_agg(json_build_object('skuId', sku_id, 'seated', seated${
+    assignedAt ? sql`, 'assignedAt', created_at` : sql``
+  }) order by sku_id) from ${from}), '[]'::json)`;
+}
 
 /** A licence as a statement read it: its assignment time is parsed when read (a users page seldom asks for it). */
 class ReadLicense implements UserLicense {
