@@ -26,6 +26,9 @@ declare module 'autocannon' {
       non2xx: number;
     }
   }
-  function autocannon(options: autocannon.Options): Promise<autocannon.Result>;
+  /** The run, awaitable; it emits 'response' at each answer. */
+  function autocannon(
+    options: autocannon.Options,
+  ): Promise<autocannon.Result> & { on(event: 'response', listener: () => void): void };
   export default autocannon;
 }

@@ -24,6 +24,7 @@ import {
   load,
   median,
   option,
+  type PostgresCpu,
   post,
   postgresCpu,
   postgresCpuSince,
@@ -234,7 +235,7 @@ interface Results {
     p50: number;
     p99: number;
     /** CPU ms per createUser sent: the server's event loop, its other threads (argon2), postgres, this harness. */
-    cpu: { main: number; others: number; postgres: number; harness: number };
+    cpu: { main: number; others: number; postgres: number; backends: number; harness: number };
   }[];
   writeRss: number;
   generateSeconds: number;
@@ -425,25 +426,53 @@ async function measureWrites(dbUrl: string, f: Fixtures, results: Results): Prom
       // The hash rate just before and just after the creations, half as long each, averaged: on a shared machine
       // whose speed drifts by a third within minutes, one measurement before the run made the ratio swing 0.79–1.01.
       const hashesBefore = await argon2Rate(seconds / 2);
-      const threads0 = threadCpuMsOf(server.pid);
-      const db0 = postgresCpu(database);
-      const harness0 = process.cpuUsage();
-      const r = await load({ url: gql, connections: 16, seconds, headers, body: createBody });
-      const harness = process.cpuUsage(harness0);
+      // Counted in a steady window (lib.ts load: 1 s of load before it, 1 s after), with the CPU spent in it: the
+      // rate of the whole run would also count the first second, before the first answers are back, and lose the work
+      // on the 16 requests unanswered at its end (both printed).
+      let start: { threads: ReturnType<typeof threadCpuMsOf>; db: PostgresCpu; harness: NodeJS.CpuUsage } | undefined;
+      let spent: { main: number; others: number; postgres: number; backends: number; harness: number } | undefined;
+      const r = await load({
+        url: gql,
+        connections: 16,
+        seconds,
+        headers,
+        body: createBody,
+        window: {
+          skipS: 1,
+          tailS: 1,
+          onStart: () => {
+            start = { threads: threadCpuMsOf(server.pid), db: postgresCpu(database), harness: process.cpuUsage() };
+          },
+          onEnd: () => {
+            const harness = process.cpuUsage(start!.harness);
+            const threads = threadCpuMsOf(server.pid);
+            const db = postgresCpuSince(start!.db, database);
+            spent = {
+              main: threads.main - start!.threads.main,
+              others: threads.others - start!.threads.others,
+              postgres: db.all,
+              backends: db.database,
+              harness: (harness.user + harness.system) / 1000,
+            };
+          },
+        },
+      });
       await settle(server, 'server');
-      const threads = threadCpuMsOf(server.pid);
       const hashesAfter = await argon2Rate(seconds / 2);
       const hashes = (hashesBefore + hashesAfter) / 2;
+      const answered = r.window!.requests;
+      const mutations = answered / r.window!.seconds;
       const cpu = {
-        main: (threads.main - threads0.main) / r.sent,
-        others: (threads.others - threads0.others) / r.sent,
-        postgres: postgresCpuSince(db0, database).all / r.sent,
-        harness: (harness.user + harness.system) / 1000 / r.sent,
+        main: spent!.main / answered,
+        others: spent!.others / answered,
+        postgres: spent!.postgres / answered,
+        backends: spent!.backends / answered,
+        harness: spent!.harness / answered,
       };
-      results.writes.push({ mutations: r.rps, hashes, p50: r.p50, p99: r.p99, cpu });
+      results.writes.push({ mutations, hashes, p50: r.p50, p99: r.p99, cpu });
       log(
-        `  run ${rep}: createUser ${fmt(r.rps)}/s (p50 ${r.p50} ms, p99 ${r.p99} ms), argon2id ${fmt(hashes)} hashes/s (${fmt(hashesBefore)} before, ${fmt(hashesAfter)} after), ratio ${fmt(r.rps / hashes, 2)}; ` +
-          `CPU ms a createUser: event loop ${fmt(cpu.main, 2)}, other threads ${fmt(cpu.others, 2)}, postgres ${fmt(cpu.postgres, 2)}, harness ${fmt(cpu.harness, 2)} (one hash ${fmt((1000 * availableParallelism()) / hashes, 2)})`,
+        `  run ${rep}: createUser ${fmt(mutations)}/s in the steady window (${fmt(r.rps)}/s autocannon's average of the whole run, ratio ${fmt(r.rps / hashes, 2)}) (p50 ${r.p50} ms, p99 ${r.p99} ms), argon2id ${fmt(hashes)} hashes/s (${fmt(hashesBefore)} before, ${fmt(hashesAfter)} after), ratio ${fmt(mutations / hashes, 2)}; ` +
+          `CPU ms a createUser: event loop ${fmt(cpu.main, 2)}, other threads ${fmt(cpu.others, 2)}, postgres ${fmt(cpu.postgres, 2)} (its backends ${fmt(cpu.backends, 2)}), harness ${fmt(cpu.harness, 2)} (one hash ${fmt((1000 * availableParallelism()) / hashes, 2)})`,
       );
     }
     results.writeRss = server.peakRssMb();
@@ -464,8 +493,10 @@ function report(r: Results, f: Fixtures) {
   log(`\nwritten to ${file}`);
 }
 
-const med = (loads: Load[], key: keyof Load) => median(loads.map((l) => l[key]));
-const pairedRatio = (a: Load[], b: Load[], key: keyof Load) => median(a.map((l, i) => l[key] / b[i]![key]));
+/** The numeric figures of a load. */
+type Figure = 'rps' | 'p50' | 'p99' | 'requests' | 'sent';
+const med = (loads: Load[], key: Figure) => median(loads.map((l) => l[key]));
+const pairedRatio = (a: Load[], b: Load[], key: Figure) => median(a.map((l, i) => l[key] / b[i]![key]));
 const mark = (ok: boolean) => (ok ? 'met' : '**missed**');
 
 function reportReads(r: Results, f: Fixtures, lines: string[]) {
