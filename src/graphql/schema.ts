@@ -15,6 +15,7 @@ import {
 import { DIRECTORY_ROLES } from '../auth/roles.js';
 import { builder } from './builder.js';
 import type { GraphQLContext } from './context.js';
+import { userDetailsFirst } from './user-details.js';
 import './types/common.js';
 import './types/user.js';
 import './types/customer.js';
@@ -134,6 +135,7 @@ export function buildSchema(): GraphQLSchema {
     describeRequiredRoles(built);
     freshCachesPerMutationField(built);
     plainEdgeNodes(built);
+    userDetailsFirst(built);
   }
   return built;
 }

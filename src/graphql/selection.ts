@@ -22,7 +22,7 @@ export function nodeSubfieldNames(info: GraphQLResolveInfo, field: string): Read
 }
 
 /** The names of the fields selected at the end of `path` below the field being resolved (memoized, see above). */
-function namesBelow(info: GraphQLResolveInfo, path: readonly string[]): ReadonlySet<string> {
+export function namesBelow(info: GraphQLResolveInfo, path: readonly string[]): ReadonlySet<string> {
   const key = info.fieldNodes.length === 1 ? info.fieldNodes[0]! : null;
   const pathKey = path.join('/');
   const known = key ? memo.get(key)?.get(pathKey) : undefined;

@@ -1,6 +1,6 @@
-import { purgeAt, type UserNode, type UserRow } from '../../services/users/row.js';
+import type { ObjectRef } from '@pothos/core';
+import { purgeAt, type UserDetails, type UserRow } from '../../services/users/row.js';
 import { builder } from '../builder.js';
-import type { GraphQLContext } from '../context.js';
 import { scopedId } from '../ids.js';
 import { DirectoryRoleEnum, UserStateEnum } from './common.js';
 import { CustomerRef, SkuRef, UserLicenseRef, UserRef } from './refs.js';
@@ -50,9 +50,6 @@ export function userColumnsFor(fields: ReadonlySet<string>): (keyof UserRow)[] |
   }
   return [...columns];
 }
-
-const detailsOf = (u: UserNode, ctx: GraphQLContext) =>
-  ctx.loaders.userDetails.load({ customerId: u.customerId, userId: u.id });
 
 builder.node(UserRef, {
   id: { resolve: (u) => scopedId(u.customerId, u.id) },
@@ -108,17 +105,6 @@ builder.node(UserRef, {
       description: 'When a deleted user is removed for good (30 days after deletion).',
       resolve: (u) => purgeAt(u.deletedAt),
     }),
-    roles: t.field({
-      type: [DirectoryRoleEnum],
-      description: 'The admin roles the user holds in its own tenant.',
-      // Synchronous when the users page brought them; a user read by another path asks the DataLoader.
-      resolve: (u, _, ctx) => u.details?.roles ?? detailsOf(u, ctx).then((d) => d.roles),
-    }),
-    licenses: t.field({
-      type: [UserLicenseRef],
-      description: 'Licence assignments. A deleted user keeps them unseated, for restore.',
-      resolve: (u, _, ctx) => u.details?.licenses ?? detailsOf(u, ctx).then((d) => d.licenses),
-    }),
     customer: t.field({
       type: CustomerRef,
       description: 'The tenant the user belongs to.',
@@ -126,6 +112,24 @@ builder.node(UserRef, {
     }),
   }),
 });
+
+/**
+ * User's roles and licenses, read inline (no resolver, so graphql-jit builds no resolve info for them, twice a user of
+ * a page): every field that can return users attaches them first (graphql/user-details.ts), so as these fields see a
+ * user it has them.
+ */
+type Types = typeof builder extends PothosSchemaTypes.SchemaBuilder<infer T> ? T : never;
+const UserWithDetailsRef = UserRef as unknown as ObjectRef<Types, UserRow & UserDetails>;
+builder.objectFields(UserWithDetailsRef, (t) => ({
+  roles: t.expose('roles', {
+    type: [DirectoryRoleEnum],
+    description: 'The admin roles the user holds in its own tenant.',
+  }),
+  licenses: t.expose('licenses', {
+    type: [UserLicenseRef],
+    description: 'Licence assignments. A deleted user keeps them unseated, for restore.',
+  }),
+}));
 
 UserLicenseRef.implement({
   description: 'A licence assigned to a user.',

@@ -22,6 +22,7 @@ import { customerTask, readCustomer } from '../tasks.js';
 import { escapeLike } from '../validation.js';
 import {
   RESTORE_WINDOW_DAYS,
+  setDetails,
   type UserDetails,
   type UserLicense,
   type UserNode,
@@ -61,7 +62,7 @@ const USER_ORDERS: Record<UserOrderField, KeysetOrder<UserRow>['keys']> = {
 /**
  * Active users in UPN order (the unique index users_active_upn_key serves the keyset). With `details` (the query asks
  * for roles or licences), the plain page reads each user's roles and licences in its own statement and attaches them
- * to the rows (UserNode.details); other pages leave them to the DataLoader.
+ * to the rows (row.ts setDetails); other pages leave them to the DataLoader (graphql/user-details.ts).
  */
 export const listUsers = customerTask(
   readCustomer.tasks,
@@ -381,8 +382,7 @@ function pageWithDetails(columns: readonly UserColumn[] | null, assignedAt: bool
 /** The page's rows with their details attached (the subqueries' raw columns stay on the row, unread). */
 async function attachDetails(db: Db, rows: (UserRow & Details)[]): Promise<UserNode[]> {
   const catalogue = await catalogueFor(db, rows);
-  for (const row of rows) (row as UserNode).details = toDetails(row.roles, row.licenses, catalogue);
-  return rows;
+  return rows.map((row) => setDetails(row, toDetails(row.roles, row.licenses, catalogue)));
 }
 
 /** A row that came with its roles and licences (as the details subqueries give them), with its details attached. */

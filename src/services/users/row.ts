@@ -25,10 +25,26 @@ export interface UserDetails {
 }
 
 /**
- * A user as the GraphQL User type takes it: a row, with its details when the statement that read it brought them
- * (the users page); without them, User's roles and licenses ask the per-request DataLoader.
+ * A user as the GraphQL User type takes it: a row, with its details (`roles`, `licenses`) once attached (setDetails)
+ * — by the statement that read it when it brought them (the users page, createUser), else before its fields are read
+ * (graphql/user-details.ts).
  */
-export type UserNode = UserRow & { details?: UserDetails };
+export type UserNode = UserRow & Partial<UserDetails>;
+
+/** Marks a user whose roles and licences are attached (a page's rows also carry raw ones before they are). */
+const DETAILS_ATTACHED = Symbol('detailsAttached');
+
+/** Attaches a user's roles and licences (its `roles` and `licenses` properties, which User's fields read). */
+export function setDetails(user: object, details: UserDetails): UserNode {
+  const node = user as UserNode & { [DETAILS_ATTACHED]?: true };
+  node.roles = details.roles;
+  node.licenses = details.licenses;
+  node[DETAILS_ATTACHED] = true;
+  return node;
+}
+
+export const hasDetails = (user: UserNode): boolean =>
+  (user as { [DETAILS_ATTACHED]?: true })[DETAILS_ATTACHED] === true;
 
 export const RESTORE_WINDOW_DAYS = 30;
 

@@ -1,0 +1,147 @@
+// A User's roles and licenses are plain properties its fields read inline (graphql/user-details.ts): every field that
+// can return users must attach them first. Each way to a user answers what the user alone answers, and a query that
+// does not ask for them does not read them.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startServer, type TestServer } from './support/server.js';
+import {
+  type Customer,
+  createCustomer,
+  createPartner,
+  createUser,
+  grantAgent,
+  lastUseRecorded,
+  skuId,
+} from './support/world.js';
+
+const DETAILS = 'userPrincipalName roles licenses { sku { name } seated }';
+
+let s: TestServer;
+let customer: Customer;
+let token: string;
+let holder: { id: string; userPrincipalName: string };
+let other: { id: string; userPrincipalName: string };
+let e3: string;
+
+beforeAll(async () => {
+  s = await startServer();
+  const partner = await createPartner(s);
+  customer = await createCustomer(s, partner, [
+    ['SPE_E3', 10],
+    ['POWER_BI_PRO', 10],
+  ]);
+  token = (await grantAgent(s, partner, customer, ['GLOBAL_ADMINISTRATOR'])).agentToken;
+  e3 = await skuId(s, 'SPE_E3', token);
+  const pbi = await skuId(s, 'POWER_BI_PRO', token);
+  holder = await createUser(s, token, customer, {
+    usageLocation: 'US',
+    roles: ['REPORTS_READER', 'HELPDESK_ADMINISTRATOR'],
+    licenseSkuIds: [pbi, e3],
+  });
+  other = await createUser(s, token, customer, { usageLocation: 'US', licenseSkuIds: [e3] });
+}, 120_000);
+
+afterAll(async () => {
+  await s?.close();
+});
+
+/** The user as customer.user(userPrincipalName) answers it. */
+async function alone(upn: string) {
+  const d = await s.ok(
+    `query($c: ID!, $u: String!) { customer(id: $c) { user(userPrincipalName: $u) { ${DETAILS} } } }`,
+    { c: customer.id, u: upn },
+    token,
+  );
+  return d.customer.user;
+}
+
+describe("a user's roles and licences", () => {
+  it('come with the user on every way to it', async () => {
+    const expected = await alone(holder.userPrincipalName);
+    expect(expected.roles).toEqual(['HELPDESK_ADMINISTRATOR', 'REPORTS_READER']);
+    expect(expected.licenses.map((l: { sku: { name: string } }) => l.sku.name)).toEqual([
+      'Microsoft 365 E3',
+      'Power BI Pro',
+    ]);
+    const byName = (nodes: { userPrincipalName: string }[]) =>
+      nodes.find((n) => n.userPrincipalName === holder.userPrincipalName);
+
+    // A filtered page (the DataLoader path, through the connection), a node, nodes (through a fragment), the
+    // licence's users, and a mutation's payload.
+    const filtered = await s.ok(
+      `query($c: ID!, $q: String) { customer(id: $c) { users(first: 10, filter: { search: $q }) {
+        edges { node { ${DETAILS} } } } } }`,
+      { c: customer.id, q: holder.userPrincipalName.split('@')[0] },
+      token,
+    );
+    expect(byName(filtered.customer.users.edges.map((e: { node: unknown }) => e.node))).toEqual(expected);
+    const node = await s.ok(
+      `query($id: ID!) { node(id: $id) { ... on User { ${DETAILS} } } }`,
+      { id: holder.id },
+      token,
+    );
+    expect(node.node).toEqual(expected);
+    const nodes = await s.ok(
+      `query($ids: [ID!]!) { nodes(ids: $ids) { ...U } } fragment U on User { ${DETAILS} }`,
+      { ids: [other.id, holder.id, customer.id] },
+      token,
+    );
+    expect(nodes.nodes[1]).toEqual(expected);
+    expect(nodes.nodes[0]).toEqual(await alone(other.userPrincipalName));
+    expect(nodes.nodes[2]).toEqual({});
+    const licences = await s.ok(
+      `query($c: ID!) { customer(id: $c) { licenses { sku { id } users(first: 10) { edges { node { ${DETAILS} } } } } } }`,
+      { c: customer.id },
+      token,
+    );
+    const e3Users = licences.customer.licenses.find((l: { sku: { id: string } }) => l.sku.id === e3).users.edges;
+    expect(byName(e3Users.map((e: { node: unknown }) => e.node))).toEqual(expected);
+    const updated = await s.ok(
+      `mutation($i: UpdateUserInput!) { updateUser(input: $i) { user { ${DETAILS} } } }`,
+      { i: { userId: holder.id, jobTitle: 'Tester' } },
+      token,
+    );
+    expect(updated.updateUser.user).toEqual(expected);
+  });
+
+  it('come with a deleted user, and again once it is restored', async () => {
+    const before = await alone(other.userPrincipalName);
+    const deleted = await s.ok(
+      `mutation($i: DeleteUserInput!) { deleteUser(input: $i) { user { ${DETAILS} } } }`,
+      { i: { userId: other.id } },
+      token,
+    );
+    const unseated = { ...before, licenses: before.licenses.map((l: object) => ({ ...l, seated: false })) };
+    expect(deleted.deleteUser.user).toEqual(unseated);
+    const page = await s.ok(
+      `query($c: ID!) { customer(id: $c) { deletedUsers(first: 10) { edges { node { ${DETAILS} } } } } }`,
+      { c: customer.id },
+      token,
+    );
+    expect(page.customer.deletedUsers.edges.map((e: { node: unknown }) => e.node)).toEqual([unseated]);
+    const restored = await s.ok(
+      `mutation($i: RestoreUserInput!) { restoreUser(input: $i) { user { ${DETAILS} } } }`,
+      { i: { userId: other.id } },
+      token,
+    );
+    expect(restored.restoreUser.user).toEqual(before);
+  });
+
+  it('are not read when the query does not ask for them', async () => {
+    await lastUseRecorded(s, token);
+    const count = async (query: string, variables: Record<string, unknown>) => {
+      const before = s.database.statements.count;
+      await s.ok(query, variables, token);
+      return s.database.statements.count - before;
+    };
+    const q = holder.userPrincipalName.split('@')[0];
+    const page = `query($c: ID!, $q: String) { customer(id: $c) { users(first: 10, filter: { search: $q }) {
+      edges { node { userPrincipalName FIELDS } } } } }`;
+    const without = await count(page.replace('FIELDS', ''), { c: customer.id, q });
+    const withRoles = await count(page.replace('FIELDS', 'roles'), { c: customer.id, q });
+    expect(withRoles).toBe(without + 1);
+    const node = `query($id: ID!) { node(id: $id) { ... on User { userPrincipalName FIELDS } } }`;
+    expect(await count(node.replace('FIELDS', 'licenses { seated }'), { id: holder.id })).toBe(
+      (await count(node.replace('FIELDS', ''), { id: holder.id })) + 1,
+    );
+  });
+});
