@@ -420,7 +420,9 @@ async function measureWrites(dbUrl: string, f: Fixtures, results: Results): Prom
           },
         },
       });
-    await load({ url: gql, connections: 16, seconds: 1, headers, body: createBody });
+    // Warmed up with a few hundred creations (V8 optimizes a function after some hundreds of calls: Maglev at 400):
+    // after 1 s (~60 creations) the first run was the slowest of every bench, by 3–8 %.
+    await load({ url: gql, connections: 16, seconds: quick ? 1 : 8, headers, body: createBody });
     for (let rep = 1; rep <= runs; rep++) {
       await settle(server, 'server');
       // The hash rate just before and just after the creations, half as long each, averaged: on a shared machine
