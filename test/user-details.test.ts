@@ -2,6 +2,9 @@
 // can return users must attach them first. Each way to a user answers what the user alone answers, and a query that
 // does not ask for them does not read them.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { load } from '../src/graphql/user-details.js';
+import type { UserKey } from '../src/services/users/read.js';
+import { hasDetails, type UserNode } from '../src/services/users/row.js';
 import { startServer, type TestServer } from './support/server.js';
 import {
   type Customer,
@@ -143,5 +146,28 @@ describe("a user's roles and licences", () => {
     expect(await count(node.replace('FIELDS', 'licenses { seated }'), { id: holder.id })).toBe(
       (await count(node.replace('FIELDS', ''), { id: holder.id })) + 1,
     );
+  });
+});
+
+describe('attaching details', () => {
+  it('leaves a user whose details could not be read with the error as its roles and licences, and the others whole', async () => {
+    const failure = new Error('statement timeout');
+    const loaders = {
+      userDetails: {
+        load: (key: UserKey) =>
+          key.userId === 'b' ? Promise.reject(failure) : Promise.resolve({ roles: ['REPORTS_READER'], licenses: [] }),
+      },
+    } as unknown as Parameters<typeof load>[2]['loaders'];
+    const a = { customerId: 'c', id: 'a' } as UserNode;
+    const b = { customerId: 'c', id: 'b' } as UserNode;
+    const customer = { id: 'c', name: 'not a user' };
+    const result = [a, b, customer];
+    // The holding field's answer is not failed by one user's details.
+    await expect(load([a, b], result, { loaders })).resolves.toBe(result);
+    expect(a).toMatchObject({ roles: ['REPORTS_READER'], licenses: [] });
+    expect(hasDetails(a)).toBe(true);
+    expect(b.roles).toBe(failure);
+    expect(b.licenses).toBe(failure);
+    expect(hasDetails(b)).toBe(false);
   });
 });

@@ -94,15 +94,30 @@ function attached(result: unknown, holder: Holder, ctx: GraphQLContext, info: Gr
 const nodesOf = (connection: unknown) =>
   ((connection as { edges?: ({ node: unknown } | null)[] } | null)?.edges ?? []).map((e) => e?.node);
 
-/** Loads the details of the users among `candidates` that have none, then answers `result`. */
-function load(candidates: unknown[], result: unknown, ctx: GraphQLContext): unknown {
+/**
+ * Loads the details of the users among `candidates` that have none, then answers `result`. A user whose details could
+ * not be read gets the error as its roles and licenses: it surfaces at those fields (a field read as an Error is a
+ * field error, in graphql-jit as in graphql-js), as it did when they had resolvers, not at the field holding the users
+ * (a `nodes` list, a page) with every other object in it.
+ */
+export function load(
+  candidates: unknown[],
+  result: unknown,
+  ctx: { loaders: Pick<GraphQLContext['loaders'], 'userDetails'> },
+): unknown {
   const missing = candidates.filter(
     (u): u is UserNode => u != null && typeof u === 'object' && !(u instanceof Error) && !hasDetails(u as UserNode),
   );
   if (!missing.length) return result;
   return Promise.all(
-    missing.map(async (u) =>
-      setDetails(u, await ctx.loaders.userDetails.load({ customerId: u.customerId, userId: u.id })),
+    missing.map((u) =>
+      ctx.loaders.userDetails.load({ customerId: u.customerId, userId: u.id }).then(
+        (details) => void setDetails(u, details),
+        (e: unknown) => {
+          const error = e instanceof Error ? e : new Error(String(e));
+          Object.assign(u, { roles: error, licenses: error });
+        },
+      ),
     ),
   ).then(() => result);
 }
