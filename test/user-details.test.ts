@@ -2,7 +2,7 @@
 // can return users must attach them first. Each way to a user answers what the user alone answers, and a query that
 // does not ask for them does not read them.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { load } from '../src/graphql/user-details.js';
+import { attachMissingDetails } from '../src/graphql/user-details.js';
 import type { UserKey } from '../src/services/users/read.js';
 import { hasDetails, type UserNode } from '../src/services/users/row.js';
 import { startServer, type TestServer } from './support/server.js';
@@ -157,13 +157,13 @@ describe('attaching details', () => {
         load: (key: UserKey) =>
           key.userId === 'b' ? Promise.reject(failure) : Promise.resolve({ roles: ['REPORTS_READER'], licenses: [] }),
       },
-    } as unknown as Parameters<typeof load>[2]['loaders'];
+    } as unknown as Parameters<typeof attachMissingDetails>[2]['loaders'];
     const a = { customerId: 'c', id: 'a' } as UserNode;
     const b = { customerId: 'c', id: 'b' } as UserNode;
     const customer = { id: 'c', name: 'not a user' };
     const result = [a, b, customer];
     // The holding field's answer is not failed by one user's details.
-    await expect(load([a, b], result, { loaders })).resolves.toBe(result);
+    await expect(attachMissingDetails([a, b], result, { loaders })).resolves.toBe(result);
     expect(a).toMatchObject({ roles: ['REPORTS_READER'], licenses: [] });
     expect(hasDetails(a)).toBe(true);
     expect(b.roles).toBe(failure);

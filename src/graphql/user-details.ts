@@ -76,7 +76,8 @@ const isPromise = (value: unknown): value is Promise<unknown> =>
 function attached(result: unknown, holder: Holder, ctx: GraphQLContext, info: GraphQLResolveInfo): unknown {
   if (result == null || result instanceof Error) return result;
   const items: unknown[] = Array.isArray(result) ? result : [result];
-  if (holder !== 'abstract') return load(holder === 'user' ? items : items.flatMap(nodesOf), result, ctx);
+  if (holder !== 'abstract')
+    return attachMissingDetails(holder === 'user' ? items : items.flatMap(nodesOf), result, ctx);
   // A Node (or a union): the users among the objects, as GraphQL tells their type.
   const type = getNamedType(info.returnType);
   if (!isAbstractType(type)) return result;
@@ -87,8 +88,8 @@ function attached(result: unknown, holder: Holder, ctx: GraphQLContext, info: Gr
   );
   const users = (names: unknown[]) => items.filter((_, i) => names[i] === USER);
   return typenames.some(isPromise)
-    ? Promise.all(typenames).then((names) => load(users(names), result, ctx))
-    : load(users(typenames), result, ctx);
+    ? Promise.all(typenames).then((names) => attachMissingDetails(users(names), result, ctx))
+    : attachMissingDetails(users(typenames), result, ctx);
 }
 
 const nodesOf = (connection: unknown) =>
@@ -100,7 +101,7 @@ const nodesOf = (connection: unknown) =>
  * field error, in graphql-jit as in graphql-js), as it did when they had resolvers, not at the field holding the users
  * (a `nodes` list, a page) with every other object in it.
  */
-export function load(
+export function attachMissingDetails(
   candidates: unknown[],
   result: unknown,
   ctx: { loaders: Pick<GraphQLContext['loaders'], 'userDetails'> },

@@ -379,7 +379,7 @@ function pageWithDetails(columns: readonly UserColumn[] | null, assignedAt: bool
   return after ? statements.after : statements.first;
 }
 
-/** The page's rows with their details attached (the subqueries' raw columns stay on the row, unread). */
+/** The page's rows with their details attached (in place of the subqueries' raw roles and licences). */
 async function attachDetails(db: Db, rows: (UserRow & Details)[]): Promise<UserNode[]> {
   const catalogue = await catalogueFor(db, rows);
   return rows.map((row) => setDetails(row, toDetails(row.roles, row.licenses, catalogue)));
