@@ -13,12 +13,14 @@ import {
   createUser,
   grantAgent,
   lastUseRecorded,
+  type Partner,
   skuId,
 } from './support/world.js';
 
 const DETAILS = 'userPrincipalName roles licenses { sku { name } seated }';
 
 let s: TestServer;
+let partner: Partner;
 let customer: Customer;
 let token: string;
 let holder: { id: string; userPrincipalName: string };
@@ -27,7 +29,7 @@ let e3: string;
 
 beforeAll(async () => {
   s = await startServer();
-  const partner = await createPartner(s);
+  partner = await createPartner(s);
   customer = await createCustomer(s, partner, [
     ['SPE_E3', 10],
     ['POWER_BI_PRO', 10],
@@ -146,6 +148,26 @@ describe("a user's roles and licences", () => {
     expect(await count(node.replace('FIELDS', 'licenses { seated }'), { id: holder.id })).toBe(
       (await count(node.replace('FIELDS', ''), { id: holder.id })) + 1,
     );
+  });
+});
+
+describe("a new customer's Global Administrator", () => {
+  it('comes with its role, read from the creation, not again', async () => {
+    await lastUseRecorded(s, partner.adminToken);
+    const create = async (fields: string) => {
+      const before = s.database.statements.count;
+      const d = await s.ok(
+        `mutation($i: CreateCustomerInput!) { createCustomer(input: $i) { globalAdministrator { ${fields} } } }`,
+        { i: { name: 'Details', defaultDomain: `details-${Date.now()}-${fields.length}.onmicrosoft.com` } },
+        partner.adminToken,
+      );
+      return { statements: s.database.statements.count - before, admin: d.createCustomer.globalAdministrator };
+    };
+    const plain = await create('userPrincipalName');
+    const detailed = await create('userPrincipalName roles licenses { seated }');
+    expect(detailed.admin.roles).toEqual(['GLOBAL_ADMINISTRATOR']);
+    expect(detailed.admin.licenses).toEqual([]);
+    expect(detailed.statements).toBe(plain.statements);
   });
 });
 
