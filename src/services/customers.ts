@@ -1,7 +1,6 @@
 // Customers (tenants): creation with a default domain and a first Global Administrator, listing, subscriptions.
 import { and, asc, count, eq, ilike, inArray, like, or, sql } from 'drizzle-orm';
 import { generateTemporaryPassword, hashPassword } from '../auth/passwords.js';
-import type { DirectoryRole } from '../auth/roles.js';
 import { pgErrorCode, UNIQUE_VIOLATION } from '../db/client.js';
 import { preparedStatement, uuidArray } from '../db/prepared.js';
 import { agents, customers, domains, licenseAssignments, skus, subscriptions, users } from '../db/schema.js';
@@ -22,7 +21,8 @@ import { authorizePartnerChange, commitPartnerChange } from './partner-audit.js'
 import type { SkuRow } from './skus.js';
 import { customerTask, partnerTask, readCustomer } from './tasks.js';
 import { insertUser } from './users/create.js';
-import { setDetails, type UserNode, type UserRow, userColumns } from './users/row.js';
+import { withDetails } from './users/read.js';
+import { type UserNode, type UserRow, userColumns } from './users/row.js';
 import { domainNameViolation, escapeLike, textViolation } from './validation.js';
 
 /** The partner-side task of adding customers, domains and subscriptions. */
@@ -63,8 +63,7 @@ export const createCustomer = partnerTask(
       const last = input.adminLastName ?? 'Administrator';
       const upn = `admin@${domain}`;
       const details = { name: input.name, defaultDomain: domain, globalAdministrator: upn };
-      // The Global Administrator and the audit event: one statement. It gave no licences, so its details are the roles
-      // the statement wrote (what a read of the user answers).
+      // The Global Administrator and the audit event: one statement, which returns the roles it wrote.
       const written = await insertUser(
         tx.db,
         customer!.id,
@@ -80,7 +79,7 @@ export const createCustomer = partnerTask(
           ctes: auditWith(tx, { customerId: customer!.id, action: 'CREATE_CUSTOMER', outcome: 'SUCCESS', details }),
         }),
       );
-      const globalAdministrator = setDetails(written, { roles: written.roles as DirectoryRole[], licenses: [] });
+      const globalAdministrator = await withDetails(tx.db, written);
       return {
         result: { customer: customer!, globalAdministrator, temporaryPassword },
         event: {

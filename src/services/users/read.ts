@@ -302,9 +302,15 @@ class ReadLicense implements UserLicense {
   }
 }
 
-/** The SKU catalogue, knowing every SKU the rows' licences name. */
+/**
+ * The SKU catalogue, knowing every SKU the rows' licences name; none read when they name none (a new customer's
+ * Global Administrator, inside its creation's transaction).
+ */
 const catalogueFor = (db: Db, rows: readonly { licenses: LicenseJson[] }[]) =>
-  skuCatalogue(db, (known) => rows.every((r) => r.licenses.every((l) => known.has(l.skuId))));
+  rows.some((r) => r.licenses.length)
+    ? skuCatalogue(db, (known) => rows.every((r) => r.licenses.every((l) => known.has(l.skuId))))
+    : Promise.resolve(NO_SKUS);
+const NO_SKUS = new Map<string, SkuRow>();
 
 /** One user's details from the subqueries' values; licences by SKU name (the catalogue's order: skuRank). */
 function toDetails(roles: string[], licenses: LicenseJson[], catalogue: Map<string, SkuRow>): UserDetails {
