@@ -151,7 +151,11 @@ async function answers(url: string, headers: Record<string, string>, c: BenchCus
   return out;
 }
 
-/** argon2id hashes per second with the server's own parameters, all cores busy (libuv runs hashes in its pool). */
+/**
+ * argon2id hashes per second with the server's own parameters and its own hashPassword, all cores busy: one hash a
+ * core at a time (passwords.ts hashSlots), the next ones queued so that no core idles between two. Until the eleventh
+ * round these were four at once on libuv's four threads, ~12 % slower on 2 cores: the reference was lower.
+ */
 async function argon2Rate(durationS: number): Promise<number> {
   const inFlight = availableParallelism() * 2;
   const end = performance.now() + durationS * 1000;

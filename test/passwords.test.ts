@@ -1,7 +1,8 @@
 // Password hashes as plain functions: argon2id with a fresh 16-byte salt each time (drawn by hashPassword itself), so
 // two hashes of one password differ and each verifies only that password.
+import { availableParallelism } from 'node:os';
 import { describe, expect, it } from 'vitest';
-import { hashPassword, verifyPassword } from '../src/auth/passwords.js';
+import { hashPassword, hashSlots, verifyPassword } from '../src/auth/passwords.js';
 
 describe('hashPassword', () => {
   it('salts every hash afresh, 16 bytes, and verifies only the password hashed', async () => {
@@ -15,5 +16,21 @@ describe('hashPassword', () => {
       expect(await verifyPassword(hash, 'Same-password-1')).toBe(true);
       expect(await verifyPassword(hash, 'Same-password-2')).toBe(false);
     }
+  });
+});
+
+describe('hashSlots', () => {
+  it('runs one argon2 computation per core at a time and queues the others, hashes and verifications alike', async () => {
+    const cores = availableParallelism();
+    const n = cores * 3;
+    const hashing = Array.from({ length: n }, (_, i) => hashPassword(`Password-${i}`));
+    await Promise.resolve();
+    expect([hashSlots.activeCount, hashSlots.pendingCount]).toEqual([cores, n - cores]);
+    const hashes = await Promise.all(hashing);
+    const verifying = hashes.map((hash, i) => verifyPassword(hash, `Password-${i}`));
+    await Promise.resolve();
+    expect([hashSlots.activeCount, hashSlots.pendingCount]).toEqual([cores, n - cores]);
+    expect(await Promise.all(verifying)).toEqual(Array(n).fill(true));
+    expect([hashSlots.activeCount, hashSlots.pendingCount]).toEqual([0, 0]);
   });
 });

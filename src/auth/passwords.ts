@@ -1,5 +1,7 @@
 import { randomBytes, randomInt } from 'node:crypto';
+import { availableParallelism } from 'node:os';
 import argon2 from 'argon2';
+import pLimit from 'p-limit';
 import type { Violation } from '../services/validation.js';
 
 // OWASP's argon2id recommendation (m=19 MiB, t=2, p=1): ~20 ms a hash here. Only sign-in, password changes and
@@ -15,15 +17,23 @@ export function argon2Options(env: NodeJS.ProcessEnv = process.env) {
 
 const ARGON2_OPTIONS = argon2Options();
 
+/**
+ * At most one argon2 computation per core at a time; the others wait their turn here, in order. argon2 runs on
+ * libuv's pool (4 threads by default): on 2 cores, four hashes at once took turns on them, each switch evicting
+ * another hash's 19 MiB working set, and hashed ~12 % slower than two at once (BENCHMARKS.md, eleventh round). The
+ * pool's other threads stay free for what else uses them (file system, DNS).
+ */
+export const hashSlots = pLimit(availableParallelism());
+
 export function hashPassword(password: string): Promise<string> {
   // The salt (argon2's default length) drawn here, synchronously: argon2 would draw it with the asynchronous
   // randomBytes, a job of its own on libuv's pool, queued behind the hashes that keep the pool busy.
-  return argon2.hash(password, { ...ARGON2_OPTIONS, salt: randomBytes(16) });
+  return hashSlots(() => argon2.hash(password, { ...ARGON2_OPTIONS, salt: randomBytes(16) }));
 }
 
 export async function verifyPassword(hash: string, password: string): Promise<boolean> {
   try {
-    return await argon2.verify(hash, password);
+    return await hashSlots(() => argon2.verify(hash, password));
   } catch {
     return false;
   }

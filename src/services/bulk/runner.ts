@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { and, asc, eq, gt, inArray, isNull, lt, or, sql } from 'drizzle-orm';
+import pLimit from 'p-limit';
 import { generateTemporaryPassword, hashPassword } from '../../auth/passwords.js';
 import type { DirectoryRole } from '../../auth/roles.js';
 import type { Clock } from '../../clock.js';
@@ -38,7 +39,7 @@ export interface JobRunnerOptions {
    * parameters a statement, so a batch stays well under 2 000 rows.
    */
   batchSize?: number;
-  /** Passwords hashed at once: argon2 runs on libuv's thread pool, one core a hash. */
+  /** A job's passwords queued for hashing at once (passwords.ts hashSlots runs one a core at a time). */
   concurrency?: number;
   /** How long a claim holds without renewal; renewed with every batch. */
   leaseMs?: number;
@@ -57,20 +58,6 @@ export const LEASE_MS = 60_000;
 
 class Halted extends Error {}
 class LeaseLost extends Error {}
-
-/** Runs fn over items with at most `limit` running at once, keeping the order of the results. */
-async function mapPool<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      results[i] = await fn(items[i]!);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
-}
 
 type PendingRow = { rowNumber: number; cells: string[] };
 type Secret = { password: string; hash: string };
@@ -115,7 +102,9 @@ export function startJobRunner(db: Db, clock: Clock, options: JobRunnerOptions):
   const workerId = randomUUID();
   const pollMs = options.pollMs ?? 1_000;
   const batchSize = options.batchSize ?? 50;
-  const concurrency = options.concurrency ?? availableParallelism();
+  // A job's rows hashed a few at a time (their turns in passwords.ts hashSlots), so that a sign-in or a createUser
+  // arriving meanwhile waits behind at most these, not behind a whole batch.
+  const hashesAtOnce = pLimit(options.concurrency ?? availableParallelism());
   const leaseMs = options.leaseMs ?? LEASE_MS;
   let halted = false;
   let wake: (() => void) | null = null;
@@ -188,10 +177,14 @@ export function startJobRunner(db: Db, clock: Clock, options: JobRunnerOptions):
       .limit(batchSize);
 
   const hashAll = (rows: PendingRow[]) =>
-    mapPool(rows, concurrency, async (): Promise<Secret> => {
-      const password = generateTemporaryPassword();
-      return { password, hash: await hashPassword(password) };
-    });
+    Promise.all(
+      rows.map(() =>
+        hashesAtOnce(async (): Promise<Secret> => {
+          const password = generateTemporaryPassword();
+          return { password, hash: await hashPassword(password) };
+        }),
+      ),
+    );
 
   /** Locks the job row if this runner still holds it; otherwise another runner took over after our lease. */
   async function holdLease(tx: Db, job: BulkJobRow) {
