@@ -1,10 +1,14 @@
 // A User's roles and licenses are plain properties its fields read inline (graphql/user-details.ts): every field that
 // can return users must attach them first. Each way to a user answers what the user alone answers, and a query that
 // does not ask for them does not read them.
+import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { driverJsonRows } from '../src/db/prepared.js';
+import { users } from '../src/db/schema.js';
 import { attachMissingDetails } from '../src/graphql/user-details.js';
 import type { UserKey } from '../src/services/users/read.js';
-import { hasDetails, type UserNode } from '../src/services/users/row.js';
+import { hasDetails, type UserNode, userColumns } from '../src/services/users/row.js';
+import { rawId } from './support/fixtures.js';
 import { startServer, type TestServer } from './support/server.js';
 import {
   type Customer,
@@ -49,10 +53,15 @@ afterAll(async () => {
   await s?.close();
 });
 
+/** Every field of a user that its row or its details give. */
+const EVERY_FIELD = `id userPrincipalName firstName lastName displayName usageLocation jobTitle department office
+  officePhone mobilePhone streetAddress city stateOrProvince postalCode countryOrRegion alternateEmail state deletedAt
+  purgeAt createdAt updatedAt mustChangePassword roles licenses { sku { name } seated assignedAt }`;
+
 /** The user as customer.user(userPrincipalName) answers it. */
-async function alone(upn: string) {
+async function alone(upn: string, fields = DETAILS) {
   const d = await s.ok(
-    `query($c: ID!, $u: String!) { customer(id: $c) { user(userPrincipalName: $u) { ${DETAILS} } } }`,
+    `query($c: ID!, $u: String!) { customer(id: $c) { user(userPrincipalName: $u) { ${fields} } } }`,
     { c: customer.id, u: upn },
     token,
   );
@@ -108,6 +117,24 @@ describe("a user's roles and licences", () => {
     expect(updated.updateUser.user).toEqual(expected);
   });
 
+  it('come in the plain users page (one JSON value) as the user alone reads them, every field, after a cursor too', async () => {
+    const page = (after: string | null, fields: string) =>
+      s.ok(
+        `query($c: ID!, $after: String) { customer(id: $c) { users(first: 2, after: $after) {
+          edges { cursor node { ${fields} } } } } }`,
+        { c: customer.id, after },
+        token,
+      );
+    for (const fields of [EVERY_FIELD, DETAILS, 'userPrincipalName createdAt licenses { assignedAt }']) {
+      const first = (await page(null, fields)).customer.users.edges;
+      const next = (await page(first[0].cursor, fields)).customer.users.edges;
+      expect(next[0]).toEqual(first[1]);
+      const nodes = [...first, ...next].map((e: { node: { userPrincipalName: string } }) => e.node);
+      expect(nodes.length).toBeGreaterThanOrEqual(3);
+      for (const node of nodes) expect(node).toEqual(await alone(node.userPrincipalName, fields));
+    }
+  });
+
   it('come with a deleted user, and again once it is restored', async () => {
     const before = await alone(other.userPrincipalName);
     const deleted = await s.ok(
@@ -148,6 +175,30 @@ describe("a user's roles and licences", () => {
     expect(await count(node.replace('FIELDS', 'licenses { seated }'), { id: holder.id })).toBe(
       (await count(node.replace('FIELDS', ''), { id: holder.id })) + 1,
     );
+  });
+});
+
+describe('rows read as one JSON value (driverJsonRows)', () => {
+  it("are the rows Drizzle's select of the same fields gives, timestamps as Dates, in order", async () => {
+    const db = s.database.db;
+    const customerId = rawId(customer.id);
+    const statement = driverJsonRows<typeof userColumns, { customerId: string }>(
+      'test_users_as_json',
+      userColumns,
+      ['upnLower'],
+      (_db, selectList) =>
+        sql`select ${selectList} from ${users} where ${users.customerId} = ${sql.placeholder('customerId')}::uuid`,
+    )(db);
+    // Undefined only for a transaction's handle (no driver of its own).
+    const rows = await statement!({ customerId });
+    const expected = await db
+      .select(userColumns)
+      .from(users)
+      .where(eq(users.customerId, customerId))
+      .orderBy(users.upnLower);
+    expect(expected.length).toBeGreaterThanOrEqual(3);
+    expect(rows).toEqual(expected);
+    expect(rows[0]!.createdAt).toBeInstanceOf(Date);
   });
 });
 

@@ -4,8 +4,8 @@
 // parameter (`= any($1::uuid[])`).
 // The unfiltered users page is prepared too: its generic plan range-scans (customer_id, upn_lower). (Until migration
 // 0002 a sign-in index on upn_lower alone lured the generic plan into reading every customer's users.)
-import { Column, fillPlaceholders, is, type SQL } from 'drizzle-orm';
-import type { PgColumn } from 'drizzle-orm/pg-core';
+import { Column, fillPlaceholders, is, type SQL, sql } from 'drizzle-orm';
+import { type PgColumn, type PgDialect, PgTimestamp } from 'drizzle-orm/pg-core';
 import type { SelectResultFields } from 'drizzle-orm/query-builders/select.types';
 import { type Db, driverQuery } from './client.js';
 
@@ -67,6 +67,55 @@ export function driverStatement<F extends DriverFields, P extends Record<string,
     if (!query) return null;
     const { sql: text, params } = build(db, fields).toSQL();
     return async (values: P) => (await query(text, fillPlaceholders(params, values))).map(decode);
+  });
+  return (db) => statement(db) ?? undefined;
+}
+
+/**
+ * driverStatement for a page of rows that come back as ONE json value: an array of objects named by the keys of
+ * `fields`, in the order of the `order` keys (ascending), which the driver parses with one JSON.parse where, row by
+ * row, it would decode each column of each row and then copy each row into an object of our keys. The parsed objects
+ * are the rows; their timestamps are made Dates as their columns' decoders make them (a column of another type with a
+ * decoder of its own is refused when the statement is defined: its JSON form may not be what the decoder expects).
+ * `build` gets the select list (each field named by its key) and returns the select of the rows.
+ */
+export function driverJsonRows<F extends DriverFields, P extends Record<string, unknown>>(
+  name: string,
+  fields: F,
+  order: readonly (keyof F & string)[],
+  build: (db: Db, selectList: SQL) => SQL,
+): (db: Db) => ((values: P) => Promise<DriverRow<F>[]>) | undefined {
+  const timestamps: [string, PgColumn][] = [];
+  for (const [key, f] of Object.entries(fields)) {
+    if (!is(f, Column) || f.mapFromDriverValue === Column.prototype.mapFromDriverValue) continue;
+    if (!is(f, PgTimestamp)) throw new Error(`${name}: ${key} has a decoder its JSON form may not suit`);
+    timestamps.push([key, f]);
+  }
+  const selectList = sql.join(
+    Object.entries(fields).map(([key, f]) => sql`${f} as ${sql.identifier(key)}`),
+    sql`, `,
+  );
+  const ordered = sql.join(
+    order.map((key) => sql`r.${sql.identifier(key)}`),
+    sql`, `,
+  );
+  const statement = preparedStatement(name, (db) => {
+    const query = driverQuery(db);
+    if (!query) return null;
+    const rows = build(db, selectList);
+    const { sql: text, params } = (db as unknown as { dialect: PgDialect }).dialect.sqlToQuery(
+      sql`select coalesce(json_agg(r order by ${ordered}), '[]'::json) from (${rows}) r`,
+    );
+    return async (values: P) => {
+      const [[page]] = (await query(text, fillPlaceholders(params, values))) as [[Record<string, unknown>[]]];
+      for (const row of page) {
+        for (const [key, column] of timestamps) {
+          const v = row[key];
+          if (v !== null) row[key] = column.mapFromDriverValue(v);
+        }
+      }
+      return page as DriverRow<F>[];
+    };
   });
   return (db) => statement(db) ?? undefined;
 }

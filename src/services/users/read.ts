@@ -2,7 +2,7 @@ import { and, eq, gt, gte, ilike, inArray, or, type SQL, sql } from 'drizzle-orm
 import type { DirectoryRole } from '../../auth/roles.js';
 import { DAY_MS } from '../../clock.js';
 import type { Db } from '../../db/client.js';
-import { driverStatement, preparedStatement, uuidArray } from '../../db/prepared.js';
+import { driverJsonRows, preparedStatement, uuidArray } from '../../db/prepared.js';
 import { licenseAssignments, userRoles, users } from '../../db/schema.js';
 import { msg } from '../../messages/index.js';
 import { authorizeCustomerTask } from '../authorization.js';
@@ -336,20 +336,21 @@ type PageWithDetailsValues = { customerId: string; after: string | null; limit: 
 type UserColumn = keyof typeof userColumns;
 type PageFields = Partial<typeof userColumns> & (typeof detailFields | typeof leanDetailFields);
 
-/** The plain page with details, of `fields`: the first page, or the page after a cursor. */
+/**
+ * The plain page with details, of `fields`: the first page, or the page after a cursor. Its rows come as one JSON
+ * value (db/prepared.ts driverJsonRows): a page of 100 users is one value for the driver to parse instead of 100
+ * rows of columns to decode (and each row's licences, JSON already, parsed on its own).
+ */
 function pageWithDetailsStatements(key: string, fields: PageFields) {
   const statement = (after: boolean) =>
-    driverStatement<PageFields, PageWithDetailsValues>(
+    driverJsonRows<PageFields, PageWithDetailsValues>(
       `users_${after ? 'page_after' : 'first_page'}_details_${key}`,
       fields,
-      (db, f) => {
+      ['upnLower'],
+      (_db, selectList) => {
         const page = plainPage(after);
-        return db
-          .select(f)
-          .from(users)
-          .where(page.where)
-          .orderBy(...page.orderBy)
-          .limit(sql.placeholder('limit'));
+        return sql`select ${selectList} from ${users} where ${page.where}
+          order by ${sql.join(page.orderBy, sql`, `)} limit ${sql.placeholder('limit')}`;
       },
     );
   return { first: statement(false), after: statement(true) };
