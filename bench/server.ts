@@ -2,6 +2,7 @@
 // bench-only route, GET /__bench/statements, giving the count of SQL statements sent so far: the harness reads it
 // before and after a request to learn what one request costs. Not part of src/, so the product carries no such
 // route. BENCH_DATABASE_URL is the database; the server listens on a free loopback port and prints it.
+import '../src/thread-pool.js';
 import { writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { Session } from 'node:inspector/promises';

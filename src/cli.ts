@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 // One entry point: serve (default), migrate, seed, purge, schema:print, schema:check.
+import './thread-pool.js';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { systemClock } from './clock.js';
