@@ -75,7 +75,7 @@ export const listUsers = customerTask(
     },
     /**
      * `details`: the query asks for roles or licences; `columns`: the row columns its fields read (null or absent:
-     * all). The plain page then reads only those (and the keys: customerId, id, upnLower). `assignedAt: false`: it
+     * all). The plain page then reads only those (and the keys: id, upnLower; the customer is `customerId`). `assignedAt: false`: it
      * asks for no licence's assignedAt, which the page then does not read.
      */
     options: { details?: boolean; columns?: readonly (keyof UserRow)[] | null; assignedAt?: boolean } = {},
@@ -122,8 +122,12 @@ export const listUsers = customerTask(
           : undefined;
         if (withDetails) {
           const values = { customerId, after: page.after?.[0] ?? null, limit: page.limit };
-          // Rows of the columns the query's fields read, typed whole: the columns left out are never asked for.
-          return withDetails(values).then((rows) => attachDetails(ctx.db, rows as (UserRow & Details)[]));
+          // Rows of the columns the query's fields read, typed whole: the columns left out are never asked for. Their
+          // customer is the one the statement read them from (not read: one string for the page, not one a row).
+          return withDetails(values).then((rows) => {
+            for (const row of rows) row.customerId = customerId;
+            return attachDetails(ctx.db, rows as (UserRow & Details)[]);
+          });
         }
         return page.after
           ? usersPageAfter(ctx.db).execute({ customerId, after: page.after[0]!, limit: page.limit })
@@ -356,11 +360,12 @@ function pageWithDetailsStatements(key: string, fields: PageFields) {
   return { first: statement(false), after: statement(true) };
 }
 
-/** What every page reads whatever the query selects: the row's keys and its cursor. */
-const PAGE_KEYS: readonly UserColumn[] = ['customerId', 'id', 'upnLower'];
+/** What every page reads whatever the query selects: the row's key in its customer and its cursor. */
+const PAGE_KEYS: readonly UserColumn[] = ['id', 'upnLower'];
 /** Column sets seen (a query's selection decides one): a few in practice; past this many, new ones read every column. */
 const MAX_COLUMN_SETS = 64;
-const ALL_COLUMNS = pageWithDetailsStatements('all', { ...userColumns, ...detailFields });
+const { customerId: _customerId, ...columnsButCustomer } = userColumns;
+const ALL_COLUMNS = pageWithDetailsStatements('all', { ...columnsButCustomer, ...detailFields });
 const byColumns = new Map<string, typeof ALL_COLUMNS>();
 
 /**
@@ -372,7 +377,7 @@ function pageWithDetails(columns: readonly UserColumn[] | null, assignedAt: bool
   let statements = ALL_COLUMNS;
   if (columns) {
     const wanted = new Set([...PAGE_KEYS, ...columns]);
-    const chosen = (Object.keys(userColumns) as UserColumn[]).filter((c) => wanted.has(c));
+    const chosen = (Object.keys(userColumns) as UserColumn[]).filter((c) => wanted.has(c) && c !== 'customerId');
     const key = `${chosen.join(',')}${assignedAt ? '' : ';lean'}`;
     const known = byColumns.get(key);
     if (known) statements = known;
