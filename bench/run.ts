@@ -241,6 +241,8 @@ interface Results {
     /** CPU ms per createUser sent: the server's event loop, its other threads (argon2), postgres, this harness. */
     cpu: { main: number; others: number; postgres: number; backends: number; harness: number };
   }[];
+  /** The same createUser load against the floor (bench/floor.ts). */
+  floorWrites: Results['writes'];
   writeRss: number;
   generateSeconds: number;
 }
@@ -285,6 +287,7 @@ async function measure(dbUrl: string, f: Fixtures, generateSeconds: number): Pro
     scale: {},
     statements: {},
     writes: [],
+    floorWrites: [],
     writeRss: NaN,
     generateSeconds,
   };
@@ -402,87 +405,115 @@ async function measureReads(dbUrl: string, f: Fixtures, results: Results): Promi
   });
 }
 
+type WriteRun = Results['writes'][number];
+
 async function measureWrites(dbUrl: string, f: Fixtures, results: Results): Promise<void> {
   const headers = { authorization: '' };
   log(`\n## 4. write path: createUser at concurrency 16 vs argon2id hashes/s on ${availableParallelism()} cores`);
+  const tag = Date.now().toString(36);
+  let n = 0;
+  const createBody = () =>
+    JSON.stringify({
+      query: CREATE_USER,
+      variables: {
+        i: {
+          customerId: f.write.globalId,
+          userPrincipalName: `w${tag}.${++n}@${f.write.domain}`,
+          displayName: `Bench writer ${n}`,
+          usageLocation: 'FR',
+          licenseSkuIds: [f.write.skuGlobalId],
+        },
+      },
+    });
   await withChild('server', dbUrl, async (server) => {
-    const gql = `${server.url}/graphql`;
     headers.authorization = `Bearer ${await signIn(server.url, f)}`;
-    const tag = Date.now().toString(36);
-    const database = pglite ? '' : new URL(dbUrl).pathname.slice(1);
-    let n = 0;
-    const createBody = () =>
-      JSON.stringify({
-        query: CREATE_USER,
-        variables: {
-          i: {
-            customerId: f.write.globalId,
-            userPrincipalName: `w${tag}.${++n}@${f.write.domain}`,
-            displayName: `Bench writer ${n}`,
-            usageLocation: 'FR',
-            licenseSkuIds: [f.write.skuGlobalId],
-          },
-        },
-      });
-    // Warmed up with a few hundred creations (V8 optimizes a function after some hundreds of calls: Maglev at 400):
-    // after 1 s (~60 creations) the first run was the slowest of every bench, by 3–8 %.
-    await load({ url: gql, connections: 16, seconds: quick ? 1 : 8, headers, body: createBody });
-    for (let rep = 1; rep <= runs; rep++) {
-      await settle(server, 'server');
-      // The hash rate just before and just after the creations, half as long each, averaged: on a shared machine
-      // whose speed drifts by a third within minutes, one measurement before the run made the ratio swing 0.79–1.01.
-      const hashesBefore = await argon2Rate(seconds / 2);
-      // Counted in a steady window (lib.ts load: 1 s of load before it, 1 s after), with the CPU spent in it: the
-      // rate of the whole run would also count the first second, before the first answers are back, and lose the work
-      // on the 16 requests unanswered at its end (both printed).
-      let start: { threads: ReturnType<typeof threadCpuMsOf>; db: PostgresCpu; harness: NodeJS.CpuUsage } | undefined;
-      let spent: { main: number; others: number; postgres: number; backends: number; harness: number } | undefined;
-      const r = await load({
-        url: gql,
-        connections: 16,
-        seconds,
-        headers,
-        body: createBody,
-        window: {
-          skipS: 1,
-          tailS: 1,
-          onStart: () => {
-            start = { threads: threadCpuMsOf(server.pid), db: postgresCpu(database), harness: process.cpuUsage() };
-          },
-          onEnd: () => {
-            const harness = process.cpuUsage(start!.harness);
-            const threads = threadCpuMsOf(server.pid);
-            const db = postgresCpuSince(start!.db, database);
-            spent = {
-              main: threads.main - start!.threads.main,
-              others: threads.others - start!.threads.others,
-              postgres: db.all,
-              backends: db.database,
-              harness: (harness.user + harness.system) / 1000,
-            };
-          },
-        },
-      });
-      await settle(server, 'server');
-      const hashesAfter = await argon2Rate(seconds / 2);
-      const hashes = (hashesBefore + hashesAfter) / 2;
-      const answered = r.window!.requests;
-      const mutations = answered / r.window!.seconds;
-      const cpu = {
-        main: spent!.main / answered,
-        others: spent!.others / answered,
-        postgres: spent!.postgres / answered,
-        backends: spent!.backends / answered,
-        harness: spent!.harness / answered,
-      };
-      results.writes.push({ mutations, hashes, p50: r.p50, p99: r.p99, cpu });
-      log(
-        `  run ${rep}: createUser ${fmt(mutations)}/s in the steady window (${fmt(r.rps)}/s autocannon's average of the whole run, ratio ${fmt(r.rps / hashes, 2)}) (p50 ${r.p50} ms, p99 ${r.p99} ms), argon2id ${fmt(hashes)} hashes/s (${fmt(hashesBefore)} before, ${fmt(hashesAfter)} after), ratio ${fmt(mutations / hashes, 2)}; ` +
-          `CPU ms a createUser: event loop ${fmt(cpu.main, 2)}, other threads ${fmt(cpu.others, 2)}, postgres ${fmt(cpu.postgres, 2)} (its backends ${fmt(cpu.backends, 2)}), harness ${fmt(cpu.harness, 2)} (one hash ${fmt((1000 * availableParallelism()) / hashes, 2)})`,
-      );
-    }
+    await creations(server, 'server', dbUrl, headers, createBody, results.writes);
     results.writeRss = server.peakRssMb();
   });
+  // The floor's createUser (bench/floor.ts: two hand-written statements and the hash, no GraphQL): what this
+  // machine allows a creation that does what ours must, with the same token (PostgreSQL only).
+  if (pglite) return;
+  await withChild('floor', dbUrl, async (floor) => {
+    const answer = (await (
+      await fetch(floor.url, {
+        method: 'POST',
+        headers: { ...headers, 'content-type': 'application/json' },
+        body: createBody(),
+      })
+    ).json()) as { data?: { createUser?: { user?: { id?: string } } } };
+    if (!answer.data?.createUser?.user?.id) throw new Error(`the floor created no user: ${JSON.stringify(answer)}`);
+    await creations(floor, 'floor', dbUrl, headers, createBody, results.floorWrites);
+  });
+}
+
+/** createUser at concurrency 16 against `child`, `runs` times, each between two measures of the hash rate. */
+async function creations(
+  child: Child,
+  entry: Entry,
+  dbUrl: string,
+  headers: Record<string, string>,
+  createBody: () => string,
+  into: WriteRun[],
+) {
+  const url = entry === 'floor' ? child.url : `${child.url}/graphql`;
+  const database = pglite ? '' : new URL(dbUrl).pathname.slice(1);
+  // Warmed up with a few hundred creations (V8 optimizes a function after some hundreds of calls: Maglev at 400):
+  // after 1 s (~60 creations) the first run was the slowest of every bench, by 3–8 %.
+  await load({ url, connections: 16, seconds: quick ? 1 : 8, headers, body: createBody });
+  for (let rep = 1; rep <= runs; rep++) {
+    await settle(child, entry);
+    // The hash rate just before and just after the creations, half as long each, averaged: on a shared machine
+    // whose speed drifts by a third within minutes, one measurement before the run made the ratio swing 0.79–1.01.
+    const hashesBefore = await argon2Rate(seconds / 2);
+    // Counted in a steady window (lib.ts load: 1 s of load before it, 1 s after), with the CPU spent in it: the
+    // rate of the whole run would also count the first second, before the first answers are back, and lose the work
+    // on the 16 requests unanswered at its end (both printed).
+    let start: { threads: ReturnType<typeof threadCpuMsOf>; db: PostgresCpu; harness: NodeJS.CpuUsage } | undefined;
+    let spent: { main: number; others: number; postgres: number; backends: number; harness: number } | undefined;
+    const r = await load({
+      url,
+      connections: 16,
+      seconds,
+      headers,
+      body: createBody,
+      window: {
+        skipS: 1,
+        tailS: 1,
+        onStart: () => {
+          start = { threads: threadCpuMsOf(child.pid), db: postgresCpu(database), harness: process.cpuUsage() };
+        },
+        onEnd: () => {
+          const harness = process.cpuUsage(start!.harness);
+          const threads = threadCpuMsOf(child.pid);
+          const db = postgresCpuSince(start!.db, database);
+          spent = {
+            main: threads.main - start!.threads.main,
+            others: threads.others - start!.threads.others,
+            postgres: db.all,
+            backends: db.database,
+            harness: (harness.user + harness.system) / 1000,
+          };
+        },
+      },
+    });
+    await settle(child, entry);
+    const hashesAfter = await argon2Rate(seconds / 2);
+    const hashes = (hashesBefore + hashesAfter) / 2;
+    const answered = r.window!.requests;
+    const mutations = answered / r.window!.seconds;
+    const cpu = {
+      main: spent!.main / answered,
+      others: spent!.others / answered,
+      postgres: spent!.postgres / answered,
+      backends: spent!.backends / answered,
+      harness: spent!.harness / answered,
+    };
+    into.push({ mutations, hashes, p50: r.p50, p99: r.p99, cpu });
+    log(
+      `  run ${rep} ${LABEL[entry].padEnd(6)}: createUser ${fmt(mutations)}/s in the steady window (${fmt(r.rps)}/s autocannon's average of the whole run, ratio ${fmt(r.rps / hashes, 2)}) (p50 ${r.p50} ms, p99 ${r.p99} ms), argon2id ${fmt(hashes)} hashes/s (${fmt(hashesBefore)} before, ${fmt(hashesAfter)} after), ratio ${fmt(mutations / hashes, 2)}; ` +
+        `CPU ms a createUser: event loop ${fmt(cpu.main, 2)}, other threads ${fmt(cpu.others, 2)}, postgres ${fmt(cpu.postgres, 2)} (its backends ${fmt(cpu.backends, 2)}), harness ${fmt(cpu.harness, 2)} (one hash ${fmt((1000 * availableParallelism()) / hashes, 2)})`,
+    );
+  }
 }
 
 function report(r: Results, f: Fixtures) {
@@ -605,14 +636,21 @@ Server CPU ÷ floor CPU at c=${CONCURRENCY.join('/')}: ${ratios.join(' / ')} (ta
 
 function reportWrites(r: Results, lines: string[]) {
   lines.push('\n### 4. Write path: createUser (with a licence) at concurrency 16');
-  const mutations = median(r.writes.map((w) => w.mutations));
-  const hashes = median(r.writes.map((w) => w.hashes));
   const writeRatio = median(r.writes.map((w) => w.mutations / w.hashes));
-  lines.push('| createUser/s | p50 ms | p99 ms | argon2id hashes/s (all cores) | ratio |');
-  lines.push('|---:|---:|---:|---:|---:|');
   lines.push(
-    `| ${fmt(mutations)} | ${fmt(median(r.writes.map((w) => w.p50)))} | ${fmt(median(r.writes.map((w) => w.p99)))} | ${fmt(hashes)} | ${fmt(writeRatio, 2)} |`,
+    '| | createUser/s | p50 ms | p99 ms | argon2id hashes/s (all cores) | ratio | CPU ms a createUser: event loop / other threads / postgres / harness |',
   );
+  lines.push('|---|---:|---:|---:|---:|---:|---|');
+  for (const [label, ws] of [
+    ['server', r.writes],
+    ['floor', r.floorWrites],
+  ] as const) {
+    if (!ws.length) continue;
+    const cpu = (k: keyof WriteRun['cpu']) => fmt(median(ws.map((w) => w.cpu[k])), 2);
+    lines.push(
+      `| ${label} | ${fmt(median(ws.map((w) => w.mutations)))} | ${fmt(median(ws.map((w) => w.p50)))} | ${fmt(median(ws.map((w) => w.p99)))} | ${fmt(median(ws.map((w) => w.hashes)))} | ${fmt(median(ws.map((w) => w.mutations / w.hashes)), 2)} | ${cpu('main')} / ${cpu('others')} / ${cpu('postgres')} / ${cpu('harness')} |`,
+    );
+  }
   lines.push(`\nTarget ≥ 0.85 of the hash rate (issue 13): ${mark(writeRatio >= 0.85)}.`);
 
   lines.push('\n### 5. Server peak RSS (VmHWM)');
