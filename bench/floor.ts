@@ -5,6 +5,7 @@
 // The bench's createUser (a request whose variables hold `i`) has a floor too, on PostgreSQL: the token, the spend of
 // the request's price and the GDAP grant in one statement, the server's own hashPassword, then the user, its seat,
 // its licence and its audit event in a second — the two writes and the hash every creation needs, and nothing else.
+import '../src/thread-pool.js';
 import { createHash, randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';

@@ -20,17 +20,27 @@ describe('hashPassword', () => {
 });
 
 describe('hashSlots', () => {
-  it('runs one argon2 computation per core at a time and queues the others, hashes and verifications alike', async () => {
+  it('runs one argon2 computation per core at a time, leaving a pool thread free, and queues the others', async () => {
     const cores = availableParallelism();
-    const n = cores * 3;
+    const poolThreads = Number(process.env.UV_THREADPOOL_SIZE) || 4;
+    const slots = hashSlots.concurrency;
+    expect(slots).toBe(Math.max(1, Math.min(cores, poolThreads - 1)));
+    const n = slots * 3;
     const hashing = Array.from({ length: n }, (_, i) => hashPassword(`Password-${i}`));
     await Promise.resolve();
-    expect([hashSlots.activeCount, hashSlots.pendingCount]).toEqual([cores, n - cores]);
+    expect([hashSlots.activeCount, hashSlots.pendingCount]).toEqual([slots, n - slots]);
     const hashes = await Promise.all(hashing);
     const verifying = hashes.map((hash, i) => verifyPassword(hash, `Password-${i}`));
     await Promise.resolve();
-    expect([hashSlots.activeCount, hashSlots.pendingCount]).toEqual([cores, n - cores]);
+    expect([hashSlots.activeCount, hashSlots.pendingCount]).toEqual([slots, n - slots]);
     expect(await Promise.all(verifying)).toEqual(Array(n).fill(true));
     expect([hashSlots.activeCount, hashSlots.pendingCount]).toEqual([0, 0]);
+  });
+
+  it('frees the slot of a computation that fails', async () => {
+    const failing = Array.from({ length: hashSlots.concurrency + 1 }, () => verifyPassword('not-a-hash', 'x'));
+    expect(await Promise.all(failing)).toEqual(failing.map(() => false));
+    expect([hashSlots.activeCount, hashSlots.pendingCount]).toEqual([0, 0]);
+    expect(await verifyPassword(await hashPassword('After-failures-1'), 'After-failures-1')).toBe(true);
   });
 });

@@ -18,12 +18,14 @@ export function argon2Options(env: NodeJS.ProcessEnv = process.env) {
 const ARGON2_OPTIONS = argon2Options();
 
 /**
- * At most one argon2 computation per core at a time; the others wait their turn here, in order. argon2 runs on
- * libuv's pool (4 threads by default): on 2 cores, four hashes at once took turns on them, each switch evicting
- * another hash's 19 MiB working set, and hashed ~12 % slower than two at once (BENCHMARKS.md, eleventh round). The
- * pool's other threads stay free for what else uses them (file system, DNS).
+ * At most one argon2 computation per core at a time, and never on every thread of libuv's pool; the others wait their
+ * turn here, in order. argon2 runs on that pool: on 2 cores, four hashes at once on its four threads took turns, each
+ * switch evicting another hash's 19 MiB working set, and hashed ~12 % slower than two at once (BENCHMARKS.md,
+ * eleventh round). At least one thread stays free for the pool's other jobs (a webhook's DNS look-up, the data
+ * folder's lock refresh). The pool's size is read as libuv will (thread-pool.ts sets it first in the server).
  */
-export const hashSlots = pLimit(availableParallelism());
+const POOL_THREADS = Number(process.env.UV_THREADPOOL_SIZE) || 4;
+export const hashSlots = pLimit(Math.max(1, Math.min(availableParallelism(), POOL_THREADS - 1)));
 
 export function hashPassword(password: string): Promise<string> {
   // The salt (argon2's default length) drawn here, synchronously: argon2 would draw it with the asynchronous

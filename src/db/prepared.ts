@@ -4,7 +4,7 @@
 // parameter (`= any($1::uuid[])`).
 // The unfiltered users page is prepared too: its generic plan range-scans (customer_id, upn_lower). (Until migration
 // 0002 a sign-in index on upn_lower alone lured the generic plan into reading every customer's users.)
-import { Column, fillPlaceholders, is, type SQL, sql } from 'drizzle-orm';
+import { Column, fillPlaceholders, is, SQL, sql } from 'drizzle-orm';
 import { type PgColumn, type PgDialect, PgTimestamp } from 'drizzle-orm/pg-core';
 import type { SelectResultFields } from 'drizzle-orm/query-builders/select.types';
 import { type Db, driverQuery } from './client.js';
@@ -71,6 +71,9 @@ export function driverStatement<F extends DriverFields, P extends Record<string,
   return (db) => statement(db) ?? undefined;
 }
 
+/** What SQL decodes its value with (Drizzle's internal field; the same object for every SQL without mapWith). */
+const decoderOf = (f: SQL) => (f as unknown as { decoder: unknown }).decoder;
+
 /**
  * driverStatement for a page of rows that come back as ONE json value: an array of objects named by the keys of
  * `fields`, in the order of the `order` keys (ascending), which the driver parses with one JSON.parse where, row by
@@ -87,6 +90,7 @@ export function driverJsonRows<F extends DriverFields, P extends Record<string, 
 ): (db: Db) => ((values: P) => Promise<DriverRow<F>[]>) | undefined {
   const timestamps: [string, PgColumn][] = [];
   for (const [key, f] of Object.entries(fields)) {
+    if (is(f, SQL) && decoderOf(f) !== decoderOf(sql``)) throw new Error(`${name}: ${key} has a decoder (mapWith)`);
     if (!is(f, Column) || f.mapFromDriverValue === Column.prototype.mapFromDriverValue) continue;
     if (!is(f, PgTimestamp)) throw new Error(`${name}: ${key} has a decoder its JSON form may not suit`);
     timestamps.push([key, f]);

@@ -332,7 +332,7 @@ function toDetails(roles: string[], licenses: LicenseJson[], catalogue: Map<stri
 }
 
 // The plain users page with each user's details, for a query that asks for roles or licences: one statement for the
-// page, sent through the driver (db/prepared.ts driverStatement; undefined in a transaction, which takes the
+// page, sent through the driver (db/prepared.ts driverJsonRows; undefined in a transaction, which takes the
 // Drizzle statements above and the DataLoader). Same where, order and limit as usersFirstPage and usersPageAfter.
 /** The details subqueries' raw values, as a statement reading them (or a creation writing them) returns them. */
 export type Details = { roles: string[]; licenses: LicenseJson[] };
@@ -371,7 +371,7 @@ const byColumns = new Map<string, typeof ALL_COLUMNS>();
 /**
  * The statement of a plain page with details that reads `columns` (null: all), built once per column set: the
  * fewer columns, the less PostgreSQL sends and the less the driver decodes (a page of 100 users as the bench asks
- * for it reads 6 of 24 columns).
+ * for it reads 5 of 23 columns).
  */
 function pageWithDetails(columns: readonly UserColumn[] | null, assignedAt: boolean, after: boolean) {
   let statements = ALL_COLUMNS;
