@@ -75,8 +75,8 @@ export const listUsers = customerTask(
     },
     /**
      * `details`: the query asks for roles or licences; `columns`: the row columns its fields read (null or absent:
-     * all). The plain page then reads only those (and the keys: id, upnLower; the customer is `customerId`). `assignedAt: false`: it
-     * asks for no licence's assignedAt, which the page then does not read.
+     * all). The plain page then reads only those (and the keys: id, upnLower; the customer is `customerId`).
+     * `assignedAt: false`: it asks for no licence's assignedAt, which the page then does not read.
      */
     options: { details?: boolean; columns?: readonly (keyof UserRow)[] | null; assignedAt?: boolean } = {},
   ): Promise<Page<UserNode>> {
