@@ -3,7 +3,7 @@
 // does not ask for them does not read them.
 import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { driverJsonRows } from '../src/db/prepared.js';
+import { driverJsonRows, templateStatement } from '../src/db/prepared.js';
 import { users } from '../src/db/schema.js';
 import { attachMissingDetails } from '../src/graphql/user-details.js';
 import type { UserKey } from '../src/services/users/read.js';
@@ -219,6 +219,50 @@ describe("a new customer's Global Administrator", () => {
     expect(detailed.admin.roles).toEqual(['GLOBAL_ADMINISTRATOR']);
     expect(detailed.admin.licenses).toEqual([]);
     expect(detailed.statements).toBe(plain.statements);
+  });
+});
+
+describe('statements built once per shape of their values (templateStatement)', () => {
+  /** A statement echoing its values: a name, an instant, and a list joined. */
+  const echo = (builds: string[]) =>
+    templateStatement('test_echo', (db, p: { name: string | null; at: string; tags: string[] }, name) => {
+      builds.push(name);
+      return db
+        .select({
+          name: sql<string | null>`${p.name}::text`,
+          at: sql<string>`${p.at}::timestamptz::text`,
+          tags: sql<string>`concat_ws(',', null::text${sql.join(p.tags.map((t) => sql`, ${t}::text`))})`,
+        })
+        .from(sql`(select 1) as one`)
+        .prepare(name);
+    });
+
+  it('builds once per shape, and each call answers with its own values', async () => {
+    const builds: string[] = [];
+    const statement = echo(builds);
+    const db = s.database.db;
+    const at = '2026-01-02T03:04:05.000Z';
+    const call = async (name: string | null, tags: string[]) => (await statement(db, { name, at, tags }))[0];
+    expect(await call('a', ['x', 'y'])).toMatchObject({ name: 'a', tags: 'x,y' });
+    expect(await call(null, ['z', 'w'])).toMatchObject({ name: null, tags: 'z,w' });
+    expect(builds).toHaveLength(1);
+    // Three tags are another shape: another statement, and the first one still serves two.
+    expect(await call('b', ['1', '2', '3'])).toMatchObject({ name: 'b', tags: '1,2,3' });
+    expect(await call('c', ['4', '5'])).toMatchObject({ name: 'c', tags: '4,5' });
+    expect(builds).toEqual(['test_echo_0', 'test_echo_1']);
+    expect(new Date((await call('d', []))!.at).toISOString()).toBe(at);
+  });
+
+  it('refuses an undefined value or one that is not a value', async () => {
+    const statement = echo([]);
+    const db = s.database.db;
+    const at = new Date().toISOString();
+    await expect(async () => statement(db, { name: undefined as never, at, tags: [] })).rejects.toThrow(
+      /name is undefined/,
+    );
+    await expect(async () => statement(db, { name: sql`1` as never, at, tags: [] })).rejects.toThrow(
+      /name is not a value/,
+    );
   });
 });
 

@@ -1,11 +1,18 @@
 import { and, eq, gte, inArray, lt, type SQL, sql, type WithSubquery } from 'drizzle-orm';
+import type { Db } from '../db/client.js';
 import { auditEvents } from '../db/schema.js';
 import { encodeGlobalID } from '../graphql/ids.js';
 import { authorizeCustomerTask, requireAdminAgent, visibleCustomerCondition } from './authorization.js';
 import type { ServiceContext } from './context.js';
 import { type KeysetOrder, type Page, type PageArgs, tablePage } from './pagination.js';
 import { customerTask, readCustomer } from './tasks.js';
-import { userGlobalId, webhookEventsOf, webhookOutboxOf } from './webhooks.js';
+import {
+  type OutboxValues,
+  userGlobalId,
+  webhookEventsOf,
+  webhookOutboxInsert,
+  webhookOutboxValues,
+} from './webhooks.js';
 
 export interface AuditInput {
   customerId: string;
@@ -30,19 +37,32 @@ export async function recordAudit(ctx: ServiceContext, event: AuditInput): Promi
  * (all of one customer: a bulk batch's creations), one insert of them all.
  */
 export function auditWith(ctx: ServiceContext, event: AuditInput | readonly AuditInput[]): WithSubquery[] {
-  const { insert, outbox } = auditWrites(ctx, Array.isArray(event) ? event : [event as AuditInput]);
-  const audit = ctx.db.$with('audit', {}).as(insert);
-  return outbox ? [audit, ctx.db.$with('audit_outbox', {}).as(outbox)] : [audit];
+  return auditTemplate(ctx.db, auditValues(ctx, Array.isArray(event) ? event : [event as AuditInput]));
 }
 
 /** The audit events' insert, and the insert of the webhook events they send (null when they send none). */
 function auditWrites(ctx: ServiceContext, events: readonly AuditInput[]): { insert: SQL; outbox: SQL | null } {
+  return auditSql(ctx.db, auditValues(ctx, events));
+}
+
+/** What auditWrites writes: the events' rows (all at `at`, the first one's) and their webhook outbox rows. */
+export interface AuditValues {
+  [key: string]: string | AuditRow[] | OutboxValues | null;
+  /** The instant (ISO) of the first event; the next ones a microsecond apart each. */
+  at: string;
+  rows: AuditRow[];
+  outbox: OutboxValues | null;
+}
+
+/** An audit event's row as auditSql writes it: its details as JSON text (a value, where an object would be values). */
+type AuditRow = { [key: string]: string | Date | null } & Omit<typeof auditEvents.$inferInsert, 'id' | 'details'> & {
+    details: string;
+  };
+
+export function auditValues(ctx: ServiceContext, events: readonly AuditInput[]): AuditValues {
   const caller = ctx.caller;
   const now = ctx.clock.now();
-  const actor: Pick<
-    typeof auditEvents.$inferInsert,
-    'actorKind' | 'actorAgentId' | 'actorUserId' | 'actorName' | 'actorEmail'
-  > = {
+  const actor: Pick<AuditRow, 'actorKind' | 'actorAgentId' | 'actorUserId' | 'actorName' | 'actorEmail'> = {
     actorKind: caller ? (caller.kind === 'agent' ? caller.principal : 'USER') : 'SYSTEM',
     actorAgentId: caller?.kind === 'agent' ? caller.agentId : null,
     actorUserId: caller?.kind === 'user' ? caller.userId : null,
@@ -52,23 +72,18 @@ function auditWrites(ctx: ServiceContext, events: readonly AuditInput[]): { inse
   if (new Set(events.map((e) => e.customerId)).size !== 1) {
     throw new Error('auditWith: one statement writes the events of one customer');
   }
-  const insert = ctx.db
-    .insert(auditEvents)
-    .values(
-      events.map((event, i) => ({
-        customerId: event.customerId,
-        // Several events of one statement (a bulk batch's rows) a microsecond apart, in their order: the audit
-        // trail, newest first, lists them as it would have listed them written one by one.
-        at: i === 0 ? now : sql`${now.toISOString()}::timestamptz + ${i} * interval '1 microsecond'`,
-        ...actor,
-        action: event.action,
-        outcome: event.outcome,
-        targetUserId: event.targetUserId ?? null,
-        targetName: event.targetName ?? null,
-        details: event.details ?? {},
-      })),
-    )
-    .getSQL();
+  const rows = events.map(
+    (event): AuditRow => ({
+      customerId: event.customerId,
+      at: now,
+      ...actor,
+      action: event.action,
+      outcome: event.outcome,
+      targetUserId: event.targetUserId ?? null,
+      targetName: event.targetName ?? null,
+      details: JSON.stringify(event.details ?? {}),
+    }),
+  );
   const webhookActor = caller
     ? caller.kind === 'agent'
       ? {
@@ -90,8 +105,41 @@ function auditWrites(ctx: ServiceContext, events: readonly AuditInput[]): { inse
       },
     })),
   );
-  if (!sent.length) return { insert, outbox: null };
-  return { insert, outbox: webhookOutboxOf(now, events[0]!.customerId, sent) };
+  return {
+    at: now.toISOString(),
+    rows,
+    outbox: sent.length ? webhookOutboxValues(now, events[0]!.customerId, sent) : null,
+  };
+}
+
+/**
+ * The statements of `v`, whose values may be placeholders (a statement built once: db/prepared.ts
+ * templateStatement): their text depends only on how many events and webhook events there are.
+ */
+function auditSql(db: Db, v: AuditValues): { insert: SQL; outbox: SQL | null } {
+  const insert = db
+    .insert(auditEvents)
+    .values(
+      v.rows.map((row, i) => ({
+        ...row,
+        // Several events of one statement (a bulk batch's rows) a microsecond apart, in their order: the audit
+        // trail, newest first, lists them as it would have listed them written one by one.
+        at: i === 0 ? row.at : sql`${v.at}::timestamptz + ${i} * interval '1 microsecond'`,
+        details: sql`${row.details}::jsonb`,
+      })),
+    )
+    .getSQL();
+  return { insert, outbox: v.outbox && webhookOutboxInsert(v.outbox) };
+}
+
+/**
+ * auditWith for a statement built once (db/prepared.ts templateStatement): the CTEs of the audit values `v`, whose
+ * values are its placeholders (auditValues gives the values to fill them with).
+ */
+export function auditTemplate(db: Db, v: AuditValues): WithSubquery[] {
+  const { insert, outbox } = auditSql(db, v);
+  const audit = db.$with('audit', {}).as(insert);
+  return outbox ? [audit, db.$with('audit_outbox', {}).as(outbox)] : [audit];
 }
 
 export type AuditEventRow = typeof auditEvents.$inferSelect;

@@ -381,23 +381,52 @@ export function webhookOutboxOf(
   customerId: string,
   events: readonly { type: WebhookEventType; data: Record<string, unknown> }[],
 ): SQL {
-  const nowSql = sql`${now.toISOString()}::timestamptz`;
+  return webhookOutboxInsert(webhookOutboxValues(now, customerId, events));
+}
+
+/** What webhookOutboxInsert writes: each event's type and payload (JSON text), and the instants of its rows. */
+export interface OutboxValues {
+  [key: string]: string | { type: string; payload: string }[];
+  now: string;
+  retryUntil: string;
+  customerId: string;
+  events: { type: string; payload: string }[];
+}
+
+export function webhookOutboxValues(
+  now: Date,
+  customerId: string,
+  events: readonly { type: WebhookEventType; data: Record<string, unknown> }[],
+): OutboxValues {
   const customer = encodeGlobalID('Customer', customerId);
-  const values = events.map(({ type, data }) => {
-    const payload = { type, timestamp: now.toISOString(), data: { customerId: customer, ...data } };
-    return sql`(${type}::text, ${JSON.stringify(payload)}::jsonb)`;
-  });
+  return {
+    now: now.toISOString(),
+    retryUntil: new Date(now.getTime() + WEBHOOK_RETRY_MS).toISOString(),
+    customerId,
+    events: events.map(({ type, data }) => ({
+      type,
+      payload: JSON.stringify({ type, timestamp: now.toISOString(), data: { customerId: customer, ...data } }),
+    })),
+  };
+}
+
+/**
+ * The outbox insert of `v`, whose values may be placeholders (a statement built once: db/prepared.ts
+ * templateStatement): its text depends only on how many events there are.
+ */
+export function webhookOutboxInsert(v: OutboxValues): SQL {
+  const nowSql = sql`${v.now}::timestamptz`;
+  const values = v.events.map(({ type, payload }) => sql`(${type}::text, ${payload}::jsonb)`);
   const underGdap = sql`(e.type like 'relationship.%' or exists (select 1 from ${gdapRelationships} r
     where r.customer_id = c.id and r.partner_id = s.partner_id and r.status = 'ACTIVE'
       and (r.ends_at > ${nowSql} or r.auto_extend)))`;
   return sql`insert into ${webhookDeliveries} (partner_id, id, subscription_id, event_type, payload, next_attempt_at, created_at, retry_until)
-    select s.partner_id, gen_random_uuid(), s.id, e.type, e.payload, ${nowSql}, ${nowSql},
-      ${new Date(now.getTime() + WEBHOOK_RETRY_MS).toISOString()}::timestamptz
+    select s.partner_id, gen_random_uuid(), s.id, e.type, e.payload, ${nowSql}, ${nowSql}, ${v.retryUntil}::timestamptz
     from (values ${sql.join(values, sql`, `)}) as e(type, payload)
     join ${webhookSubscriptions} s on e.type = any(s.event_types)
     join ${customers} c on c.partner_id = s.partner_id
-    where c.id = ${customerId} and s.enabled
-      and (s.customer_ids is null or ${customerId}::uuid = any(s.customer_ids)) and ${underGdap}`;
+    where c.id = ${v.customerId} and s.enabled
+      and (s.customer_ids is null or ${v.customerId}::uuid = any(s.customer_ids)) and ${underGdap}`;
 }
 
 /** The webhook events an audited customer change sends (none for refusals, nor for an update that changed nothing). */

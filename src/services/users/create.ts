@@ -11,17 +11,26 @@ import {
   pgErrorNames,
   UNIQUE_VIOLATION,
 } from '../../db/client.js';
-import { textArray, uuidArray } from '../../db/prepared.js';
+import { templateStatement, textArray, uuidArray } from '../../db/prepared.js';
 import { licenseAssignments, subscriptions, userRoles, users } from '../../db/schema.js';
 import { msg } from '../../messages/index.js';
-import { auditWith } from '../audit.js';
+import { type AuditInput, type AuditValues, auditTemplate, auditValues } from '../audit.js';
 import { authorizeCustomerTask } from '../authorization.js';
 import type { ServiceContext } from '../context.js';
 import { DomainError, invalid, ValidationErrors } from '../errors.js';
 import { seatsError } from '../seats.js';
 import { type SkuRow, skusByIds } from '../skus.js';
 import { customerTask } from '../tasks.js';
-import { activeUserWithUpn, INFO_FIELDS, infoErrors, roleErrors, type UserInfo, upnErrors, upnTaken } from './input.js';
+import {
+  activeUserWithUpn,
+  INFO_FIELDS,
+  type InfoField,
+  infoErrors,
+  roleErrors,
+  type UserInfo,
+  upnErrors,
+  upnTaken,
+} from './input.js';
 import { denyAudited, requirePart } from './parts.js';
 import { type Details, licencesOf, rolesOf, withDetails } from './read.js';
 import { type UserNode, type UserRow, userColumns } from './row.js';
@@ -73,6 +82,14 @@ export class SeatsRefused extends Error {
   }
 }
 
+/** A user to create (insertUser, createUser). */
+export interface NewUserValues {
+  userPrincipalName: string;
+  info: UserInfo;
+  roles: readonly DirectoryRole[];
+  skus: readonly SkuRow[];
+}
+
 /**
  * Creates a user with its roles, a seat and a licence of each SKU, and the caller's writes (`alongside`), in ONE
  * statement (data-modifying CTEs): atomic by itself, so it needs no transaction of its own, and one round trip.
@@ -84,25 +101,59 @@ export class SeatsRefused extends Error {
 export async function insertUser(
   db: Db,
   customerId: string,
-  values: { userPrincipalName: string; info: UserInfo; roles: readonly DirectoryRole[]; skus: readonly SkuRow[] },
+  values: NewUserValues,
   passwordHash: string,
   now: Date,
   alongside: (user: NewUser) => WrittenWith = () => ({ ctes: [] }),
 ): Promise<UserRow & Details> {
+  const v = creationValues(customerId, values, passwordHash, now);
+  const also = alongside({ id: v.userId, userPrincipalName: values.userPrincipalName });
+  const [row] = await creationQuery(db, v, also.ctes)
+    .where(also.require?.holds)
+    .prepare('insert_user')
+    .execute()
+    .catch(creationFailed(customerId, values));
+  // The user's row is always returned, unless the caller's condition filtered it out.
+  if (!row) throw also.require!.unmet();
+  return row;
+}
+
+/** What the creation statement writes, as values (creationQuery builds it from them, or from their placeholders). */
+interface CreationValues {
+  [key: string]: string | ReturnType<typeof newUserRow>;
+  userId: string;
+  customerId: string;
+  /** The instant (ISO) of the licences. */
+  now: string;
+  /** Array literals (db/prepared.ts textArray, uuidArray). */
+  roles: string;
+  skuIds: string;
+  user: ReturnType<typeof newUserRow>;
+}
+
+function creationValues(customerId: string, values: NewUserValues, passwordHash: string, now: Date): CreationValues {
   const userId = randomUUID();
-  const customer = sql`${customerId}::uuid`;
-  const user = sql`${userId}::uuid`;
-  const skuIds = uuidArray(values.skus.map((s) => s.id));
-  const created = db.$with('new_user', userColumns).as(
-    db
-      .insert(users)
-      .values(newUserRow(customerId, { id: userId, ...values, passwordHash }, now))
-      .returning(userColumns)
-      .getSQL(),
-  );
+  return {
+    userId,
+    customerId,
+    now: now.toISOString(),
+    roles: textArray(values.roles),
+    skuIds: uuidArray(values.skus.map((s) => s.id)),
+    user: newUserRow(customerId, { id: userId, ...values, passwordHash }, now),
+  };
+}
+
+/**
+ * The creation statement of `v`, whose values may be placeholders (createUser's statement is built once: db/prepared.ts
+ * templateStatement), with the caller's CTEs `also`: the user's row with the roles and licences it wrote.
+ */
+function creationQuery(db: Db, v: CreationValues, also: WithSubquery[]) {
+  const customer = sql`${v.customerId}::uuid`;
+  const user = sql`${v.userId}::uuid`;
+  const created = db.$with('new_user', userColumns).as(db.insert(users).values(v.user).returning(userColumns).getSQL());
   const roles = db.$with('new_roles', {}).as(
     sql`insert into ${userRoles} (customer_id, user_id, role)
-      select ${customer}, ${user}, unnest(${textArray(values.roles)}::text[]) returning role`,
+      select ${customer}, ${user}, unnest(${v.roles}::text[]) returning role`,
   );
   // A seat of each SKU. The subscriptions are locked in SKU id order, as every seat taker locks them (seats.ts
   // lockSeats), so creations, updates and bulk batches wanting the same seats queue instead of deadlocking over
@@ -113,49 +164,73 @@ export async function insertUser(
   const seats = db.$with('new_seats', {}).as(
     sql`update ${subscriptions} set consumed_seats = consumed_seats + 1
       where customer_id = ${customer} and id in (select s.id from ${subscriptions} s
-        where s.customer_id = ${customer} and s.sku_id = any(${skuIds}::uuid[]) order by s.sku_id for update)
+        where s.customer_id = ${customer} and s.sku_id = any(${v.skuIds}::uuid[]) order by s.sku_id for update)
       returning sku_id`,
   );
   // Each licence takes its SKU from the seat taken: a SKU without a subscription took none, and the NULL it leaves
   // fails the statement (license_assignments.sku_id is NOT NULL).
   const licences = db.$with('new_licences', {}).as(
     sql`insert into ${licenseAssignments} (customer_id, user_id, sku_id, created_at)
-      select ${customer}, ${user}, taken.sku_id, ${now.toISOString()}::timestamptz
-      from unnest(${skuIds}::uuid[]) as wanted(sku_id) left join ${seats} taken on taken.sku_id = wanted.sku_id
+      select ${customer}, ${user}, taken.sku_id, ${v.now}::timestamptz
+      from unnest(${v.skuIds}::uuid[]) as wanted(sku_id) left join ${seats} taken on taken.sku_id = wanted.sku_id
       returning sku_id, seated, created_at`,
   );
-  const also = alongside({ id: userId, userPrincipalName: values.userPrincipalName });
   // The user's row is read first: a UPN already taken is the error reported, before any about seats. Sent as a
   // prepared statement: its text is the same for every user (per kind of caller), so PostgreSQL parses and plans it
   // once per connection instead of at every creation.
   // The roles and licences written come back with the row, as the read path reads them (read.ts detailFields, in the
   // same order), so the answer needs no statement of its own to show them.
-  const [row] = await db
-    .with(created, roles, seats, licences, ...also.ctes)
+  return db
+    .with(created, roles, seats, licences, ...also)
     .select({
       ...pick(created),
       roles: rolesOf(sql`${roles}`),
       licenses: licencesOf(sql`${licences}`),
     })
-    .from(created)
-    .where(also.require?.holds)
-    .prepare('insert_user')
-    .execute()
-    .catch((e: unknown) => {
-      const code = pgErrorCode(e);
-      const { table, column, constraint } = pgErrorNames(e);
-      if (code === UNIQUE_VIOLATION && constraint === 'users_active_upn_key')
-        throw upnTaken(values.userPrincipalName, undefined, ['userPrincipalName']);
-      if (
-        (code === CHECK_VIOLATION && constraint === 'subscriptions_seats_check') ||
-        (code === NOT_NULL_VIOLATION && table === 'license_assignments' && column === 'sku_id')
-      )
-        throw new SeatsRefused(customerId, values.skus);
-      throw e;
-    });
-  // The user's row is always returned, unless the caller's condition filtered it out.
-  if (!row) throw also.require!.unmet();
-  return row;
+    .from(created);
+}
+
+/** The creation statement's failures as insertUser reports them. */
+const creationFailed =
+  (customerId: string, values: NewUserValues) =>
+  (e: unknown): never => {
+    const code = pgErrorCode(e);
+    const { table, column, constraint } = pgErrorNames(e);
+    if (code === UNIQUE_VIOLATION && constraint === 'users_active_upn_key')
+      throw upnTaken(values.userPrincipalName, undefined, ['userPrincipalName']);
+    if (
+      (code === CHECK_VIOLATION && constraint === 'subscriptions_seats_check') ||
+      (code === NOT_NULL_VIOLATION && table === 'license_assignments' && column === 'sku_id')
+    )
+      throw new SeatsRefused(customerId, values.skus);
+    throw e;
+  };
+
+/**
+ * createUser's statement: insertUser's with its audit event (and webhook outbox rows), built once per handle with
+ * placeholders and filled at each creation (db/prepared.ts templateStatement).
+ */
+const createUserStatement = templateStatement(
+  'create_user',
+  (db, p: { creation: CreationValues; audit: AuditValues }, name) =>
+    creationQuery(db, p.creation, auditTemplate(db, p.audit)).prepare(name),
+);
+
+/**
+ * insertUser for createUser, whose statement is built once (createUserStatement): the user with its audit event
+ * `event` (its target set to the user created).
+ */
+async function insertUserAudited(
+  ctx: ServiceContext,
+  customerId: string,
+  values: NewUserValues,
+  passwordHash: string,
+  event: AuditInput,
+): Promise<UserRow & Details> {
+  const creation = creationValues(customerId, values, passwordHash, ctx.clock.now());
+  const audit = auditValues(ctx, [{ ...event, targetUserId: creation.userId, targetName: values.userPrincipalName }]);
+  const [row] = await createUserStatement(ctx.db, { creation, audit }).catch(creationFailed(customerId, values));
+  return row!;
 }
 
 /**
@@ -168,7 +243,7 @@ function newUserRow(
   now: Date,
 ) {
   return {
-    ...Object.fromEntries(INFO_FIELDS.map((f) => [f, user.info[f] ?? null])),
+    ...(Object.fromEntries(INFO_FIELDS.map((f) => [f, user.info[f] ?? null])) as Record<InfoField, string | null>),
     id: user.id,
     displayName: user.info.displayName ?? user.userPrincipalName,
     customerId,
@@ -283,28 +358,22 @@ export const createUser = customerTask(
 
     const temporaryPassword = generateTemporaryPassword();
     const passwordHash = await hashPassword(temporaryPassword);
-    const now = ctx.clock.now();
     // No look-up before the insert: the unique index decides (also between racing requests), and only then do we
     // find the holder to name it. One statement, no transaction: the user and its audit event are written together
     // or not at all. Sent again if PostgreSQL broke a deadlock by failing it (a bulk batch holding these seats and
     // inserting the same UPN at the same moment: see insertUser).
     const user = await againIfDeadlocked(() =>
-      insertUser(
-        ctx.db,
+      insertUserAudited(
+        ctx,
         input.customerId,
         { userPrincipalName: upn, info, roles, skus: found.skus },
         passwordHash,
-        now,
-        (created) => ({
-          ctes: auditWith(ctx, {
-            customerId: input.customerId,
-            action: 'CREATE_USER',
-            outcome: 'SUCCESS',
-            targetUserId: created.id,
-            targetName: created.userPrincipalName,
-            details: { ...info, userPrincipalName: upn, roles, licenses: found.skus.map((s) => s.partNumber) },
-          }),
-        }),
+        {
+          customerId: input.customerId,
+          action: 'CREATE_USER',
+          outcome: 'SUCCESS',
+          details: { ...info, userPrincipalName: upn, roles, licenses: found.skus.map((s) => s.partNumber) },
+        },
       ),
     ).catch(async (e: unknown) => {
       if (e instanceof DomainError && e.code === 'UPN_TAKEN') {
