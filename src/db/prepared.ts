@@ -163,18 +163,24 @@ export function templateStatement<V extends TemplateValues, R>(
 
 const isLeaf = (v: unknown): v is Leaf => v === null || typeof v !== 'object' || v instanceof Date;
 
-/** Collects the leaves of `value` by path into `into`, and returns its shape. */
+/** Collects the leaves of `value` by path into `into`, and returns its shape. (Loops, not entries/map/join: per call.) */
 function flatten(value: unknown, path: string, into: Record<string, unknown>): string {
   if (value === undefined) throw new Error(`templateStatement: ${path || 'the values'} is undefined`);
   if (isLeaf(value)) {
     into[path] = value;
     return '';
   }
-  if (Array.isArray(value)) return `[${value.map((v, i) => flatten(v, `${path}.${i}`, into)).join(',')}]`;
+  let shape: string;
+  if (Array.isArray(value)) {
+    shape = '[';
+    for (let i = 0; i < value.length; i++) shape += `${flatten(value[i], `${path}.${i}`, into)},`;
+    return `${shape}]`;
+  }
   if (Object.getPrototypeOf(value) !== Object.prototype) throw new Error(`templateStatement: ${path} is not a value`);
-  return `{${Object.entries(value)
-    .map(([k, v]) => `${k}:${flatten(v, path ? `${path}.${k}` : k, into)}`)
-    .join(',')}}`;
+  shape = '{';
+  const object = value as Record<string, unknown>;
+  for (const key in object) shape += `${key}:${flatten(object[key], path ? `${path}.${key}` : key, into)},`;
+  return `${shape}}`;
 }
 
 function placeholdersOf(value: unknown, path: string): unknown {

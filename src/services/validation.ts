@@ -55,14 +55,22 @@ const NOT_COUNTRIES = new Set(['EU', 'EZ', 'UN', 'QO', 'XA', 'XB', 'ZZ']);
 /** ISO 3166-1 alpha-2, checked against the ICU region list Node ships with. */
 export function usageLocationViolation(code: string): Violation | null {
   if (!/^[A-Z]{2}$/.test(code)) return { rule: 'countryFormat' };
+  // ICU's look-up costs more than the rest of a createUser's validation: each of the 676 codes is asked once.
+  let country = countries.get(code);
+  if (country === undefined) countries.set(code, (country = isCountry(code)));
+  return country ? null : { rule: 'notCountry', value: code };
+}
+
+const countries = new Map<string, boolean>();
+
+function isCountry(code: string): boolean {
   let name: string | undefined;
   try {
     name = regionNames.of(code);
   } catch {
     name = undefined;
   }
-  if (!name || name === code || NOT_COUNTRIES.has(code)) return { rule: 'notCountry', value: code };
-  return null;
+  return !!name && name !== code && !NOT_COUNTRIES.has(code);
 }
 
 /**
