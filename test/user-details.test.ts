@@ -253,6 +253,17 @@ describe('statements built once per shape of their values (templateStatement)', 
     expect(new Date((await call('d', []))!.at).toISOString()).toBe(at);
   });
 
+  it('keeps apart values whose keys would name the same path', async () => {
+    const statement = templateStatement('test_paths', (db, p: { 'a.b': string; a: { b: string } }, name) =>
+      db
+        .select({ dotted: sql<string>`${p['a.b']}::text`, nested: sql<string>`${p.a.b}::text` })
+        .from(sql`(select 1) as one`)
+        .prepare(name),
+    );
+    const [row] = await statement(s.database.db, { 'a.b': 'dotted', a: { b: 'nested' } });
+    expect(row).toEqual({ dotted: 'dotted', nested: 'nested' });
+  });
+
   it('refuses an undefined value or one that is not a value', async () => {
     const statement = echo([]);
     const db = s.database.db;

@@ -137,10 +137,13 @@ const MAX_SHAPES = 8;
  * once per database handle and shape with a placeholder for each leaf, and sent prepared: Drizzle builds its SQL once
  * instead of at every call (for a createUser, a third of the event loop's work besides the hash), and PostgreSQL
  * plans it once per connection. `build` gets the values with every leaf replaced by its placeholder — it never sees a
- * value, so the text cannot depend on one — and returns Drizzle's prepared query. Leaves must be driver-ready where
- * they are not a column's value (an ISO string for a timestamp in raw SQL, an array literal for `::uuid[]`).
- * Undefined is refused (a missing value would be a different statement with a column default); SQL too (it would
- * be replaced by a placeholder). Shapes beyond a few are built at each call, never cached.
+ * value, so the text cannot depend on one; it must not test a leaf either (a placeholder is truthy even for null):
+ * what may be absent is a list, empty or not. Leaves must be driver-ready where they are not a column's value (an ISO
+ * string for a timestamp in raw SQL, an array literal for `::uuid[]`); a column's value goes through the column's
+ * encoder even when null, so a nullable column whose encoder cannot take null (jsonb, timestamp) must be written as
+ * SQL around the leaf (`${leaf}::jsonb`), not as the column's value. Undefined is refused (a missing value would be a
+ * different statement with a column default); SQL too (it would be replaced by a placeholder). Shapes beyond a few
+ * are built at each call, never cached.
  */
 export function templateStatement<V extends TemplateValues, R>(
   name: string,
@@ -148,45 +151,52 @@ export function templateStatement<V extends TemplateValues, R>(
 ): (db: Db, values: V) => Promise<R> {
   const byDb = new WeakMap<Db, Map<string, { execute(values: Record<string, unknown>): Promise<R> }>>();
   return (db, values) => {
-    const leaves: Record<string, unknown> = {};
-    const shape = flatten(values, '', leaves);
+    // The leaves in the order of a walk of the values: the placeholders are named by their index in it.
+    const leaves: unknown[] = [];
+    const shape = flatten(values, 'the values', leaves);
     let byShape = byDb.get(db);
     if (!byShape) byDb.set(db, (byShape = new Map()));
     let statement = byShape.get(shape);
     if (!statement) {
-      statement = build(db, placeholdersOf(values, '') as V, `${name}_${byShape.size}`);
+      statement = build(db, placeholdersOf(values, { next: 0 }) as V, `${name}_${byShape.size}`);
       if (byShape.size < MAX_SHAPES) byShape.set(shape, statement);
     }
-    return statement.execute(leaves);
+    // Drizzle fills placeholder `i` with values[i]: the array is the record.
+    return statement.execute(leaves as unknown as Record<string, unknown>);
   };
 }
 
 const isLeaf = (v: unknown): v is Leaf => v === null || typeof v !== 'object' || v instanceof Date;
 
-/** Collects the leaves of `value` by path into `into`, and returns its shape. (Loops, not entries/map/join: per call.) */
-function flatten(value: unknown, path: string, into: Record<string, unknown>): string {
-  if (value === undefined) throw new Error(`templateStatement: ${path || 'the values'} is undefined`);
+/**
+ * Collects the leaves of `value` into `into` in walk order, and returns its shape: keys quoted, so that no two shapes
+ * read the same. (Plain loops, not entries/map/join: this runs at every call.)
+ */
+function flatten(value: unknown, key: string, into: unknown[]): string {
+  if (value === undefined) throw new Error(`templateStatement: ${key} is undefined`);
   if (isLeaf(value)) {
-    into[path] = value;
+    into.push(value);
     return '';
   }
   let shape: string;
   if (Array.isArray(value)) {
     shape = '[';
-    for (let i = 0; i < value.length; i++) shape += `${flatten(value[i], `${path}.${i}`, into)},`;
+    for (let i = 0; i < value.length; i++) shape += `${flatten(value[i], key, into)},`;
     return `${shape}]`;
   }
-  if (Object.getPrototypeOf(value) !== Object.prototype) throw new Error(`templateStatement: ${path} is not a value`);
+  if (Object.getPrototypeOf(value) !== Object.prototype) throw new Error(`templateStatement: ${key} is not a value`);
   shape = '{';
   const object = value as Record<string, unknown>;
-  for (const key in object) shape += `${key}:${flatten(object[key], path ? `${path}.${key}` : key, into)},`;
+  for (const k in object) shape += `${JSON.stringify(k)}:${flatten(object[k], k, into)},`;
   return `${shape}}`;
 }
 
-function placeholdersOf(value: unknown, path: string): unknown {
-  if (isLeaf(value)) return sql.placeholder(path);
-  if (Array.isArray(value)) return value.map((v, i) => placeholdersOf(v, `${path}.${i}`));
-  return Object.fromEntries(
-    Object.entries(value as object).map(([k, v]) => [k, placeholdersOf(v, path ? `${path}.${k}` : k)]),
-  );
+/** `value` with each leaf replaced by placeholder `i`, its index in flatten's walk (the same order). */
+function placeholdersOf(value: unknown, counter: { next: number }): unknown {
+  if (isLeaf(value)) return sql.placeholder(String(counter.next++));
+  if (Array.isArray(value)) return value.map((v) => placeholdersOf(v, counter));
+  const out: Record<string, unknown> = {};
+  const object = value as Record<string, unknown>;
+  for (const k in object) out[k] = placeholdersOf(object[k], counter);
+  return out;
 }

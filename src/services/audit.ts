@@ -47,11 +47,12 @@ function auditWrites(ctx: ServiceContext, events: readonly AuditInput[]): { inse
 
 /** What auditWrites writes: the events' rows (all at `at`, the first one's) and their webhook outbox rows. */
 export interface AuditValues {
-  [key: string]: string | AuditRow[] | OutboxValues | null;
+  [key: string]: string | AuditRow[] | OutboxValues;
   /** The instant (ISO) of the first event; the next ones a microsecond apart each. */
   at: string;
   rows: AuditRow[];
-  outbox: OutboxValues | null;
+  /** The webhook events they send (none: no outbox insert). */
+  outbox: OutboxValues;
 }
 
 /** An audit event's row as auditSql writes it: its details as JSON text (a value, where an object would be values). */
@@ -108,7 +109,7 @@ export function auditValues(ctx: ServiceContext, events: readonly AuditInput[]):
   return {
     at: now.toISOString(),
     rows,
-    outbox: sent.length ? webhookOutboxValues(now, events[0]!.customerId, sent) : null,
+    outbox: webhookOutboxValues(now, events[0]!.customerId, sent),
   };
 }
 
@@ -129,7 +130,8 @@ function auditSql(db: Db, v: AuditValues): { insert: SQL; outbox: SQL | null } {
       })),
     )
     .getSQL();
-  return { insert, outbox: v.outbox && webhookOutboxInsert(v.outbox) };
+  // Whether there is an outbox is the number of its events (a list's length, the same in a template), never a value.
+  return { insert, outbox: v.outbox.events.length ? webhookOutboxInsert(v.outbox) : null };
 }
 
 /**

@@ -108,6 +108,9 @@ export async function insertUser(
 ): Promise<UserRow & Details> {
   const v = creationValues(customerId, values, passwordHash, now);
   const also = alongside({ id: v.userId, userPrincipalName: values.userPrincipalName });
+  // Sent as a prepared statement: its text is the same for every user of a kind of caller (lists travel as arrays),
+  // so PostgreSQL parses and plans it once per connection instead of at every creation. (createUser's is also built
+  // once: createUserStatement.)
   const [row] = await creationQuery(db, v, also.ctes)
     .where(also.require?.holds)
     .prepare('insert_user')
@@ -175,9 +178,7 @@ function creationQuery(db: Db, v: CreationValues, also: WithSubquery[]) {
       from unnest(${v.skuIds}::uuid[]) as wanted(sku_id) left join ${seats} taken on taken.sku_id = wanted.sku_id
       returning sku_id, seated, created_at`,
   );
-  // The user's row is read first: a UPN already taken is the error reported, before any about seats. Sent as a
-  // prepared statement: its text is the same for every user (per kind of caller), so PostgreSQL parses and plans it
-  // once per connection instead of at every creation.
+  // The user's row is read first: a UPN already taken is the error reported, before any about seats.
   // The roles and licences written come back with the row, as the read path reads them (read.ts detailFields, in the
   // same order), so the answer needs no statement of its own to show them.
   return db
