@@ -135,7 +135,7 @@ const MAX_SHAPES = 8;
 /**
  * A statement whose text depends only on the shape of its values (which keys, how many items in each list), built
  * once per database handle and shape with a placeholder for each leaf, and sent prepared: Drizzle builds its SQL once
- * instead of at every call (for a createUser, a third of the event loop's work besides the hash), and PostgreSQL
+ * instead of at every call (for a createUser, a fifth of the event loop's work besides the hash), and PostgreSQL
  * plans it once per connection. `build` gets the values with every leaf replaced by its placeholder — it never sees a
  * value, so the text cannot depend on one; it must not test a leaf either (a placeholder is truthy even for null):
  * what may be absent is a list, empty or not. Leaves must be driver-ready where they are not a column's value (an ISO
