@@ -17,6 +17,12 @@ const common = {
   outdir: 'dist',
   sourcemap: true,
   sourcesContent: false,
+  // Whitespace and comments out: V8 keeps a script's whole source alive, and a single non-ASCII character (there
+  // are a few in our dependencies' comments) stores all of it two bytes a character — the server's 4.5 MB bundle was
+  // 8.6 MB of its live heap of 35 MB. Names are kept (stack traces still say which function), and licence comments
+  // go to a file of their own beside the bundle.
+  minifyWhitespace: true,
+  legalComments: 'external',
   logLevel: 'warning',
 };
 
