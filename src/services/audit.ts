@@ -26,26 +26,21 @@ export interface AuditInput {
 
 /** Written through `ctx.db`: inside inTransaction, part of the transaction (and rolled back with it). */
 export async function recordAudit(ctx: ServiceContext, event: AuditInput): Promise<void> {
-  const { insert, outbox } = auditWrites(ctx, [event]);
+  const { insert, outbox } = auditSql(ctx.db, auditValues(ctx, [event]));
   // With webhook events, written by the same statement as the audit event: one round trip for both.
   await ctx.db.execute(outbox ? sql`with audit as (${insert}) ${outbox}` : insert);
 }
 
 /**
  * The audit event (and its webhook outbox rows) as CTEs of another statement, named `audit` and `audit_outbox`:
- * written by that statement, and not at all if it fails (a user's creation: users/create.ts). With several events
+ * written by that statement, and not at all if it fails (a bulk row's user, a customer). With several events
  * (all of one customer: a bulk batch's creations), one insert of them all.
  */
 export function auditWith(ctx: ServiceContext, event: AuditInput | readonly AuditInput[]): WithSubquery[] {
   return auditTemplate(ctx.db, auditValues(ctx, Array.isArray(event) ? event : [event as AuditInput]));
 }
 
-/** The audit events' insert, and the insert of the webhook events they send (null when they send none). */
-function auditWrites(ctx: ServiceContext, events: readonly AuditInput[]): { insert: SQL; outbox: SQL | null } {
-  return auditSql(ctx.db, auditValues(ctx, events));
-}
-
-/** What auditWrites writes: the events' rows (all at `at`, the first one's) and their webhook outbox rows. */
+/** What an audit write writes: the events' rows (all at `at`, the first one's) and their webhook outbox rows. */
 export interface AuditValues {
   [key: string]: string | AuditRow[] | OutboxValues;
   /** The instant (ISO) of the first event; the next ones a microsecond apart each. */
@@ -114,7 +109,8 @@ export function auditValues(ctx: ServiceContext, events: readonly AuditInput[]):
 }
 
 /**
- * The statements of `v`, whose values may be placeholders (a statement built once: db/prepared.ts
+ * The audit events' insert, and the insert of the webhook events they send (null when they send none): the
+ * statements of `v`, whose values may be placeholders (a statement built once: db/prepared.ts
  * templateStatement): their text depends only on how many events and webhook events there are.
  */
 function auditSql(db: Db, v: AuditValues): { insert: SQL; outbox: SQL | null } {
@@ -135,8 +131,8 @@ function auditSql(db: Db, v: AuditValues): { insert: SQL; outbox: SQL | null } {
 }
 
 /**
- * auditWith for a statement built once (db/prepared.ts templateStatement): the CTEs of the audit values `v`, whose
- * values are its placeholders (auditValues gives the values to fill them with).
+ * The CTEs of the audit values `v` (auditWith's), whose values may be the placeholders of a statement built once
+ * (db/prepared.ts templateStatement: createUser's, which fills them from auditValues).
  */
 export function auditTemplate(db: Db, v: AuditValues): WithSubquery[] {
   const { insert, outbox } = auditSql(db, v);
