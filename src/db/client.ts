@@ -66,9 +66,15 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     const client = postgres(options.url, { max: options.poolSize ?? 10, onnotice: () => {} });
     const db = drizzlePostgres({ client, schema, logger }) as unknown as Db;
     // After drizzle(): it sets the client's parsers (timestamps as text) that the decoders expect.
-    driverQueries.set(db, (text, params) => {
+    driverQueries.set(db, async (text, params) => {
       statements.count++;
-      return client.unsafe(text, params as postgres.ParameterOrJSON<never>[], { prepare: true }).values();
+      const result = await client.unsafe(text, params as postgres.ParameterOrJSON<never>[], { prepare: true }).values();
+      // The rows move to an array of ours and postgres.js's result is emptied: its query object keeps the result,
+      // and holds closures stored in its fields (resolve, reject), which V8's minor GC does not let die young, so
+      // every answer's rows were promoted to the old generation (see pagination.ts, Edge).
+      const rows = result.slice();
+      result.length = 0;
+      return rows;
     });
     return {
       db,
