@@ -75,14 +75,13 @@ const log = (line: string) => console.log(line);
 const fmt = (n: number, digits = 1) => (Number.isFinite(n) ? n.toFixed(digits) : '–');
 
 async function withChild<T>(entry: Entry, url: string, fn: (child: Child) => Promise<T>): Promise<T> {
-  // The V8 flags of `npm start`, for the floor and PostGraphile as well so that all run alike: a young generation of
-  // 8 MiB semi-spaces instead of 16 (~20 MB less peak RSS under load, no measurable throughput cost here), and the
-  // old generation let grow to 3.5× what survived its last full collection, where V8 may go up to 4× (peak RSS on
-  // the users page at c=64 ~260 → ~237 MB; BENCHMARKS.md). HEAP_GROWING=… tries others (0: V8's own);
-  // BENCH_NODE_FLAGS='…' adds any.
+  // The V8 flags of `npm start`, for the floor and PostGraphile as well so that all run alike: semi-spaces of at most
+  // 16 MiB (V8 lets them grow to 64 under this load: peak RSS 278 MB), and the old generation let grow to 2.5× what
+  // survived its last full collection, where V8 may go up to 4× (BENCHMARKS.md, thirteenth round). SEMI=… and
+  // HEAP_GROWING=… try others (0: V8's own); BENCH_NODE_FLAGS='…' adds any.
   const flags = [
-    `--max-semi-space-size=${process.env.SEMI ?? 8}`,
-    `--heap-growing-percent=${process.env.HEAP_GROWING ?? 250}`,
+    `--max-semi-space-size=${process.env.SEMI ?? 16}`,
+    `--heap-growing-percent=${process.env.HEAP_GROWING ?? 150}`,
     ...(process.env.BENCH_NODE_FLAGS?.split(' ').filter(Boolean) ?? []),
     ...(entry === 'server' && profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []),
   ];
