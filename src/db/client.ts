@@ -69,9 +69,9 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     driverQueries.set(db, async (text, params) => {
       statements.count++;
       const result = await client.unsafe(text, params as postgres.ParameterOrJSON<never>[], { prepare: true }).values();
-      // The rows move to an array of ours and postgres.js's result is emptied: its query object keeps the result,
-      // and holds closures stored in its fields (resolve, reject), which V8's minor GC does not let die young, so
-      // every answer's rows were promoted to the old generation (see pagination.ts, Edge).
+      // The rows move to an array of ours and postgres.js's result is emptied: its query object keeps the result
+      // and stores closures over itself in its fields (resolve, reject), which V8's minor GC does not let die young
+      // with their scope, so every answer's rows were promoted to the old generation (see pagination.ts, Edge).
       const rows = result.slice();
       result.length = 0;
       return rows;
