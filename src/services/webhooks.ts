@@ -359,8 +359,9 @@ export async function emitWebhookEvent(
 
 /**
  * The outbox rows of a customer's events (one per subscription that wants each type), as one INSERT … SELECT to run
- * alone or after a CTE (audit.ts writes the audit event in the same statement). Customer data goes out only while
- * the partner holds an active relationship with the customer (relationship events excepted).
+ * alone or after a CTE (audit.ts writes its events' outbox rows the same way, from webhookOutboxValues, in the audit
+ * event's statement). Customer data goes out only while the partner holds an active relationship with the customer
+ * (relationship events excepted).
  */
 export function webhookOutbox(
   now: Date,
@@ -368,20 +369,13 @@ export function webhookOutbox(
   types: readonly WebhookEventType[],
   data: Record<string, unknown>,
 ): SQL {
-  return webhookOutboxOf(
-    now,
-    customerId,
-    types.map((type) => ({ type, data })),
+  return webhookOutboxInsert(
+    webhookOutboxValues(
+      now,
+      customerId,
+      types.map((type) => ({ type, data })),
+    ),
   );
-}
-
-/** The outbox rows of several events of one customer (a bulk batch's creations), in one INSERT … SELECT. */
-export function webhookOutboxOf(
-  now: Date,
-  customerId: string,
-  events: readonly { type: WebhookEventType; data: Record<string, unknown> }[],
-): SQL {
-  return webhookOutboxInsert(webhookOutboxValues(now, customerId, events));
 }
 
 /** What webhookOutboxInsert writes: each event's type and payload (JSON text), and the instants of its rows. */
