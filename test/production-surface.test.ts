@@ -1,6 +1,8 @@
 // Production is the default: no GraphiQL and no introspection unless enabled, CORS only for listed origins, and
 // requests a browser sends without a preflight (multipart uploads, forms, GET) need a preflight header.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Database } from '../src/db/client.js';
+import { createApp } from '../src/server.js';
 import { startServer, type TestServer } from './support/server.js';
 
 let prod: TestServer;
@@ -65,5 +67,23 @@ describe('the production surface', () => {
     const get = `${prod.url}?query=${encodeURIComponent('{ viewer { kind } }')}`;
     expect((await fetch(get)).status).toBe(403);
     expect((await fetch(get, { headers: { 'graphql-preflight': '1' } })).status).toBe(200);
+  });
+
+  it('answers /ready with 200 only while not stopping and the database answers, and only at /ready', async () => {
+    const ready = (app: ReturnType<typeof createApp>, path = '/ready') =>
+      Promise.resolve(app.yoga.fetch(`http://localhost${path}`)).then((r) => r.status);
+    const app = createApp({ config: prod.config, database: prod.database });
+    expect(await ready(app)).toBe(200);
+    // Any other path goes on to yoga (here: not found), even one that merely ends with /ready.
+    expect(await ready(app, '/graphql/ready')).toBe(404);
+    expect(await ready(app, '/graphql?next=/ready')).not.toBe(200);
+    app.state.draining = true;
+    expect(await ready(app)).toBe(503);
+    const down = { ...prod.database, db: { execute: () => Promise.reject(new Error('connection refused')) } };
+    const cut = createApp({ config: prod.config, database: down as unknown as Database });
+    const answer = await cut.yoga.fetch('http://localhost/ready');
+    expect(answer.status).toBe(503);
+    // Never the error's text: it may name a host or a user.
+    expect(await answer.text()).toBe('');
   });
 });
