@@ -200,6 +200,8 @@ export interface LoadOptions {
    * work on the requests still unanswered at the end.
    */
   window?: { skipS: number; tailS: number; onStart?: () => void; onEnd?: () => void };
+  /** Send this many requests instead of loading for `seconds` (a warm-up counted in calls, as V8 counts them). */
+  requests?: number;
 }
 
 /** The answers counted in a load's steady window, and the window's measured length. */
@@ -217,7 +219,7 @@ export async function load(o: LoadOptions): Promise<Load> {
   const tracker = autocannon({
     url: o.url,
     connections: o.connections,
-    duration: w ? w.skipS + o.seconds + w.tailS : o.seconds,
+    ...(o.requests ? { amount: o.requests } : { duration: w ? w.skipS + o.seconds + w.tailS : o.seconds }),
     method: 'POST',
     headers: { 'content-type': 'application/json', ...o.headers },
     body: typeof o.body === 'string' ? o.body : undefined,

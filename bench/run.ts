@@ -37,6 +37,8 @@ const quick = flag(args, '--quick');
 const pglite = flag(args, '--pglite');
 const runs = Number(option(args, '--runs') ?? (quick ? 1 : 3));
 const seconds = Number(option(args, '--seconds') ?? (quick ? 1 : 8));
+/** The creations each process gets before the write path is measured (creations() says why a count). */
+const WARM_CREATIONS = 1000;
 const scaleSeconds = Number(option(args, '--seconds') ?? (quick ? 1 : 5));
 const onlyPage = option(args, '--only') === 'page';
 if (option(args, '--only') !== undefined && !onlyPage) throw new Error('--only takes one value: page');
@@ -456,9 +458,20 @@ async function creations(
 ) {
   const url = entry === 'floor' ? child.url : `${child.url}/graphql`;
   const database = pglite ? '' : new URL(dbUrl).pathname.slice(1);
-  // Warmed up with a few hundred creations (V8 optimizes a function after some hundreds of calls: Maglev at 400):
-  // after 1 s (~60 creations) the first run was the slowest of every bench, by 3–8 %.
-  await load({ url, connections: 16, seconds: quick ? 1 : 8, headers, body: createBody });
+  // Warmed up with WARM_CREATIONS creations, counted, not timed: V8 optimizes a function after some hundreds of calls
+  // (Maglev at ~400), and a function called once a creation reaches that only after as many creations. Traced
+  // (--trace-opt), the server compiled ~570 functions between its 170th and 600th creation, then a few a second; its
+  // compiler threads cost 0.6 ms a creation until then, 0.14 after. The 8 s warm-up this replaced (~360 creations on a
+  // slow day, ~750 on a fast one) left the first run's window in that burst on a slow day: it was the lowest of its
+  // run in most benches (BENCHMARKS.md, fourteenth round).
+  await load({
+    url,
+    connections: 16,
+    seconds: 1,
+    requests: quick ? undefined : WARM_CREATIONS,
+    headers,
+    body: createBody,
+  });
   for (let rep = 1; rep <= runs; rep++) {
     await settle(child, entry);
     // The hash rate just before and just after the creations, half as long each, averaged: on a shared machine
