@@ -7,10 +7,10 @@ import { detailsForUsers, type UserDetails, type UserKey } from '../services/use
 const userKey = (k: UserKey) => `${k.customerId}:${k.userId}`;
 
 /**
- * A request's loaders, each made when first used: most requests use none (a createUser, the users page, whose rows
- * bring their roles and licences), and three DataLoaders with their batch closures were made and dropped for each.
- * (Prototype getters, not closures stored into fields: V8's minor GC keeps those closures' scopes alive, BENCHMARKS.md
- * thirteenth round.)
+ * A request's loaders, each made when first used. Most requests use none (a createUser; the users page, whose rows
+ * bring their roles and licences), yet three DataLoaders were made for each, every one storing its batch function (a
+ * closure over the request's context) in a field after creation: the pattern V8's minor GC lets survive
+ * (BENCHMARKS.md, thirteenth round).
  */
 export class Loaders {
   #userDetails?: DataLoader<UserKey, UserDetails, string>;
