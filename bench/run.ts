@@ -9,7 +9,7 @@
 //          --write-only (only the createUser run and its memory: for profiling the write path)
 //          --only page (only section 1, the users page: server, PostGraphile and floor; generates 10 000 users only)
 
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { hashPassword } from '../src/auth/passwords.js';
@@ -118,6 +118,18 @@ async function settle(child: Child, entry: Entry) {
     } else if (waited >= 300) return;
     await new Promise((r) => setTimeout(r, 50));
   }
+}
+
+/**
+ * What may stretch a round's latency tail, for its log line: the server's GC pauses in it (the bench route counts them
+ * from the last call) and how long its event loop waited for a core (schedstat's run-queue time: the machine or
+ * the other processes keeping it off). Called before a round (its answer is the start) and after it, with that.
+ */
+async function serverStalls(child: Child, since?: string): Promise<string> {
+  const gc = (await (await fetch(`${child.url}/__bench/gc`)).json()) as Record<'pauses' | 'totalMs' | 'maxMs', number>;
+  const waitedMs = Number(readFileSync(`/proc/${child.pid}/schedstat`, 'utf8').split(' ')[1]) / 1e6;
+  if (since === undefined) return String(waitedMs);
+  return `, GC ${gc.pauses} pauses (longest ${fmt(gc.maxMs)} ms, ${fmt(gc.totalMs, 0)} ms in all), run-queue wait ${fmt(waitedMs - Number(since), 0)} ms`;
 }
 
 /** The server's memory now and its peak RSS so far (the bench route's process.memoryUsage), for the run's log. */
@@ -312,7 +324,9 @@ async function measureReads(dbUrl: string, f: Fixtures, results: Results): Promi
       await settle(child, entry);
       const cpu0 = cpuMsOf(child.pid);
       const db0 = postgresCpu(dbName);
+      const stall0 = entry === 'server' ? await serverStalls(child) : '';
       const r = await load({ url, connections: c, seconds, headers, body });
+      const stalls = entry === 'server' ? await serverStalls(child, stall0) : '';
       // The requests still in flight when autocannon stopped are answered (and their CPU spent) before we read.
       await settle(child, entry);
       const cpuMs = (cpuMsOf(child.pid) - cpu0) / r.sent;
@@ -321,7 +335,7 @@ async function measureReads(dbUrl: string, f: Fixtures, results: Results): Promi
       const benchDbCpuMs = db.database / r.sent;
       (results.read[entry][c] ??= []).push({ ...r, cpuMs, dbCpuMs, benchDbCpuMs });
       log(
-        `  run ${rep} ${LABEL[entry].padEnd(12)} c=${c}: ${fmt(r.rps)} req/s, p50 ${r.p50} ms, p99 ${r.p99} ms, CPU ${fmt(cpuMs, 2)} ms/req, postgres CPU ${fmt(dbCpuMs, 2)} ms/req (its backends ${fmt(benchDbCpuMs, 2)})${entry === 'server' ? await serverMemory(child) : ''}`,
+        `  run ${rep} ${LABEL[entry].padEnd(12)} c=${c}: ${fmt(r.rps)} req/s, p50 ${r.p50} ms, p99 ${r.p99} ms, CPU ${fmt(cpuMs, 2)} ms/req, postgres CPU ${fmt(dbCpuMs, 2)} ms/req (its backends ${fmt(benchDbCpuMs, 2)})${stalls}${entry === 'server' ? await serverMemory(child) : ''}`,
       );
     }
   };

@@ -7,6 +7,7 @@ import { writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { Session } from 'node:inspector/promises';
 import { join } from 'node:path';
+import { PerformanceObserver } from 'node:perf_hooks';
 import { getHeapSpaceStatistics } from 'node:v8';
 import { loadConfig } from '../src/config.js';
 import { openDatabase } from '../src/db/client.js';
@@ -46,6 +47,16 @@ const app = createApp({
 // Requests still being answered: a load run's last requests outlive its connections, and closing the database under
 // them would log errors; the harness also waits for zero before it starts the next run.
 let inFlight = 0;
+// The event loop's GC pauses since the harness last asked (GET /__bench/gc, which starts a new count): a round's
+// latency tail is either these or the machine keeping the process off the cores (the harness reads that from /proc).
+let gc = { pauses: 0, totalMs: 0, maxMs: 0 };
+new PerformanceObserver((list) => {
+  for (const e of list.getEntries()) {
+    gc.pauses++;
+    gc.totalMs += e.duration;
+    gc.maxMs = Math.max(gc.maxMs, e.duration);
+  }
+}).observe({ entryTypes: ['gc'] });
 const server = createServer((req, res) => {
   if (req.url === '/__bench/statements') {
     res.setHeader('content-type', 'application/json');
@@ -60,6 +71,12 @@ const server = createServer((req, res) => {
         ),
       }),
     );
+  }
+  if (req.url === '/__bench/gc') {
+    res.setHeader('content-type', 'application/json');
+    res.end(JSON.stringify(gc));
+    gc = { pauses: 0, totalMs: 0, maxMs: 0 };
+    return;
   }
   inFlight++;
   // Counted until yoga has answered, not until the socket closes: a client that hung up leaves the work running.
