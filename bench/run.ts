@@ -122,14 +122,19 @@ async function settle(child: Child, entry: Entry) {
 
 /**
  * What may stretch a round's latency tail, for its log line: the server's GC pauses in it (the bench route counts them
- * from the last call) and how long its event loop waited for a core (schedstat's run-queue time: the machine or
- * the other processes keeping it off). Called before a round (its answer is the start) and after it, with that.
+ * from its last call, so `stallMark` before the round starts the count) and how long its event loop waited for a core
+ * (schedstat's run-queue time: the machine or the other processes keeping it off).
  */
-async function serverStalls(child: Child, since?: string): Promise<string> {
+const runQueueMs = (child: Child) => Number(readFileSync(`/proc/${child.pid}/schedstat`, 'utf8').split(' ')[1]) / 1e6;
+
+async function stallMark(child: Child): Promise<number> {
+  await fetch(`${child.url}/__bench/gc`);
+  return runQueueMs(child);
+}
+
+async function stallsSince(child: Child, mark: number): Promise<string> {
   const gc = (await (await fetch(`${child.url}/__bench/gc`)).json()) as Record<'pauses' | 'totalMs' | 'maxMs', number>;
-  const waitedMs = Number(readFileSync(`/proc/${child.pid}/schedstat`, 'utf8').split(' ')[1]) / 1e6;
-  if (since === undefined) return String(waitedMs);
-  return `, GC ${gc.pauses} pauses (longest ${fmt(gc.maxMs)} ms, ${fmt(gc.totalMs, 0)} ms in all), run-queue wait ${fmt(waitedMs - Number(since), 0)} ms`;
+  return `, GC ${gc.pauses} pauses (longest ${fmt(gc.maxMs)} ms, ${fmt(gc.totalMs, 0)} ms in all), run-queue wait ${fmt(runQueueMs(child) - mark, 0)} ms`;
 }
 
 /** The server's memory now and its peak RSS so far (the bench route's process.memoryUsage), for the run's log. */
@@ -324,9 +329,9 @@ async function measureReads(dbUrl: string, f: Fixtures, results: Results): Promi
       await settle(child, entry);
       const cpu0 = cpuMsOf(child.pid);
       const db0 = postgresCpu(dbName);
-      const stall0 = entry === 'server' ? await serverStalls(child) : '';
+      const mark = entry === 'server' ? await stallMark(child) : 0;
       const r = await load({ url, connections: c, seconds, headers, body });
-      const stalls = entry === 'server' ? await serverStalls(child, stall0) : '';
+      const stalls = entry === 'server' ? await stallsSince(child, mark) : '';
       // The requests still in flight when autocannon stopped are answered (and their CPU spent) before we read.
       await settle(child, entry);
       const cpuMs = (cpuMsOf(child.pid) - cpu0) / r.sent;
